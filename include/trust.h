@@ -1,0 +1,64 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* trust.h: allowed_signers trust files and authorized_keys key lists. */
+
+#ifndef TRUST_H
+#define TRUST_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sshkey.h"
+
+#define TRUST_ERR_FORMAT	-60	/* bad line; errbuf says which */
+#define TRUST_ERR_IO		-61
+#define TRUST_ERR_ALLOC		-62
+#define TRUST_ERR_NOT_TRUSTED	-63	/* no entry allows key/ns/time */
+
+struct trust;
+
+/*
+ * allowed_signers(5) subset: "principals [options] ssh-ed25519 BASE64
+ * [comment]", options namespaces="a,b", valid-after=, valid-before=
+ * (YYYYMMDD[HHMM[SS]][Z]), cert-authority rejected.  Blank lines and
+ * '#' comments allowed.  Lines with other key types are skipped.
+ */
+int	trust_parse(const char *text, size_t len, struct trust **out,
+	    char *errbuf, size_t errlen);
+int	trust_load(const char *path, struct trust **out, char *errbuf,
+	    size_t errlen);
+
+/*
+ * authorized_keys(5): every ssh-ed25519 key (after any options) becomes
+ * an entry allowed for namespace ns only; other lines are ignored.
+ */
+int	trust_load_authorized_keys(const char *path, const char *ns,
+	    struct trust **out, char *errbuf, size_t errlen);
+
+void	trust_free(struct trust *t);
+size_t	trust_count(const struct trust *t);
+
+/*
+ * 0 when some entry lists pk, permits namespace ns (no namespaces= option
+ * means any) and is valid at unix time now; else TRUST_ERR_NOT_TRUSTED.
+ * *principal, if not NULL, points at that entry's principals string.
+ */
+int	trust_check(const struct trust *t, const u_char pk[SSHKEY_ED25519_PK],
+	    const char *ns, uint64_t now, const char **principal);
+
+#endif /* TRUST_H */
