@@ -1,0 +1,58 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* fuzz_sftpc.c: libFuzzer target for the SFTP client reply parser. */
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sftpc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sftpc_reply r;
+	struct sftpc_iter it;
+	struct sftpc_state_page sp;
+	struct sftpc_item item;
+	struct sftpc_attrs a;
+	const u_char *name;
+	size_t namelen;
+	uint32_t version, exts;
+
+	(void)sftpc_parse_version(data, size, &version, &exts);
+	if (sftpc_parse_reply(data, size, &r, &it) == 0) {
+		if (r.type == SFTPC_NAME) {
+			while (sftpc_name_next(&it, &name, &namelen, &a) == 1)
+				;
+		}
+		if (r.type == SFTPC_EXTENDED_REPLY &&
+		    sftpc_parse_state_page(r.data, r.datalen, &sp) == 0) {
+			while (sftpc_item_next(&sp.items, &item) == 1)
+				;
+		}
+	}
+	/* The state page parser also sees raw input directly. */
+	if (sftpc_parse_state_page(data, size, &sp) == 0) {
+		while (sftpc_item_next(&sp.items, &item) == 1)
+			;
+	}
+	return 0;
+}
