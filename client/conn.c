@@ -1,0 +1,352 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* conn.c: an SSH session set up like ssh(1): config, host keys, keys. */
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+#include <libssh/callbacks.h>
+
+#include "client.h"
+
+struct conn {
+	ssh_session	 s;
+	struct ssh_callbacks_struct cb;
+	char		*user;
+	char		*host;
+	unsigned int	 port;
+	int		 batch;
+};
+
+/* -o keywords pfish hands to libssh; anything else is an error. */
+static const struct {
+	const char		*name;
+	enum ssh_options_e	 opt;
+	enum ssh_options_e	 opt2;	/* set too when != opt */
+} conn_sshopts[] = {
+	{ "Port", SSH_OPTIONS_PORT_STR, SSH_OPTIONS_PORT_STR },
+	{ "User", SSH_OPTIONS_USER, SSH_OPTIONS_USER },
+	{ "HostName", SSH_OPTIONS_HOST, SSH_OPTIONS_HOST },
+	{ "IdentityFile", SSH_OPTIONS_IDENTITY, SSH_OPTIONS_IDENTITY },
+	{ "UserKnownHostsFile", SSH_OPTIONS_KNOWNHOSTS,
+	    SSH_OPTIONS_KNOWNHOSTS },
+	{ "GlobalKnownHostsFile", SSH_OPTIONS_GLOBAL_KNOWNHOSTS,
+	    SSH_OPTIONS_GLOBAL_KNOWNHOSTS },
+	{ "ProxyCommand", SSH_OPTIONS_PROXYCOMMAND, SSH_OPTIONS_PROXYCOMMAND },
+	{ "Ciphers", SSH_OPTIONS_CIPHERS_C_S, SSH_OPTIONS_CIPHERS_S_C },
+	{ "MACs", SSH_OPTIONS_HMAC_C_S, SSH_OPTIONS_HMAC_S_C },
+	{ "KexAlgorithms", SSH_OPTIONS_KEY_EXCHANGE, SSH_OPTIONS_KEY_EXCHANGE },
+	{ "HostKeyAlgorithms", SSH_OPTIONS_HOSTKEYS, SSH_OPTIONS_HOSTKEYS },
+	{ "PubkeyAcceptedKeyTypes", SSH_OPTIONS_PUBLICKEY_ACCEPTED_TYPES,
+	    SSH_OPTIONS_PUBLICKEY_ACCEPTED_TYPES },
+	{ "PubkeyAcceptedAlgorithms", SSH_OPTIONS_PUBLICKEY_ACCEPTED_TYPES,
+	    SSH_OPTIONS_PUBLICKEY_ACCEPTED_TYPES },
+	{ "Compression", SSH_OPTIONS_COMPRESSION, SSH_OPTIONS_COMPRESSION },
+	{ "BindAddress", SSH_OPTIONS_BINDADDR, SSH_OPTIONS_BINDADDR },
+	{ "IdentityAgent", SSH_OPTIONS_IDENTITY_AGENT,
+	    SSH_OPTIONS_IDENTITY_AGENT },
+	{ "LogLevel", SSH_OPTIONS_LOG_VERBOSITY_STR,
+	    SSH_OPTIONS_LOG_VERBOSITY_STR },
+};
+
+static int
+conn_auth_cb(const char *prompt, char *buf, size_t len, int echo, int verify,
+    void *userdata)
+{
+	struct conn *c = userdata;
+
+	if (c->batch || !isatty(STDIN_FILENO))
+		return -1;
+	return ssh_getpass(prompt, buf, len, echo, verify);
+}
+
+static int
+parse_strict(const char *v, enum strict_mode *m)
+{
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "ask") == 0)
+		*m = STRICT_YES;
+	else if (strcasecmp(v, "accept-new") == 0)
+		*m = STRICT_ACCEPT_NEW;
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "off") == 0)
+		*m = STRICT_NO;
+	else
+		return -1;
+	return 0;
+}
+
+/* One -o "Key=value" or "Key value"; settings pfish handles itself first. */
+static int
+apply_sshopt(struct conn *c, struct client_opts *o, const char *arg)
+{
+	char key[64];
+	const char *v;
+	size_t i, klen;
+
+	klen = strcspn(arg, "= \t");
+	v = arg + klen;
+	v += strspn(v, "= \t");
+	if (klen == 0 || klen >= sizeof(key) || *v == '\0') {
+		warnx("-o %s: expected Keyword=value", arg);
+		return -1;
+	}
+	memcpy(key, arg, klen);
+	key[klen] = '\0';
+	if (strcasecmp(key, "StrictHostKeyChecking") == 0) {
+		if (parse_strict(v, &o->strict) != 0) {
+			warnx("-o %s: unknown value", arg);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcasecmp(key, "BatchMode") == 0) {
+		o->batch = c->batch = strcasecmp(v, "yes") == 0;
+		return 0;
+	}
+	for (i = 0; i < sizeof(conn_sshopts) / sizeof(conn_sshopts[0]); i++) {
+		if (strcasecmp(key, conn_sshopts[i].name) != 0)
+			continue;
+		if (ssh_options_set(c->s, conn_sshopts[i].opt, v) != 0 ||
+		    (conn_sshopts[i].opt2 != conn_sshopts[i].opt &&
+		    ssh_options_set(c->s, conn_sshopts[i].opt2, v) != 0)) {
+			warnx("-o %s: %s", arg, ssh_get_error(c->s));
+			return -1;
+		}
+		return 0;
+	}
+	warnx("-o %s: option not supported by pfish (libssh)", key);
+	return -1;
+}
+
+static int
+conn_configure(struct conn *c, struct client_opts *o)
+{
+	size_t i;
+	int v = o->verbose > 0 ? SSH_LOG_PROTOCOL + o->verbose - 1 :
+	    SSH_LOG_NOLOG;
+
+	if (ssh_options_set(c->s, SSH_OPTIONS_HOST, o->host) != 0 ||
+	    ssh_options_set(c->s, SSH_OPTIONS_LOG_VERBOSITY, &v) != 0)
+		goto bad;
+	if (ssh_options_parse_config(c->s, o->config) != 0) {
+		warnx("%s: cannot read ssh configuration",
+		    o->config ? o->config : "~/.ssh/config");
+		return -1;
+	}
+	if ((o->user && ssh_options_set(c->s, SSH_OPTIONS_USER, o->user)) ||
+	    (o->port && ssh_options_set(c->s, SSH_OPTIONS_PORT_STR, o->port)) ||
+	    (o->identity &&
+	    ssh_options_set(c->s, SSH_OPTIONS_IDENTITY, o->identity)))
+		goto bad;
+	for (i = 0; i < o->nsshopts; i++)
+		if (apply_sshopt(c, o, o->sshopts[i]) != 0)
+			return -1;
+	v = 0;
+	if (ssh_options_set(c->s, SSH_OPTIONS_PROCESS_CONFIG, &v) != 0)
+		goto bad;
+	return 0;
+ bad:
+	warnx("ssh options: %s", ssh_get_error(c->s));
+	return -1;
+}
+
+/* Like ssh: unknown or changed host keys are refused unless told so. */
+static int
+conn_check_host(struct conn *c, enum strict_mode strict)
+{
+	ssh_key key = NULL;
+	unsigned char *hash = NULL;
+	char *fp = NULL;
+	size_t hlen;
+	const char *type = "unknown";
+	int r = -1;
+
+	if (ssh_get_server_publickey(c->s, &key) != 0 ||
+	    ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
+	    &hlen) != 0 ||
+	    (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
+	    hlen)) == NULL) {
+		warnx("%s: cannot get host key: %s", c->host,
+		    ssh_get_error(c->s));
+		goto out;
+	}
+	type = ssh_key_type_to_char(ssh_key_type(key));
+	switch (ssh_session_is_known_server(c->s)) {
+	case SSH_KNOWN_HOSTS_OK:
+		r = 0;
+		break;
+	case SSH_KNOWN_HOSTS_CHANGED:
+	case SSH_KNOWN_HOSTS_OTHER:
+		warnx("WARNING: the %s host key of %s has CHANGED (now %s); "
+		    "someone may be intercepting the connection.  Refusing "
+		    "to connect; fix known_hosts if the change is expected.",
+		    type, c->host, fp);
+		break;
+	case SSH_KNOWN_HOSTS_UNKNOWN:
+	case SSH_KNOWN_HOSTS_NOT_FOUND:
+		if (strict == STRICT_YES) {
+			warnx("host %s is not in known_hosts; its %s key is "
+			    "%s.  Refusing to connect.  Add it with ssh(1), or "
+			    "use -o StrictHostKeyChecking=accept-new to trust "
+			    "it on first use.", c->host, type, fp);
+			break;
+		}
+		if (ssh_session_update_known_hosts(c->s) != SSH_OK) {
+			warnx("cannot add %s to known_hosts: %s", c->host,
+			    ssh_get_error(c->s));
+			break;
+		}
+		warnx("permanently added %s (%s %s) to known_hosts", c->host,
+		    type, fp);
+		r = 0;
+		break;
+	default:
+		warnx("%s: known_hosts check failed: %s", c->host,
+		    ssh_get_error(c->s));
+		break;
+	}
+ out:
+	ssh_string_free_char(fp);
+	ssh_clean_pubkey_hash(&hash);
+	ssh_key_free(key);
+	return r;
+}
+
+static int
+conn_auth(struct conn *c)
+{
+	int r;
+
+	r = ssh_userauth_none(c->s, NULL);
+	if (r == SSH_AUTH_SUCCESS)
+		return 0;
+	if (r == SSH_AUTH_ERROR)
+		goto bad;
+	r = ssh_userauth_publickey_auto(c->s, NULL, NULL);
+	if (r == SSH_AUTH_SUCCESS)
+		return 0;
+	if (r == SSH_AUTH_ERROR)
+		goto bad;
+	warnx("%s@%s: permission denied (publickey): no key from the agent "
+	    "or the identity files was accepted", c->user, c->host);
+	return -1;
+ bad:
+	warnx("%s: authentication failed: %s", c->host, ssh_get_error(c->s));
+	return -1;
+}
+
+static int
+conn_fill(struct conn *c)
+{
+	char *u = NULL, *h = NULL;
+	int r = -1;
+
+	if (ssh_options_get(c->s, SSH_OPTIONS_USER, &u) != SSH_OK ||
+	    ssh_options_get(c->s, SSH_OPTIONS_HOST, &h) != SSH_OK ||
+	    ssh_options_get_port(c->s, &c->port) != SSH_OK) {
+		warnx("ssh options: %s", ssh_get_error(c->s));
+		goto out;
+	}
+	if ((c->user = strdup(u)) == NULL || (c->host = strdup(h)) == NULL) {
+		warn("strdup");
+		goto out;
+	}
+	r = 0;
+ out:
+	ssh_string_free_char(u);
+	ssh_string_free_char(h);
+	return r;
+}
+
+int
+conn_open(struct client_opts *o, struct conn **out)
+{
+	struct conn *c;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		warn("calloc");
+		return -1;
+	}
+	c->batch = o->batch;
+	if ((c->s = ssh_new()) == NULL) {
+		warnx("ssh_new failed");
+		goto bad;
+	}
+	c->cb.userdata = c;
+	c->cb.auth_function = conn_auth_cb;
+	ssh_callbacks_init(&c->cb);
+	if (ssh_set_callbacks(c->s, &c->cb) != SSH_OK ||
+	    conn_configure(c, o) != 0 || conn_fill(c) != 0)
+		goto bad;
+	if (ssh_connect(c->s) != SSH_OK) {
+		warnx("%s port %u: %s", c->host, c->port, ssh_get_error(c->s));
+		goto bad;
+	}
+	if (conn_check_host(c, o->strict) != 0 || conn_auth(c) != 0)
+		goto bad;
+	*out = c;
+	return 0;
+ bad:
+	conn_close(c);
+	return -1;
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->s != NULL) {
+		if (ssh_is_connected(c->s))
+			ssh_disconnect(c->s);
+		ssh_free(c->s);
+	}
+	free(c->user);
+	free(c->host);
+	free(c);
+}
+
+const char *
+conn_user(const struct conn *c)
+{
+	return c->user;
+}
+
+const char *
+conn_host(const struct conn *c)
+{
+	return c->host;
+}
+
+unsigned int
+conn_port(const struct conn *c)
+{
+	return c->port;
+}
+
+void *
+conn_session(struct conn *c)
+{
+	return c->s;
+}

@@ -1,0 +1,141 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* client.h: the pfish client's connection, SFTP, state file and commands. */
+
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pfish.h"
+#include "stmt.h"
+
+struct buf;
+struct seqset;
+struct vinput;
+struct vresult;
+
+/* Exit codes (pfish(1) EXIT STATUS); 0, 1 and 3 as in pfish.h. */
+#define PFISH_EXIT_NOSTATE	2	/* server offers no signed state */
+
+#define CLIENT_SKEW		300	/* seconds a head may be past expiry */
+#define CLIENT_READ_LEN		(64 * 1024)
+#define CLIENT_READ_WINDOW	16	/* READ requests in flight */
+
+enum strict_mode {
+	STRICT_YES = 0,		/* default: refuse unknown and changed keys */
+	STRICT_ACCEPT_NEW,	/* add unknown keys, refuse changed ones */
+	STRICT_NO		/* like accept-new; changed keys still refused */
+};
+
+struct client_opts {
+	const char	*identity;	/* -i */
+	const char	*port;		/* -p */
+	const char	*config;	/* -F */
+	char		**sshopts;	/* -o, nsshopts of them */
+	size_t		 nsshopts;
+	const char	*trustfile;	/* -T */
+	const char	*statefile;	/* -s */
+	char		*user;		/* from user@host, or NULL */
+	char		*host;
+	int		 verbose;	/* -v */
+	int		 batch;		/* BatchMode yes: never prompt */
+	enum strict_mode strict;
+};
+
+/* conn.c: one SSH session, set up like ssh(1) would. */
+struct conn;
+int	 conn_open(struct client_opts *o, struct conn **out);
+void	 conn_close(struct conn *c);
+const char *conn_user(const struct conn *c);
+const char *conn_host(const struct conn *c);
+unsigned int conn_port(const struct conn *c);
+void	*conn_session(struct conn *c);	/* the libssh ssh_session */
+
+/* sftp.c: a minimal SFTP v3 client over one channel of the session. */
+struct psftp;
+struct psftp_entry {
+	char		*name;
+	uint64_t	 size;
+	int		 has_size;
+};
+typedef int (*psftp_sink)(void *arg, const u_char *data, size_t len);
+typedef int (*psftp_item_cb)(void *arg, int kind, uint64_t seq,
+	    const u_char *content, size_t len);
+
+int	 psftp_start(struct conn *c, struct psftp **out);
+void	 psftp_free(struct psftp *p);
+int	 psftp_is_pfish(const struct psftp *p);	/* pfish subsystem + state */
+int	 psftp_can_delete(const struct psftp *p);
+int	 psftp_list(struct psftp *p, struct psftp_entry **out, size_t *nout);
+void	 psftp_entries_free(struct psftp_entry *e, size_t n);
+int	 psftp_get(struct psftp *p, const char *name, psftp_sink sink,
+	    void *arg);
+int	 psftp_remove(struct psftp *p, const char *name);
+/* Calls reset (kind 0) before each (re)start of a consistent listing. */
+int	 psftp_state(struct psftp *p, const char *mailbox, psftp_item_cb cb,
+	    void *arg);
+int	 psftp_delete(struct psftp *p, const char *mailbox, const u_char *stmt,
+	    size_t len);
+const char *psftp_errmsg(const struct psftp *p);
+
+/* seqset.c: sets of sequence numbers kept as sorted ranges. */
+struct seqset *seqset_new(void);
+void	 seqset_free(struct seqset *s);
+int	 seqset_add(struct seqset *s, uint64_t seq);
+int	 seqset_has(const struct seqset *s, uint64_t seq);
+size_t	 seqset_count(const struct seqset *s);
+int	 seqset_format(const struct seqset *s, struct buf *out);
+int	 seqset_parse(struct seqset *s, const char *text, size_t len);
+
+/* statefile.c: what this device accepted before, per account. */
+struct cstate {
+	int		 have_head;
+	struct stmt_head head;		/* last accepted head */
+	u_char		*headtext;	/* its canonical text */
+	size_t		 headtextlen;
+	struct seqset	*fetched;	/* downloaded and kept */
+	struct seqset	*checked;	/* content hash checked on server */
+};
+int	 cstate_default_path(const char *user, const char *host,
+	    unsigned int port, char *path, size_t len);
+int	 cstate_default_trust(char *path, size_t len);
+int	 cstate_load(const char *path, struct cstate *st);
+int	 cstate_save(const char *path, const struct cstate *st);
+void	 cstate_clear(struct cstate *st);
+
+/* sign.c: user-signed delete statements. */
+int	 sign_delete(const char *identity, const u_char *text, size_t len,
+	    struct buf *out);
+int	 sign_key_id(const char *identity, char fp[SSHKEY_FP_LEN]);
+
+/* session.c: connect, fetch and verify the state; shared by commands. */
+struct session;
+int	 session_open(struct client_opts *o, struct session **out);
+void	 session_close(struct session *s);
+
+/* Commands: each returns an exit code. */
+int	 cmd_list(struct client_opts *o, int argc, char **argv);
+int	 cmd_verify(struct client_opts *o, int argc, char **argv);
+int	 cmd_fetch(struct client_opts *o, int argc, char **argv);
+int	 cmd_rm(struct client_opts *o, int argc, char **argv);
+
+int	 pfish_main(int argc, char **argv);
+
+#endif /* CLIENT_H */
