@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "pfish.h"
+#include "pstate.h"
 #include "stmt.h"
 
 struct buf;
@@ -94,15 +95,6 @@ int	 psftp_state(struct psftp *p, const char *mailbox, psftp_item_cb cb,
 int	 psftp_delete(struct psftp *p, const char *mailbox, const u_char *stmt,
 	    size_t len);
 const char *psftp_errmsg(const struct psftp *p);
-
-/* seqset.c: sets of sequence numbers kept as sorted ranges. */
-struct seqset *seqset_new(void);
-void	 seqset_free(struct seqset *s);
-int	 seqset_add(struct seqset *s, uint64_t seq);
-int	 seqset_has(const struct seqset *s, uint64_t seq);
-size_t	 seqset_count(const struct seqset *s);
-int	 seqset_format(const struct seqset *s, struct buf *out);
-int	 seqset_parse(struct seqset *s, const char *text, size_t len);
 
 /* statefile.c: what this device accepted before, per account. */
 struct cstate {

@@ -1,0 +1,59 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* pstate.h: the pfish client's state file format and sets of seqs. */
+
+#ifndef PSTATE_H
+#define PSTATE_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+
+/*
+ * A state file, written only by pfish itself:
+ *   pfish-client-state 1
+ *   fetched RANGES          e.g. "1-40,42" or "-" for none
+ *   checked RANGES
+ *   head                    then the accepted head's canonical text
+ * The head part is optional.
+ */
+#define PSTATE_MAGIC		"pfish-client-state 1"
+#define PSTATE_MAX		(64 * 1024 * 1024)
+#define PSTATE_ERR_FORMAT	-140
+#define PSTATE_ERR_ALLOC	-141
+
+struct seqset;
+
+struct seqset *seqset_new(void);
+void	 seqset_free(struct seqset *s);
+int	 seqset_add(struct seqset *s, uint64_t seq);
+int	 seqset_has(const struct seqset *s, uint64_t seq);
+uint64_t seqset_count(const struct seqset *s);
+int	 seqset_format(const struct seqset *s, struct buf *out);
+/* Replaces the contents; text is "-" or ascending disjoint ranges. */
+int	 seqset_parse(struct seqset *s, const char *text, size_t len);
+
+/* Fills fetched and checked; *headoff is where the head text starts. */
+int	 pstate_parse(const u_char *data, size_t len, struct seqset *fetched,
+	    struct seqset *checked, size_t *headoff, size_t *headlen);
+int	 pstate_format(const struct seqset *fetched,
+	    const struct seqset *checked, const u_char *head, size_t headlen,
+	    struct buf *out);
+
+#endif /* PSTATE_H */

@@ -1,0 +1,285 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* pstate.c: parse and format the client state file and its seq ranges. */
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "pfish.h"
+#include "pstate.h"
+
+struct range {
+	uint64_t	lo, hi;
+};
+
+struct seqset {
+	struct range	*r;
+	size_t		 n, cap;
+};
+
+struct seqset *
+seqset_new(void)
+{
+	return calloc(1, sizeof(struct seqset));
+}
+
+void
+seqset_free(struct seqset *s)
+{
+	if (s == NULL)
+		return;
+	free(s->r);
+	free(s);
+}
+
+/* Index of the first range with hi >= seq. */
+static size_t
+find(const struct seqset *s, uint64_t seq)
+{
+	size_t lo = 0, hi = s->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->r[mid].hi < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int
+seqset_has(const struct seqset *s, uint64_t seq)
+{
+	size_t i = find(s, seq);
+
+	return i < s->n && s->r[i].lo <= seq;
+}
+
+static int
+insert_at(struct seqset *s, size_t i, uint64_t lo, uint64_t hi)
+{
+	struct range *nr;
+
+	if (s->n == s->cap) {
+		if ((nr = reallocarray(s->r, s->cap ? s->cap * 2 : 8,
+		    sizeof(*nr))) == NULL)
+			return PSTATE_ERR_ALLOC;
+		s->r = nr;
+		s->cap = s->cap ? s->cap * 2 : 8;
+	}
+	memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof(*s->r));
+	s->r[i].lo = lo;
+	s->r[i].hi = hi;
+	s->n++;
+	return 0;
+}
+
+int
+seqset_add(struct seqset *s, uint64_t seq)
+{
+	size_t i = find(s, seq);
+
+	if (i < s->n && s->r[i].lo <= seq)
+		return 0;
+	if (i > 0 && s->r[i - 1].hi + 1 == seq) {
+		s->r[i - 1].hi = seq;
+		/* Bridge to the next range when the gap closes. */
+		if (i < s->n && s->r[i].lo == seq + 1) {
+			s->r[i - 1].hi = s->r[i].hi;
+			memmove(&s->r[i], &s->r[i + 1],
+			    (s->n - i - 1) * sizeof(*s->r));
+			s->n--;
+		}
+		return 0;
+	}
+	if (i < s->n && s->r[i].lo == seq + 1) {
+		s->r[i].lo = seq;
+		return 0;
+	}
+	return insert_at(s, i, seq, seq);
+}
+
+uint64_t
+seqset_count(const struct seqset *s)
+{
+	uint64_t c = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		c += s->r[i].hi - s->r[i].lo + 1;
+	return c;
+}
+
+int
+seqset_format(const struct seqset *s, struct buf *out)
+{
+	size_t i;
+	int r;
+
+	if (s->n == 0)
+		return buf_put(out, "-", 1);
+	for (i = 0; i < s->n; i++) {
+		if (s->r[i].lo == s->r[i].hi)
+			r = buf_putf(out, "%s%llu", i ? "," : "",
+			    (unsigned long long)s->r[i].lo);
+		else
+			r = buf_putf(out, "%s%llu-%llu", i ? "," : "",
+			    (unsigned long long)s->r[i].lo,
+			    (unsigned long long)s->r[i].hi);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Decimal without leading zeros, 1..PFISH_SEQ_MAX; advances *pp. */
+static int
+get_num(const char **pp, const char *end, uint64_t *v)
+{
+	const char *p = *pp;
+
+	*v = 0;
+	if (p == end || *p < '1' || *p > '9')
+		return PSTATE_ERR_FORMAT;
+	while (p < end && *p >= '0' && *p <= '9') {
+		*v = *v * 10 + (uint64_t)(*p - '0');
+		if (*v > PFISH_SEQ_MAX)
+			return PSTATE_ERR_FORMAT;
+		p++;
+	}
+	*pp = p;
+	return 0;
+}
+
+int
+seqset_parse(struct seqset *s, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	uint64_t lo, hi;
+	int r;
+
+	s->n = 0;
+	if (len == 1 && text[0] == '-')
+		return 0;
+	while (p < end) {
+		if ((r = get_num(&p, end, &lo)) != 0)
+			goto bad;
+		hi = lo;
+		if (p < end && *p == '-') {
+			p++;
+			if ((r = get_num(&p, end, &hi)) != 0 || hi <= lo)
+				goto bad;
+		}
+		/* Ascending, disjoint and not adjacent: one canonical form. */
+		if (s->n > 0 && lo <= s->r[s->n - 1].hi + 1)
+			goto bad;
+		if ((r = insert_at(s, s->n, lo, hi)) != 0)
+			return r;
+		if (p < end && (*p != ',' || ++p == end))
+			goto bad;
+	}
+	if (s->n > 0)
+		return 0;
+ bad:
+	s->n = 0;
+	return PSTATE_ERR_FORMAT;
+}
+
+/* The next LF-terminated line at *off; *off moves past it. */
+static int
+next_line(const u_char *d, size_t len, size_t *off, const char **line,
+    size_t *linelen)
+{
+	const u_char *nl;
+
+	if (*off >= len ||
+	    (nl = memchr(d + *off, '\n', len - *off)) == NULL)
+		return PSTATE_ERR_FORMAT;
+	*line = (const char *)d + *off;
+	*linelen = (size_t)(nl - (d + *off));
+	*off += *linelen + 1;
+	if (memchr(*line, '\0', *linelen) != NULL)
+		return PSTATE_ERR_FORMAT;
+	return 0;
+}
+
+static int
+keyed_set(const u_char *d, size_t len, size_t *off, const char *key,
+    struct seqset *s)
+{
+	const char *line;
+	size_t ll, kl = strlen(key);
+	int r;
+
+	if ((r = next_line(d, len, off, &line, &ll)) != 0)
+		return r;
+	if (ll <= kl + 1 || memcmp(line, key, kl) != 0 || line[kl] != ' ')
+		return PSTATE_ERR_FORMAT;
+	return seqset_parse(s, line + kl + 1, ll - kl - 1);
+}
+
+int
+pstate_parse(const u_char *data, size_t len, struct seqset *fetched,
+    struct seqset *checked, size_t *headoff, size_t *headlen)
+{
+	const char *line;
+	size_t off = 0, ll;
+	int r;
+
+	*headoff = *headlen = 0;
+	if (len > PSTATE_MAX)
+		return PSTATE_ERR_FORMAT;
+	if ((r = next_line(data, len, &off, &line, &ll)) != 0 ||
+	    ll != strlen(PSTATE_MAGIC) || memcmp(line, PSTATE_MAGIC, ll) != 0)
+		return PSTATE_ERR_FORMAT;
+	if ((r = keyed_set(data, len, &off, "fetched", fetched)) != 0 ||
+	    (r = keyed_set(data, len, &off, "checked", checked)) != 0)
+		return r;
+	if (off == len)
+		return 0;
+	if ((r = next_line(data, len, &off, &line, &ll)) != 0 ||
+	    ll != 4 || memcmp(line, "head", 4) != 0 || off == len)
+		return PSTATE_ERR_FORMAT;
+	*headoff = off;
+	*headlen = len - off;
+	return 0;
+}
+
+int
+pstate_format(const struct seqset *fetched, const struct seqset *checked,
+    const u_char *head, size_t headlen, struct buf *out)
+{
+	int r;
+
+	if ((r = buf_putf(out, "%s\nfetched ", PSTATE_MAGIC)) != 0 ||
+	    (r = seqset_format(fetched, out)) != 0 ||
+	    (r = buf_putf(out, "\nchecked ")) != 0 ||
+	    (r = seqset_format(checked, out)) != 0 ||
+	    (r = buf_put(out, "\n", 1)) != 0)
+		return r;
+	if (head == NULL || headlen == 0)
+		return 0;
+	if ((r = buf_put(out, "head\n", 5)) != 0 ||
+	    (r = buf_put(out, head, headlen)) != 0)
+		return r;
+	return 0;
+}
