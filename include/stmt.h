@@ -164,4 +164,8 @@ int	stmt_verify_signed(const u_char *data, size_t len, enum stmt_type type,
 int	stmt_key_matches(const char *keyfield,
 	    const u_char pk[SSHKEY_ED25519_PK]);
 
+/* Append text and its armored signature under type's namespace to out. */
+int	stmt_sign(const struct sshkey_priv *key, enum stmt_type type,
+	    const u_char *text, size_t len, struct buf *out);
+
 #endif /* STMT_H */
