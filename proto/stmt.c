@@ -488,6 +488,24 @@ stmt_hash_hex(const u_char hash[STMT_HASH_LEN], char hex[65])
 	hex[64] = '\0';
 }
 
+int
+stmt_hash_from_hex(const char *hex, u_char out[STMT_HASH_LEN])
+{
+	memset(out, 0, STMT_HASH_LEN);
+	if (hex == NULL || strnlen(hex, 65) != 64)
+		return STMT_ERR_FORMAT;
+	return parse_hex((const u_char *)hex, 64, out, STMT_HASH_LEN);
+}
+
+int
+stmt_u64_from_dec(const char *s, uint64_t *out)
+{
+	*out = 0;
+	if (s == NULL)
+		return STMT_ERR_FORMAT;
+	return parse_u64((const u_char *)s, strnlen(s, 21), out);
+}
+
 /*
  * Encoders print into a scratch buffer and run the strict parser over the
  * result, so pfish never signs a text that its own parser would refuse.
