@@ -144,6 +144,10 @@ int	stmt_note_encode(const struct stmt_note *n, struct buf *out);
 /* SHA-256 of a statement's canonical text. */
 void	stmt_hash(const u_char *text, size_t len, u_char out[STMT_HASH_LEN]);
 void	stmt_hash_hex(const u_char hash[STMT_HASH_LEN], char hex[65]);
+/* Exactly 64 lowercase hex digits and a NUL; 0 or STMT_ERR_FORMAT. */
+int	stmt_hash_from_hex(const char *hex, u_char out[STMT_HASH_LEN]);
+/* Decimal as in statements (no sign, no leading zeros), whole string. */
+int	stmt_u64_from_dec(const char *s, uint64_t *out);
 
 /*
  * A signed statement is its text followed directly by an armored SSH
@@ -163,5 +167,9 @@ int	stmt_verify_signed(const u_char *data, size_t len, enum stmt_type type,
 	    u_char pk[SSHKEY_ED25519_PK]);
 int	stmt_key_matches(const char *keyfield,
 	    const u_char pk[SSHKEY_ED25519_PK]);
+
+/* Append text and its armored signature under type's namespace to out. */
+int	stmt_sign(const struct sshkey_priv *key, enum stmt_type type,
+	    const u_char *text, size_t len, struct buf *out);
 
 #endif /* STMT_H */
