@@ -429,6 +429,8 @@ send_reads(struct psftp *p, const u_char *h, size_t hlen, struct readq *q,
 /*
  * Keep CLIENT_READ_WINDOW reads in flight; replies come in request order.
  * A short read drains the window and restarts after the bytes received.
+ * When the sink refuses data or the server fails a read, the replies still
+ * in flight are drained so the session stays usable.
  */
 static int
 read_file(struct psftp *p, const u_char *h, size_t hlen, psftp_sink sink,
@@ -438,32 +440,32 @@ read_file(struct psftp *p, const u_char *h, size_t hlen, psftp_sink sink,
 	struct sftpc_reply r;
 	uint64_t off = 0;
 	size_t nq = 0, i;
-	int eof = 0, drain = 0;
+	int eof = 0, drain = 0, fail = 0;
 
 	for (;;) {
-		if (!eof && !drain && nq < CLIENT_READ_WINDOW &&
+		if (!eof && !drain && !fail && nq < CLIENT_READ_WINDOW &&
 		    send_reads(p, h, hlen, q, &nq, &off) != 0)
 			return -1;
 		if (nq == 0)
-			return 0;
+			return fail;
 		if (recv_reply(p, q[0].id, &r, NULL) != 0)
 			return -1;
-		if (!drain && r.type == SFTPC_DATA) {
+		if (!drain && !fail && r.type == SFTPC_DATA) {
 			if (r.datalen > CLIENT_READ_LEN) {
 				seterr(p, "server sent more than asked", NULL);
 				return -1;
 			}
 			if (r.datalen > 0 && sink(arg, r.data, r.datalen) != 0)
-				return -1;
-			if (r.datalen < CLIENT_READ_LEN) {
+				fail = PSFTP_ERR_ABORT;
+			else if (r.datalen < CLIENT_READ_LEN) {
 				drain = nq > 1;
 				off = q[0].off + r.datalen;
 			}
 		} else if (r.type == SFTPC_STATUS && r.status == SFTPC_FX_EOF)
 			eof = eof || !drain;
-		else if (!drain) {
+		else if (!drain && !fail) {
 			seterr(p, "read", &r);
-			return -1;
+			fail = PSFTP_ERR_STATUS;
 		}
 		for (i = 1; i < nq; i++)
 			q[i - 1] = q[i];
@@ -489,12 +491,13 @@ psftp_get(struct psftp *p, const char *name, psftp_sink sink, void *arg)
 		seterr(p, "request too large", NULL);
 		return -1;
 	}
-	if (send_out(p) != 0 || recv_reply(p, id, &r, NULL) != 0 ||
-	    get_handle(p, name, &r, h, &hlen) != 0)
+	if (send_out(p) != 0 || recv_reply(p, id, &r, NULL) != 0)
 		return -1;
+	if (get_handle(p, name, &r, h, &hlen) != 0)
+		return PSFTP_ERR_STATUS;
 	rc = read_file(p, h, hlen, sink, arg);
-	if (close_handle(p, h, hlen) != 0)
-		rc = -1;
+	if (rc != -1 && close_handle(p, h, hlen) != 0 && rc == 0)
+		rc = PSFTP_ERR_STATUS;
 	return rc;
 }
 

@@ -306,7 +306,7 @@ apply_delete(struct vctx *v, const struct vdel *d)
 		    "%.64s epoch %s", d->d.mailbox, d->d.epoch);
 		return;
 	}
-	if (d->d.seen > in->head.high && v->res->head_ok) {
+	if (d->d.seen > v->top && v->res->head_ok) {
 		finding(v, VK_ROLLBACK, in->head.high, "a delete signed after "
 		    "seeing seq %llu is served with an older head",
 		    (unsigned long long)d->d.seen);

@@ -22,15 +22,15 @@
 #include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pfish.h"
 #include "pstate.h"
 #include "stmt.h"
+#include "verify.h"
 
 struct buf;
 struct seqset;
-struct vinput;
-struct vresult;
 
 /* Exit codes (pfish(1) EXIT STATUS); 0, 1 and 3 as in pfish.h. */
 #define PFISH_EXIT_NOSTATE	2	/* server offers no signed state */
@@ -86,6 +86,9 @@ int	 psftp_is_pfish(const struct psftp *p);	/* pfish subsystem + state */
 int	 psftp_can_delete(const struct psftp *p);
 int	 psftp_list(struct psftp *p, struct psftp_entry **out, size_t *nout);
 void	 psftp_entries_free(struct psftp_entry *e, size_t n);
+/* -1: session broken; PSFTP_ERR_*: this file failed, session usable. */
+#define PSFTP_ERR_STATUS	-2	/* server refused (status reply) */
+#define PSFTP_ERR_ABORT		-3	/* the sink refused the data */
 int	 psftp_get(struct psftp *p, const char *name, psftp_sink sink,
 	    void *arg);
 int	 psftp_remove(struct psftp *p, const char *name);
@@ -117,10 +120,72 @@ int	 sign_delete(const char *identity, const u_char *text, size_t len,
 	    struct buf *out);
 int	 sign_key_id(const char *identity, char fp[SSHKEY_FP_LEN]);
 
+/* progress.c: a transfer meter on a terminal, silence otherwise. */
+struct progress {
+	int		 on;
+	char		 name[32];
+	uint64_t	 total;		/* bytes expected */
+	uint64_t	 done;
+	uint64_t	 start_ms;
+	uint64_t	 last_ms;
+};
+void	 progress_start(struct progress *pm, const char *name,
+	    uint64_t total);
+void	 progress_update(struct progress *pm, size_t n);
+void	 progress_end(struct progress *pm);
+
+#define AGE_MAGIC		"age-encryption.org/v1\n"
+#define AGE_MAGIC_LEN		(sizeof(AGE_MAGIC) - 1)
+
 /* session.c: connect, fetch and verify the state; shared by commands. */
-struct session;
+struct sitem {
+	int		 kind;		/* SFTPC_ITEM_* */
+	uint64_t	 seq;
+	u_char		*data;
+	size_t		 len;
+	size_t		 textlen;	/* signed statements: text part */
+};
+
+struct session {
+	struct client_opts *o;
+	struct conn	*c;
+	struct psftp	*p;
+	const char	*mailbox;	/* the login name */
+	char		 statepath[1024];
+	char		 trustpath[1024];
+	struct cstate	 st;
+	struct trust	*trust;
+	uint64_t	 now;		/* fixed once per run */
+	struct psftp_entry *ents;	/* the listing, sorted by name */
+	size_t		 nents;
+	struct sitem	*items;		/* the signed state as served */
+	size_t		 nitems, itemcap;
+	struct vinput	 in;
+	struct vrec	*recs;
+	struct vdel	*dels;
+	struct vnote	*notes;
+	struct vmsg	*msgs;
+	struct vresult	 res;
+	const u_char	*headtext;	/* the served head's text */
+	size_t		 headtextlen;
+	int		 verified;
+	size_t		 nodd;		/* .age files not named by a seq */
+};
+
 int	 session_open(struct client_opts *o, struct session **out);
 void	 session_close(struct session *s);
+int	 session_signed(const struct session *s);
+int	 session_list(struct session *s);
+/* content: also hash messages whose content was never checked. */
+int	 session_verify(struct session *s, int content);
+int	 session_accept(struct session *s);
+void	 session_print_findings(const struct session *s, FILE *fp);
+int	 session_exit_code(const struct session *s);
+void	 seq_name(uint64_t seq, char name[32]);
+int	 seq_from_name(const char *name, uint64_t *seq);
+int	 session_delete(struct session *s, const uint64_t *seqs, size_t n);
+int	 session_download(struct session *s, uint64_t seq, int fd,
+	    uint64_t cap, struct progress *pm, struct vmsg *m, int *over);
 
 /* Commands: each returns an exit code. */
 int	 cmd_list(struct client_opts *o, int argc, char **argv);

@@ -1,0 +1,143 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* main.c: pfish's command line: ssh-like options, then a command. */
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+#include <sodium.h>
+
+#include "client.h"
+
+static const struct {
+	const char	*name;
+	int		(*fn)(struct client_opts *, int, char **);
+} commands[] = {
+	{ "list", cmd_list },
+	{ "verify", cmd_verify },
+	{ "fetch", cmd_fetch },
+	{ "rm", cmd_rm },
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: pfish [-v] [-F ssh_config] [-i identity] [-o ssh_option] "
+	    "[-p port]\n"
+	    "             [-s statefile] [-T trustfile] [user@]host command\n"
+	    "commands:    list [-1 | --porcelain]\n"
+	    "             verify\n"
+	    "             fetch [-d dir] [--delete]\n"
+	    "             rm seq ...\n");
+	exit(PFISH_EXIT_ERROR);
+}
+
+static int
+add_sshopt(struct client_opts *o, char *arg)
+{
+	char **n;
+
+	if ((n = reallocarray(o->sshopts, o->nsshopts + 1,
+	    sizeof(*n))) == NULL)
+		return -1;
+	o->sshopts = n;
+	o->sshopts[o->nsshopts++] = arg;
+	return 0;
+}
+
+/* "user@host": split at the last '@' like ssh does. */
+static void
+split_dest(struct client_opts *o, char *dest)
+{
+	char *at = strrchr(dest, '@');
+
+	if (at != NULL) {
+		*at = '\0';
+		o->user = dest;
+		o->host = at + 1;
+	} else
+		o->host = dest;
+	if (o->host[0] == '\0' || (o->user != NULL && o->user[0] == '\0'))
+		usage();
+}
+
+int
+pfish_main(int argc, char **argv)
+{
+	struct client_opts o;
+	size_t i;
+	int ch, rc;
+
+	memset(&o, 0, sizeof(o));
+	while ((ch = getopt(argc, argv, "+F:i:o:p:s:T:v")) != -1) {
+		switch (ch) {
+		case 'F':
+			o.config = optarg;
+			break;
+		case 'i':
+			o.identity = optarg;
+			break;
+		case 'o':
+			if (add_sshopt(&o, optarg) != 0)
+				err(PFISH_EXIT_ERROR, "-o");
+			break;
+		case 'p':
+			o.port = optarg;
+			break;
+		case 's':
+			o.statefile = optarg;
+			break;
+		case 'T':
+			o.trustfile = optarg;
+			break;
+		case 'v':
+			o.verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 2)
+		usage();
+	split_dest(&o, argv[0]);
+	if (sodium_init() < 0)
+		errx(PFISH_EXIT_ERROR, "libsodium initialisation failed");
+	if (ssh_init() != SSH_OK)
+		errx(PFISH_EXIT_ERROR, "libssh initialisation failed");
+	(void)signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0])) {
+		warnx("unknown command %s", argv[1]);
+		usage();
+	}
+	rc = commands[i].fn(&o, argc - 2, argv + 2);
+	free(o.sshopts);
+	ssh_finalize();
+	return rc;
+}

@@ -1,0 +1,555 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* session.c: one run against a mailbox: connect, list, verify, remember. */
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "client.h"
+#include "fsutil.h"
+#include "sftpc.h"
+#include "sshkey.h"
+#include "trust.h"
+
+void
+seq_name(uint64_t seq, char name[32])
+{
+	(void)snprintf(name, 32, "%0*" PRIu64 "%s", PFISH_SEQ_WIDTH, seq,
+	    PFISH_AGE_SUFFIX);
+}
+
+/* Exactly PFISH_SEQ_WIDTH digits and ".age", seq >= 1. */
+int
+seq_from_name(const char *name, uint64_t *seq)
+{
+	size_t i;
+
+	*seq = 0;
+	if (strlen(name) != PFISH_SEQ_WIDTH + sizeof(PFISH_AGE_SUFFIX) - 1 ||
+	    strcmp(name + PFISH_SEQ_WIDTH, PFISH_AGE_SUFFIX) != 0)
+		return -1;
+	for (i = 0; i < PFISH_SEQ_WIDTH; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return -1;
+		*seq = *seq * 10 + (uint64_t)(name[i] - '0');
+	}
+	return *seq == 0 ? -1 : 0;
+}
+
+static int
+load_trust(struct session *s)
+{
+	char err[256];
+
+	if (s->o->trustfile != NULL) {
+		if (strlcpy(s->trustpath, s->o->trustfile,
+		    sizeof(s->trustpath)) >= sizeof(s->trustpath))
+			return -1;
+	} else if (cstate_default_trust(s->trustpath,
+	    sizeof(s->trustpath)) != 0)
+		return -1;
+	if (trust_load(s->trustpath, &s->trust, err, sizeof(err)) != 0) {
+		warnx("%s: %s (the trust file names the signer key with "
+		    "namespaces=\"%s,%s\" and your device keys with "
+		    "namespaces=\"%s\")", s->trustpath, err[0] ? err :
+		    "cannot read", PFISH_NS_RECORD, PFISH_NS_HEAD,
+		    PFISH_NS_DELETE);
+		return -1;
+	}
+	return 0;
+}
+
+int
+session_open(struct client_opts *o, struct session **out)
+{
+	struct session *s;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		warn("calloc");
+		return -1;
+	}
+	s->o = o;
+	s->now = (uint64_t)time(NULL);
+	if (conn_open(o, &s->c) != 0 || psftp_start(s->c, &s->p) != 0)
+		goto bad;
+	s->mailbox = conn_user(s->c);
+	if (o->statefile != NULL) {
+		if (strlcpy(s->statepath, o->statefile, sizeof(s->statepath)) >=
+		    sizeof(s->statepath)) {
+			warnx("state file path too long");
+			goto bad;
+		}
+	} else if (cstate_default_path(s->mailbox, o->host, conn_port(s->c),
+	    s->statepath, sizeof(s->statepath)) != 0)
+		goto bad;
+	if (cstate_load(s->statepath, &s->st) != 0)
+		goto bad;
+	if (session_signed(s) && load_trust(s) != 0)
+		goto bad;
+	*out = s;
+	return 0;
+ bad:
+	session_close(s);
+	return -1;
+}
+
+static void
+free_items(struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nitems; i++)
+		free(s->items[i].data);
+	s->nitems = 0;
+}
+
+void
+session_close(struct session *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	verify_result_free(&s->res);
+	free_items(s);
+	free(s->items);
+	for (i = 0; s->dels != NULL && i < s->in.ndels; i++)
+		stmt_delete_clear(&s->dels[i].d);
+	free(s->recs);
+	free(s->dels);
+	free(s->notes);
+	free(s->msgs);
+	psftp_entries_free(s->ents, s->nents);
+	trust_free(s->trust);
+	cstate_clear(&s->st);
+	psftp_free(s->p);
+	conn_close(s->c);
+	free(s);
+}
+
+int
+session_signed(const struct session *s)
+{
+	return psftp_is_pfish(s->p);
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct psftp_entry *)a)->name,
+	    ((const struct psftp_entry *)b)->name);
+}
+
+int
+session_list(struct session *s)
+{
+	if (psftp_list(s->p, &s->ents, &s->nents) != 0) {
+		warnx("%s: listing failed: %s", conn_host(s->c),
+		    psftp_errmsg(s->p));
+		return -1;
+	}
+	qsort(s->ents, s->nents, sizeof(*s->ents), cmp_entry);
+	return 0;
+}
+
+/* psftp_state callback: keep a copy of every item of one listing. */
+static int
+collect(void *arg, int kind, uint64_t seq, const u_char *content, size_t len)
+{
+	struct session *s = arg;
+	struct sitem *ni;
+
+	if (kind == 0) {
+		free_items(s);
+		return 0;
+	}
+	if (len > STMT_SIGNED_MAX)
+		return -1;
+	if (s->nitems == s->itemcap) {
+		if ((ni = reallocarray(s->items, s->itemcap ? s->itemcap * 2 :
+		    256, sizeof(*ni))) == NULL)
+			return -1;
+		s->items = ni;
+		s->itemcap = s->itemcap ? s->itemcap * 2 : 256;
+	}
+	ni = &s->items[s->nitems];
+	memset(ni, 0, sizeof(*ni));
+	if ((ni->data = malloc(len ? len : 1)) == NULL)
+		return -1;
+	memcpy(ni->data, content, len);
+	ni->kind = kind;
+	ni->seq = seq;
+	ni->len = len;
+	s->nitems++;
+	return 0;
+}
+
+static int
+rec_sig_cb(void *arg, const struct vrec *rec)
+{
+	struct session *s = arg;
+	const struct sitem *it = rec->ctx;
+	u_char pk[SSHKEY_ED25519_PK];
+	size_t tlen;
+
+	if (stmt_verify_signed(it->data, it->len, STMT_RECORD, s->trust,
+	    s->now, &tlen, pk) != 0 || tlen != it->textlen)
+		return -1;
+	return stmt_key_matches(rec->r.key, pk) ? 0 : -1;
+}
+
+static void
+parse_head(struct session *s, const struct sitem *it)
+{
+	u_char pk[SSHKEY_ED25519_PK];
+	size_t tlen;
+
+	if (s->in.head_state != VHEAD_NONE) {
+		s->in.head_state = VHEAD_BAD;	/* two heads */
+		return;
+	}
+	s->in.head_state = VHEAD_BAD;
+	if (stmt_verify_signed(it->data, it->len, STMT_HEAD, s->trust, s->now,
+	    &tlen, pk) != 0 ||
+	    stmt_head_parse(it->data, tlen, &s->in.head) != 0 ||
+	    !stmt_key_matches(s->in.head.key, pk))
+		return;
+	s->in.head_state = VHEAD_OK;
+	s->headtext = it->data;
+	s->headtextlen = tlen;
+}
+
+static void
+parse_record(struct session *s, struct sitem *it, struct vrec *v)
+{
+	v->seq = it->seq;
+	v->ctx = it;
+	if (stmt_split_signed(it->data, it->len, &it->textlen) != 0 ||
+	    stmt_record_parse(it->data, it->textlen, &v->r) != 0)
+		return;
+	stmt_hash(it->data, it->textlen, v->hash);
+	v->parsed = 1;
+	(void)s;
+}
+
+static void
+parse_delete(struct session *s, struct sitem *it, struct vdel *v)
+{
+	u_char pk[SSHKEY_ED25519_PK];
+	size_t tlen;
+	int sig;
+
+	v->seq = it->seq;
+	sig = stmt_verify_signed(it->data, it->len, STMT_DELETE, s->trust,
+	    s->now, &tlen, pk);
+	if (sig != 0 && stmt_split_signed(it->data, it->len, &tlen) != 0)
+		return;
+	if (stmt_delete_parse(it->data, tlen, &v->d) != 0)
+		return;
+	v->parsed = 1;
+	v->sig_ok = sig == 0 && stmt_key_matches(v->d.key, pk);
+}
+
+static int
+cmp_vrec(const void *a, const void *b)
+{
+	const struct vrec *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+alloc_inputs(struct session *s)
+{
+	size_t n = s->nitems + 1, m = s->nents + 1;
+
+	if ((s->recs = calloc(n, sizeof(*s->recs))) == NULL ||
+	    (s->dels = calloc(n, sizeof(*s->dels))) == NULL ||
+	    (s->notes = calloc(n, sizeof(*s->notes))) == NULL ||
+	    (s->msgs = calloc(m, sizeof(*s->msgs))) == NULL) {
+		warnx("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Turn the served items and the listing into the engine's input. */
+static int
+build_inputs(struct session *s)
+{
+	struct vinput *in = &s->in;
+	struct sitem *it;
+	size_t i;
+
+	if (alloc_inputs(s) != 0)
+		return -1;
+	in->head_state = VHEAD_NONE;
+	for (i = 0; i < s->nitems; i++) {
+		it = &s->items[i];
+		if (it->kind == SFTPC_ITEM_HEAD)
+			parse_head(s, it);
+		else if (it->kind == SFTPC_ITEM_RECORD)
+			parse_record(s, it, &s->recs[in->nrecs++]);
+		else if (it->kind == SFTPC_ITEM_DELETE)
+			parse_delete(s, it, &s->dels[in->ndels++]);
+		else if (it->kind == SFTPC_ITEM_NOTE) {
+			s->notes[in->nnotes].seq = it->seq;
+			s->notes[in->nnotes].parsed = stmt_note_parse(it->data,
+			    it->len, &s->notes[in->nnotes].n) == 0;
+			in->nnotes++;
+		}
+	}
+	qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
+	for (i = 0; i < s->nents; i++) {
+		if (seq_from_name(s->ents[i].name, &s->msgs[in->nmsgs].seq)) {
+			s->nodd++;
+			continue;
+		}
+		s->msgs[in->nmsgs].has_size = s->ents[i].has_size;
+		s->msgs[in->nmsgs].size = s->ents[i].size;
+		in->nmsgs++;
+	}
+	in->mailbox = s->mailbox;
+	in->now = s->now;
+	in->skew = CLIENT_SKEW;
+	in->prior = s->st.have_head ? &s->st.head : NULL;
+	in->recs = s->recs;
+	in->dels = s->dels;
+	in->notes = s->notes;
+	in->msgs = s->msgs;
+	in->rec_sig = rec_sig_cb;
+	in->arg = s;
+	return 0;
+}
+
+struct dl {
+	crypto_hash_sha256_state h;
+	uint64_t	 n;
+	uint64_t	 cap;
+	u_char		 head[AGE_MAGIC_LEN];
+	int		 fd;
+	struct progress	*pm;
+};
+
+static int
+dl_sink(void *arg, const u_char *data, size_t len)
+{
+	struct dl *d = arg;
+	size_t k;
+
+	if (len > d->cap - d->n)
+		return -1;	/* longer than its record allows */
+	if (d->n < AGE_MAGIC_LEN) {
+		k = AGE_MAGIC_LEN - (size_t)d->n;
+		memcpy(d->head + d->n, data, k < len ? k : len);
+	}
+	crypto_hash_sha256_update(&d->h, data, len);
+	if (d->fd != -1 && fs_write_all(d->fd, data, len) == -1) {
+		warn("write");
+		return -1;
+	}
+	d->n += len;
+	progress_update(d->pm, len);
+	return 0;
+}
+
+/*
+ * Download message seq, hashing it and writing it to fd (-1: hash only).
+ * More than cap bytes aborts the transfer.  Returns 0, or -1 on transport
+ * errors; a too-long file comes back with *over set.
+ */
+int
+session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
+    struct progress *pm, struct vmsg *m, int *over)
+{
+	struct dl d;
+	char name[32];
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	*over = 0;
+	crypto_hash_sha256_init(&d.h);
+	d.cap = cap;
+	d.fd = fd;
+	d.pm = pm;
+	seq_name(seq, name);
+	r = psftp_get(s->p, name, dl_sink, &d);
+	if (r == -1 || (r == PSFTP_ERR_ABORT && d.n <= cap)) {
+		warnx("%s: %s", name, psftp_errmsg(s->p));
+		return -1;
+	}
+	/* A file that vanished or overflows simply fails its hash check. */
+	*over = r != 0;
+	crypto_hash_sha256_final(&d.h, m->sha256);
+	m->hashed = 1;
+	m->has_size = 1;
+	m->size = d.n;
+	m->age_header = d.n >= AGE_MAGIC_LEN &&
+	    memcmp(d.head, AGE_MAGIC, AGE_MAGIC_LEN) == 0;
+	return 0;
+}
+
+static const struct vrec *
+parsed_rec(const struct session *s, uint64_t seq)
+{
+	size_t lo = 0, hi = s->in.nrecs, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->recs[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->in.nrecs && s->recs[lo].seq == seq && s->recs[lo].parsed)
+		return &s->recs[lo];
+	return NULL;
+}
+
+/* Hash every listed message whose content this device never checked. */
+static int
+hash_unchecked(struct session *s)
+{
+	const struct vrec *rec;
+	struct vmsg *m;
+	uint64_t cap;
+	size_t i;
+	int over;
+
+	for (i = 0; i < s->in.nmsgs; i++) {
+		m = &s->msgs[i];
+		if (seqset_has(s->st.checked, m->seq) ||
+		    seqset_has(s->st.fetched, m->seq))
+			continue;
+		rec = parsed_rec(s, m->seq);
+		cap = rec != NULL ? rec->r.size : m->size;
+		if (session_download(s, m->seq, -1, cap + 1, NULL, m,
+		    &over) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Names like "x.age" that no seq explains are reported, never trusted. */
+static int
+add_odd(struct session *s)
+{
+	struct vfinding *nf;
+	size_t i;
+	uint64_t seq;
+
+	if (s->nodd == 0)
+		return 0;
+	if ((nf = reallocarray(s->res.f, s->res.nf + s->nodd,
+	    sizeof(*nf))) == NULL)
+		return -1;
+	s->res.f = nf;
+	for (i = 0; i < s->nents; i++) {
+		if (seq_from_name(s->ents[i].name, &seq) == 0)
+			continue;
+		nf = &s->res.f[s->res.nf++];
+		memset(nf, 0, sizeof(*nf));
+		nf->kind = VK_ADDED;
+		(void)snprintf(nf->detail, sizeof(nf->detail), "unexpected "
+		    "file %.60s", s->ents[i].name);
+	}
+	return 0;
+}
+
+int
+session_verify(struct session *s, int content)
+{
+	int r;
+
+	if (s->ents == NULL && session_list(s) != 0)
+		return -1;
+	if (psftp_state(s->p, s->mailbox, collect, s) != 0) {
+		warnx("%s: cannot get the signed state: %s", conn_host(s->c),
+		    psftp_errmsg(s->p));
+		return -1;
+	}
+	if (build_inputs(s) != 0 || (content && hash_unchecked(s) != 0))
+		return -1;
+	if ((r = verify_run(&s->in, &s->res)) != 0) {
+		warnx("verification failed: %s", r == VERIFY_ERR_RANGE ?
+		    "signed range too large" : "internal error");
+		return -1;
+	}
+	if (add_odd(s) != 0) {
+		warnx("out of memory");
+		return -1;
+	}
+	s->verified = 1;
+	return 0;
+}
+
+int
+session_accept(struct session *s)
+{
+	const struct ventry *e;
+	const struct vmsg *m;
+	u_char *t;
+	size_t i;
+
+	if (s->verified && s->res.head_ok && s->headtext != NULL) {
+		if ((t = malloc(s->headtextlen)) == NULL)
+			return -1;
+		memcpy(t, s->headtext, s->headtextlen);
+		free(s->st.headtext);
+		s->st.headtext = t;
+		s->st.headtextlen = s->headtextlen;
+		s->st.head = s->in.head;
+		s->st.have_head = 1;
+	}
+	for (i = 0; s->verified && i < s->in.nmsgs; i++) {
+		m = &s->msgs[i];
+		if (m->hashed && (e = verify_entry(&s->res, m->seq)) != NULL &&
+		    e->status == VST_OK &&
+		    seqset_add(s->st.checked, m->seq) != 0)
+			return -1;
+	}
+	return cstate_save(s->statepath, &s->st);
+}
+
+void
+session_print_findings(const struct session *s, FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < s->res.nf; i++)
+		fprintf(fp, "%s %llu %s\n", verify_kind_name(s->res.f[i].kind),
+		    (unsigned long long)s->res.f[i].seq, s->res.f[i].detail);
+}
+
+int
+session_exit_code(const struct session *s)
+{
+	if (!s->verified)
+		return PFISH_EXIT_ERROR;
+	return s->res.nf == 0 ? PFISH_EXIT_OK : PFISH_EXIT_TAMPER;
+}

@@ -1,0 +1,183 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* sign.c: sign delete statements with the user's key (libsodium or ssh-keygen). */
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "client.h"
+#include "sshkey.h"
+#include "sshsig.h"
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* The signing key's public half: KEY.pub, KEY itself, or the private key. */
+static int
+load_pub(const char *identity, u_char pk[SSHKEY_ED25519_PK])
+{
+	struct sshkey_priv *k = NULL;
+	char path[PATH_MAX];
+	int n;
+
+	if (ends_with(identity, ".pub"))
+		return sshkey_load_public(identity, pk, NULL) == 0 ? 0 : -1;
+	n = snprintf(path, sizeof(path), "%s.pub", identity);
+	if (n > 0 && (size_t)n < sizeof(path) &&
+	    sshkey_load_public(path, pk, NULL) == 0)
+		return 0;
+	if (sshkey_load_private(identity, &k) != 0)
+		return -1;
+	memcpy(pk, k->pk, SSHKEY_ED25519_PK);
+	sshkey_priv_free(k);
+	return 0;
+}
+
+int
+sign_key_id(const char *identity, char fp[SSHKEY_FP_LEN])
+{
+	u_char pk[SSHKEY_ED25519_PK];
+
+	if (load_pub(identity, pk) != 0) {
+		warnx("%s: cannot read the ssh-ed25519 public key (also tried "
+		    "%s.pub)", identity, identity);
+		return -1;
+	}
+	sshkey_fingerprint(pk, fp);
+	return 0;
+}
+
+/* Child side: stdin and stdout are the pipes; no shell involved. */
+static void
+run_keygen(const char *identity, int in, int out)
+{
+	if (dup2(in, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1)
+		_exit(127);
+	execlp("ssh-keygen", "ssh-keygen", "-q", "-Y", "sign", "-n",
+	    PFISH_NS_DELETE, "-f", identity, (char *)NULL);
+	_exit(127);
+}
+
+/* ssh-keygen -Y sign reads the message on stdin, prints the armor. */
+static int
+keygen_sign(const char *identity, const u_char *text, size_t len,
+    struct buf *armor)
+{
+	int tochild[2] = { -1, -1 }, fromchild[2] = { -1, -1 }, status, r = -1;
+	u_char chunk[4096];
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(tochild) == -1 || pipe(fromchild) == -1) {
+		warn("pipe");
+		goto out;
+	}
+	if ((pid = fork()) == -1) {
+		warn("fork");
+		goto out;
+	}
+	if (pid == 0) {
+		close(tochild[1]);
+		close(fromchild[0]);
+		run_keygen(identity, tochild[0], fromchild[1]);
+	}
+	close(tochild[0]);
+	close(fromchild[1]);
+	tochild[0] = fromchild[1] = -1;
+	/* The statement is small and ssh-keygen reads it all before output. */
+	if (len > 0 &&
+	    write(tochild[1], text, len) != (ssize_t)len)
+		warn("write to ssh-keygen");
+	close(tochild[1]);
+	tochild[1] = -1;
+	while ((n = read(fromchild[0], chunk, sizeof(chunk))) > 0)
+		if (buf_put(armor, chunk, (size_t)n) != 0 ||
+		    buf_len(armor) > SSHSIG_ARMOR_MAX)
+			break;
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		warnx("ssh-keygen -Y sign failed for %s", identity);
+	else
+		r = 0;
+ out:
+	if (tochild[0] != -1)
+		close(tochild[0]);
+	if (tochild[1] != -1)
+		close(tochild[1]);
+	if (fromchild[0] != -1)
+		close(fromchild[0]);
+	if (fromchild[1] != -1)
+		close(fromchild[1]);
+	return r;
+}
+
+int
+sign_delete(const char *identity, const u_char *text, size_t len,
+    struct buf *out)
+{
+	struct sshkey_priv *k = NULL;
+	struct buf *armor = NULL;
+	u_char want[SSHKEY_ED25519_PK], got[SSHKEY_ED25519_PK];
+	int r = -1, e;
+
+	if (load_pub(identity, want) != 0 || (armor = buf_new()) == NULL) {
+		warnx("%s: cannot read the signing key", identity);
+		goto out;
+	}
+	e = ends_with(identity, ".pub") ? SSHKEY_ERR_ENCRYPTED :
+	    sshkey_load_private(identity, &k);
+	if (e == 0)
+		e = sshsig_sign(k, PFISH_NS_DELETE, text, len, armor);
+	else if (e == SSHKEY_ERR_ENCRYPTED)
+		e = keygen_sign(identity, text, len, armor);
+	if (e != 0) {
+		warnx("%s: cannot sign the delete statement", identity);
+		goto out;
+	}
+	/* Whatever signed it, the result must verify under the key named. */
+	if (sshsig_verify((const char *)buf_ptr(armor), buf_len(armor),
+	    PFISH_NS_DELETE, text, len, got) != 0 ||
+	    memcmp(got, want, sizeof(got)) != 0) {
+		warnx("%s: the delete signature does not verify", identity);
+		goto out;
+	}
+	if (buf_put(out, text, len) != 0 || buf_putb(out, armor) != 0) {
+		warnx("out of memory");
+		goto out;
+	}
+	r = 0;
+ out:
+	sshkey_priv_free(k);
+	buf_free(armor);
+	return r;
+}
