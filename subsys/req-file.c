@@ -211,7 +211,8 @@ req_read(struct server *s, uint32_t id, struct buf *req)
 		return r;
 	if ((h = handle_lookup(s, hs, hlen, HANDLE_FILE)) == NULL)
 		return invalid_handle(s, id);
-	if (off > INT64_MAX)
+	/* Past any file there can be; pread would fail on the overflow. */
+	if (off > (uint64_t)INT64_MAX - PFISH_READ_MAX)
 		return server_status(s, id, SFTP_FX_EOF, NULL);
 	if (len > PFISH_READ_MAX)
 		len = PFISH_READ_MAX;	/* a shorter reply, as clients allow */
