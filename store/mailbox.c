@@ -44,6 +44,9 @@ struct mailbox_dir {
 	int		 fd;		/* the mailbox's, for fstatat */
 };
 
+/* PFISH_NOTES_DIR and PFISH_TMP_DIR relative to PFISH_STATE_DIR. */
+#define NOTES_SUBDIR	"notes"
+#define TMP_SUBDIR	"tmp"
 #define NOTE_TEXT_MAX	(64 + PFISH_MAILBOX_MAX + 2 * 20)
 
 static int
@@ -288,9 +291,7 @@ mailbox_prepare_state(const struct mailbox *mb)
 	if (mkdir_at(mb->fd, PFISH_STATE_DIR) == -1 ||
 	    (sfd = open_dir_at(mb->fd, PFISH_STATE_DIR)) == -1)
 		return -1;
-	/* The subdirectories by their names relative to .pfish. */
-	if (mkdir_at(sfd, PFISH_NOTES_DIR + sizeof(PFISH_STATE_DIR)) == 0 &&
-	    mkdir_at(sfd, PFISH_TMP_DIR + sizeof(PFISH_STATE_DIR)) == 0)
+	if (mkdir_at(sfd, NOTES_SUBDIR) == 0 && mkdir_at(sfd, TMP_SUBDIR) == 0)
 		r = 0;
 	close(sfd);
 	return r;
@@ -319,7 +320,7 @@ store_note(const struct mailbox *mb, const char *text, size_t len,
     const char *final)
 {
 	char tmp[64];
-	int tfd = -1, nfd = -1, fd = -1, r = -1, saved, n;
+	int sfd = -1, tfd = -1, nfd = -1, fd = -1, r = -1, saved, n;
 
 	n = snprintf(tmp, sizeof(tmp), "note.%ld.%08x", (long)getpid(),
 	    arc4random());
@@ -327,8 +328,10 @@ store_note(const struct mailbox *mb, const char *text, size_t len,
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((tfd = open_dir_at(mb->fd, PFISH_TMP_DIR)) == -1 ||
-	    (nfd = open_dir_at(mb->fd, PFISH_NOTES_DIR)) == -1)
+	/* Component by component, so no symlink is followed on the way. */
+	if ((sfd = open_dir_at(mb->fd, PFISH_STATE_DIR)) == -1 ||
+	    (tfd = open_dir_at(sfd, TMP_SUBDIR)) == -1 ||
+	    (nfd = open_dir_at(sfd, NOTES_SUBDIR)) == -1)
 		goto out;
 	fd = openat(tfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0640);
@@ -354,6 +357,8 @@ store_note(const struct mailbox *mb, const char *text, size_t len,
 	saved = errno;
 	if (fd != -1)
 		close(fd);
+	if (sfd != -1)
+		close(sfd);
 	if (tfd != -1)
 		close(tfd);
 	if (nfd != -1)

@@ -147,7 +147,7 @@ server_new(struct mailbox *mb, const struct server_opts *o,
 		return NULL;
 	s->mb = mb;
 	s->opts = *o;
-	s->next_gen = arc4random();
+	s->next_gen = 0;	/* deterministic: handles are per session anyway */
 	if ((s->reply = buf_new_max(PFISH_PACKET_MAX)) == NULL ||
 	    (s->in = evbuffer_new()) == NULL ||
 	    (s->handles = calloc(o->max_handles, sizeof(*s->handles))) == NULL)
