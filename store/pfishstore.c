@@ -506,8 +506,7 @@ head_newer(const struct store *s, const struct mbdir *m,
 	if (ol == buf_len(b) && memcmp(od, buf_ptr(b), ol) == 0)
 		*same = 1;
 	else if (strcmp(old.epoch, h->epoch) != 0 || h->high < old.high ||
-	    h->issued < old.issued || h->low < old.low ||
-	    (h->high == old.high && h->issued == old.issued)) {
+	    h->issued < old.issued || h->low < old.low) {
 		warnx("head: not newer than the installed head");
 		ret = STORE_EX_DATAERR;
 	}
