@@ -60,6 +60,26 @@ seq_from_name(const char *name, uint64_t *seq)
 	return *seq == 0 ? -1 : 0;
 }
 
+/*
+ * The time, fixed once per run.  PFISH_NOW (seconds since the epoch)
+ * overrides the clock so tests can age heads; pfish(1) documents it.
+ */
+static int
+clock_now(uint64_t *now)
+{
+	const char *v = getenv("PFISH_NOW"), *e;
+
+	*now = (uint64_t)time(NULL);
+	if (v == NULL || *v == '\0')
+		return 0;
+	*now = (uint64_t)strtonum(v, 1, LLONG_MAX, &e);
+	if (e != NULL) {
+		warnx("PFISH_NOW=%.32s is %s", v, e);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 load_trust(struct session *s)
 {
@@ -94,7 +114,8 @@ session_open(struct client_opts *o, struct session **out)
 		return -1;
 	}
 	s->o = o;
-	s->now = (uint64_t)time(NULL);
+	if (clock_now(&s->now) != 0)
+		goto bad;
 	if (conn_open(o, &s->c) != 0 || psftp_start(s->c, &s->p) != 0)
 		goto bad;
 	s->mailbox = conn_user(s->c);

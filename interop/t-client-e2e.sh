@@ -1,0 +1,286 @@
+#!/bin/sh
+# t-client-e2e.sh: pfish end to end over a real sshd: verify, fetch, age,
+# signed deletes, two devices, every attack of DESIGN.md section 1, and
+# the fallback to OpenSSH's own sftp-server.
+#
+# Mail is encrypted with the age program to the test user's ssh-ed25519
+# key, signed by pfish-signer and stored by pfish-store on this machine;
+# sshd runs "Subsystem pfish pfish-server -d MAILBOX".  Each attack is
+# staged on a copy of the clean mailbox, as root on the fetch host would,
+# and pfish verify must exit 3 and name the kind and seq.
+# PFISH_E2E_SERVER overrides the server under test.
+
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
+PFISH=$PFISH_BIN/pfish
+SIGNER=$PFISH_BIN/pfish-signer
+STORE=$PFISH_BIN/pfish-store
+TOOL=$PFISH_OBJ/interop/stmttool
+SERVER=${PFISH_E2E_SERVER:-$PFISH_BIN/pfish-server}
+NMSG=6
+
+for p in "$PFISH" "$SIGNER" "$STORE" "$TOOL" "$SERVER"; do
+	if [ ! -x "$p" ]; then
+		skip client-e2e "not built yet: $p"
+		t_done
+	fi
+done
+command -v age >/dev/null || { skip client-e2e "no age program"; t_done; }
+
+cd "$T" || exit 1
+MB=$(id -un)
+ROOT=$T/store
+M=$ROOT/$MB
+mkdir -p "$ROOT" state home msgs
+export HOME=$T/home
+unset SSH_AUTH_SOCK
+user_key || exit 1
+ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key
+ssh-keygen -q -t ed25519 -N '' -C device2 -f device2
+ssh-keygen -q -t ed25519 -N '' -C mallory -f mallory
+{
+	echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)"
+	echo "device1 namespaces=\"pfish-delete-v1\" $(cat "$USER_KEY.pub")"
+	echo "device2 namespaces=\"pfish-delete-v1\" $(cat device2.pub)"
+} >allowed
+
+S() { "$SIGNER" -k "$T/state/signer_key" -s "$T/state" "$@"; }
+ST() { "$STORE" -r "$ROOT" -T "$T/allowed" "$@"; }
+
+# deliver USER FILE: encrypt FILE to the user's key, sign, store, new head.
+deliver() {
+	age -R "$USER_KEY.pub" -o enc.age "$2" || return 1
+	S record "$1" "$(wc -c <enc.age | tr -d ' ')" \
+	    "$(sha256sum enc.age | cut -c1-64)" >rec || return 1
+	cat rec enc.age | ST accept "$1" >/dev/null || return 1
+	S head "$1" | ST head "$1" >/dev/null
+}
+
+ST init "$MB" && ST init bob || { notok "store init"; t_done; }
+i=1
+while [ "$i" -le "$NMSG" ]; do
+	{
+		echo "From: sender$i@example.org"
+		echo "Subject: message $i"
+		echo
+		head -c $((i * 1500)) /dev/zero | tr '\0' "$(printf '\\%03o' $((96 + i)))"
+		echo
+	} >"msgs/$i"
+	deliver "$MB" "msgs/$i" || notok "deliver $i"
+	[ "$i" -eq $((NMSG - 1)) ] && cp "$M/.pfish/head" head.old
+	i=$((i + 1))
+done
+echo "a message for bob" >msgs/bob
+deliver bob msgs/bob || notok "deliver bob"
+epoch=$(cat "$M/.pfish/epoch" 2>/dev/null)
+cp -a "$M" clean
+
+# pf STATE cmd...: pfish as device 1 with its own state file; pf2 device 2.
+pf() { _s=$1; shift; $P -i "$USER_KEY" -s "$T/$_s" "$DEST" "$@"; }
+pf2() { _s=$1; shift; $P -i "$T/device2" -s "$T/$_s" "$DEST" "$@"; }
+
+# expect NAME RC PATTERN cmd...: exit status RC and output matching PATTERN.
+expect() {
+	_n=$1 _rc=$2 _pat=$3
+	shift 3
+	"$@" >out 2>&1
+	_got=$?
+	if [ "$_got" -ne "$_rc" ]; then
+		notok "$_n" "exit $_got, want $_rc"
+		sed 's/^/# /' out
+	elif [ -n "$_pat" ] && ! grep -Eq "$_pat" out; then
+		notok "$_n" "output lacks /$_pat/"
+		sed 's/^/# /' out
+	else
+		ok "$_n"
+	fi
+}
+
+restore() { rm -rf "$M" && cp -a clean "$M"; }
+seqf() { printf '%012d' "$1"; }
+rhash() { "$TOOL" texthash <"$1/.pfish/records/$(seqf "$2").rec"; }
+
+# signdel KEY MAILBOX EPOCH SEQ RECDIR: a signed delete of SEQ in d.signed;
+# prints the file name the store would give it.
+signdel() {
+	_h=$(rhash "$5" "$4")
+	_fp=$(ssh-keygen -lf "$1.pub" | awk '{print $2}')
+	"$TOOL" delete "$2" "$3" "$4" "$_h" "$(date +%s)" "$_fp" "$4:$_h" \
+	    >d.txt || return 1
+	rm -f d.txt.sig
+	ssh-keygen -q -Y sign -f "$1" -n pfish-delete-v1 d.txt || return 1
+	cat d.txt d.txt.sig >d.signed
+	echo "$(seqf "$4")-$(sha256sum d.txt | cut -c1-16).del"
+}
+
+# attack NAME KIND SEQ: verify (fresh state) finds KIND at SEQ, exit 3.
+nattack=0
+attack() {
+	nattack=$((nattack + 1))
+	expect "attack: $1" 3 "^$2 $3( |\$)" pf "st.attack.$nattack" verify
+	restore
+}
+
+# signed_cases: everything that needs the pfish subsystem's signed state.
+signed_cases() {
+sshd_start "Subsystem pfish $SERVER -d $M" || { notok sshd; return; }
+cat device2.pub >>"$T/sshd/authorized_keys"
+P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+DEST=$SSHD_USER@127.0.0.1
+
+# --- the clean mailbox ------------------------------------------------
+expect "clean mailbox verifies (exit 0)" 0 '^intact' pf st.a verify
+expect "list shows every message as new" 0 "^ +$NMSG  .* new\$" pf st.a list
+expect "list --porcelain" 0 "^$NMSG$(printf "\t")[0-9]+$(printf "\t")[0-9]+$(printf "\t")new\$" pf st.a list --porcelain
+expect "second verify: only what is new" 0 '^intact' pf st.a verify
+
+mkdir dev1 dev2
+expect "fetch into a directory" 0 '' pf st.a fetch -d dev1
+n=$(ls dev1 | grep -c '\.age$')
+[ "$n" -eq "$NMSG" ] && ok "fetch stored $NMSG messages" ||
+    notok "fetch stored $NMSG messages" "found $n"
+bad=0
+i=1
+while [ "$i" -le "$NMSG" ]; do
+	age -d -i "$USER_KEY" "dev1/$(seqf "$i").age" | cmp -s - "msgs/$i" ||
+	    bad=$((bad + 1))
+	i=$((i + 1))
+done
+[ "$bad" -eq 0 ] && ok "age -d of fetched mail equals what was sent" ||
+    notok "age -d of fetched mail equals what was sent" "$bad differ"
+ls -li dev1 >ls.before
+expect "fetch again: resumable, nothing new" 0 '' pf st.a fetch -d dev1
+ls -li dev1 >ls.after
+check "second fetch rewrote nothing" cmp -s ls.before ls.after
+expect "list marks fetched messages ok" 0 "^ +1  .* ok\$" pf st.a list
+ls dev1 | grep -v '\.age$' >junk
+check "no temp files left in the fetch directory" test ! -s junk
+
+# A fetch that finds a modified message keeps nothing of it.
+printf 'X' | dd of="$M/$(seqf 2).age" bs=1 seek=300 conv=notrunc 2>/dev/null
+mkdir dev3
+expect "fetch refuses a modified message" 3 "^modified 2 " pf st.f3 fetch -d dev3
+check "the modified message was not written" test ! -e "dev3/$(seqf 2).age"
+check "the others were" test -e "dev3/$(seqf 3).age"
+restore
+
+# --- attacks -----------------------------------------------------------
+printf 'X' | dd of="$M/$(seqf 2).age" bs=1 seek=300 conv=notrunc 2>/dev/null
+attack "modify a .age" modified 2
+
+echo "a different, longer message than the one delivered as three" >other
+age -R "$USER_KEY.pub" -o "$M/$(seqf 3).age" other
+attack "replace a .age with another valid .age" replaced 3
+
+cp "$M/$(seqf 1).age" "$M/$(seqf $((NMSG + 1))).age"
+attack "add a .age" added $((NMSG + 1))
+
+cp "$ROOT/bob/$(seqf 1).age" "$M/$(seqf $((NMSG + 1))).age"
+cp "$ROOT/bob/.pfish/records/$(seqf 1).rec" \
+    "$M/.pfish/records/$(seqf $((NMSG + 1))).rec"
+attack "add a .age copied from another mailbox with its record" added \
+    $((NMSG + 1))
+
+rm "$M/$(seqf 4).age"
+attack "delete a .age" missing 4
+
+rm "$M/$(seqf 4).age" "$M/.pfish/records/$(seqf 4).rec"
+attack "delete a .age and its record" missing 4
+
+name=$(signdel mallory "$MB" "$epoch" 2 "$M")
+cp d.signed "$M/.pfish/deletes/$name"
+rm "$M/$(seqf 2).age"
+attack "plant a delete signed by an untrusted key" bad-delete 2
+
+name=$(signdel "$USER_KEY" bob "$(cat "$ROOT/bob/.pfish/epoch")" 1 \
+    "$ROOT/bob")
+cp d.signed "$M/.pfish/deletes/$(seqf 1)-${name#*-}"
+rm "$M/$(seqf 1).age"
+attack "replay a delete from another mailbox" bad-delete 1
+
+expect "device state accepts the current head" 0 '^intact' pf st.roll verify
+cp head.old "$M/.pfish/head"
+rm "$M/$(seqf $NMSG).age" "$M/.pfish/records/$(seqf $NMSG).rec"
+expect "attack: serve an older head" 3 "^rollback " pf st.roll verify
+restore
+
+S -L 1s head "$MB" >"$M/.pfish/head"
+expect "attack: serve an expired head" 3 "^stale $NMSG " \
+    env PFISH_NOW=$(($(date +%s) + 400)) $PFISH -F /dev/null -p "$SSHD_PORT" \
+    -o "UserKnownHostsFile=$KNOWN_HOSTS" -T "$T/allowed" -i "$USER_KEY" \
+    -s "$T/st.stale" "$DEST" verify
+restore
+
+echo "rm $(seqf 5).age" >batch
+sftp -q $SSH_OPTS -P "$SSHD_PORT" -s pfish -b batch "$DEST" >/dev/null 2>&1
+check "plain SFTP REMOVE (OpenSSH sftp) removed the file" \
+    test ! -e "$M/$(seqf 5).age"
+attack "delete via plain SFTP REMOVE (unsigned note)" unsigned-delete 5
+
+# --- signed deletes and two devices ------------------------------------
+expect "device 1 fetches" 0 '' pf st.d1 fetch -d dev1
+expect "device 2 fetches the same mail" 0 '' pf2 st.d2 fetch -d dev2
+check "both devices hold identical copies" diff -r dev1 dev2
+expect "device 1: rm 2 with a signed delete" 0 '^deleted 1 ' pf st.d1 rm 2
+check "the server removed message 2" test ! -e "$M/$(seqf 2).age"
+expect "device 2 verifies: still intact" 0 '^intact.* 1 deleted by you' \
+    pf2 st.d2 verify
+expect "device 2 lists 2 as deleted-by-you" 0 "^ +2  .* deleted-by-you\$" \
+    pf2 st.d2 list
+expect "device 2: fetch --delete deletes the rest, signed" 0 '' \
+    pf2 st.d2 fetch -d dev2 --delete
+n=$(ls "$M" | grep -c '\.age$')
+[ "$n" -eq 0 ] && ok "mailbox empty after fetch --delete" ||
+    notok "mailbox empty after fetch --delete" "$n left"
+expect "device 1 verifies after device 2's deletes" 0 \
+    "^intact.* 0 messages, $NMSG deleted by you" pf st.d1 verify
+ls "$M/.pfish/deletes" | grep -c '\.del$' >ndel
+[ "$(cat ndel)" -eq 2 ] && ok "two signed delete statements stored" ||
+    notok "two signed delete statements stored" "$(cat ndel)"
+restore
+
+sshd_stop
+}
+
+if "$SERVER" -Q 2>/dev/null | grep -q 'pfish-state@pfish'; then
+	signed_cases
+else
+	skip "client-e2e signed state" "server has no pfish-state@pfish yet"
+fi
+
+# --- fallback: OpenSSH's sftp-server, no pfish subsystem ----------------
+sshd_start "Subsystem sftp /usr/lib/openssh/sftp-server -d $M" ||
+    { notok "sshd (fallback)"; t_done; }
+DEST=$SSHD_USER@127.0.0.1
+P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+expect "fallback: list works, exit 2" 2 "^$(seqf 1)\\.age" pf st.fb list
+expect "fallback: says there is no signed state" 2 'no signed state' \
+    pf st.fb verify
+mkdir fb
+expect "fallback: fetch works, exit 2" 2 'UNVERIFIED' pf st.fb fetch -d fb
+check "fallback: fetched bytes equal the store's" \
+    cmp "fb/$(seqf 3).age" "$M/$(seqf 3).age"
+expect "fallback: rm uses plain REMOVE, exit 2" 2 'unsigned' pf st.fb rm 3
+check "fallback: rm removed the file" test ! -e "$M/$(seqf 3).age"
+restore
+
+# --- host keys ---------------------------------------------------------
+expect "unknown host key refused with its fingerprint" 1 \
+    'not in known_hosts.*SHA256:' $PFISH -F /dev/null -p "$SSHD_PORT" \
+    -o UserKnownHostsFile=$T/kh.new -T "$T/allowed" -i "$USER_KEY" \
+    -s "$T/st.kh" "$DEST" list
+expect "accept-new trusts on first use" 2 'FILE' $PFISH -F /dev/null \
+    -p "$SSHD_PORT" -o "UserKnownHostsFile=$T/kh.new" \
+    -o StrictHostKeyChecking=accept-new -T "$T/allowed" -i "$USER_KEY" \
+    -s "$T/st.kh" "$DEST" list
+ssh-keygen -q -t ed25519 -N '' -f other_host
+echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 other_host.pub)" >kh.changed
+expect "changed host key refused" 1 'CHANGED' $PFISH -F /dev/null \
+    -p "$SSHD_PORT" -o "UserKnownHostsFile=$T/kh.changed" -T "$T/allowed" \
+    -i "$USER_KEY" -s "$T/st.kh" "$DEST" list
+expect "-o with an unsupported option is an error" 1 'not supported' \
+    $P -o ForwardAgent=yes -i "$USER_KEY" -s "$T/st.kh" "$DEST" list
+
+
+t_done
