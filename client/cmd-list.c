@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* cmd-list.c: the verified mailbox as a table, and the verify command. */
+/* cmd-list.c: the verified mailbox as a table. */
 
 #include <sys/types.h>
 
@@ -108,60 +108,6 @@ cmd_list(struct client_opts *o, int argc, char **argv)
 	session_print_findings(s, stderr);
 	if (session_accept(s) != 0)
 		goto out;
-	rc = session_exit_code(s);
- out:
-	session_close(s);
-	return rc;
-}
-
-static void
-summary(const struct session *s)
-{
-	size_t i, present = 0, deleted = 0;
-
-	for (i = 0; i < s->res.ne; i++) {
-		if (s->res.e[i].status == VST_DELETED)
-			deleted++;
-		else if (s->res.e[i].present)
-			present++;
-	}
-	if (s->res.nf == 0)
-		printf("intact: %s@%s: %zu message%s, %zu deleted by you, "
-		    "head %llu..%llu\n", s->mailbox, s->o->host, present,
-		    present == 1 ? "" : "s", deleted,
-		    (unsigned long long)s->in.head.low,
-		    (unsigned long long)s->in.head.high);
-	else
-		fprintf(stderr, "pfish: %s@%s: %zu finding%s: the mailbox "
-		    "is NOT proven intact\n", s->mailbox, s->o->host,
-		    s->res.nf, s->res.nf == 1 ? "" : "s");
-}
-
-int
-cmd_verify(struct client_opts *o, int argc, char **argv)
-{
-	struct session *s = NULL;
-	int rc = PFISH_EXIT_ERROR;
-
-	(void)argv;
-	if (argc != 0) {
-		warnx("verify takes no arguments");
-		return PFISH_EXIT_ERROR;
-	}
-	if (session_open(o, &s) != 0)
-		goto out;
-	if (!session_signed(s)) {
-		warnx("%s offers no signed state (plain SFTP subsystem): "
-		    "the mailbox cannot be verified", conn_host(s->c));
-		rc = PFISH_EXIT_NOSTATE;
-		goto out;
-	}
-	if (session_verify(s, 1) != 0)
-		goto out;
-	session_print_findings(s, stdout);
-	if (session_accept(s) != 0)
-		goto out;
-	summary(s);
 	rc = session_exit_code(s);
  out:
 	session_close(s);

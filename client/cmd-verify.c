@@ -1,0 +1,78 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* cmd-verify.c: prove the mailbox intact, or name what is wrong. */
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <stdio.h>
+
+#include "client.h"
+
+static void
+summary(const struct session *s)
+{
+	size_t i, present = 0, deleted = 0;
+
+	for (i = 0; i < s->res.ne; i++) {
+		if (s->res.e[i].status == VST_DELETED)
+			deleted++;
+		else if (s->res.e[i].present)
+			present++;
+	}
+	if (s->res.nf == 0)
+		printf("intact: %s@%s: %zu message%s, %zu deleted by you, "
+		    "head %llu..%llu\n", s->mailbox, s->o->host, present,
+		    present == 1 ? "" : "s", deleted,
+		    (unsigned long long)s->in.head.low,
+		    (unsigned long long)s->in.head.high);
+	else
+		fprintf(stderr, "pfish: %s@%s: %zu finding%s: the mailbox "
+		    "is NOT proven intact\n", s->mailbox, s->o->host,
+		    s->res.nf, s->res.nf == 1 ? "" : "s");
+}
+
+int
+cmd_verify(struct client_opts *o, int argc, char **argv)
+{
+	struct session *s = NULL;
+	int rc = PFISH_EXIT_ERROR;
+
+	(void)argv;
+	if (argc != 0) {
+		warnx("verify takes no arguments");
+		return PFISH_EXIT_ERROR;
+	}
+	if (session_open(o, &s) != 0)
+		goto out;
+	if (!session_signed(s)) {
+		warnx("%s offers no signed state (plain SFTP subsystem): "
+		    "the mailbox cannot be verified", conn_host(s->c));
+		rc = PFISH_EXIT_NOSTATE;
+		goto out;
+	}
+	if (session_verify(s, 1) != 0)
+		goto out;
+	session_print_findings(s, stdout);
+	if (session_accept(s) != 0)
+		goto out;
+	summary(s);
+	rc = session_exit_code(s);
+ out:
+	session_close(s);
+	return rc;
+}
