@@ -171,7 +171,8 @@ fetch_plain(struct fetch *f, int del)
 			return PFISH_EXIT_ERROR;
 		progress_start(&f->pm, en->name, en->size);
 		f->outfd = fd;
-		r = psftp_get(s->p, en->name, plain_sink, f);
+		r = psftp_get(s->p, en->name, en->has_size ? en->size :
+		    UINT64_MAX, plain_sink, f);
 		progress_end(&f->pm);
 		if (r != 0 || fs_commit(fd, f->dirfd, tmp, f->dirfd,
 		    en->name) == -1) {

@@ -419,7 +419,7 @@ session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
 	d.fd = fd;
 	d.pm = pm;
 	seq_name(seq, name);
-	r = psftp_get(s->p, name, dl_sink, &d);
+	r = psftp_get(s->p, name, cap - 1, dl_sink, &d);
 	if (r == -1 || (r == PSFTP_ERR_ABORT && d.n <= cap)) {
 		warnx("%s: %s", name, psftp_errmsg(s->p));
 		return -1;

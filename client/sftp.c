@@ -405,11 +405,11 @@ struct readq {
 
 static int
 send_reads(struct psftp *p, const u_char *h, size_t hlen, struct readq *q,
-    size_t *nq, uint64_t *off)
+    size_t *nq, uint64_t *off, size_t window)
 {
 	size_t start;
 
-	while (*nq < CLIENT_READ_WINDOW) {
+	while (*nq < window) {
 		q[*nq].id = p->nextid++;
 		q[*nq].off = *off;
 		if (sftpc_begin(p->out, SFTPC_READ, q[*nq].id, &start) != 0 ||
@@ -429,22 +429,27 @@ send_reads(struct psftp *p, const u_char *h, size_t hlen, struct readq *q,
 /*
  * Keep CLIENT_READ_WINDOW reads in flight; replies come in request order.
  * A short read drains the window and restarts after the bytes received.
+ * hint is the expected size (UINT64_MAX: unknown).
  * When the sink refuses data or the server fails a read, the replies still
  * in flight are drained so the session stays usable.
  */
 static int
-read_file(struct psftp *p, const u_char *h, size_t hlen, psftp_sink sink,
-    void *arg)
+read_file(struct psftp *p, const u_char *h, size_t hlen, uint64_t hint,
+    psftp_sink sink, void *arg)
 {
 	struct readq q[CLIENT_READ_WINDOW];
 	struct sftpc_reply r;
 	uint64_t off = 0;
 	size_t nq = 0, i;
+	size_t window = CLIENT_READ_WINDOW;
 	int eof = 0, drain = 0, fail = 0;
 
+	/* A known size needs no more reads in flight than it has chunks. */
+	if (hint / CLIENT_READ_LEN + 1 < window)
+		window = (size_t)(hint / CLIENT_READ_LEN) + 1;
 	for (;;) {
-		if (!eof && !drain && !fail && nq < CLIENT_READ_WINDOW &&
-		    send_reads(p, h, hlen, q, &nq, &off) != 0)
+		if (!eof && !drain && !fail && nq < window &&
+		    send_reads(p, h, hlen, q, &nq, &off, window) != 0)
 			return -1;
 		if (nq == 0)
 			return fail;
@@ -475,7 +480,8 @@ read_file(struct psftp *p, const u_char *h, size_t hlen, psftp_sink sink,
 }
 
 int
-psftp_get(struct psftp *p, const char *name, psftp_sink sink, void *arg)
+psftp_get(struct psftp *p, const char *name, uint64_t hint, psftp_sink sink,
+    void *arg)
 {
 	struct sftpc_reply r;
 	u_char h[SFTPC_HANDLE_MAX];
@@ -495,7 +501,7 @@ psftp_get(struct psftp *p, const char *name, psftp_sink sink, void *arg)
 		return -1;
 	if (get_handle(p, name, &r, h, &hlen) != 0)
 		return PSFTP_ERR_STATUS;
-	rc = read_file(p, h, hlen, sink, arg);
+	rc = read_file(p, h, hlen, hint, sink, arg);
 	if (rc != -1 && close_handle(p, h, hlen) != 0 && rc == 0)
 		rc = PSFTP_ERR_STATUS;
 	return rc;

@@ -89,8 +89,8 @@ void	 psftp_entries_free(struct psftp_entry *e, size_t n);
 /* -1: session broken; PSFTP_ERR_*: this file failed, session usable. */
 #define PSFTP_ERR_STATUS	-2	/* server refused (status reply) */
 #define PSFTP_ERR_ABORT		-3	/* the sink refused the data */
-int	 psftp_get(struct psftp *p, const char *name, psftp_sink sink,
-	    void *arg);
+int	 psftp_get(struct psftp *p, const char *name, uint64_t hint,
+	    psftp_sink sink, void *arg);
 int	 psftp_remove(struct psftp *p, const char *name);
 /* Calls reset (kind 0) before each (re)start of a consistent listing. */
 int	 psftp_state(struct psftp *p, const char *mailbox, psftp_item_cb cb,
