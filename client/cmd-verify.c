@@ -34,7 +34,10 @@ summary(const struct session *s)
 		else if (s->res.e[i].present)
 			present++;
 	}
-	if (s->res.nf == 0)
+	if (s->res.nf == 0 && s->in.head_state == VHEAD_NONE)
+		printf("intact: %s@%s: empty, no mail delivered yet\n",
+		    s->mailbox, s->o->host);
+	else if (s->res.nf == 0)
 		printf("intact: %s@%s: %zu message%s, %zu deleted by you, "
 		    "head %llu..%llu\n", s->mailbox, s->o->host, present,
 		    present == 1 ? "" : "s", deleted,

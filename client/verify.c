@@ -125,6 +125,10 @@ check_head(struct vctx *v)
 	const struct stmt_head *h = &in->head, *p = in->prior;
 
 	if (in->head_state == VHEAD_NONE) {
+		/* A mailbox nothing was ever delivered to has no head yet. */
+		if (p == NULL && in->nrecs == 0 && in->nmsgs == 0 &&
+		    in->ndels == 0)
+			return -1;
 		finding(v, VK_FORGED, 0, "server has no signed head");
 		return -1;
 	}

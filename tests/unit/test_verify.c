@@ -649,6 +649,30 @@ test_bad_head(void **state)
 }
 
 static void
+test_no_head_yet(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.head_state = VHEAD_NONE;
+	f->nrecs = f->nmsgs = 0;
+	run(f);
+	assert_int_equal(f->res.nf, 0);	/* never delivered to */
+	assert_false(f->res.head_ok);
+	verify_result_free(&f->res);
+	make_msg(&f->msgs[f->nmsgs++], 1);
+	run(f);
+	assert_one(f, VK_FORGED, 0);	/* mail but no head */
+	verify_result_free(&f->res);
+	f->nmsgs = 0;
+	f->prior = f->in.head;
+	f->in.prior = &f->prior;
+	run(f);
+	assert_one(f, VK_FORGED, 0);	/* had a head before */
+	done(f);
+}
+
+static void
 test_unsorted_input(void **state)
 {
 	struct fix *f = fixture();
@@ -727,6 +751,7 @@ main(void)
 		cmocka_unit_test(test_delete_wrong_hash),
 		cmocka_unit_test(test_delete_reveals_rollback),
 		cmocka_unit_test(test_bad_head),
+		cmocka_unit_test(test_no_head_yet),
 		cmocka_unit_test(test_unsorted_input),
 		cmocka_unit_test(test_expired_low),
 		cmocka_unit_test(test_kind_names),
