@@ -399,10 +399,31 @@ dl_sink(void *arg, const u_char *data, size_t len)
 	return 0;
 }
 
+static void
+dl_init(struct dl *d, int fd, uint64_t cap, struct progress *pm)
+{
+	memset(d, 0, sizeof(*d));
+	crypto_hash_sha256_init(&d->h);
+	d->cap = cap;
+	d->fd = fd;
+	d->pm = pm;
+}
+
+static void
+dl_finish(struct dl *d, struct vmsg *m)
+{
+	crypto_hash_sha256_final(&d->h, m->sha256);
+	m->hashed = 1;
+	m->has_size = 1;
+	m->size = d->n;
+	m->age_header = d->n >= AGE_MAGIC_LEN &&
+	    memcmp(d->head, AGE_MAGIC, AGE_MAGIC_LEN) == 0;
+}
+
 /*
  * Download message seq, hashing it and writing it to fd (-1: hash only).
  * More than cap bytes aborts the transfer.  Returns 0, or -1 on transport
- * errors; a too-long file comes back with *over set.
+ * errors; a too-long or vanished file comes back with *over set.
  */
 int
 session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
@@ -412,26 +433,16 @@ session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
 	char name[32];
 	int r;
 
-	memset(&d, 0, sizeof(d));
 	*over = 0;
-	crypto_hash_sha256_init(&d.h);
-	d.cap = cap;
-	d.fd = fd;
-	d.pm = pm;
+	dl_init(&d, fd, cap, pm);
 	seq_name(seq, name);
 	r = psftp_get(s->p, name, cap - 1, dl_sink, &d);
 	if (r == -1 || (r == PSFTP_ERR_ABORT && d.n <= cap)) {
 		warnx("%s: %s", name, psftp_errmsg(s->p));
 		return -1;
 	}
-	/* A file that vanished or overflows simply fails its hash check. */
 	*over = r != 0;
-	crypto_hash_sha256_final(&d.h, m->sha256);
-	m->hashed = 1;
-	m->has_size = 1;
-	m->size = d.n;
-	m->age_header = d.n >= AGE_MAGIC_LEN &&
-	    memcmp(d.head, AGE_MAGIC, AGE_MAGIC_LEN) == 0;
+	dl_finish(&d, m);
 	return 0;
 }
 
@@ -452,28 +463,75 @@ parsed_rec(const struct session *s, uint64_t seq)
 	return NULL;
 }
 
+struct hbatch {
+	struct dl		 d[PSFTP_BATCH_MAX];
+	struct psftp_batch	 b[PSFTP_BATCH_MAX];
+	char			 names[PSFTP_BATCH_MAX][32];
+	struct vmsg		*m[PSFTP_BATCH_MAX];
+	size_t			 n;
+};
+
+static int
+hb_sink(void *arg, size_t idx, const u_char *data, size_t len)
+{
+	struct hbatch *hb = arg;
+
+	return dl_sink(&hb->d[idx], data, len);
+}
+
+/* A file that vanished since the listing keeps its listed size only. */
+static int
+hb_flush(struct session *s, struct hbatch *hb)
+{
+	size_t i;
+
+	if (hb->n == 0)
+		return 0;
+	if (psftp_get_batch(s->p, hb->b, hb->n, hb_sink, hb) != 0) {
+		warnx("%s: %s", conn_host(s->c), psftp_errmsg(s->p));
+		return -1;
+	}
+	for (i = 0; i < hb->n; i++)
+		if (hb->b[i].status == 0 || hb->b[i].status == PSFTP_ERR_ABORT)
+			dl_finish(&hb->d[i], hb->m[i]);
+	hb->n = 0;
+	return 0;
+}
+
 /* Hash every listed message whose content this device never checked. */
 static int
 hash_unchecked(struct session *s)
 {
 	const struct vrec *rec;
+	struct hbatch *hb;
 	struct vmsg *m;
 	uint64_t cap;
 	size_t i;
-	int over;
+	int r = -1;
 
+	if ((hb = calloc(1, sizeof(*hb))) == NULL)
+		return -1;
 	for (i = 0; i < s->in.nmsgs; i++) {
 		m = &s->msgs[i];
 		if (seqset_has(s->st.checked, m->seq) ||
 		    seqset_has(s->st.fetched, m->seq))
 			continue;
-		rec = parsed_rec(s, m->seq);
-		cap = rec != NULL ? rec->r.size : m->size;
-		if (session_download(s, m->seq, -1, cap + 1, NULL, m,
-		    &over) != 0)
-			return -1;
+		/* Without a record there is nothing to compare against. */
+		if ((rec = parsed_rec(s, m->seq)) == NULL)
+			continue;
+		/* Record sizes are signed; still, cap + 1 must not wrap. */
+		cap = rec->r.size < PFISH_MSG_MAX ? rec->r.size : PFISH_MSG_MAX;
+		seq_name(m->seq, hb->names[hb->n]);
+		hb->b[hb->n].name = hb->names[hb->n];
+		hb->m[hb->n] = m;
+		dl_init(&hb->d[hb->n], -1, cap + 1, NULL);
+		if (++hb->n == PSFTP_BATCH_MAX && hb_flush(s, hb) != 0)
+			goto out;
 	}
-	return 0;
+	r = hb_flush(s, hb);
+ out:
+	free(hb);
+	return r;
 }
 
 /* Names like "x.age" that no seq explains are reported, never trusted. */

@@ -628,3 +628,146 @@ psftp_delete(struct psftp *p, const char *mailbox, const u_char *stmt,
 	}
 	return 0;
 }
+
+/* One file of a batch: its handle and how far it has been read. */
+struct bfile {
+	u_char		 h[SFTPC_HANDLE_MAX];
+	size_t		 hlen;
+	uint32_t	 id;
+	uint64_t	 off;
+	int		 open;
+	int		 done;
+};
+
+static int
+batch_open(struct psftp *p, struct psftp_batch *b, struct bfile *f, size_t n)
+{
+	struct sftpc_reply r;
+	size_t i, start;
+
+	for (i = 0; i < n; i++) {
+		f[i].id = p->nextid++;
+		if (sftpc_begin(p->out, SFTPC_OPEN, f[i].id, &start) != 0 ||
+		    buf_put_cstring(p->out, b[i].name) != 0 ||
+		    buf_put_u32(p->out, SFTPC_FXF_READ) != 0 ||
+		    buf_put_u32(p->out, 0) != 0 ||
+		    sftpc_end(p->out, start) != 0) {
+			buf_reset(p->out);
+			seterr(p, "request too large", NULL);
+			return -1;
+		}
+	}
+	if (send_out(p) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (recv_reply(p, f[i].id, &r, NULL) != 0)
+			return -1;
+		if (get_handle(p, b[i].name, &r, f[i].h, &f[i].hlen) != 0) {
+			b[i].status = PSFTP_ERR_STATUS;
+			f[i].done = 1;
+		} else
+			f[i].open = 1;
+	}
+	return 0;
+}
+
+/* One READ per unfinished file per round trip, until each hits EOF. */
+static int
+batch_round(struct psftp *p, struct psftp_batch *b, struct bfile *f,
+    size_t n, psftp_bsink sink, void *arg, int *more)
+{
+	struct sftpc_reply r;
+	size_t i, start;
+
+	*more = 0;
+	for (i = 0; i < n; i++) {
+		if (f[i].done)
+			continue;
+		f[i].id = p->nextid++;
+		if (sftpc_begin(p->out, SFTPC_READ, f[i].id, &start) != 0 ||
+		    buf_put_string(p->out, f[i].h, f[i].hlen) != 0 ||
+		    buf_put_u64(p->out, f[i].off) != 0 ||
+		    buf_put_u32(p->out, CLIENT_READ_LEN) != 0 ||
+		    sftpc_end(p->out, start) != 0) {
+			buf_reset(p->out);
+			seterr(p, "request too large", NULL);
+			return -1;
+		}
+	}
+	if (send_out(p) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (f[i].done)
+			continue;
+		if (recv_reply(p, f[i].id, &r, NULL) != 0)
+			return -1;
+		if (r.type == SFTPC_DATA && r.datalen <= CLIENT_READ_LEN) {
+			if (r.datalen > 0 &&
+			    sink(arg, i, r.data, r.datalen) != 0) {
+				b[i].status = PSFTP_ERR_ABORT;
+				f[i].done = 1;
+			}
+			f[i].off += r.datalen;
+		} else if (r.type == SFTPC_STATUS && r.status == SFTPC_FX_EOF)
+			f[i].done = 1;
+		else {
+			b[i].status = PSFTP_ERR_STATUS;
+			f[i].done = 1;
+		}
+		*more |= !f[i].done;
+	}
+	return 0;
+}
+
+static int
+batch_close(struct psftp *p, struct bfile *f, size_t n)
+{
+	struct sftpc_reply r;
+	size_t i, start;
+
+	for (i = 0; i < n; i++) {
+		if (!f[i].open)
+			continue;
+		f[i].id = p->nextid++;
+		if (sftpc_begin(p->out, SFTPC_CLOSE, f[i].id, &start) != 0 ||
+		    buf_put_string(p->out, f[i].h, f[i].hlen) != 0 ||
+		    sftpc_end(p->out, start) != 0) {
+			buf_reset(p->out);
+			return -1;
+		}
+	}
+	if (send_out(p) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (f[i].open && recv_reply(p, f[i].id, &r, NULL) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Read up to PSFTP_BATCH_MAX small files at once: every step (open, each
+ * read, close) is one round trip for the whole batch.  Per-file failures
+ * land in b[i].status; -1 means the session is broken.
+ */
+int
+psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
+    psftp_bsink sink, void *arg)
+{
+	struct bfile f[PSFTP_BATCH_MAX];
+	size_t i;
+	int more = 1;
+
+	if (n > PSFTP_BATCH_MAX) {
+		seterr(p, "batch too large", NULL);
+		return -1;
+	}
+	memset(f, 0, sizeof(f));
+	for (i = 0; i < n; i++)
+		b[i].status = 0;
+	if (batch_open(p, b, f, n) != 0)
+		return -1;
+	while (more)
+		if (batch_round(p, b, f, n, sink, arg, &more) != 0)
+			return -1;
+	return batch_close(p, f, n);
+}

@@ -35,6 +35,7 @@ struct seqset;
 /* Exit codes (pfish(1) EXIT STATUS); 0, 1 and 3 as in pfish.h. */
 #define PFISH_EXIT_NOSTATE	2	/* server offers no signed state */
 
+#define PFISH_MSG_MAX		(1ULL << 40)	/* no message is larger */
 #define CLIENT_SKEW		300	/* seconds a head may be past expiry */
 #define CLIENT_READ_LEN		(64 * 1024)
 #define CLIENT_READ_WINDOW	16	/* READ requests in flight */
@@ -91,6 +92,15 @@ void	 psftp_entries_free(struct psftp_entry *e, size_t n);
 #define PSFTP_ERR_ABORT		-3	/* the sink refused the data */
 int	 psftp_get(struct psftp *p, const char *name, uint64_t hint,
 	    psftp_sink sink, void *arg);
+struct psftp_batch {
+	const char	*name;
+	int		 status;	/* out: 0 or PSFTP_ERR_* */
+};
+typedef int (*psftp_bsink)(void *arg, size_t idx, const u_char *data,
+	    size_t len);
+#define PSFTP_BATCH_MAX		32
+int	 psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
+	    psftp_bsink sink, void *arg);
 int	 psftp_remove(struct psftp *p, const char *name);
 /* Calls reset (kind 0) before each (re)start of a consistent listing. */
 int	 psftp_state(struct psftp *p, const char *mailbox, psftp_item_cb cb,
