@@ -42,24 +42,6 @@ seq_name(uint64_t seq, char name[32])
 	    PFISH_AGE_SUFFIX);
 }
 
-/* Exactly PFISH_SEQ_WIDTH digits and ".age", seq >= 1. */
-int
-seq_from_name(const char *name, uint64_t *seq)
-{
-	size_t i;
-
-	*seq = 0;
-	if (strlen(name) != PFISH_SEQ_WIDTH + sizeof(PFISH_AGE_SUFFIX) - 1 ||
-	    strcmp(name + PFISH_SEQ_WIDTH, PFISH_AGE_SUFFIX) != 0)
-		return -1;
-	for (i = 0; i < PFISH_SEQ_WIDTH; i++) {
-		if (name[i] < '0' || name[i] > '9')
-			return -1;
-		*seq = *seq * 10 + (uint64_t)(name[i] - '0');
-	}
-	return *seq == 0 ? -1 : 0;
-}
-
 /*
  * The time, fixed once per run.  PFISH_NOW (seconds since the epoch)
  * overrides the clock so tests can age heads; pfish(1) documents it.
@@ -347,7 +329,7 @@ build_inputs(struct session *s)
 	}
 	qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
 	for (i = 0; i < s->nents; i++) {
-		if (seq_from_name(s->ents[i].name, &s->msgs[in->nmsgs].seq)) {
+		if (sftpc_seq_from_name(s->ents[i].name, &s->msgs[in->nmsgs].seq)) {
 			s->nodd++;
 			continue;
 		}
@@ -549,7 +531,7 @@ add_odd(struct session *s)
 		return -1;
 	s->res.f = nf;
 	for (i = 0; i < s->nents; i++) {
-		if (seq_from_name(s->ents[i].name, &seq) == 0)
+		if (sftpc_seq_from_name(s->ents[i].name, &seq) == 0)
 			continue;
 		nf = &s->res.f[s->res.nf++];
 		memset(nf, 0, sizeof(*nf));

@@ -289,21 +289,6 @@ get_handle(struct psftp *p, const char *what, const struct sftpc_reply *r,
 	return 0;
 }
 
-/* Only plain "*.age" names directly in the mailbox are of interest. */
-static int
-age_name(const u_char *n, size_t len)
-{
-	size_t i, sl = sizeof(PFISH_AGE_SUFFIX) - 1;
-
-	if (len <= sl || len > 255 || n[0] == '.' ||
-	    memcmp(n + len - sl, PFISH_AGE_SUFFIX, sl) != 0)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (n[i] <= 0x20 || n[i] >= 0x7f || n[i] == '/')
-			return 0;
-	return 1;
-}
-
 static int
 add_entry(struct psftp_entry **e, size_t *n, size_t *cap, const u_char *name,
     size_t len, const struct sftpc_attrs *a)
@@ -348,7 +333,7 @@ read_dir(struct psftp *p, const u_char *h, size_t hlen,
 			return -1;
 		}
 		while ((k = sftpc_name_next(&it, &name, &nlen, &a)) == 1) {
-			if (age_name(name, nlen) &&
+			if (sftpc_age_name(name, nlen) &&
 			    add_entry(e, n, cap, name, nlen, &a) != 0) {
 				seterr(p, "out of memory", NULL);
 				return -1;

@@ -192,7 +192,6 @@ int	 session_accept(struct session *s);
 void	 session_print_findings(const struct session *s, FILE *fp);
 int	 session_exit_code(const struct session *s);
 void	 seq_name(uint64_t seq, char name[32]);
-int	 seq_from_name(const char *name, uint64_t *seq);
 int	 session_delete(struct session *s, const uint64_t *seqs, size_t n);
 int	 session_download(struct session *s, uint64_t seq, int fd,
 	    uint64_t cap, struct progress *pm, struct vmsg *m, int *over);

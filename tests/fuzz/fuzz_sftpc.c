@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sftpc.h"
 
@@ -36,12 +37,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const u_char *name;
 	size_t namelen;
 	uint32_t version, exts;
+	uint64_t seq;
+	char buf[256];
 
 	(void)sftpc_parse_version(data, size, &version, &exts);
 	if (sftpc_parse_reply(data, size, &r, &it) == 0) {
 		if (r.type == SFTPC_NAME) {
 			while (sftpc_name_next(&it, &name, &namelen, &a) == 1)
-				;
+				if (sftpc_age_name(name, namelen) &&
+				    namelen < sizeof(buf)) {
+					memcpy(buf, name, namelen);
+					buf[namelen] = '\0';
+					(void)sftpc_seq_from_name(buf, &seq);
+				}
 		}
 		if (r.type == SFTPC_EXTENDED_REPLY &&
 		    sftpc_parse_state_page(r.data, r.datalen, &sp) == 0) {
