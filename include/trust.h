@@ -49,6 +49,8 @@ int	trust_load(const char *path, struct trust **out, char *errbuf,
  */
 int	trust_load_authorized_keys(const char *path, const char *ns,
 	    struct trust **out, char *errbuf, size_t errlen);
+int	trust_parse_authorized_keys(const char *text, size_t len,
+	    const char *ns, struct trust **out, char *errbuf, size_t errlen);
 
 void	trust_free(struct trust *t);
 size_t	trust_count(const struct trust *t);

@@ -336,9 +336,15 @@ priv_dearmor(const u_char *data, size_t len, u_char **blobp, size_t *bloblenp)
 	if (i >= len || data[i] != '\n')
 		return SSHKEY_ERR_FORMAT;
 	body = p + i + 1;
-	end = memmem(body, len - (size_t)(body - (const char *)data),
-	    PRIV_END, sizeof(PRIV_END) - 1);
-	if (end == NULL || end == body || end[-1] != '\n')
+	/* The end line follows a newline. */
+	for (end = body; end < p + len; end++) {
+		if ((size_t)(p + len - end) < sizeof(PRIV_END) - 1)
+			return SSHKEY_ERR_FORMAT;
+		if (end[-1] == '\n' &&
+		    memcmp(end, PRIV_END, sizeof(PRIV_END) - 1) == 0)
+			break;
+	}
+	if (end == p + len || end == body)
 		return SSHKEY_ERR_FORMAT;
 	for (i = (size_t)(end - (const char *)data) + sizeof(PRIV_END) - 1;
 	    i < len; i++)
