@@ -524,7 +524,9 @@ for_each_line(struct trust *t, const char *text, size_t len,
 			return TRUST_ERR_FORMAT;
 		}
 		free(line);
-		p += n + 1;
+		if (nl == NULL)
+			break;
+		p = nl + 1;
 	}
 	return 0;
 }
