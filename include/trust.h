@@ -35,7 +35,7 @@ struct trust;
 /*
  * allowed_signers(5) subset: "principals [options] ssh-ed25519 BASE64
  * [comment]", options namespaces="a,b", valid-after=, valid-before=
- * (YYYYMMDD[HHMM[SS]][Z]), cert-authority rejected.  Blank lines and
+ * (YYYYMMDD[HHMM[SS]][Z]), cert-authority (skipped).  Blank lines and
  * '#' comments allowed.  Lines with other key types are skipped.
  *
  * As ssh-keygen -Y verify reads it: principals may be double-quoted;
