@@ -228,6 +228,13 @@ expect "device 2 verifies: still intact" 0 '^intact.* 1 deleted by you' \
     pf2 st.d2 verify
 expect "device 2 lists 2 as deleted-by-you" 0 "^ +2  .* deleted-by-you\$" \
     pf2 st.d2 list
+bg_start agent.log ssh-agent -D -a "$T/agent.sock"
+sleep 0.5
+SSH_AUTH_SOCK=$T/agent.sock ssh-add -q device2 2>/dev/null
+expect "device 2: rm 3 with a key held by ssh-agent" 0 '^deleted 1 ' \
+    env SSH_AUTH_SOCK="$T/agent.sock" $P -i "$T/device2.pub" \
+    -s "$T/st.d2" "$DEST" rm 3
+check "the server removed message 3" test ! -e "$M/$(seqf 3).age"
 expect "device 2: fetch --delete deletes the rest, signed" 0 '' \
     pf2 st.d2 fetch -d dev2 --delete
 n=$(ls "$M" | grep -c '\.age$')
@@ -236,8 +243,8 @@ n=$(ls "$M" | grep -c '\.age$')
 expect "device 1 verifies after device 2's deletes" 0 \
     "^intact.* 0 messages, $NMSG deleted by you" pf st.d1 verify
 ls "$M/.pfish/deletes" | grep -c '\.del$' >ndel
-[ "$(cat ndel)" -eq 2 ] && ok "two signed delete statements stored" ||
-    notok "two signed delete statements stored" "$(cat ndel)"
+[ "$(cat ndel)" -eq 3 ] && ok "three signed delete statements stored" ||
+    notok "three signed delete statements stored" "$(cat ndel)"
 restore
 
 sshd_stop
