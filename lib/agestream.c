@@ -302,29 +302,38 @@ struct payload {
 	int		 done;		/* the last chunk was opened */
 };
 
+static int
+open_chunk(struct payload *p, u_char *c, size_t clen, int last)
+{
+	u_char nonce[12];
+
+	chunk_nonce(nonce, p->ctr, last);
+	return crypto_aead_chacha20poly1305_ietf_decrypt_detached(c, NULL, c,
+	    clen - AGE_TAG_LEN, c + clen - AGE_TAG_LEN, NULL, 0, nonce, p->key);
+}
+
 /*
- * Open the complete chunks in buf in place.  A chunk is the last one
- * exactly when the input ends within it, so a full chunk needs one more
- * byte behind it to be opened as a middle chunk.  Whatever verified is
- * written out even when a later chunk fails.
+ * Open the complete chunks in buf in place.  A full-size chunk is tried
+ * as a middle chunk, then as the last one; a shorter chunk can only be
+ * the last.  The reference implementation does the same, so both release
+ * the same plaintext before a failure.  libsodium checks the tag before
+ * it decrypts, so a failed attempt leaves the chunk intact.  Whatever
+ * verified is written out even when a later chunk fails.
  */
 static int
 open_batch(struct payload *p, u_char *buf, size_t *lenp, int eof,
     struct writer *w)
 {
 	struct iovec iov[AGE_IO_CHUNKS + 2];
-	u_char nonce[12];
 	size_t off = 0, len = *lenp, clen;
-	int niov = 0, last, r = 0, wr;
+	int niov = 0, last = 0, r = 0, wr;
 
 	while (!p->done && niov < AGE_IO_CHUNKS + 2) {
-		if (len - off > AGE_CHUNK_CT_LEN) {
+		if (len - off >= AGE_CHUNK_CT_LEN)
 			clen = AGE_CHUNK_CT_LEN;
-			last = 0;
-		} else if (eof) {
+		else if (eof)
 			clen = len - off;
-			last = 1;
-		} else
+		else
 			break;
 		if (clen == 0) {
 			r = AGE_ERR_TRUNCATED;
@@ -335,11 +344,12 @@ open_batch(struct payload *p, u_char *buf, size_t *lenp, int eof,
 			r = AGE_ERR_PAYLOAD;
 			break;
 		}
-		chunk_nonce(nonce, p->ctr, last);
-		if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(
-		    buf + off, NULL, buf + off, clen - AGE_TAG_LEN,
-		    buf + off + clen - AGE_TAG_LEN, NULL, 0, nonce,
-		    p->key) != 0) {
+		if (clen == AGE_CHUNK_CT_LEN && open_chunk(p, buf + off, clen,
+		    0) == 0)
+			last = 0;
+		else if (open_chunk(p, buf + off, clen, 1) == 0)
+			last = 1;
+		else {
 			r = AGE_ERR_PAYLOAD;
 			break;
 		}
@@ -354,6 +364,21 @@ open_batch(struct payload *p, u_char *buf, size_t *lenp, int eof,
 	memmove(buf, buf + off, len - off);
 	*lenp = len - off;
 	return r;
+}
+
+/* After the last chunk: nothing may follow (this also ends the armor). */
+static int
+check_end(struct reader *rd, u_char *buf, size_t cap, size_t len, int eof)
+{
+	ssize_t got;
+
+	if (len > 0)
+		return AGE_ERR_TRAILING;
+	if (eof)
+		return 0;
+	if ((got = reader_read(rd, buf, cap)) < 0)
+		return (int)got;
+	return got == 0 ? 0 : AGE_ERR_TRAILING;
 }
 
 /* Read and parse the header; on success it is consumed from buf. */
@@ -419,6 +444,7 @@ decrypt_stream(const struct age_identities *ids, struct reader *rd,
 		    (r = open_batch(&p, buf, &len, eof, w)) != 0)
 			goto out;
 	}
+	r = check_end(rd, buf, cap, len, eof);
 out:
 	age_header_free(hdr);
 	if (buf != NULL) {
