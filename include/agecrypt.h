@@ -31,7 +31,8 @@
 #define AGE_SSH_ED25519_LABEL	"age-encryption.org/v1/ssh-ed25519"
 #define AGE_RECIPIENT_STR_MAX	128	/* "age1..." or an ssh line */
 #define AGE_IDENTITY_STR_MAX	80	/* "AGE-SECRET-KEY-1..." + NUL */
-#define AGE_IO_CHUNKS		16	/* chunks per read/write batch */
+#define AGE_IO_CHUNKS		32	/* chunks per read/write batch */
+#define AGE_CREW_MAX		4	/* threads sharing the chunk crypto */
 
 /* Armor handling on decryption. */
 #define AGE_ARMOR_AUTO		0	/* decide from the first bytes */
@@ -117,5 +118,27 @@ int	age_header_open(const struct age_identities *ids,
 	    u_char filekey[AGE_FILE_KEY_LEN]);
 int	age_payload_key(const u_char filekey[AGE_FILE_KEY_LEN],
 	    const u_char nonce[AGE_NONCE_LEN], u_char key[32]);
+
+/*
+ * Internal to lib/age*.c: STREAM chunks sealed or opened by a small crew
+ * of threads (chunks are independent; results are used in order).
+ */
+#define AGE_TASK_SEAL		1	/* in: plaintext, out: ct || tag */
+#define AGE_TASK_OPEN		2	/* in: ct || tag, out: plaintext */
+
+struct age_task {
+	int		 op;
+	const u_char	*in;
+	size_t		 inlen;
+	u_char		*out;
+	uint64_t	 ctr;		/* chunk number */
+	int		 last;		/* seal: last flag; open: result */
+	int		 result;	/* open: 0 or AGE_ERR_PAYLOAD */
+};
+
+struct age_crew;
+struct age_crew *age_crew_new(const u_char key[32]);
+void	age_crew_run(struct age_crew *crew, struct age_task *t, size_t n);
+void	age_crew_free(struct age_crew *crew);
 
 #endif /* AGECRYPT_H */

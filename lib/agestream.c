@@ -18,7 +18,6 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -228,47 +227,26 @@ writer_init(struct writer *w, int fd, const struct age_opts *opts)
 		crypto_hash_sha256_init(&w->sha);
 }
 
-/* Write all of iov, retrying short writes. */
+/* Write all of p, retrying short writes. */
 static int
-writer_writev(struct writer *w, struct iovec *iov, int iovcnt)
+writer_write(struct writer *w, const void *p, size_t len)
 {
+	const u_char *d = p;
 	ssize_t n;
-	int i;
 
 	if (w->hash)
-		for (i = 0; i < iovcnt; i++)
-			crypto_hash_sha256_update(&w->sha, iov[i].iov_base,
-			    iov[i].iov_len);
-	while (iovcnt > 0) {
-		if (iov[0].iov_len == 0) {
-			iov++;
-			iovcnt--;
-			continue;
-		}
-		if ((n = writev(w->fd, iov, iovcnt)) < 0) {
+		crypto_hash_sha256_update(&w->sha, d, len);
+	while (len > 0) {
+		if ((n = write(w->fd, d, len)) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return AGE_ERR_IO;
 		}
 		w->nwritten += (uint64_t)n;
-		for (; iovcnt > 0 && (size_t)n >= iov[0].iov_len; iov++, iovcnt--)
-			n -= (ssize_t)iov[0].iov_len;
-		if (iovcnt > 0) {
-			iov[0].iov_base = (u_char *)iov[0].iov_base + n;
-			iov[0].iov_len -= (size_t)n;
-		}
+		d += n;
+		len -= (size_t)n;
 	}
 	return 0;
-}
-
-static int
-writer_write(struct writer *w, const void *p, size_t len)
-{
-	struct iovec iov;
-
-	iov.iov_base = (void *)p;
-	iov.iov_len = len;
-	return writer_writev(w, &iov, 1);
 }
 
 static void
@@ -282,87 +260,93 @@ writer_done(struct writer *w, struct age_opts *opts, uint64_t nin)
 		crypto_hash_sha256_final(&w->sha, opts->sha256);
 }
 
-/* The 12-byte chunk nonce: 11-byte big-endian counter, last flag. */
-static void
-chunk_nonce(u_char nonce[12], uint64_t ctr, int last)
-{
-	int i;
-
-	memset(nonce, 0, 12);
-	for (i = 10; i >= 3; i--, ctr >>= 8)
-		nonce[i] = (u_char)ctr;
-	nonce[11] = last ? 1 : 0;
-}
-
 /* Decryption -------------------------------------------------------- */
+
+#define MAX_TASKS	(AGE_IO_CHUNKS + 1)
 
 struct payload {
 	u_char		*key;		/* sodium_malloc, 32 bytes */
+	u_char		*pt;		/* MAX_TASKS chunks of plaintext */
+	struct age_crew	*crew;
+	struct age_task	 tasks[MAX_TASKS];
 	uint64_t	 ctr;
 	int		 done;		/* the last chunk was opened */
 };
 
-static int
-open_chunk(struct payload *p, u_char *c, size_t clen, int last)
+/*
+ * Plan the complete chunks in buf: every full-size chunk may be a middle
+ * or the last one; at the end of input the rest is the last.  Returns the
+ * number of tasks, with *errp set if the plan hit a malformed chunk.
+ */
+static size_t
+plan_open(struct payload *p, const u_char *buf, size_t len, int eof,
+    int *errp)
 {
-	u_char nonce[12];
+	struct age_task *t;
+	size_t off = 0, clen, n = 0;
 
-	chunk_nonce(nonce, p->ctr, last);
-	return crypto_aead_chacha20poly1305_ietf_decrypt_detached(c, NULL, c,
-	    clen - AGE_TAG_LEN, c + clen - AGE_TAG_LEN, NULL, 0, nonce, p->key);
+	*errp = 0;
+	while (n < MAX_TASKS) {
+		if (len - off >= AGE_CHUNK_CT_LEN)
+			clen = AGE_CHUNK_CT_LEN;
+		else if (eof && len - off > 0)
+			clen = len - off;
+		else {
+			if (eof && n == 0)
+				*errp = AGE_ERR_TRUNCATED;
+			break;
+		}
+		/* Too short for a tag, or an empty chunk that is not alone. */
+		if (clen < AGE_TAG_LEN ||
+		    (clen == AGE_TAG_LEN && p->ctr + n > 0)) {
+			*errp = AGE_ERR_PAYLOAD;
+			break;
+		}
+		t = &p->tasks[n];
+		t->op = AGE_TASK_OPEN;
+		t->in = buf + off;
+		t->inlen = clen;
+		t->out = p->pt + n * AGE_CHUNK_LEN;
+		t->ctr = p->ctr + n;
+		off += clen;
+		n++;
+	}
+	return n;
 }
 
 /*
- * Open the complete chunks in buf in place.  A full-size chunk is tried
- * as a middle chunk, then as the last one; a shorter chunk can only be
- * the last.  The reference implementation does the same, so both release
- * the same plaintext before a failure.  libsodium checks the tag before
- * it decrypts, so a failed attempt leaves the chunk intact.  Whatever
- * verified is written out even when a later chunk fails.
+ * Open the planned chunks, then use the results in order: plaintext up
+ * to the first failure (or the last chunk) is written out, so exactly
+ * what verified is released.  Anything after the last chunk is an error.
  */
 static int
 open_batch(struct payload *p, u_char *buf, size_t *lenp, int eof,
     struct writer *w)
 {
-	struct iovec iov[AGE_IO_CHUNKS + 2];
-	size_t off = 0, len = *lenp, clen;
-	int niov = 0, last = 0, r = 0, wr;
+	size_t i, n, off = 0, o = 0;
+	int r, planerr, wr;
 
-	while (!p->done && niov < AGE_IO_CHUNKS + 2) {
-		if (len - off >= AGE_CHUNK_CT_LEN)
-			clen = AGE_CHUNK_CT_LEN;
-		else if (eof)
-			clen = len - off;
-		else
-			break;
-		if (clen == 0) {
-			r = AGE_ERR_TRUNCATED;
+	n = plan_open(p, buf, *lenp, eof, &planerr);
+	age_crew_run(p->crew, p->tasks, n);
+	r = planerr;
+	for (i = 0; i < n; i++) {
+		if (p->tasks[i].result != 0) {
+			r = p->tasks[i].result;
 			break;
 		}
-		/* Too short for a tag, or an empty chunk that is not alone. */
-		if (clen < AGE_TAG_LEN || (clen == AGE_TAG_LEN && p->ctr > 0)) {
-			r = AGE_ERR_PAYLOAD;
-			break;
-		}
-		if (clen == AGE_CHUNK_CT_LEN && open_chunk(p, buf + off, clen,
-		    0) == 0)
-			last = 0;
-		else if (open_chunk(p, buf + off, clen, 1) == 0)
-			last = 1;
-		else {
-			r = AGE_ERR_PAYLOAD;
-			break;
-		}
-		iov[niov].iov_base = buf + off;
-		iov[niov++].iov_len = clen - AGE_TAG_LEN;
+		o += p->tasks[i].inlen - AGE_TAG_LEN;
+		off += p->tasks[i].inlen;
 		p->ctr++;
-		off += clen;
-		p->done = last;
+		if ((p->done = p->tasks[i].last)) {
+			if (i + 1 < n)
+				r = AGE_ERR_TRAILING;
+			break;
+		}
 	}
-	if (niov > 0 && (wr = writer_writev(w, iov, niov)) != 0 && r == 0)
+	if (o > 0 && (wr = writer_write(w, p->pt, o)) != 0 && r == 0)
 		r = wr;
-	memmove(buf, buf + off, len - off);
-	*lenp = len - off;
+	memmove(buf, buf + off, *lenp - off);
+	*lenp -= off;
 	return r;
 }
 
@@ -422,7 +406,8 @@ decrypt_stream(const struct age_identities *ids, struct reader *rd,
 	memset(&p, 0, sizeof(p));
 	if ((buf = malloc(cap)) == NULL ||
 	    (filekey = sodium_malloc(AGE_FILE_KEY_LEN)) == NULL ||
-	    (p.key = sodium_malloc(32)) == NULL) {
+	    (p.key = sodium_malloc(32)) == NULL ||
+	    (p.pt = malloc(MAX_TASKS * AGE_CHUNK_LEN)) == NULL) {
 		r = AGE_ERR_ALLOC;
 		goto out;
 	}
@@ -439,6 +424,10 @@ decrypt_stream(const struct age_identities *ids, struct reader *rd,
 	if ((r = age_payload_key(filekey, buf, p.key)) != 0)
 		goto out;
 	consume(buf, &len, AGE_NONCE_LEN);
+	if ((p.crew = age_crew_new(p.key)) == NULL) {
+		r = AGE_ERR_ALLOC;
+		goto out;
+	}
 	while (!p.done) {
 		if ((r = reader_fill(rd, buf, &len, cap, &eof)) != 0 ||
 		    (r = open_batch(&p, buf, &len, eof, w)) != 0)
@@ -446,10 +435,15 @@ decrypt_stream(const struct age_identities *ids, struct reader *rd,
 	}
 	r = check_end(rd, buf, cap, len, eof);
 out:
+	age_crew_free(p.crew);
 	age_header_free(hdr);
 	if (buf != NULL) {
 		sodium_memzero(buf, cap);
 		free(buf);
+	}
+	if (p.pt != NULL) {
+		sodium_memzero(p.pt, MAX_TASKS * AGE_CHUNK_LEN);
+		free(p.pt);
 	}
 	sodium_free(filekey);
 	sodium_free(p.key);
@@ -556,11 +550,11 @@ static size_t
 seal_batch(struct payload *p, const u_char *in, size_t *lenp, int eof,
     u_char *out)
 {
-	u_char nonce[12];
-	size_t off = 0, o = 0, len = *lenp, n;
+	struct age_task *t;
+	size_t off = 0, o = 0, len = *lenp, n, k = 0;
 	int last;
 
-	while (!p->done) {
+	while (!p->done && k < MAX_TASKS) {
 		if (len - off > AGE_CHUNK_LEN) {
 			n = AGE_CHUNK_LEN;
 			last = 0;
@@ -569,15 +563,18 @@ seal_batch(struct payload *p, const u_char *in, size_t *lenp, int eof,
 			last = 1;
 		} else
 			break;
-		chunk_nonce(nonce, p->ctr, last);
-		crypto_aead_chacha20poly1305_ietf_encrypt_detached(out + o,
-		    out + o + n, NULL, in + off, n, NULL, 0, NULL, nonce,
-		    p->key);
+		t = &p->tasks[k++];
+		t->op = AGE_TASK_SEAL;
+		t->in = in + off;
+		t->inlen = n;
+		t->out = out + o;
+		t->ctr = p->ctr++;
+		t->last = last;
 		o += n + AGE_TAG_LEN;
 		off += n;
-		p->ctr++;
 		p->done = last;
 	}
+	age_crew_run(p->crew, p->tasks, k);
 	*lenp = len - off;
 	return o;
 }
@@ -591,7 +588,8 @@ encrypt_payload(struct payload *p, int infd, struct writer *w,
 	int eof = 0, r = AGE_ERR_ALLOC;
 
 	if ((in = malloc(incap)) == NULL ||
-	    (out = malloc(CT_BATCH + 2 * AGE_CHUNK_CT_LEN)) == NULL)
+	    (out = malloc(MAX_TASKS * AGE_CHUNK_CT_LEN)) == NULL ||
+	    (p->crew = age_crew_new(p->key)) == NULL)
 		goto out;
 	r = 0;
 	while (!p->done) {
@@ -610,6 +608,8 @@ encrypt_payload(struct payload *p, int infd, struct writer *w,
 			goto out;
 	}
 out:
+	age_crew_free(p->crew);
+	p->crew = NULL;
 	if (in != NULL) {
 		sodium_memzero(in, incap);
 		free(in);
