@@ -83,6 +83,14 @@ for m in empty byte text binary; do
 		    ours_verify signers alice "$ns" theirs-$n.sig m-$m
 	done
 done
+# Namespace lengths that make the base64 end exactly on a line boundary.
+for n in 37 38 40; do
+	ns=$(printf '%*s' $n '' | tr ' ' n)
+	"$sigtool" sign k1 "$ns" <m-byte >ours-wrap.sig 2>>"$log"
+	ssh-keygen -Y sign -f k1 -n "$ns" <m-byte >theirs-wrap.sig 2>>"$log"
+	expect "identical-wrap-namespace-length-$n" yes \
+	    cmp ours-wrap.sig theirs-wrap.sig
+done
 expect "signature-ends-in-newline" yes \
     sh -c '[ "$(tail -c 1 ours-text-pfish-record-v1.sig | od -An -c | tr -d " ")" = "\\n" ]'
 
