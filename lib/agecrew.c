@@ -135,9 +135,6 @@ struct age_crew *
 age_crew_new(const u_char key[32])
 {
 	struct age_crew *crew;
-	struct crew_arg *arg;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int i, want;
 
 	if ((crew = calloc(1, sizeof(*crew))) == NULL)
 		return NULL;
@@ -145,8 +142,20 @@ age_crew_new(const u_char key[32])
 	pthread_mutex_init(&crew->mu, NULL);
 	pthread_cond_init(&crew->go, NULL);
 	pthread_cond_init(&crew->done, NULL);
+	crew->nworkers = -1;	/* started on the first batch worth it */
+	return crew;
+}
+
+/* One helper per further CPU; none is fine, the caller does it all. */
+static void
+crew_start(struct age_crew *crew)
+{
+	struct crew_arg *arg;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, want;
+
+	crew->nworkers = 0;
 	want = ncpu > AGE_CREW_MAX ? AGE_CREW_MAX : (int)ncpu;
-	/* No helpers is fine: the caller then does all the work. */
 	for (i = 0; i < want - 1; i++) {
 		if ((arg = malloc(sizeof(*arg))) == NULL)
 			break;
@@ -158,15 +167,17 @@ age_crew_new(const u_char key[32])
 		}
 		crew->nworkers++;
 	}
-	return crew;
 }
 
 void
 age_crew_run(struct age_crew *crew, struct age_task *t, size_t n)
 {
-	int saved = crew->nworkers;
+	int saved;
 
-	if (n < 2 || crew->nworkers == 0) {
+	if (n >= 2 && crew->nworkers < 0)
+		crew_start(crew);
+	saved = crew->nworkers;
+	if (n < 2 || crew->nworkers <= 0) {
 		crew->nworkers = 0;
 		run_share(crew, t, n, 0);
 		crew->nworkers = saved;

@@ -393,6 +393,10 @@ consume(u_char *buf, size_t *lenp, size_t n)
 	*lenp -= n;
 }
 
+/*
+ * Input from memory needs no buffer larger than itself (the header
+ * included), which keeps small decryptions (and fuzzing) cheap.
+ */
 static int
 decrypt_stream(const struct age_identities *ids, struct reader *rd,
     struct writer *w)
@@ -403,11 +407,14 @@ decrypt_stream(const struct age_identities *ids, struct reader *rd,
 	size_t len = 0, cap = CT_BATCH + 1;
 	int eof = 0, r;
 
+	if (rd->fd < 0 && rd->armor == NULL && rd->rawlen + rd->memlen < cap)
+		cap = rd->rawlen + rd->memlen + 1;
+
 	memset(&p, 0, sizeof(p));
 	if ((buf = malloc(cap)) == NULL ||
 	    (filekey = sodium_malloc(AGE_FILE_KEY_LEN)) == NULL ||
 	    (p.key = sodium_malloc(32)) == NULL ||
-	    (p.pt = malloc(MAX_TASKS * AGE_CHUNK_LEN)) == NULL) {
+	    (p.pt = malloc(cap)) == NULL) {
 		r = AGE_ERR_ALLOC;
 		goto out;
 	}
@@ -442,7 +449,7 @@ out:
 		free(buf);
 	}
 	if (p.pt != NULL) {
-		sodium_memzero(p.pt, MAX_TASKS * AGE_CHUNK_LEN);
+		sodium_memzero(p.pt, cap);
 		free(p.pt);
 	}
 	sodium_free(filekey);
