@@ -394,9 +394,24 @@ consume(u_char *buf, size_t *lenp, size_t n)
 }
 
 /*
- * Input from memory needs no buffer larger than itself (the header
- * included), which keeps small decryptions (and fuzzing) cheap.
+ * Bytes still to come from the source, if known (memory or a regular
+ * file), else 0.  Buffers need not be larger than the input (decoding
+ * armor only shrinks it), which keeps small files and fuzzing cheap.
  */
+static size_t
+input_hint(int fd, size_t known)
+{
+	struct stat st;
+	off_t pos;
+
+	if (fd < 0)
+		return known;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (pos = lseek(fd, 0, SEEK_CUR)) == -1 || pos > st.st_size)
+		return 0;
+	return known + (size_t)(st.st_size - pos);
+}
+
 static int
 decrypt_stream(const struct age_identities *ids, struct reader *rd,
     struct writer *w)
@@ -404,11 +419,12 @@ decrypt_stream(const struct age_identities *ids, struct reader *rd,
 	struct age_header *hdr = NULL;
 	struct payload p;
 	u_char *buf, *filekey = NULL;
-	size_t len = 0, cap = CT_BATCH + 1;
+	size_t len = 0, cap = CT_BATCH + 1, hint;
 	int eof = 0, r;
 
-	if (rd->fd < 0 && rd->armor == NULL && rd->rawlen + rd->memlen < cap)
-		cap = rd->rawlen + rd->memlen + 1;
+	hint = input_hint(rd->fd, rd->rawlen + rd->memlen);
+	if (hint != 0 && hint < cap)
+		cap = hint + 1;
 
 	memset(&p, 0, sizeof(p));
 	if ((buf = malloc(cap)) == NULL ||
@@ -591,11 +607,16 @@ encrypt_payload(struct payload *p, int infd, struct writer *w,
     struct age_opts *opts, uint64_t *ninp)
 {
 	u_char *in = NULL, *out = NULL;
-	size_t len = 0, before, o, incap = PT_BATCH + 1;
+	size_t len = 0, before, o, incap = PT_BATCH + 1, hint, ntasks;
 	int eof = 0, r = AGE_ERR_ALLOC;
 
+	if ((hint = input_hint(infd, 0)) != 0 && hint < incap)
+		incap = hint + 1;
+	ntasks = incap / AGE_CHUNK_LEN + 2;
+	if (ntasks > MAX_TASKS)
+		ntasks = MAX_TASKS;
 	if ((in = malloc(incap)) == NULL ||
-	    (out = malloc(MAX_TASKS * AGE_CHUNK_CT_LEN)) == NULL ||
+	    (out = malloc(ntasks * AGE_CHUNK_CT_LEN)) == NULL ||
 	    (p->crew = age_crew_new(p->key)) == NULL)
 		goto out;
 	r = 0;
