@@ -149,6 +149,20 @@ int	stmt_hash_from_hex(const char *hex, u_char out[STMT_HASH_LEN]);
 /* Decimal as in statements (no sign, no leading zeros), whole string. */
 int	stmt_u64_from_dec(const char *s, uint64_t *out);
 
+/* SHA-256 of the text part of a signed statement (a stored .rec file). */
+int	stmt_signed_hash(const u_char *data, size_t len,
+	    u_char out[STMT_HASH_LEN]);
+
+/*
+ * File names of the store layout: "%012llu" SEQ and suffix (".age",
+ * ".rec", ".note"), and a delete's "NNNNNNNNNNNN-HHHHHHHHHHHHHHHH.del"
+ * (N = its first seq, H = 16 hex of the SHA-256 of its text).
+ */
+int	stmt_seq_filename(uint64_t seq, const char *suffix, char *buf,
+	    size_t len);
+int	stmt_delete_filename(const struct stmt_delete *d, const u_char *text,
+	    size_t textlen, char *buf, size_t len);
+
 /*
  * A signed statement is its text followed directly by an armored SSH
  * signature.  Split at the line that starts SSHSIG_BEGIN; the armor must

@@ -190,4 +190,16 @@ check "expire: seqs 1-2 gone, 3 kept" sh -c \
 expect_rc "expired mailbox verifies" 0 ST verify carol
 expect_rc "verify of a missing mailbox is an error" 1 ST verify nobody
 
+# init: modes, and owner when run as root for an existing user.
+expect_rc "init: bad name refused" 65 ST init ../x
+check "init: mailbox mode 2770" sh -c "[ \"\$(stat -c %a root/alice)\" = 2770 ] && [ \"\$(stat -c %a root/alice/.pfish/records)\" = 2770 ]"
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	expect_rc "init: as root" 0 ST init nobody
+	check "init: owned by the user" sh -c "[ \"\$(stat -c %U root/nobody)\" = nobody ] && [ \"\$(stat -c %U root/nobody/.pfish/tmp)\" = nobody ] && [ \"\$(stat -c %a root/nobody)\" = 2770 ]"
+	expect_rc "init: again is harmless" 0 ST init nobody
+	expect_rc "empty mailbox verifies" 0 ST verify nobody
+else
+	echo "ok init: owner # SKIP not root"
+fi
+
 [ "$fail" -eq 0 ]

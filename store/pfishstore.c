@@ -67,21 +67,30 @@ io_exit(void)
 static int
 make_dir(int dirfd, const char *name, uid_t uid, gid_t gid)
 {
+	int fd, ret = -1;
+
 	if (mkdirat(dirfd, name, STORE_DIR_MODE) == -1 && errno != EEXIST) {
 		warn("mkdir %s", name);
 		return -1;
 	}
-	/* mkdir(2) drops the setgid bit under some umasks; set it. */
-	if (fchmodat(dirfd, name, STORE_DIR_MODE, 0) == -1) {
-		warn("chmod %s", name);
+	/* Change what we opened without following links, not a path. */
+	if ((fd = fs_open_dir(dirfd, name)) == -1) {
+		warn("%s", name);
 		return -1;
 	}
-	if (uid != (uid_t)-1 &&
-	    fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) == -1) {
+	if (uid != (uid_t)-1 && fchown(fd, uid, gid) == -1) {
 		warn("chown %s", name);
-		return -1;
+		goto out;
 	}
-	return 0;
+	/* After chown (which clears setgid) and whatever the umask was. */
+	if (fchmod(fd, STORE_DIR_MODE) == -1) {
+		warn("chmod %s", name);
+		goto out;
+	}
+	ret = 0;
+ out:
+	close(fd);
+	return ret;
 }
 
 /* Owner: the user of that name when run as root; group pfish if any. */
