@@ -37,6 +37,7 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "pfish.h"
+#include "sshcmd.h"
 #include "sshsig.h"
 #include "store.h"
 #include "stmt.h"
@@ -776,7 +777,8 @@ int
 store_main(int argc, char **argv)
 {
 	struct store s;
-	const char *cmd;
+	char cmdbuf[1024], *rargv[SSHCMD_ARGS_MAX + 2];
+	const char *cmd, *oc;
 	int ch, ret;
 
 	memset(&s, 0, sizeof(s));
@@ -800,6 +802,16 @@ store_main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* A forced command without a verb: the client may accept or head. */
+	if (argc == 0 && (oc = getenv("SSH_ORIGINAL_COMMAND")) != NULL) {
+		if ((argc = sshcmd_split(oc, "pfish-store", cmdbuf,
+		    sizeof(cmdbuf), rargv)) != 3 ||
+		    (strcmp(rargv[1], "accept") != 0 &&
+		    strcmp(rargv[1], "head") != 0))
+			errx(STORE_EX_USAGE, "refused ssh command");
+		argc--;
+		argv = rargv + 1;
+	}
 	if (argc < 1)
 		goto bad;
 	cmd = argv[0];
