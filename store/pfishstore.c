@@ -827,7 +827,8 @@ store_main(int argc, char **argv)
 	    (strcmp(cmd, "accept") == 0 || strcmp(cmd, "head") == 0)))
 		goto bad;
 	else if (load_trust(&s) != 0)
-		ret = strcmp(cmd, "accept") == 0 ? STORE_EX_TEMPFAIL : 1;
+		ret = strcmp(cmd, "accept") == 0 || strcmp(cmd, "head") == 0 ?
+		    STORE_EX_TEMPFAIL : 1;
 	else if (strcmp(cmd, "accept") == 0)
 		ret = cmd_accept(&s, argv[1]);
 	else if (strcmp(cmd, "head") == 0)
