@@ -220,14 +220,40 @@ sshkey_file_free(u_char *data, size_t len, int secret)
 		freezero(data, len + 1);
 }
 
+/* Exactly the file's cap bytes or fewer; a file that grew is an error. */
+static int
+read_all(int fd, u_char *d, size_t cap, size_t *lenp)
+{
+	u_char extra;
+	size_t len = 0;
+	ssize_t n;
+
+	*lenp = 0;
+	for (;;) {
+		n = len < cap ? read(fd, d + len, cap - len) : read(fd, &extra, 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		if (len == cap) {
+			errno = EFBIG;
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	*lenp = len;
+	return 0;
+}
+
 int
 sshkey_read_file(const char *path, size_t max, int secret, u_char **datap,
     size_t *lenp)
 {
 	struct stat st;
 	u_char *d = NULL;
-	size_t len = 0;
-	ssize_t n;
+	size_t len = 0, cap = 0;
 	int fd, r = SSHKEY_ERR_IO, saved;
 
 	*datap = NULL;
@@ -243,25 +269,13 @@ sshkey_read_file(const char *path, size_t max, int secret, u_char **datap,
 		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
 		goto out;
 	}
-	if ((d = file_alloc(max, secret)) == NULL) {
+	cap = (size_t)st.st_size;
+	if ((d = file_alloc(cap, secret)) == NULL) {
 		r = SSHKEY_ERR_ALLOC;
 		goto out;
 	}
-	/* Read to EOF: the file may have changed since fstat. */
-	while (len < max + 1) {
-		if ((n = read(fd, d + len, max + 1 - len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > max) {
-		errno = EFBIG;
+	if (read_all(fd, d, cap, &len) == -1)
 		goto out;
-	}
 	d[len] = '\0';
 	*datap = d;
 	*lenp = len;
@@ -269,7 +283,7 @@ sshkey_read_file(const char *path, size_t max, int secret, u_char **datap,
 	r = 0;
  out:
 	saved = errno;
-	sshkey_file_free(d, max, secret);
+	sshkey_file_free(d, cap, secret);
 	close(fd);
 	errno = saved;
 	return r;
@@ -336,9 +350,15 @@ priv_dearmor(const u_char *data, size_t len, u_char **blobp, size_t *bloblenp)
 	if (i >= len || data[i] != '\n')
 		return SSHKEY_ERR_FORMAT;
 	body = p + i + 1;
-	end = memmem(body, len - (size_t)(body - (const char *)data),
-	    PRIV_END, sizeof(PRIV_END) - 1);
-	if (end == NULL || end == body || end[-1] != '\n')
+	/* The end line follows a newline. */
+	for (end = body; end < p + len; end++) {
+		if ((size_t)(p + len - end) < sizeof(PRIV_END) - 1)
+			return SSHKEY_ERR_FORMAT;
+		if (end[-1] == '\n' &&
+		    memcmp(end, PRIV_END, sizeof(PRIV_END) - 1) == 0)
+			break;
+	}
+	if (end == p + len || end == body)
 		return SSHKEY_ERR_FORMAT;
 	for (i = (size_t)(end - (const char *)data) + sizeof(PRIV_END) - 1;
 	    i < len; i++)

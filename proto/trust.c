@@ -524,7 +524,9 @@ for_each_line(struct trust *t, const char *text, size_t len,
 			return TRUST_ERR_FORMAT;
 		}
 		free(line);
-		p += n + 1;
+		if (nl == NULL)
+			break;
+		p = nl + 1;
 	}
 	return 0;
 }
@@ -537,9 +539,11 @@ signers_line_cb(struct trust *t, const char *line, const char **why,
 	return parse_signers_line(t, line, why);
 }
 
-int
-trust_parse(const char *text, size_t len, struct trust **out, char *errbuf,
-    size_t errlen)
+/* A fresh trust list from text, one line at a time through fn. */
+static int
+parse_text(const char *text, size_t len,
+    int (*fn)(struct trust *, const char *, const char **, void *),
+    void *arg, struct trust **out, char *errbuf, size_t errlen)
 {
 	struct trust *t;
 	int r;
@@ -550,13 +554,20 @@ trust_parse(const char *text, size_t len, struct trust **out, char *errbuf,
 		seterr(errbuf, errlen, "out of memory");
 		return TRUST_ERR_ALLOC;
 	}
-	if ((r = for_each_line(t, text, len, signers_line_cb, NULL, errbuf,
-	    errlen)) != 0) {
+	if ((r = for_each_line(t, text, len, fn, arg, errbuf, errlen)) != 0) {
 		trust_free(t);
 		return r;
 	}
 	*out = t;
 	return 0;
+}
+
+int
+trust_parse(const char *text, size_t len, struct trust **out, char *errbuf,
+    size_t errlen)
+{
+	return parse_text(text, len, signers_line_cb, NULL, out, errbuf,
+	    errlen);
 }
 
 static int
@@ -641,7 +652,7 @@ ak_line_cb(struct trust *t, const char *line, const char **why, void *arg)
 	struct line_opts o;
 	u_char pk[SSHKEY_ED25519_PK];
 	const char *p = line + strspn(line, " \t");
-	char *label;
+	char label[64], *principal;
 	int is_ca = 0;
 
 	a->lineno++;
@@ -656,16 +667,19 @@ ak_line_cb(struct trust *t, const char *line, const char **why, void *arg)
 	if (sshkey_pub_parse_line(p, pk, NULL) != 0)
 		return 0;
 	memset(&o, 0, sizeof(o));
-	if (asprintf(&label, "authorized_keys line %zu", a->lineno) == -1) {
+	/* Cannot truncate: a size_t has at most 20 digits. */
+	(void)snprintf(label, sizeof(label), "authorized_keys line %zu",
+	    a->lineno);
+	if ((principal = strdup(label)) == NULL) {
 		*why = "out of memory";
 		return -1;
 	}
 	if ((o.namespaces = strdup(a->ns)) == NULL) {
-		free(label);
+		free(principal);
 		*why = "out of memory";
 		return -1;
 	}
-	if (trust_add(t, pk, label, &o) != 0) {
+	if (trust_add(t, pk, principal, &o) != 0) {
 		*why = "out of memory";
 		return -1;
 	}
@@ -673,11 +687,18 @@ ak_line_cb(struct trust *t, const char *line, const char **why, void *arg)
 }
 
 int
-trust_load_authorized_keys(const char *path, const char *ns,
+trust_parse_authorized_keys(const char *text, size_t len, const char *ns,
     struct trust **out, char *errbuf, size_t errlen)
 {
 	struct ak_arg a = { ns, 0 };
-	struct trust *t = NULL;
+
+	return parse_text(text, len, ak_line_cb, &a, out, errbuf, errlen);
+}
+
+int
+trust_load_authorized_keys(const char *path, const char *ns,
+    struct trust **out, char *errbuf, size_t errlen)
+{
 	u_char *data;
 	size_t len;
 	int r;
@@ -685,19 +706,9 @@ trust_load_authorized_keys(const char *path, const char *ns,
 	*out = NULL;
 	if ((r = load_file(path, &data, &len, errbuf, errlen)) != 0)
 		return r;
-	if ((t = calloc(1, sizeof(*t))) == NULL) {
-		r = TRUST_ERR_ALLOC;
-		goto out;
-	}
-	if ((r = for_each_line(t, (char *)data, len, ak_line_cb, &a, errbuf,
-	    errlen)) != 0) {
+	if ((r = trust_parse_authorized_keys((char *)data, len, ns, out,
+	    errbuf, errlen)) != 0)
 		prefix_path(path, errbuf, errlen);
-		goto out;
-	}
-	*out = t;
-	t = NULL;
- out:
-	trust_free(t);
 	sshkey_file_free(data, len, 0);
 	return r;
 }
