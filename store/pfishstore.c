@@ -156,8 +156,8 @@ read_signed(int fd, struct buf *stmt, struct buf *rest)
 	ssize_t r;
 
 	for (;;) {
-		p = buf_ptr(stmt);
 		n = buf_len(stmt);
+		p = n > 0 ? buf_ptr(stmt) : NULL;
 		e = n >= el ? memmem(p, n, END_LINE, el) : NULL;
 		if (e != NULL) {
 			n = (size_t)(e - p) + el;
@@ -215,9 +215,12 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 		warnx("accept: message longer than its record says");
 		return STORE_EX_DATAERR;
 	}
-	crypto_hash_sha256_update(&hs, buf_ptr(prefix), buf_len(prefix));
-	if (fs_write_all(fd, buf_ptr(prefix), buf_len(prefix)) == -1)
-		goto ioerr;
+	if (buf_len(prefix) > 0) {
+		crypto_hash_sha256_update(&hs, buf_ptr(prefix),
+		    buf_len(prefix));
+		if (fs_write_all(fd, buf_ptr(prefix), buf_len(prefix)) == -1)
+			goto ioerr;
+	}
 	size = buf_len(prefix);
 	for (;;) {
 		if ((r = read(in, chunk, sizeof(chunk))) == -1) {
@@ -289,6 +292,7 @@ check_links(const struct store *s, const struct mbdir *m,
 	struct stored_record nb;
 	int r, ret = 0;
 
+	memset(&nb, 0, sizeof(nb));
 	if (rec->seq > 1 && (r = record_load(s, m, rec->seq - 1, &nb)) == 0) {
 		if (memcmp(nb.hash, rec->prev, STMT_HASH_LEN) != 0) {
 			warnx("accept: seq %llu does not chain to seq %llu",
@@ -487,6 +491,7 @@ head_links(const struct store *s, const struct mbdir *m,
 	struct stored_record sr;
 	int ret = 0;
 
+	memset(&sr, 0, sizeof(sr));
 	if (h->high > 0 && record_load(s, m, h->high, &sr) == 0 &&
 	    memcmp(sr.hash, h->highhash, STMT_HASH_LEN) != 0)
 		ret = STORE_EX_DATAERR;
