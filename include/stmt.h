@@ -56,6 +56,13 @@ struct trust;
  * 1 <= low <= high + 1 and issued < expires.  lowprev is the hash of record
  * low-1 (zeros when low is 1).  Delete entries are in strictly ascending
  * seq, each <= seen, at most STMT_DELETE_MAX of them.
+ *
+ * The parsers also enforce what follows from the above: seq, high, seen
+ * and every del seq are at most PFISH_SEQ_MAX (file names have twelve
+ * digits); seq, low, seen, del seq and note seq are >= 1; a head with low =
+ * high + 1 (all expired) has lowprev = highhash; the mailbox passes
+ * stmt_valid_mailbox(); key is "SHA256:" and 43 canonical unpadded base64
+ * characters; epoch is exactly 16 lowercase hex digits.
  */
 
 #define STMT_VERSION		1
