@@ -51,6 +51,8 @@ struct age_opts {
 	uint64_t	in_bytes;	/* out: bytes read */
 	uint64_t	out_bytes;	/* out: bytes written */
 	u_char		sha256[32];	/* out: SHA-256 of the bytes written */
+	int		want_in_sha256;	/* encryption: hash the plaintext */
+	u_char		in_sha256[32];	/* out: SHA-256 of the bytes read */
 };
 
 /* HKDF-SHA-256 (RFC 5869) from libsodium's HMAC-SHA-256. */

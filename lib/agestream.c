@@ -609,7 +609,11 @@ encrypt_payload(struct payload *p, int infd, struct writer *w,
 	u_char *in = NULL, *out = NULL;
 	size_t len = 0, before, o, incap = PT_BATCH + 1, hint, ntasks;
 	int eof = 0, r = AGE_ERR_ALLOC;
+	crypto_hash_sha256_state sha;
+	int hash = opts != NULL && opts->want_in_sha256;
 
+	if (hash)
+		crypto_hash_sha256_init(&sha);
 	if ((hint = input_hint(infd, 0)) != 0 && hint < incap)
 		incap = hint + 1;
 	ntasks = incap / AGE_CHUNK_LEN + 2;
@@ -625,6 +629,9 @@ encrypt_payload(struct payload *p, int infd, struct writer *w,
 		if ((r = fd_fill(infd, in, &len, incap, &eof)) != 0)
 			goto out;
 		*ninp += len - before;
+		if (hash)
+			crypto_hash_sha256_update(&sha, in + before,
+			    len - before);
 		if (opts != NULL && opts->max_in != 0 && *ninp > opts->max_in) {
 			r = AGE_ERR_TOOBIG;
 			goto out;
@@ -635,6 +642,8 @@ encrypt_payload(struct payload *p, int infd, struct writer *w,
 		if ((r = writer_write(w, out, o)) != 0)
 			goto out;
 	}
+	if (hash)
+		crypto_hash_sha256_final(&sha, opts->in_sha256);
 out:
 	age_crew_free(p->crew);
 	p->crew = NULL;
