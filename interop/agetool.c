@@ -270,6 +270,10 @@ cmd_vector(int argc, char **argv)
 	if (v.unsupported != NULL) {
 		printf("ok %s # SKIP unsupported (%s)\n", v.name,
 		    v.unsupported);
+		age_identities_free(v.ids);
+		if (body != data + off)
+			free(body);
+		free(data);
 		return 0;
 	}
 	if ((null = open("/dev/null", O_WRONLY)) == -1)
@@ -289,6 +293,10 @@ cmd_vector(int argc, char **argv)
 		    age_strerror(r));
 	printf("\n");
 	age_identities_free(v.ids);
+	if (body != data + off)
+		free(body);
+	free(data);
+	close(null);
 	return ok ? 0 : 1;
 }
 

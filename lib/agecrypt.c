@@ -63,6 +63,7 @@ int
 age_hkdf(const u_char *salt, size_t saltlen, const u_char *ikm, size_t ikmlen,
     const void *info, size_t infolen, u_char *out, size_t outlen)
 {
+	static const u_char none[1];
 	crypto_auth_hmacsha256_state st;
 	u_char prk[32], t[32];
 	size_t done, n;
@@ -70,6 +71,10 @@ age_hkdf(const u_char *salt, size_t saltlen, const u_char *ikm, size_t ikmlen,
 
 	if (outlen > 255 * sizeof(t))
 		return AGE_ERR_INVALID;
+	/* libsodium wants real pointers even for empty inputs. */
+	salt = salt != NULL ? salt : none;
+	ikm = ikm != NULL ? ikm : none;
+	info = info != NULL ? info : none;
 	/* Extract: PRK = HMAC(salt, IKM); an empty salt acts as zeros. */
 	crypto_auth_hmacsha256_init(&st, salt, saltlen);
 	crypto_auth_hmacsha256_update(&st, ikm, ikmlen);
