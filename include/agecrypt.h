@@ -32,7 +32,8 @@
 #define AGE_RECIPIENT_STR_MAX	128	/* "age1..." or an ssh line */
 #define AGE_IDENTITY_STR_MAX	80	/* "AGE-SECRET-KEY-1..." + NUL */
 #define AGE_IO_CHUNKS		32	/* chunks per read/write batch */
-#define AGE_CREW_MAX		4	/* threads sharing the chunk crypto */
+#define AGE_CREW_MAX		4	/* threads sharing the chunk crypto;
+					   one per CPU, or $PFISH_AGE_THREADS */
 
 /* Armor handling on decryption. */
 #define AGE_ARMOR_AUTO		0	/* decide from the first bytes */

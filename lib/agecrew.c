@@ -19,6 +19,8 @@
 #include <sys/types.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,27 +31,25 @@
 #include "agecrypt.h"
 
 /*
- * The caller's thread takes tasks 0, n+1, 2(n+1), ...; worker i takes
- * i+1, i+1+(n+1), ...  A batch is published under the mutex with a new
- * generation number; the caller waits until every worker has finished.
+ * Tasks are taken one at a time from a shared cursor that carries the
+ * batch's generation, so a helper that wakes late takes nothing from a
+ * later batch, and the caller never waits for a helper that has not
+ * started: if none gets a CPU, the caller simply does every task.  The
+ * caller returns when all tasks of its batch are done.
  */
 struct age_crew {
 	const u_char	*key;
-	int		 nworkers;
+	int		 nworkers;	/* -1: not started yet */
 	pthread_t	 tid[AGE_CREW_MAX];
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 go;
 	pthread_cond_t	 done;
-	uint64_t	 gen;
-	int		 pending;
-	int		 quit;
+	uint64_t	 gen;		/* under mu */
+	int		 quit;		/* under mu */
 	struct age_task	*tasks;
 	size_t		 ntasks;
-};
-
-struct crew_arg {
-	struct age_crew	*crew;
-	int		 idx;
+	size_t		 finished;	/* under mu */
+	_Atomic uint64_t cursor;	/* gen << 32 | next task */
 };
 
 static void
@@ -97,20 +97,38 @@ task_run(const u_char *key, struct age_task *t)
 	}
 }
 
-static void
-run_share(struct age_crew *crew, struct age_task *t, size_t n, int idx)
+/* Take the next task of batch gen, or NULL when it has none left. */
+static struct age_task *
+take(struct age_crew *crew, uint64_t gen)
 {
-	size_t i, step = (size_t)crew->nworkers + 1;
+	uint64_t cur = atomic_load(&crew->cursor);
 
-	for (i = (size_t)idx; i < n; i += step)
-		task_run(crew->key, &t[i]);
+	do {
+		if (cur >> 32 != (gen & 0xffffffff) ||
+		    (cur & 0xffffffff) >= crew->ntasks)
+			return NULL;
+	} while (!atomic_compare_exchange_weak(&crew->cursor, &cur, cur + 1));
+	return &crew->tasks[cur & 0xffffffff];
+}
+
+static void
+work(struct age_crew *crew, uint64_t gen)
+{
+	struct age_task *t;
+
+	while ((t = take(crew, gen)) != NULL) {
+		task_run(crew->key, t);
+		pthread_mutex_lock(&crew->mu);
+		if (++crew->finished == crew->ntasks)
+			pthread_cond_signal(&crew->done);
+		pthread_mutex_unlock(&crew->mu);
+	}
 }
 
 static void *
 crew_main(void *argp)
 {
-	struct crew_arg *arg = argp;
-	struct age_crew *crew = arg->crew;
+	struct age_crew *crew = argp;
 	uint64_t seen = 0;
 
 	pthread_mutex_lock(&crew->mu);
@@ -121,13 +139,10 @@ crew_main(void *argp)
 			break;
 		seen = crew->gen;
 		pthread_mutex_unlock(&crew->mu);
-		run_share(crew, crew->tasks, crew->ntasks, arg->idx + 1);
+		work(crew, seen);
 		pthread_mutex_lock(&crew->mu);
-		if (--crew->pending == 0)
-			pthread_cond_signal(&crew->done);
 	}
 	pthread_mutex_unlock(&crew->mu);
-	free(arg);
 	return NULL;
 }
 
@@ -150,21 +165,19 @@ age_crew_new(const u_char key[32])
 static void
 crew_start(struct age_crew *crew)
 {
-	struct crew_arg *arg;
+	const char *env = getenv("PFISH_AGE_THREADS"), *errstr;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int i, want;
 
 	crew->nworkers = 0;
+	/* Benchmarks (and the odd operator) may choose the thread count. */
+	if (env != NULL && (i = (int)strtonum(env, 1, AGE_CREW_MAX,
+	    &errstr)) > 0 && errstr == NULL)
+		ncpu = i;
 	want = ncpu > AGE_CREW_MAX ? AGE_CREW_MAX : (int)ncpu;
 	for (i = 0; i < want - 1; i++) {
-		if ((arg = malloc(sizeof(*arg))) == NULL)
+		if (pthread_create(&crew->tid[i], NULL, crew_main, crew) != 0)
 			break;
-		arg->crew = crew;
-		arg->idx = i;
-		if (pthread_create(&crew->tid[i], NULL, crew_main, arg) != 0) {
-			free(arg);
-			break;
-		}
 		crew->nworkers++;
 	}
 }
@@ -172,27 +185,26 @@ crew_start(struct age_crew *crew)
 void
 age_crew_run(struct age_crew *crew, struct age_task *t, size_t n)
 {
-	int saved;
+	size_t i;
 
 	if (n >= 2 && crew->nworkers < 0)
 		crew_start(crew);
-	saved = crew->nworkers;
 	if (n < 2 || crew->nworkers <= 0) {
-		crew->nworkers = 0;
-		run_share(crew, t, n, 0);
-		crew->nworkers = saved;
+		for (i = 0; i < n; i++)
+			task_run(crew->key, &t[i]);
 		return;
 	}
 	pthread_mutex_lock(&crew->mu);
 	crew->tasks = t;
 	crew->ntasks = n;
-	crew->pending = crew->nworkers;
+	crew->finished = 0;
 	crew->gen++;
+	atomic_store(&crew->cursor, (crew->gen & 0xffffffff) << 32);
 	pthread_cond_broadcast(&crew->go);
 	pthread_mutex_unlock(&crew->mu);
-	run_share(crew, t, n, 0);
+	work(crew, crew->gen);
 	pthread_mutex_lock(&crew->mu);
-	while (crew->pending > 0)
+	while (crew->finished < n)
 		pthread_cond_wait(&crew->done, &crew->mu);
 	pthread_mutex_unlock(&crew->mu);
 }
