@@ -49,8 +49,8 @@ int	fs_write_atomic(int dirfd, int tmpfd, const char *name,
 
 /*
  * Read a regular file (O_NOFOLLOW) of at most max bytes into a fresh
- * malloc'd, NUL-terminated buffer.  EFBIG when larger, EFTYPE-ish EINVAL
- * when not a regular file.
+ * malloc'd, NUL-terminated buffer.  errno is EFBIG when it is larger,
+ * EINVAL when it is not a regular file, ELOOP for a symbolic link.
  */
 int	fs_read_file(int dirfd, const char *name, size_t max, u_char **data,
 	    size_t *len);

@@ -56,6 +56,13 @@ struct trust;
  * 1 <= low <= high + 1 and issued < expires.  lowprev is the hash of record
  * low-1 (zeros when low is 1).  Delete entries are in strictly ascending
  * seq, each <= seen, at most STMT_DELETE_MAX of them.
+ *
+ * The parsers also enforce what follows from the above: seq, high, seen
+ * and every del seq are at most PFISH_SEQ_MAX (file names have twelve
+ * digits); seq, low, seen, del seq and note seq are >= 1; a head with low =
+ * high + 1 (all expired) has lowprev = highhash; the mailbox passes
+ * stmt_valid_mailbox(); key is "SHA256:" and 43 canonical unpadded base64
+ * characters; epoch is exactly 16 lowercase hex digits.
  */
 
 #define STMT_VERSION		1
@@ -148,6 +155,20 @@ void	stmt_hash_hex(const u_char hash[STMT_HASH_LEN], char hex[65]);
 int	stmt_hash_from_hex(const char *hex, u_char out[STMT_HASH_LEN]);
 /* Decimal as in statements (no sign, no leading zeros), whole string. */
 int	stmt_u64_from_dec(const char *s, uint64_t *out);
+
+/* SHA-256 of the text part of a signed statement (a stored .rec file). */
+int	stmt_signed_hash(const u_char *data, size_t len,
+	    u_char out[STMT_HASH_LEN]);
+
+/*
+ * File names of the store layout: "%012llu" SEQ and suffix (".age",
+ * ".rec", ".note"), and a delete's "NNNNNNNNNNNN-HHHHHHHHHHHHHHHH.del"
+ * (N = its first seq, H = 16 hex of the SHA-256 of its text).
+ */
+int	stmt_seq_filename(uint64_t seq, const char *suffix, char *buf,
+	    size_t len);
+int	stmt_delete_filename(const struct stmt_delete *d, const u_char *text,
+	    size_t textlen, char *buf, size_t len);
 
 /*
  * A signed statement is its text followed directly by an armored SSH

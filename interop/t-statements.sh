@@ -127,4 +127,28 @@ ssh-keygen -q -Y sign -f laptop -n pfish-delete-v1 delx.txt
 cat delx.txt delx.txt.sig >delx.ssh
 refuse "delete whose key field names another key rejected by pfish" sh -c "'$TOOL' verify delete allowed <delx.ssh"
 
+# The worked example in pfish-state(5) verifies as printed.
+MAN=$PFISH_TOP/man/pfish-state.5
+if [ -f "$MAN" ]; then
+	awk -v dir="$T" '
+	    /^\.Bd -literal/ { n++; f = dir "/man" n; printf "" >f; inb = 1; next }
+	    /^\.Ed/ { inb = 0; close(f); next }
+	    inb { sub(/^\\&/, ""); print >>f }' "$MAN"
+	for f in man*; do
+		case "$(head -1 "$f")" in
+		"signer namespaces="*AAAA*) cp "$f" man.allowed ;;
+		"statement record") grep -q "^seq 1$" "$f" && cp "$f" man.record.txt ;;
+		"-----BEGIN SSH SIGNATURE-----") cp "$f" man.record.sig ;;
+		"statement head") grep -q BEGIN "$f" && cp "$f" man.head ;;
+		esac
+	done
+	check "pfish-state(5) example record verifies with ssh-keygen" \
+	    sh -c "ssh-keygen -Y verify -f man.allowed -I signer -n pfish-record-v1 -s man.record.sig <man.record.txt"
+	check "pfish-state(5) example head verifies with ssh-keygen" sshverify man.head pfish-head-v1 man.allowed
+	check "pfish-state(5) example head commits to the record" \
+	    grep -qx "highhash $(sha256sum man.record.txt | cut -c1-64)" man.head
+	check "pfish-state(5) example record verifies in pfish" \
+	    sh -c "cat man.record.txt man.record.sig | '$TOOL' verify record man.allowed"
+fi
+
 [ "$fail" -eq 0 ]

@@ -190,4 +190,26 @@ check "expire: seqs 1-2 gone, 3 kept" sh -c \
 expect_rc "expired mailbox verifies" 0 ST verify carol
 expect_rc "verify of a missing mailbox is an error" 1 ST verify nobody
 
+# As an ssh forced command: the client picks accept/head and a mailbox.
+printf 'via ssh\n' >m2
+S record alice 8 "$(sha256sum m2 | cut -c1-64)" >r3
+expect_rc "forced command: accept" 0 sh -c "cat r3 m2 | SSH_ORIGINAL_COMMAND='pfish-store accept alice' '$STORE' -r root -T allowed"
+expect_rc "forced command: verify refused" 64 env SSH_ORIGINAL_COMMAND='pfish-store verify' "$STORE" -r root -T allowed
+expect_rc "forced command: option refused" 64 env SSH_ORIGINAL_COMMAND='pfish-store -r / accept alice' "$STORE" -r root -T allowed
+expect_rc "forced command: path refused" 64 env SSH_ORIGINAL_COMMAND='pfish-store accept ../alice' "$STORE" -r root -T allowed
+expect_rc "forced command: signer head" 0 sh -c "SSH_ORIGINAL_COMMAND='pfish-signer head alice' '$SIGNER' -s state | '$STORE' -r root -T allowed head alice"
+expect_rc "forced command: signer status refused" 64 env SSH_ORIGINAL_COMMAND='pfish-signer status' "$SIGNER" -s state
+
+# init: modes, and owner when run as root for an existing user.
+expect_rc "init: bad name refused" 65 ST init ../x
+check "init: mailbox mode 2770" sh -c "[ \"\$(stat -c %a root/alice)\" = 2770 ] && [ \"\$(stat -c %a root/alice/.pfish/records)\" = 2770 ]"
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	expect_rc "init: as root" 0 ST init nobody
+	check "init: owned by the user" sh -c "[ \"\$(stat -c %U root/nobody)\" = nobody ] && [ \"\$(stat -c %U root/nobody/.pfish/tmp)\" = nobody ] && [ \"\$(stat -c %a root/nobody)\" = 2770 ]"
+	expect_rc "init: again is harmless" 0 ST init nobody
+	expect_rc "empty mailbox verifies" 0 ST verify nobody
+else
+	echo "ok init: owner # SKIP not root"
+fi
+
 [ "$fail" -eq 0 ]

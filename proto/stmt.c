@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -685,4 +686,46 @@ stmt_split_signed(const u_char *data, size_t len, size_t *textlen)
 		return STMT_ERR_SIG;
 	*textlen = i + 1;
 	return 0;
+}
+
+int
+stmt_signed_hash(const u_char *data, size_t len, u_char out[STMT_HASH_LEN])
+{
+	size_t tl;
+	int r;
+
+	memset(out, 0, STMT_HASH_LEN);
+	if ((r = stmt_split_signed(data, len, &tl)) != 0)
+		return r;
+	stmt_hash(data, tl, out);
+	return 0;
+}
+
+int
+stmt_seq_filename(uint64_t seq, const char *suffix, char *buf, size_t len)
+{
+	int n;
+
+	if (seq < 1 || seq > PFISH_SEQ_MAX)
+		return STMT_ERR_FORMAT;
+	n = snprintf(buf, len, "%0*llu%s", PFISH_SEQ_WIDTH,
+	    (unsigned long long)seq, suffix);
+	return n < 0 || (size_t)n >= len ? STMT_ERR_FORMAT : 0;
+}
+
+int
+stmt_delete_filename(const struct stmt_delete *d, const u_char *text,
+    size_t textlen, char *buf, size_t len)
+{
+	u_char h[STMT_HASH_LEN];
+	char hex[65];
+	int n;
+
+	if (d->ndel == 0)
+		return STMT_ERR_FORMAT;
+	stmt_hash(text, textlen, h);
+	stmt_hash_hex(h, hex);
+	n = snprintf(buf, len, "%0*llu-%.16s.del", PFISH_SEQ_WIDTH,
+	    (unsigned long long)d->del[0].seq, hex);
+	return n < 0 || (size_t)n >= len ? STMT_ERR_FORMAT : 0;
 }

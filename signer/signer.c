@@ -39,6 +39,7 @@
 #include "log.h"
 #include "pfish.h"
 #include "signer.h"
+#include "sshcmd.h"
 #include "sshkey.h"
 #include "sshsig.h"
 #include "stmt.h"
@@ -455,8 +456,9 @@ int
 signer_main(int argc, char **argv)
 {
 	struct signer_opts o;
-	char keybuf[4096];
-	int ch, n;
+	char keybuf[4096], cmdbuf[1024], *rargv[SSHCMD_ARGS_MAX + 2];
+	const char *oc;
+	int ch, n, remote = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.statedir = PFISH_SIGNER_DIR;
@@ -490,6 +492,18 @@ signer_main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/*
+	 * A forced command with no verb of its own: the ssh client's command
+	 * supplies the verb and its operands, never an option.
+	 */
+	if (argc == 0 && (oc = getenv("SSH_ORIGINAL_COMMAND")) != NULL) {
+		if ((argc = sshcmd_split(oc, "pfish-signer", cmdbuf,
+		    sizeof(cmdbuf), rargv)) == -1)
+			errx(SIGNER_EX_USAGE, "refused ssh command");
+		argc--;
+		argv = rargv + 1;
+		remote = 1;
+	}
 	if (o.keypath == NULL) {
 		n = snprintf(keybuf, sizeof(keybuf), "%s/%s", o.statedir,
 		    SIGNER_KEY_FILE);
@@ -502,7 +516,8 @@ signer_main(int argc, char **argv)
 		return cmd_record(&o, argv[1], argv[2], argv[3]);
 	if (argc == 2 && strcmp(argv[0], "head") == 0)
 		return cmd_head(&o, argv[1]);
-	if ((argc == 1 || argc == 2) && strcmp(argv[0], "status") == 0)
+	if ((argc == 1 || argc == 2) && strcmp(argv[0], "status") == 0 &&
+	    !remote)
 		return cmd_status(&o, argc == 2 ? argv[1] : NULL);
 	usage();
 	return SIGNER_EX_USAGE;

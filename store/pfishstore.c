@@ -37,6 +37,7 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "pfish.h"
+#include "sshcmd.h"
 #include "sshsig.h"
 #include "store.h"
 #include "stmt.h"
@@ -67,21 +68,30 @@ io_exit(void)
 static int
 make_dir(int dirfd, const char *name, uid_t uid, gid_t gid)
 {
+	int fd, ret = -1;
+
 	if (mkdirat(dirfd, name, STORE_DIR_MODE) == -1 && errno != EEXIST) {
 		warn("mkdir %s", name);
 		return -1;
 	}
-	/* mkdir(2) drops the setgid bit under some umasks; set it. */
-	if (fchmodat(dirfd, name, STORE_DIR_MODE, 0) == -1) {
-		warn("chmod %s", name);
+	/* Change what we opened without following links, not a path. */
+	if ((fd = fs_open_dir(dirfd, name)) == -1) {
+		warn("%s", name);
 		return -1;
 	}
-	if (uid != (uid_t)-1 &&
-	    fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) == -1) {
+	if (uid != (uid_t)-1 && fchown(fd, uid, gid) == -1) {
 		warn("chown %s", name);
-		return -1;
+		goto out;
 	}
-	return 0;
+	/* After chown (which clears setgid) and whatever the umask was. */
+	if (fchmod(fd, STORE_DIR_MODE) == -1) {
+		warn("chmod %s", name);
+		goto out;
+	}
+	ret = 0;
+ out:
+	close(fd);
+	return ret;
 }
 
 /* Owner: the user of that name when run as root; group pfish if any. */
@@ -146,8 +156,8 @@ read_signed(int fd, struct buf *stmt, struct buf *rest)
 	ssize_t r;
 
 	for (;;) {
-		p = buf_ptr(stmt);
 		n = buf_len(stmt);
+		p = n > 0 ? buf_ptr(stmt) : NULL;
 		e = n >= el ? memmem(p, n, END_LINE, el) : NULL;
 		if (e != NULL) {
 			n = (size_t)(e - p) + el;
@@ -205,9 +215,12 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 		warnx("accept: message longer than its record says");
 		return STORE_EX_DATAERR;
 	}
-	crypto_hash_sha256_update(&hs, buf_ptr(prefix), buf_len(prefix));
-	if (fs_write_all(fd, buf_ptr(prefix), buf_len(prefix)) == -1)
-		goto ioerr;
+	if (buf_len(prefix) > 0) {
+		crypto_hash_sha256_update(&hs, buf_ptr(prefix),
+		    buf_len(prefix));
+		if (fs_write_all(fd, buf_ptr(prefix), buf_len(prefix)) == -1)
+			goto ioerr;
+	}
 	size = buf_len(prefix);
 	for (;;) {
 		if ((r = read(in, chunk, sizeof(chunk))) == -1) {
@@ -279,6 +292,7 @@ check_links(const struct store *s, const struct mbdir *m,
 	struct stored_record nb;
 	int r, ret = 0;
 
+	memset(&nb, 0, sizeof(nb));
 	if (rec->seq > 1 && (r = record_load(s, m, rec->seq - 1, &nb)) == 0) {
 		if (memcmp(nb.hash, rec->prev, STMT_HASH_LEN) != 0) {
 			warnx("accept: seq %llu does not chain to seq %llu",
@@ -477,6 +491,7 @@ head_links(const struct store *s, const struct mbdir *m,
 	struct stored_record sr;
 	int ret = 0;
 
+	memset(&sr, 0, sizeof(sr));
 	if (h->high > 0 && record_load(s, m, h->high, &sr) == 0 &&
 	    memcmp(sr.hash, h->highhash, STMT_HASH_LEN) != 0)
 		ret = STORE_EX_DATAERR;
@@ -767,7 +782,8 @@ int
 store_main(int argc, char **argv)
 {
 	struct store s;
-	const char *cmd;
+	char cmdbuf[1024], *rargv[SSHCMD_ARGS_MAX + 2];
+	const char *cmd, *oc;
 	int ch, ret;
 
 	memset(&s, 0, sizeof(s));
@@ -791,6 +807,16 @@ store_main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* A forced command without a verb: the client may accept or head. */
+	if (argc == 0 && (oc = getenv("SSH_ORIGINAL_COMMAND")) != NULL) {
+		if ((argc = sshcmd_split(oc, "pfish-store", cmdbuf,
+		    sizeof(cmdbuf), rargv)) != 3 ||
+		    (strcmp(rargv[1], "accept") != 0 &&
+		    strcmp(rargv[1], "head") != 0))
+			errx(STORE_EX_USAGE, "refused ssh command");
+		argc--;
+		argv = rargv + 1;
+	}
 	if (argc < 1)
 		goto bad;
 	cmd = argv[0];
@@ -806,7 +832,8 @@ store_main(int argc, char **argv)
 	    (strcmp(cmd, "accept") == 0 || strcmp(cmd, "head") == 0)))
 		goto bad;
 	else if (load_trust(&s) != 0)
-		ret = strcmp(cmd, "accept") == 0 ? STORE_EX_TEMPFAIL : 1;
+		ret = strcmp(cmd, "accept") == 0 || strcmp(cmd, "head") == 0 ?
+		    STORE_EX_TEMPFAIL : 1;
 	else if (strcmp(cmd, "accept") == 0)
 		ret = cmd_accept(&s, argv[1]);
 	else if (strcmp(cmd, "head") == 0)

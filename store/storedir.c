@@ -83,11 +83,7 @@ mbdir_lock(const struct mbdir *m)
 int
 seq_name(uint64_t seq, const char *suffix, char *buf, size_t len)
 {
-	int n;
-
-	n = snprintf(buf, len, "%0*llu%s", PFISH_SEQ_WIDTH,
-	    (unsigned long long)seq, suffix);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+	return stmt_seq_filename(seq, suffix, buf, len) == 0 ? 0 : -1;
 }
 
 /* Exactly PFISH_SEQ_WIDTH digits, then suffix; seq 0 is not a name. */

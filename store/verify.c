@@ -310,15 +310,10 @@ static int
 delete_name_ok(const char *fname, const struct stmt_delete *d,
     const u_char *text, size_t tl)
 {
-	char want[64], hex[65];
-	u_char h[STMT_HASH_LEN];
-	int n;
+	char want[64];
 
-	stmt_hash(text, tl, h);
-	stmt_hash_hex(h, hex);
-	n = snprintf(want, sizeof(want), "%0*llu-%.16s%s", PFISH_SEQ_WIDTH,
-	    (unsigned long long)d->del[0].seq, hex, STORE_DELETE_SUFFIX);
-	return n > 0 && (size_t)n < sizeof(want) && strcmp(want, fname) == 0;
+	return stmt_delete_filename(d, text, tl, want, sizeof(want)) == 0 &&
+	    strcmp(want, fname) == 0;
 }
 
 static void

@@ -511,6 +511,78 @@ test_split(void **state)
 	    &tl), 0);
 }
 
+static void
+test_filenames(void **state)
+{
+	struct stmt_delete d;
+	char name[64];
+	u_char h[STMT_HASH_LEN];
+
+	(void)state;
+	assert_int_equal(stmt_seq_filename(42, ".age", name, sizeof(name)), 0);
+	assert_string_equal(name, "000000000042.age");
+	assert_int_equal(stmt_seq_filename(PFISH_SEQ_MAX, ".rec", name,
+	    sizeof(name)), 0);
+	assert_string_equal(name, "999999999999.rec");
+	assert_int_not_equal(stmt_seq_filename(0, ".age", name,
+	    sizeof(name)), 0);
+	assert_int_not_equal(stmt_seq_filename(PFISH_SEQ_MAX + 1, ".age",
+	    name, sizeof(name)), 0);
+	assert_int_not_equal(stmt_seq_filename(1, ".age", name, 16), 0);
+	assert_int_equal(stmt_delete_parse((const u_char *)del_text,
+	    strlen(del_text), &d), 0);
+	assert_int_equal(stmt_delete_filename(&d, (const u_char *)del_text,
+	    strlen(del_text), name, sizeof(name)), 0);
+	stmt_hash((const u_char *)del_text, strlen(del_text), h);
+	assert_int_equal(strlen(name), 12 + 1 + 16 + 4);
+	assert_memory_equal(name, "000000000003-", 13);
+	assert_string_equal(name + 29, ".del");
+	stmt_delete_clear(&d);
+}
+
+static void
+test_signed_hash(void **state)
+{
+	char buf[2048];
+	u_char h1[STMT_HASH_LEN], h2[STMT_HASH_LEN];
+	int n;
+
+	(void)state;
+	n = snprintf(buf, sizeof(buf), "%s-----BEGIN SSH SIGNATURE-----\n"
+	    "AAAA\n-----END SSH SIGNATURE-----\n", rec_text);
+	assert_int_equal(stmt_signed_hash((u_char *)buf, (size_t)n, h1), 0);
+	stmt_hash((const u_char *)rec_text, strlen(rec_text), h2);
+	assert_memory_equal(h1, h2, STMT_HASH_LEN);
+	assert_int_not_equal(stmt_signed_hash((const u_char *)rec_text,
+	    strlen(rec_text), h1), 0);
+}
+
+static void
+test_helpers(void **state)
+{
+	u_char h[STMT_HASH_LEN];
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(stmt_hash_from_hex(HB, h), 0);
+	assert_int_equal(h[1], 0x23);
+	assert_int_not_equal(stmt_hash_from_hex(HB "0", h), 0);
+	assert_int_not_equal(stmt_hash_from_hex("0123456789ABCDEF"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef", h), 0);
+	assert_int_equal(stmt_u64_from_dec("18446744073709551615", &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_not_equal(stmt_u64_from_dec("18446744073709551616", &v),
+	    0);
+	assert_int_not_equal(stmt_u64_from_dec("012", &v), 0);
+	assert_int_not_equal(stmt_u64_from_dec("", &v), 0);
+	assert_int_not_equal(stmt_u64_from_dec("-1", &v), 0);
+	assert_int_not_equal(stmt_u64_from_dec("12 ", &v), 0);
+	assert_int_equal(stmt_u64_from_dec("0", &v), 0);
+	assert_true(v == 0);
+	assert_int_not_equal(stmt_u64_from_dec("123456789012345678901", &v),
+	    0);
+}
+
 int
 main(void)
 {
@@ -528,6 +600,9 @@ main(void)
 		cmocka_unit_test(test_encode_rejects),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_filenames),
+		cmocka_unit_test(test_signed_hash),
+		cmocka_unit_test(test_helpers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
