@@ -38,6 +38,7 @@ struct fetch {
 	int		 dirfd;
 	int		 outfd;		/* plain fetch: the temp file */
 	struct progress	 pm;
+	struct maildir	*md;		/* --decrypt: plaintext goes here */
 	size_t		 got, bad;
 };
 
@@ -113,6 +114,15 @@ fetch_one(struct fetch *f, const struct ventry *e)
 }
 
 static int
+deliver(struct fetch *f, uint64_t seq)
+{
+	char name[32];
+
+	seq_name(seq, name);
+	return maildir_deliver(f->md, f->dirfd, name, seq);
+}
+
+static int
 fetch_verified(struct fetch *f)
 {
 	struct session *s = f->s;
@@ -126,6 +136,8 @@ fetch_verified(struct fetch *f)
 		    seqset_has(s->st.fetched, e->seq))
 			continue;
 		if ((r = fetch_one(f, e)) < 0)
+			return -1;
+		if (r == 0 && f->md != NULL && deliver(f, e->seq) != 0)
 			return -1;
 		if (r == 0 && (seqset_add(s->st.fetched, e->seq) != 0 ||
 		    seqset_add(s->st.checked, e->seq) != 0))
@@ -211,46 +223,77 @@ delete_fetched(struct session *s)
 	return r;
 }
 
+struct fetch_args {
+	const char	*dir;
+	const char	*maildir;
+	int		 decrypt;
+	int		 del;
+};
+
 static int
-fetch_args(int argc, char **argv, const char **dir, int *del)
+fetch_args(int argc, char **argv, struct fetch_args *a)
 {
 	int i;
 
-	*dir = ".";
-	*del = 0;
+	memset(a, 0, sizeof(*a));
+	a->dir = ".";
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
-			*dir = argv[++i];
+			a->dir = argv[++i];
+		else if (strcmp(argv[i], "--maildir") == 0 && i + 1 < argc)
+			a->maildir = argv[++i];
+		else if (strcmp(argv[i], "--decrypt") == 0)
+			a->decrypt = 1;
 		else if (strcmp(argv[i], "--delete") == 0)
-			*del = 1;
+			a->del = 1;
 		else {
 			warnx("fetch: unknown argument %s", argv[i]);
 			return -1;
 		}
 	}
+	if (a->decrypt != (a->maildir != NULL)) {
+		warnx("fetch: --decrypt and --maildir go together");
+		return -1;
+	}
 	return 0;
+}
+
+static int
+open_maildir(struct fetch *f, const struct client_opts *o,
+    const struct fetch_args *a)
+{
+	char identity[PATH_MAX];
+
+	if (!a->decrypt)
+		return 0;
+	if (client_identity(o, identity, sizeof(identity)) != 0)
+		return -1;
+	return maildir_open(a->maildir, identity, &f->md);
 }
 
 int
 cmd_fetch(struct client_opts *o, int argc, char **argv)
 {
 	struct fetch f;
-	const char *dir;
-	int del, rc = PFISH_EXIT_ERROR;
+	struct fetch_args a;
+	int rc = PFISH_EXIT_ERROR;
 
 	memset(&f, 0, sizeof(f));
 	f.dirfd = -1;
 	f.pm.on = 1;
-	if (fetch_args(argc, argv, &dir, &del) != 0)
+	if (fetch_args(argc, argv, &a) != 0)
 		return PFISH_EXIT_ERROR;
-	if ((f.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		warn("%s", dir);
+	if ((f.dirfd = open(a.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		warn("%s", a.dir);
 		return PFISH_EXIT_ERROR;
 	}
-	if (session_open(o, &f.s) != 0)
+	if (open_maildir(&f, o, &a) != 0 || session_open(o, &f.s) != 0)
 		goto out;
 	if (!session_signed(f.s)) {
-		rc = fetch_plain(&f, del);
+		if (a.decrypt)
+			warnx("--decrypt needs verified mail; not decrypting");
+		rc = fetch_plain(&f, a.del);
 		goto out;
 	}
 	if (session_verify(f.s, 0) != 0)
@@ -260,14 +303,15 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 		(void)session_accept(f.s);
 		goto out;
 	}
-	if (session_accept(f.s) != 0 || (del && delete_fetched(f.s) != 0))
+	if (session_accept(f.s) != 0 || (a.del && delete_fetched(f.s) != 0))
 		goto out;
 	if (f.pm.on && isatty(STDERR_FILENO))
 		fprintf(stderr, "fetched %zu message%s into %s\n", f.got,
-		    f.got == 1 ? "" : "s", dir);
+		    f.got == 1 ? "" : "s", a.dir);
 	rc = f.bad > 0 ? PFISH_EXIT_TAMPER : session_exit_code(f.s);
  out:
 	session_close(f.s);
+	maildir_close(f.md);
 	close(f.dirfd);
 	return rc;
 }

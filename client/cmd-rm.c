@@ -29,8 +29,8 @@
 #include "sshkey.h"
 #include "trust.h"
 
-static int
-default_identity(const struct client_opts *o, char *path, size_t len)
+int
+client_identity(const struct client_opts *o, char *path, size_t len)
 {
 	const char *home = getenv("HOME");
 	int n;
@@ -128,7 +128,7 @@ session_delete(struct session *s, const uint64_t *seqs, size_t n)
 		    conn_host(s->c));
 		return -1;
 	}
-	if (default_identity(s->o, identity, sizeof(identity)) != 0 ||
+	if (client_identity(s->o, identity, sizeof(identity)) != 0 ||
 	    sign_key_id(identity, fp) != 0)
 		return -1;
 	warn_untrusted(s, identity);

@@ -49,7 +49,7 @@ usage(void)
 	    "             [-s statefile] [-T trustfile] [user@]host command\n"
 	    "commands:    list [-1 | --porcelain]\n"
 	    "             verify\n"
-	    "             fetch [-d dir] [--delete]\n"
+	    "             fetch [-d dir] [--decrypt --maildir dir] [--delete]\n"
 	    "             rm seq ...\n");
 	exit(PFISH_EXIT_ERROR);
 }

@@ -125,6 +125,9 @@ int	 cstate_load(const char *path, struct cstate *st);
 int	 cstate_save(const char *path, const struct cstate *st);
 void	 cstate_clear(struct cstate *st);
 
+/* The user's key: -i, else ~/.ssh/id_ed25519. */
+int	 client_identity(const struct client_opts *o, char *path, size_t len);
+
 /* sign.c: user-signed delete statements. */
 int	 sign_delete(const char *identity, const u_char *text, size_t len,
 	    struct buf *out);
@@ -146,6 +149,14 @@ void	 progress_end(struct progress *pm);
 
 #define AGE_MAGIC		"age-encryption.org/v1\n"
 #define AGE_MAGIC_LEN		(sizeof(AGE_MAGIC) - 1)
+
+/* maildir.c: decrypted copies of fetched mail in a Maildir. */
+struct maildir;
+int	 maildir_open(const char *dir, const char *identity,
+	    struct maildir **out);
+int	 maildir_deliver(struct maildir *md, int dirfd, const char *name,
+	    uint64_t seq);
+void	 maildir_close(struct maildir *md);
 
 /* session.c: connect, fetch and verify the state; shared by commands. */
 struct sitem {

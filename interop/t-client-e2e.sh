@@ -157,6 +157,16 @@ expect "list marks fetched messages ok" 0 "^ +1  .* ok\$" pf st.a list
 ls dev1 | grep -v '\.age$' >junk
 check "no temp files left in the fetch directory" test ! -s junk
 
+mkdir devm
+expect "fetch --decrypt --maildir" 0 '' pf st.m fetch -d devm --decrypt \
+    --maildir "$T/md"
+n=$(ls md/new | wc -l)
+[ "$n" -eq "$NMSG" ] && ok "Maildir new/ holds $NMSG messages" ||
+    notok "Maildir new/ holds $NMSG messages" "found $n"
+cat md/new/* | sort >md.all
+cat msgs/[0-9]* | sort >sent.all
+check "decrypted Maildir messages equal what was sent" cmp -s md.all sent.all
+
 # A fetch that finds a modified message keeps nothing of it.
 printf 'X' | dd of="$M/$(seqf 2).age" bs=1 seek=300 conv=notrunc 2>/dev/null
 mkdir dev3
