@@ -588,14 +588,23 @@ def t_advertised(s):
 		raise Fail("limits@openssh.com not advertised")
 
 
-def t_limits(s):
-	s.init()
+def limits(s):
 	t, rd = s.request(EXTENDED, sstr("limits@openssh.com"))
 	if t != EXTENDED_REPLY:
 		raise Fail("reply type %d" % t)
-	pkt, rlen, wlen, nh = rd.u64(), rd.u64(), rd.u64(), rd.u64()
-	if pkt != PACKET_MAX or rlen != READ_MAX:
+	return rd.u64(), rd.u64(), rd.u64(), rd.u64()
+
+
+def t_limits(s):
+	"""Real limits; READ never returns more than the read limit."""
+	s.init()
+	pkt, rlen, _, _ = limits(s)
+	# OpenSSH counts max-packet-length without the 4-byte length field;
+	# the contract says 256 KiB: accept either reading.
+	if pkt not in (PACKET_MAX - 4, PACKET_MAX) or rlen != READ_MAX:
 		raise Fail("limits packet %d read %d" % (pkt, rlen))
+	if pkt != PACKET_MAX:
+		print("# limits@openssh.com: max-packet-length %d" % pkt)
 	h = s.open("000000000003.age")
 	for ask in (READ_MAX, READ_MAX + 1, 0xffffffff):
 		t, rd = s.request(READ, sstr(h) + u64(0) + u32(ask))
@@ -605,7 +614,32 @@ def t_limits(s):
 		if len(got) != READ_MAX or got != (bytes(range(256)) *
 		    1024)[:READ_MAX]:
 			raise Fail("READ %d returned %d bytes" % (ask, len(got)))
-	_ = wlen, nh
+
+
+def t_limits_honoured(s):
+	"""A packet as long as the advertised max-packet-length is served."""
+	s.init()
+	pkt = limits(s)[0]
+	path = "a" * (pkt - 1 - 4 - 4 - 4 - 4)
+	s.send(u32(pkt) + bytes([OPEN]) + u32(5) + sstr(path) +
+	    u32(FXF_READ) + u32(0))
+	r = s.recv()
+	if r is None or r[0] != STATUS or r[1].u32() != 5:
+		raise Fail("advertised length %d not served" % pkt)
+	if r[1].u32() == FX_OK:
+		raise Fail("status OK")
+	still_works(s)
+
+
+def t_bare_readonly(s):
+	"""-R on a mailbox without .pfish: a whole session writes nothing."""
+	s.init()
+	h = s.opendir("/")
+	if not isinstance(h, bytes) or \
+	    set(s.readdir_all(h)) - {".", ".."} != {"000000000001.age"}:
+		raise Fail("listing wrong")
+	if s.status(REMOVE, sstr("000000000001.age")) not in UNSUPPORTED:
+		raise Fail("REMOVE not refused")
 
 
 def t_read_zero(s):
@@ -815,7 +849,8 @@ def tests(root, mbox, work, server):
 		    t_extension(ext, sstr("000000000001.age") +
 			sstr("000000000011.age")), ()))
 	out += [("extensions-advertised", t_advertised, ()),
-	    ("limits-and-read-cap", t_limits, ())]
+	    ("limits-and-read-cap", t_limits, ()),
+	    ("limits-packet-honoured", t_limits_honoured, ())]
 	for fname, fl in (("write", FXF_WRITE), ("append", FXF_APPEND),
 	    ("creat", FXF_CREAT), ("trunc", FXF_TRUNC),
 	    ("read-write", FXF_READ | FXF_WRITE),
@@ -879,7 +914,8 @@ def big_mailbox(work, n):
 		os.mkdir(fast, 0o700)
 		os.symlink(fast, os.path.join(work, "big"))
 		mbox = os.path.join(fast, "mbox")
-	os.makedirs(os.path.join(mbox, ".pfish", "notes"))
+	for d in ("records", "deletes", "notes", "tmp"):
+		os.makedirs(os.path.join(mbox, ".pfish", d))
 	for i in range(1, n + 1):
 		os.close(os.open(os.path.join(mbox, "%012d.age" % i),
 		    os.O_CREAT | os.O_WRONLY, 0o644))
@@ -905,6 +941,13 @@ def main():
 		if changed:	# keep the next tests independent
 			shutil.rmtree(root)
 			root, mbox = make_root(work)
+	if not only or "readonly-creates-nothing" in only:
+		bare = os.path.join(work, "bare", "mbox")
+		os.makedirs(bare)
+		writefile(os.path.join(bare, "000000000001.age"), b"one\n")
+		passed, _ = run_one("readonly-creates-nothing", t_bare_readonly,
+		    ("-R",), server, bare, os.path.dirname(bare), log)
+		fails += not passed
 	n = int(os.environ.get("HOSTILE_BIG", "100000"))
 	if not only or "readdir-big" in only:
 		t0 = time.time()
