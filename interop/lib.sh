@@ -22,6 +22,10 @@
 #	SSH_OPTS	options for ssh/sftp/scp: -F /dev/null, batch mode,
 #			identity, known hosts; add "-p $SSHD_PORT" (ssh) or
 #			"-P $SSHD_PORT" (sftp, scp) yourself
+#	SSH_CONFIG	the same as an ssh_config file, including Port and
+#			User, for "Host 127.0.0.1" (for tools taking -F)
+# and sftp_batch [SFTP_OPTION...] runs sftp on it with a batch on stdin,
+# e.g. echo ls | sftp_batch -s pfish.
 # Everything lives under $T and is removed, and every process started
 # through bg_start (sshd included) killed, when the script exits.
 
@@ -233,11 +237,32 @@ sshd_start() {
 	    -o IdentityFile=$USER_KEY -o UserKnownHostsFile=$KNOWN_HOSTS
 	    -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes
 	    -o ConnectTimeout=10 -o LogLevel=ERROR"
+	SSH_CONFIG=$_d/ssh_config
+	cat >"$SSH_CONFIG" <<EOF
+Host 127.0.0.1
+	Port $SSHD_PORT
+	User $SSHD_USER
+	IdentityFile $USER_KEY
+	IdentitiesOnly yes
+	UserKnownHostsFile $KNOWN_HOSTS
+	GlobalKnownHostsFile /dev/null
+	StrictHostKeyChecking yes
+	BatchMode yes
+	ConnectTimeout 10
+	LogLevel ERROR
+EOF
 	if ! wait_banner "$SSHD_PORT" 10; then
 		echo "# sshd did not come up:"
 		sed 's/^/# /' "$SSHD_LOG"
 		return 1
 	fi
+}
+
+# sftp_batch [SFTP_OPTION...]: OpenSSH sftp to the test sshd, batch from
+# stdin (aborts at the first failing command unless it starts with "-").
+sftp_batch() {
+	timeout 120 sftp $SSH_OPTS -P "$SSHD_PORT" "$@" -b - \
+	    "$SSHD_USER@127.0.0.1"
 }
 
 # sshd_stop: stop the sshd started by sshd_start (cleanup does it too).
