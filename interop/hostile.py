@@ -331,6 +331,7 @@ def make_root(work):
 	    os.path.join(mbox, "500000000003.age"))
 	os.symlink("../mbox2", os.path.join(mbox, "dirlink"))
 	os.symlink("../mbox2", os.path.join(mbox, "500000000004.age"))
+	os.mkfifo(os.path.join(mbox, "500000000005.age"))	# open would block
 	return root, mbox
 
 
@@ -361,6 +362,7 @@ def escape_paths(root):
 	    ("symlink-final-dir", "500000000004.age"),
 	    ("symlink-intermediate", "dirlink/x.age"),
 	    ("symlink-intermediate-seq", "500000000004.age/000000000077.age"),
+	    ("fifo-named-age", "500000000005.age"),
 	    ("subdir-file", "sub/000000000004.age"),
 	    ("subdir-named-age", "888888888888.age"),
 	    ("subdir-named-age-file", "888888888888.age/x.age"),

@@ -179,8 +179,10 @@ for root, dirs, files in os.walk(top):
         elif stat.S_ISREG(st.st_mode):
             with open(p, "rb") as f:
                 d = "f %d %s" % (st.st_size, hashlib.sha256(f.read()).hexdigest())
-        else:
+        elif stat.S_ISDIR(st.st_mode):
             d = "d"
+        else:
+            d = "o"
         out.append("%s %o %s" % (d, st.st_mode & 0o7777, rel))
 print("\n".join(sorted(out)))
 EOF
@@ -279,8 +281,9 @@ mbox_make() {
 }
 
 # mbox_invisible DIR: add the things a client must never see: a symlink to
-# a .age, a subdirectory named like a message with a file in it, a dotfile
-# .age, a file with another suffix.  Prints nothing.
+# a .age and one to /etc/passwd, a subdirectory named like a message with a
+# file in it, a FIFO named like a message, a dotfile .age, files with other
+# suffixes.  Prints nothing.
 mbox_invisible() {
 	_first=$(cd "$1" && ls | grep '\.age$' | head -n 1)
 	ln -s "${_first:-000000000001.age}" "$1/777777777777.age"
@@ -291,8 +294,9 @@ mbox_invisible() {
 	echo hidden >"$1/.hidden.age"
 	echo notes >"$1/notes.txt"
 	echo almost >"$1/000000000009.ag"
+	mkfifo "$1/666666666666.age"	# opening it would block
 }
 
 # INVISIBLE: names mbox_invisible makes at the top of the mailbox.
-INVISIBLE="777777777777.age passwd.age 888888888888.age sub .hidden.age
-notes.txt 000000000009.ag .pfish"
+INVISIBLE="777777777777.age passwd.age 888888888888.age 666666666666.age sub
+.hidden.age notes.txt 000000000009.ag .pfish"

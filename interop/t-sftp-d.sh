@@ -101,7 +101,7 @@ for s in $SIZES; do
 done
 
 # 4. Invisible things cannot be fetched, listed or removed.
-for p in 777777777777.age passwd.age .hidden.age notes.txt \
+for p in 777777777777.age passwd.age 666666666666.age .hidden.age notes.txt \
     888888888888.age/000000000001.age sub/000000000002.age \
     ../mbox/000000000001.age; do
 	rm -f "$T/got/x"
@@ -127,7 +127,7 @@ EOF
 	fi
 done
 before=$(sha_tree "$R")
-for p in 777777777777.age passwd.age .hidden.age notes.txt \
+for p in 777777777777.age passwd.age 666666666666.age .hidden.age notes.txt \
     sub/000000000002.age; do
 	sftp_d "$T/inv" <<EOF
 rm $p
