@@ -38,6 +38,24 @@ TIMEOUT = 5.0
 PACKET_MAX = 256 * 1024
 READ_MAX = 255 * 1024
 HANDLES = 8		# -n for the exhaustion test
+
+
+def header_limit(name, default):
+	"""A #define from include/pfish.h, so the tests follow the header."""
+	top = os.environ.get("PFISH_TOP", ".")
+	try:
+		with open(os.path.join(top, "include", "pfish.h")) as f:
+			for line in f:
+				w = line.split()
+				if len(w) >= 3 and w[0] == "#define" and w[1] == name:
+					return int(w[2])
+	except (OSError, ValueError):
+		pass
+	return default
+
+
+HANDLES_DEFAULT = header_limit("PFISH_HANDLES_DEFAULT", 64)
+HANDLES_MAX = header_limit("PFISH_HANDLES_MAX", 1024)
 MIB = 1024 * 1024
 
 
@@ -565,6 +583,28 @@ def t_handle_exhaust(s):
 		raise Fail("old handle broken")
 
 
+def t_handle_cap(cap):
+	"""Without -n, or with a huge -n, handles still run out early (at
+	most cap); a huge -n may also be refused at start-up."""
+	return lambda s: handle_cap(s, cap)
+
+
+def handle_cap(s, cap):
+	s.send(packet(INIT, u32(3)))
+	if s.recv() is None:
+		s.wait_disconnect()
+		return
+	n = 0
+	while n < 3000:
+		h = s.open("000000000001.age")
+		if not isinstance(h, bytes):
+			break
+		n += 1
+	if n == 0 or n > cap:
+		raise Fail("%d handles opened, cap %d" % (n, cap))
+	print("# %d handles before the cap" % n)
+
+
 def t_unknown_type(ptype):
 	def run(s):
 		s.init()
@@ -847,6 +887,9 @@ def tests(root, mbox, work, server):
 	    ("handle-reused-after-close", t_handle_reuse, ()),
 	    ("handle-wrong-kind", t_handle_kind, ()),
 	    ("handle-exhaustion", t_handle_exhaust, ("-n", str(HANDLES))),
+	    ("handle-default-cap", t_handle_cap(HANDLES_DEFAULT), ()),
+	    ("handle-huge-n-capped", t_handle_cap(HANDLES_MAX),
+		("-n", "1000000")),
 	]
 	for name, ptype in (("opendir", OPENDIR), ("stat", STAT),
 	    ("open", OPEN), ("realpath", REALPATH), ("remove", REMOVE)):
