@@ -23,8 +23,13 @@ done
 mbox_invisible "$MB"
 mkdir "$T/got"
 
+printf 'Subject: x\n\nSECRET-CONTENT-MARKER\n' >"$MB/000000000010.age"
+# pfishlog: the same server logging to stderr; sshd discards a
+# subsystem's stderr, so the shell that runs it sends it to a file.
 if ! sshd_start "Subsystem pfish $PFISH_SERVER -d $MB" \
-    "Subsystem sftp $PFISH_SERVER -d $MB"; then
+    "Subsystem sftp $PFISH_SERVER -d $MB" \
+    "Subsystem pfishlog $PFISH_SERVER -e -l INFO -d $MB 2>>$T/server.log"
+then
 	notok "sshd-start"
 	t_done
 fi
@@ -185,6 +190,34 @@ timeout 60 "$PY" "$PARAMIKO" -p "$SSHD_PORT" -i "$USER_KEY" \
     -k "$KNOWN_HOSTS" -u "$SSHD_USER" "$HOST" rm 000000000007.age \
     >"$T/paramiko.rm" 2>&1
 rm_checked paramiko 000000000007.age $?
+
+# The server's log: session with user and client address, one line per
+# get and delete, never message content.
+printf 'get 000000000010.age %s\nrm 000000000008.age\n' "$T/got/log.10" |
+    sftp_batch -s pfishlog >"$T/log.out" 2>&1
+rc=$?
+sleep 0.5	# the session-closed line may come after sftp exits
+cp "$T/server.log" "$T/log.err"
+if [ "$rc" -eq 0 ] && grep -q 'session opened' "$T/log.err" &&
+    grep 'session opened' "$T/log.err" | grep -q "127\.0\.0\.1" &&
+    grep 'session opened' "$T/log.err" | grep -q "$SSHD_USER"; then
+	ok "log-session-user-and-address"
+else
+	notok "log-session-user-and-address" "rc $rc"
+	sed 's/^/# /' "$T/log.err" | head -n 5
+fi
+if grep -q 000000000010 "$T/log.err" && grep -q 000000000008 "$T/log.err"
+then
+	ok "log-get-and-delete"
+else
+	notok "log-get-and-delete"
+fi
+if [ -s "$T/log.err" ] && ! grep -q SECRET-CONTENT "$T/log.err" &&
+    cmp -s "$MB/000000000010.age" "$T/got/log.10"; then
+	ok "log-no-content"
+else
+	notok "log-no-content"
+fi
 
 # Nothing outside the messages changed: invisible files all still there.
 missing=
