@@ -209,29 +209,25 @@ sshd_start() {
 	ssh-keygen -q -t ed25519 -N '' -f "$_d/host_ed25519" || return 1
 	cp "$USER_KEY.pub" "$_d/authorized_keys"
 	SSHD_USER=$(id -un)
-	SSHD_PORT=$(free_port) || return 1
-	{
-		echo "ListenAddress 127.0.0.1:$SSHD_PORT"
-		echo "HostKey $_d/host_ed25519"
-		echo "PidFile $_d/sshd.pid"
-		echo "AuthorizedKeysFile $_d/authorized_keys"
-		echo "PubkeyAuthentication yes"
-		echo "PasswordAuthentication no"
-		echo "KbdInteractiveAuthentication no"
-		echo "PermitRootLogin yes"
-		echo "StrictModes no"
-		echo "UsePAM no"
-		echo "LogLevel ${SSHD_LOGLEVEL:-VERBOSE}"
-		echo "PrintMotd no"
-		echo "AcceptEnv LANG"
-		for _l in "$@"; do
-			echo "$_l"
-		done
-	} >"$_d/sshd_config"
-	/usr/sbin/sshd -t -f "$_d/sshd_config" || return 1
 	SSHD_LOG=$_d/sshd.log
-	bg_start "$SSHD_LOG" /usr/sbin/sshd -D -e -f "$_d/sshd_config"
-	SSHD_PID=$BG_PID
+	# The port was free a moment ago; if another test took it since,
+	# sshd exits and we try the next one.
+	_try=1
+	while :; do
+		SSHD_PORT=$(free_port) || return 1
+		sshd_config_write "$_d" "$@" || return 1
+		/usr/sbin/sshd -t -f "$_d/sshd_config" || return 1
+		bg_start "$SSHD_LOG" /usr/sbin/sshd -D -e -f "$_d/sshd_config"
+		SSHD_PID=$BG_PID
+		sshd_listening && break
+		kill "$SSHD_PID" 2>/dev/null
+		if [ "$_try" -ge 3 ]; then
+			echo "# sshd did not come up:"
+			sed 's/^/# /' "$SSHD_LOG"
+			return 1
+		fi
+		_try=$((_try + 1))
+	done
 	KNOWN_HOSTS=$_d/known_hosts
 	echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 "$_d/host_ed25519.pub")" \
 	    >"$KNOWN_HOSTS"
@@ -239,7 +235,51 @@ sshd_start() {
 	    -o IdentityFile=$USER_KEY -o UserKnownHostsFile=$KNOWN_HOSTS
 	    -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes
 	    -o ConnectTimeout=10 -o LogLevel=ERROR"
-	SSH_CONFIG=$_d/ssh_config
+	ssh_config_write "$_d/ssh_config"
+	wait_banner "$SSHD_PORT" 10
+}
+
+# sshd_config_write DIR LINE...: the temp sshd_config for sshd_start.
+sshd_config_write() {
+	_cd=$1
+	shift
+	{
+		echo "ListenAddress 127.0.0.1:$SSHD_PORT"
+		echo "HostKey $_cd/host_ed25519"
+		echo "PidFile $_cd/sshd.pid"
+		echo "AuthorizedKeysFile $_cd/authorized_keys"
+		echo "PubkeyAuthentication yes"
+		echo "PasswordAuthentication no"
+		echo "KbdInteractiveAuthentication no"
+		echo "PermitRootLogin yes"
+		echo "StrictModes no"
+		echo "UsePAM no"
+		echo "LogLevel ${SSHD_LOGLEVEL:-VERBOSE}"	# INFO at least
+		echo "PrintMotd no"
+		echo "AcceptEnv LANG"
+		for _l in "$@"; do
+			echo "$_l"
+		done
+	} >"$_cd/sshd_config"
+}
+
+# sshd_listening: wait up to 10 s until sshd logs that it listens; fail
+# at once if it exits (port taken).
+sshd_listening() {
+	_i=0
+	while [ "$_i" -lt 200 ]; do
+		grep -q "Server listening on 127.0.0.1 port $SSHD_PORT" \
+		    "$SSHD_LOG" 2>/dev/null && return 0
+		kill -0 "$SSHD_PID" 2>/dev/null || return 1
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# ssh_config_write FILE: an ssh_config for the test sshd ($SSH_CONFIG).
+ssh_config_write() {
+	SSH_CONFIG=$1
 	cat >"$SSH_CONFIG" <<EOF
 Host 127.0.0.1
 	Port $SSHD_PORT
@@ -253,11 +293,6 @@ Host 127.0.0.1
 	ConnectTimeout 10
 	LogLevel ERROR
 EOF
-	if ! wait_banner "$SSHD_PORT" 10; then
-		echo "# sshd did not come up:"
-		sed 's/^/# /' "$SSHD_LOG"
-		return 1
-	fi
 }
 
 # sftp_batch [SFTP_OPTION...]: OpenSSH sftp to the test sshd, batch from
