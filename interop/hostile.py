@@ -478,6 +478,26 @@ def t_disconnect(data, close=False):
 	return run
 
 
+def t_init_twice(s):
+	"""A second INIT is a protocol error or a refused request."""
+	s.init()
+	s.send(packet(INIT, u32(3)))
+	r = s.recv()
+	if r is None:
+		s.wait_disconnect()
+	elif r[0] != STATUS or r[1].u32() != 3 or r[1].u32() == FX_OK:
+		raise Fail("second INIT answered type %d" % r[0])
+
+
+def t_init_newer(s):
+	"""A client offering version 6 gets version 3."""
+	s.send(packet(INIT, u32(6)))
+	r = s.recv()
+	if r is None or r[0] != VERSION or r[1].u32() != 3:
+		raise Fail("no VERSION 3 for a version 6 client")
+	still_works(s)
+
+
 def t_before_init(ptype, body):
 	def run(s):
 		s.send(packet(ptype, body))
@@ -877,6 +897,8 @@ def tests(root, mbox, work, server):
 	    ("truncated-open-flags", t_truncated_field(bytes([OPEN]) + u32(1) +
 		sstr("000000000001.age") + b"\0\0"), ()),
 	    ("init-missing-version", t_before_init(INIT, b""), ()),
+	    ("init-twice", t_init_twice, ()),
+	    ("init-version-6", t_init_newer, ()),
 	    ("handle-too-long", t_handle_bad(b"h" * 300), ()),
 	    ("handle-too-long-read", t_handle_bad(b"\xff" * 5000, READ), ()),
 	    ("handle-unknown", t_handle_bad(b"\x01\x02\x03\x04\x05\x06\x07"
