@@ -1015,13 +1015,14 @@ def main():
 	only = set(sys.argv[3:])
 	root, mbox = make_root(work)
 	log = os.path.join(work, "server.log")
-	fails = 0
+	fails = runs = 0
 	for name, fn, extra in tests(root, mbox, work, server):
 		if only and name not in only:
 			continue
 		passed, changed = run_one(name, fn, extra, server, mbox, root,
 		    log)
 		fails += not passed
+		runs += 1
 		if changed:	# keep the next tests independent
 			shutil.rmtree(root)
 			root, mbox = make_root(work)
@@ -1032,6 +1033,7 @@ def main():
 		passed, _ = run_one("readonly-creates-nothing", t_bare_readonly,
 		    ("-R",), server, bare, os.path.dirname(bare), log)
 		fails += not passed
+		runs += 1
 	n = int(os.environ.get("HOSTILE_BIG", "100000"))
 	if not only or "readdir-big" in only:
 		t0 = time.time()
@@ -1043,10 +1045,12 @@ def main():
 			    t_readdir_big(server, work, n), (), server, big,
 			    os.path.dirname(big), log)
 			fails += not passed
+			runs += 1
 		finally:
 			shutil.rmtree(os.path.realpath(os.path.join(work, "big")))
 		print("# listed in %.1f s" % (time.time() - t0))
-	sys.exit(1 if fails else 0)
+	print("# %d passed, %d failed" % (runs - fails, fails))
+	sys.exit(1 if fails or not runs else 0)
 
 
 if __name__ == "__main__":
