@@ -295,7 +295,10 @@ handle_close(struct server *s, struct handle *h)
 	s->nopen--;
 }
 
-/* VERSION: our version and the extensions that really work. */
+/*
+ * VERSION: our version and the extensions that really work, each with
+ * version data "1" (what limits@openssh.com and PROTOCOL.pfish both use).
+ */
 static int
 do_init(struct server *s, struct buf *pkt)
 {
