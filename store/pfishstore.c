@@ -550,6 +550,31 @@ head_newer(const struct store *s, const struct mbdir *m,
 	return ret;
 }
 
+/* The head, and the mark that lets verify see it copied back later. */
+static int
+head_install(const struct mbdir *m, const struct stmt_head *h,
+    const struct buf *b, int newepoch)
+{
+	char mark[64];
+	int n;
+
+	n = snprintf(mark, sizeof(mark), "high %llu issued %llu\n",
+	    (unsigned long long)h->high, (unsigned long long)h->issued);
+	if (n < 0 || (size_t)n >= sizeof(mark))
+		return 1;
+	if ((newepoch && write_epoch(m, h->epoch) == -1) ||
+	    fs_write_atomic(m->pf, m->tmp, "head", buf_ptr(b), buf_len(b),
+	    STORE_FILE_MODE) == -1 ||
+	    fs_write_atomic(m->pf, m->tmp, "headmark", mark, (size_t)n,
+	    STORE_FILE_MODE) == -1) {
+		warn("head: write");
+		return io_exit();
+	}
+	printf("installed %s high %llu\n", m->name,
+	    (unsigned long long)h->high);
+	return 0;
+}
+
 static int
 cmd_head(struct store *s, const char *name)
 {
@@ -557,8 +582,7 @@ cmd_head(struct store *s, const char *name)
 	struct buf *b = NULL, *rest = NULL;
 	struct mbdir m = { .dir = -1, .pf = -1, .rec = -1, .del = -1,
 	    .notes = -1, .tmp = -1 };
-	char mark[64];
-	int ret = STORE_EX_DATAERR, r, same, newepoch, n;
+	int ret = STORE_EX_DATAERR, r, same, newepoch;
 
 	if (!stmt_valid_mailbox(name)) {
 		warnx("head: bad mailbox name");
@@ -594,25 +618,10 @@ cmd_head(struct store *s, const char *name)
 	if ((ret = head_newer(s, &m, &h, b, &same)) != 0 ||
 	    (ret = head_links(s, &m, &h)) != 0)
 		goto out;
-	if (same) {
+	if (same)
 		printf("unchanged %s\n", name);
-		goto out;
-	}
-	n = snprintf(mark, sizeof(mark), "high %llu issued %llu\n",
-	    (unsigned long long)h.high, (unsigned long long)h.issued);
-	ret = io_exit();
-	if (n < 0 || (size_t)n >= sizeof(mark))
-		goto out;
-	if ((newepoch && write_epoch(&m, h.epoch) == -1) ||
-	    fs_write_atomic(m.pf, m.tmp, "head", buf_ptr(b), buf_len(b),
-	    STORE_FILE_MODE) == -1 ||
-	    fs_write_atomic(m.pf, m.tmp, "headmark", mark, (size_t)n,
-	    STORE_FILE_MODE) == -1) {
-		warn("head: write");
-		goto out;
-	}
-	printf("installed %s high %llu\n", name, (unsigned long long)h.high);
-	ret = 0;
+	else
+		ret = head_install(&m, &h, b, newepoch);
  out:
 	mbdir_close(&m);
 	buf_free(b);
