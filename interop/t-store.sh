@@ -110,6 +110,13 @@ attack "deleted newest message and record" "^alice: seq 6: missing: record and m
     'rm 000000000006.age .pfish/records/000000000006.rec'
 attack "older head installed by hand" "^alice: rollback:" \
     'cp "$T/head4" .pfish/head'
+# A head of the same key and epoch on another history.
+mkdir forkstate
+cp state/signer_key forkstate/
+sed "s/^chain .*/chain $(printf fork | sha256sum | cut -c1-64)/" state/alice.state >forkstate/alice.state
+"$SIGNER" -s forkstate head alice >forkhead
+attack "head on another history" "^alice: seq 6: fork: hash differs from head highhash" \
+    'cp "$T/forkhead" .pfish/head'
 attack "head of bob installed for alice" "^alice: bad-head:" \
     'cp ../bob/.pfish/head .pfish/head'
 attack "head removed" "^alice: bad-head:" \

@@ -433,10 +433,10 @@ check_record(struct vstate *vs, struct vent *e)
 		    (unsigned long long)p->seq);
 	if (vs->have_head && e->seq == h->low &&
 	    memcmp(h->lowprev, e->rec.prev, STMT_HASH_LEN) != 0)
-		finding(vs, e->seq, "chain", "prev differs from head lowprev");
+		finding(vs, e->seq, "fork", "prev differs from head lowprev");
 	if (vs->have_head && e->seq == h->high &&
 	    memcmp(h->highhash, e->hash, STMT_HASH_LEN) != 0)
-		finding(vs, e->seq, "chain", "hash differs from head highhash");
+		finding(vs, e->seq, "fork", "hash differs from head highhash");
 	if (vs->have_head && e->seq > h->high && e->rec.time < h->issued)
 		finding(vs, e->seq, "rollback", "head issued %llu omits this "
 		    "record of %llu", (unsigned long long)h->issued,
