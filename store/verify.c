@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@
 #include "pfish.h"
 #include "store.h"
 #include "stmt.h"
+#include "trust.h"
 
 /* What verify knows about one seq. */
 struct vent {
@@ -56,6 +58,8 @@ struct vstate {
 	int		 have_head;
 	struct stmt_head head;
 	char		 epoch[STMT_EPOCH_LEN + 1];
+	struct trust	*ak;		/* the user's authorized_keys */
+	int		 ak_tried;
 };
 
 static void
@@ -316,6 +320,36 @@ delete_name_ok(const char *fname, const struct stmt_delete *d,
 	    strcmp(want, fname) == 0;
 }
 
+/*
+ * Delete keys: the trust file's pfish-delete-v1 keys, or else the keys in
+ * the mailbox user's ~/.ssh/authorized_keys, which pfish-server accepts.
+ */
+static int
+verify_delete(struct vstate *vs, const u_char *data, size_t len, size_t *tl)
+{
+	struct passwd *pw;
+	char path[1024], errbuf[256];
+	int r, n;
+
+	r = stmt_verify_signed(data, len, STMT_DELETE, vs->s->trust,
+	    vs->s->now, tl, NULL);
+	if (r != STMT_ERR_UNTRUSTED)
+		return r;
+	if (!vs->ak_tried) {
+		vs->ak_tried = 1;
+		if ((pw = getpwnam(vs->name)) != NULL && pw->pw_dir != NULL &&
+		    (n = snprintf(path, sizeof(path), "%s/.ssh/authorized_keys",
+		    pw->pw_dir)) > 0 && (size_t)n < sizeof(path) &&
+		    trust_load_authorized_keys(path, PFISH_NS_DELETE, &vs->ak,
+		    errbuf, sizeof(errbuf)) != 0)
+			vs->ak = NULL;
+	}
+	if (vs->ak == NULL)
+		return r;
+	return stmt_verify_signed(data, len, STMT_DELETE, vs->ak, vs->s->now,
+	    tl, NULL);
+}
+
 static void
 check_delete(struct vstate *vs, const char *fname)
 {
@@ -330,8 +364,7 @@ check_delete(struct vstate *vs, const char *fname)
 		finding(vs, 0, "bad-delete", "%.100s: unreadable", fname);
 		return;
 	}
-	if ((r = stmt_verify_signed(data, len, STMT_DELETE, vs->s->trust,
-	    vs->s->now, &tl, NULL)) != 0 ||
+	if ((r = verify_delete(vs, data, len, &tl)) != 0 ||
 	    (r = stmt_delete_parse(data, tl, &d)) != 0) {
 		finding(vs, 0, "bad-delete", "%.100s: %s", fname,
 		    stmt_strerror(r));
@@ -545,6 +578,7 @@ verify_one(struct store *s, const char *name)
 	check_range(&vs);
 	ret = vs.findings > 0 ? PFISH_EXIT_TAMPER : PFISH_EXIT_OK;
  out:
+	trust_free(vs.ak);
 	free(vs.v);
 	mbdir_close(&vs.m);
 	return ret;
