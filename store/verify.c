@@ -102,22 +102,46 @@ vent_find(const struct vstate *vs, uint64_t seq)
 	return bsearch(&key, vs->v, vs->nv, sizeof(*vs->v), vent_cmp);
 }
 
-/* Find or append (unsorted until vent_sort). */
+/* Append; the scans may add one seq several times, vent_merge joins them. */
 static struct vent *
 vent_get(struct vstate *vs, uint64_t seq)
 {
 	struct vent *n;
-	size_t i;
 
-	for (i = vs->nv; i > 0; i--)	/* names come roughly in order */
-		if (vs->v[i - 1].seq == seq)
-			return &vs->v[i - 1];
 	if ((n = reallocarray(vs->v, vs->nv + 1, sizeof(*n))) == NULL)
 		return NULL;
 	vs->v = n;
 	memset(&n[vs->nv], 0, sizeof(*n));
 	n[vs->nv].seq = seq;
 	return &n[vs->nv++];
+}
+
+/* Sort by seq and fold entries of the same seq into one. */
+static void
+vent_merge(struct vstate *vs)
+{
+	struct vent *d, *e;
+	size_t i, j;
+
+	if (vs->nv == 0)
+		return;
+	qsort(vs->v, vs->nv, sizeof(*vs->v), vent_cmp);
+	for (i = 1, j = 0; i < vs->nv; i++) {
+		d = &vs->v[j];
+		e = &vs->v[i];
+		if (e->seq != d->seq) {
+			vs->v[++j] = *e;
+			continue;
+		}
+		if (e->has_age) {
+			d->has_age = 1;
+			d->agesize = e->agesize;
+			memcpy(d->agesha, e->agesha, STMT_HASH_LEN);
+		}
+		d->has_rec |= e->has_rec;
+		d->has_note |= e->has_note;
+	}
+	vs->nv = j + 1;
 }
 
 static DIR *
@@ -563,8 +587,7 @@ verify_one(struct store *s, const char *name)
 		    strerror(errno));
 		goto out;
 	}
-	if (vs.nv > 0)
-		qsort(vs.v, vs.nv, sizeof(*vs.v), vent_cmp);
+	vent_merge(&vs);
 	check_head(&vs);
 	load_records(&vs);
 	for (i = 0; i < vs.nv; i++)
