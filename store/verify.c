@@ -536,12 +536,18 @@ check_range(struct vstate *vs)
 	uint64_t lo, hi = 0, seq;
 	size_t i;
 
-	lo = vs->have_head ? vs->head.low : 1;
+	/* Without a head (already reported) the window is what is stored. */
+	lo = vs->have_head ? vs->head.low : UINT64_MAX;
 	if (vs->have_head)
 		hi = vs->head.high;
-	for (i = 0; i < vs->nv; i++)
-		if (vs->v[i].rec_ok && vs->v[i].seq > hi)
+	for (i = 0; i < vs->nv; i++) {
+		if (!vs->v[i].rec_ok)
+			continue;
+		if (vs->v[i].seq > hi)
 			hi = vs->v[i].seq;
+		if (!vs->have_head && vs->v[i].seq < lo)
+			lo = vs->v[i].seq;
+	}
 	for (i = 0; i < vs->nv; i++) {
 		e = &vs->v[i];
 		if (e->rec_ok)
