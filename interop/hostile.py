@@ -864,6 +864,35 @@ def t_no_reader(s):
 	s.killed = True
 
 
+def t_slow_reader(s):
+	"""Replies held back by a stalled client all arrive intact, each
+	exactly once, once it reads again (SFTP allows any order)."""
+	s.init()
+	h = s.open("000000000003.age")
+	data = bytes(range(256)) * (10 * 4096)
+	n, reqs = 200, []
+	for i in range(n):
+		off = (i * 50021) % len(data)
+		reqs.append(packet(READ, u32(5000 + i) + sstr(h) + u64(off) +
+		    u32(READ_MAX)))
+	s.send(b"".join(reqs))	# 8 KiB: fits the pipe
+	time.sleep(1)
+	seen = set()
+	for i in range(n):
+		r = s.recv()
+		if r is None:
+			raise Fail("session ended after %d replies" % i)
+		t, rd = r
+		k = rd.u32() - 5000
+		if k < 0 or k >= n or k in seen:
+			raise Fail("reply %d: unexpected id" % i)
+		seen.add(k)
+		off = (k * 50021) % len(data)
+		if t != DATA or rd.str() != data[off:off + READ_MAX]:
+			raise Fail("reply to request %d: wrong data" % k)
+	still_works(s)
+
+
 # ---- driver ------------------------------------------------------------
 
 def tests(root, mbox, work, server):
@@ -950,7 +979,8 @@ def tests(root, mbox, work, server):
 	out += [("write-requests-refused", t_write_requests, ()),
 	    ("read-zero-bytes", t_read_zero, ()),
 	    ("read-past-eof", t_read_eof, ()),
-	    ("no-reader-memory-flat", t_no_reader, ())]
+	    ("no-reader-memory-flat", t_no_reader, ()),
+	    ("slow-reader-no-loss", t_slow_reader, ())]
 	return out
 
 
