@@ -27,6 +27,7 @@
 
 struct buf;
 struct evbuffer;
+struct readpool;
 struct server;
 
 /* Policy flags (-R, -S). */
@@ -110,6 +111,7 @@ struct server {
 	struct evbuffer		*own_out;
 	struct evbuffer		*in;		/* for server_feed() */
 	struct buf		*reply;
+	struct readpool		*readpool;
 	struct handle		*handles;
 	u_int			 nopen;
 	uint32_t		 next_gen;
@@ -137,6 +139,14 @@ struct handle *handle_lookup(struct server *s, const u_char *h, size_t len,
 	    enum handle_kind kind);
 int	handle_send(struct server *s, uint32_t id, const struct handle *h);
 void	handle_close(struct server *s, struct handle *h);
+
+/* READ buffers queued by reference (subsys/readpool.c). */
+struct readpool *readpool_new(void);
+void	readpool_close(struct readpool *p);
+u_char	*readpool_get(struct readpool *p);
+void	readpool_put(struct readpool *p, u_char *b);
+void	readpool_queue(struct readpool *p, struct evbuffer *out, u_char *b,
+	    size_t len);
 
 /* Request families: subsys/req-file.c, req-dir.c, req-ext.c, req-state.c. */
 req_handler	req_open, req_close, req_read, req_stat, req_lstat,

@@ -22,6 +22,10 @@
 #	SSH_OPTS	options for ssh/sftp/scp: -F /dev/null, batch mode,
 #			identity, known hosts; add "-p $SSHD_PORT" (ssh) or
 #			"-P $SSHD_PORT" (sftp, scp) yourself
+#	SSH_CONFIG	the same as an ssh_config file, including Port and
+#			User, for "Host 127.0.0.1" (for tools taking -F)
+# and sftp_batch [SFTP_OPTION...] runs sftp on it with a batch on stdin,
+# e.g. echo ls | sftp_batch -s pfish.
 # Everything lives under $T and is removed, and every process started
 # through bg_start (sshd included) killed, when the script exits.
 
@@ -175,8 +179,10 @@ for root, dirs, files in os.walk(top):
         elif stat.S_ISREG(st.st_mode):
             with open(p, "rb") as f:
                 d = "f %d %s" % (st.st_size, hashlib.sha256(f.read()).hexdigest())
-        else:
+        elif stat.S_ISDIR(st.st_mode):
             d = "d"
+        else:
+            d = "o"
         out.append("%s %o %s" % (d, st.st_mode & 0o7777, rel))
 print("\n".join(sorted(out)))
 EOF
@@ -203,29 +209,25 @@ sshd_start() {
 	ssh-keygen -q -t ed25519 -N '' -f "$_d/host_ed25519" || return 1
 	cp "$USER_KEY.pub" "$_d/authorized_keys"
 	SSHD_USER=$(id -un)
-	SSHD_PORT=$(free_port) || return 1
-	{
-		echo "ListenAddress 127.0.0.1:$SSHD_PORT"
-		echo "HostKey $_d/host_ed25519"
-		echo "PidFile $_d/sshd.pid"
-		echo "AuthorizedKeysFile $_d/authorized_keys"
-		echo "PubkeyAuthentication yes"
-		echo "PasswordAuthentication no"
-		echo "KbdInteractiveAuthentication no"
-		echo "PermitRootLogin yes"
-		echo "StrictModes no"
-		echo "UsePAM no"
-		echo "LogLevel ${SSHD_LOGLEVEL:-VERBOSE}"
-		echo "PrintMotd no"
-		echo "AcceptEnv LANG"
-		for _l in "$@"; do
-			echo "$_l"
-		done
-	} >"$_d/sshd_config"
-	/usr/sbin/sshd -t -f "$_d/sshd_config" || return 1
 	SSHD_LOG=$_d/sshd.log
-	bg_start "$SSHD_LOG" /usr/sbin/sshd -D -e -f "$_d/sshd_config"
-	SSHD_PID=$BG_PID
+	# The port was free a moment ago; if another test took it since,
+	# sshd exits and we try the next one.
+	_try=1
+	while :; do
+		SSHD_PORT=$(free_port) || return 1
+		sshd_config_write "$_d" "$@" || return 1
+		/usr/sbin/sshd -t -f "$_d/sshd_config" || return 1
+		bg_start "$SSHD_LOG" /usr/sbin/sshd -D -e -f "$_d/sshd_config"
+		SSHD_PID=$BG_PID
+		sshd_listening && break
+		kill "$SSHD_PID" 2>/dev/null
+		if [ "$_try" -ge 3 ]; then
+			echo "# sshd did not come up:"
+			sed 's/^/# /' "$SSHD_LOG"
+			return 1
+		fi
+		_try=$((_try + 1))
+	done
 	KNOWN_HOSTS=$_d/known_hosts
 	echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 "$_d/host_ed25519.pub")" \
 	    >"$KNOWN_HOSTS"
@@ -233,11 +235,71 @@ sshd_start() {
 	    -o IdentityFile=$USER_KEY -o UserKnownHostsFile=$KNOWN_HOSTS
 	    -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes
 	    -o ConnectTimeout=10 -o LogLevel=ERROR"
-	if ! wait_banner "$SSHD_PORT" 10; then
-		echo "# sshd did not come up:"
-		sed 's/^/# /' "$SSHD_LOG"
-		return 1
-	fi
+	ssh_config_write "$_d/ssh_config"
+	wait_banner "$SSHD_PORT" 10
+}
+
+# sshd_config_write DIR LINE...: the temp sshd_config for sshd_start.
+sshd_config_write() {
+	_cd=$1
+	shift
+	{
+		echo "ListenAddress 127.0.0.1:$SSHD_PORT"
+		echo "HostKey $_cd/host_ed25519"
+		echo "PidFile $_cd/sshd.pid"
+		echo "AuthorizedKeysFile $_cd/authorized_keys"
+		echo "PubkeyAuthentication yes"
+		echo "PasswordAuthentication no"
+		echo "KbdInteractiveAuthentication no"
+		echo "PermitRootLogin yes"
+		echo "StrictModes no"
+		echo "UsePAM no"
+		echo "LogLevel ${SSHD_LOGLEVEL:-VERBOSE}"	# INFO at least
+		echo "PrintMotd no"
+		echo "AcceptEnv LANG"
+		for _l in "$@"; do
+			echo "$_l"
+		done
+	} >"$_cd/sshd_config"
+}
+
+# sshd_listening: wait up to 10 s until sshd logs that it listens; fail
+# at once if it exits (port taken).
+sshd_listening() {
+	_i=0
+	while [ "$_i" -lt 200 ]; do
+		grep -q "Server listening on 127.0.0.1 port $SSHD_PORT" \
+		    "$SSHD_LOG" 2>/dev/null && return 0
+		kill -0 "$SSHD_PID" 2>/dev/null || return 1
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# ssh_config_write FILE: an ssh_config for the test sshd ($SSH_CONFIG).
+ssh_config_write() {
+	SSH_CONFIG=$1
+	cat >"$SSH_CONFIG" <<EOF
+Host 127.0.0.1
+	Port $SSHD_PORT
+	User $SSHD_USER
+	IdentityFile $USER_KEY
+	IdentitiesOnly yes
+	UserKnownHostsFile $KNOWN_HOSTS
+	GlobalKnownHostsFile /dev/null
+	StrictHostKeyChecking yes
+	BatchMode yes
+	ConnectTimeout 10
+	LogLevel ERROR
+EOF
+}
+
+# sftp_batch [SFTP_OPTION...]: OpenSSH sftp to the test sshd, batch from
+# stdin (aborts at the first failing command unless it starts with "-").
+sftp_batch() {
+	timeout 120 sftp $SSH_OPTS -P "$SSHD_PORT" "$@" -b - \
+	    "$SSHD_USER@127.0.0.1"
 }
 
 # sshd_stop: stop the sshd started by sshd_start (cleanup does it too).
@@ -254,8 +316,9 @@ mbox_make() {
 }
 
 # mbox_invisible DIR: add the things a client must never see: a symlink to
-# a .age, a subdirectory named like a message with a file in it, a dotfile
-# .age, a file with another suffix.  Prints nothing.
+# a .age and one to /etc/passwd, a subdirectory named like a message with a
+# file in it, a FIFO named like a message, a dotfile .age, files with other
+# suffixes.  Prints nothing.
 mbox_invisible() {
 	_first=$(cd "$1" && ls | grep '\.age$' | head -n 1)
 	ln -s "${_first:-000000000001.age}" "$1/777777777777.age"
@@ -266,8 +329,9 @@ mbox_invisible() {
 	echo hidden >"$1/.hidden.age"
 	echo notes >"$1/notes.txt"
 	echo almost >"$1/000000000009.ag"
+	mkfifo "$1/666666666666.age"	# opening it would block
 }
 
 # INVISIBLE: names mbox_invisible makes at the top of the mailbox.
-INVISIBLE="777777777777.age passwd.age 888888888888.age sub .hidden.age
-notes.txt 000000000009.ag .pfish"
+INVISIBLE="777777777777.age passwd.age 888888888888.age 666666666666.age sub
+.hidden.age notes.txt 000000000009.ag .pfish"

@@ -100,8 +100,46 @@ for s in $SIZES; do
 	fi
 done
 
+# 3b. What users type: pwd, globs, cd.
+sftp_d "$T/pwd" <<EOF
+pwd
+EOF
+if grep -qx 'Remote working directory: /' "$T/pwd"; then
+	ok "pwd-is-root"
+else
+	notok "pwd-is-root" "$(grep -v '^sftp>' "$T/pwd")"
+fi
+mkdir "$T/glob"
+sftp_d "$T/glob.out" <<EOF
+ls -1 0000000000[0-9][1-3].age
+get 0000000000[0-9][45].age $T/glob/
+get 7*.age $T/glob/
+EOF
+if [ "$(grep -v '^sftp>' "$T/glob.out" | tr '\n' ' ')" = \
+    "000000000001.age 000000000002.age 000000000003.age " ] &&
+    [ "$(ls "$T/glob" | tr '\n' ' ')" = \
+    "000000000004.age 000000000005.age " ] &&
+    cmp -s "$T/glob/000000000005.age" "$MB/000000000005.age"; then
+	ok "glob-ls-and-get"
+else
+	notok "glob-ls-and-get" "$(cat "$T/glob.out" "$T/glob.out.err" |
+	    tr '\n' ' ')"
+fi
+for d in sub 888888888888.age .pfish ..; do
+	sftp_d "$T/cd" <<EOF
+cd $d
+pwd
+EOF
+	rc=$?
+	if [ "$rc" -ne 0 ] && ! grep -q "directory: /$d" "$T/cd"; then
+		ok "cd-refused $d"
+	else
+		notok "cd-refused $d" "rc $rc $(grep -v '^sftp>' "$T/cd")"
+	fi
+done
+
 # 4. Invisible things cannot be fetched, listed or removed.
-for p in 777777777777.age passwd.age .hidden.age notes.txt \
+for p in 777777777777.age passwd.age 666666666666.age .hidden.age notes.txt \
     888888888888.age/000000000001.age sub/000000000002.age \
     ../mbox/000000000001.age; do
 	rm -f "$T/got/x"
@@ -127,7 +165,7 @@ EOF
 	fi
 done
 before=$(sha_tree "$R")
-for p in 777777777777.age passwd.age .hidden.age notes.txt \
+for p in 777777777777.age passwd.age 666666666666.age .hidden.age notes.txt \
     sub/000000000002.age; do
 	sftp_d "$T/inv" <<EOF
 rm $p

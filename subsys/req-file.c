@@ -18,7 +18,6 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -194,13 +193,13 @@ read_nothing(struct server *s, uint32_t id, struct handle *h, uint64_t off)
 	return 0;
 }
 
-/* pread straight into the output buffer: no copy of mail bytes. */
+/* pread into a pooled buffer that the output then sends by reference. */
 int
 req_read(struct server *s, uint32_t id, struct buf *req)
 {
+	u_char hdr[SFTP_DATA_HDR_LEN], *data;
 	const u_char *hs;
 	struct handle *h;
-	struct evbuffer_iovec v;
 	uint64_t off;
 	uint32_t len;
 	size_t hlen;
@@ -218,21 +217,21 @@ req_read(struct server *s, uint32_t id, struct buf *req)
 		len = PFISH_READ_MAX;	/* a shorter reply, as clients allow */
 	if (len == 0)
 		return read_nothing(s, id, h, off);
-	if (evbuffer_reserve_space(s->out, (ssize_t)(SFTP_DATA_HDR_LEN + len),
-	    &v, 1) != 1)
-		fatal("out of memory");
+	data = readpool_get(s->readpool);
 	do {
-		n = pread(h->fd, (u_char *)v.iov_base + SFTP_DATA_HDR_LEN, len,
-		    (off_t)off);
+		n = pread(h->fd, data, len, (off_t)off);
 	} while (n == -1 && errno == EINTR);
-	if (n == -1)
-		return server_status_errno(s, id, errno);
-	if (n == 0)
-		return server_status(s, id, SFTP_FX_EOF, NULL);
-	sftp_data_header(v.iov_base, id, (uint32_t)n);
-	v.iov_len = SFTP_DATA_HDR_LEN + (size_t)n;
-	if (evbuffer_commit_space(s->out, &v, 1) != 0)
-		fatal("evbuffer_commit_space failed");
+	if (n <= 0) {
+		r = errno;
+		readpool_put(s->readpool, data);
+		if (n == 0)
+			return server_status(s, id, SFTP_FX_EOF, NULL);
+		return server_status_errno(s, id, r);
+	}
+	sftp_data_header(hdr, id, (uint32_t)n);
+	if (evbuffer_add(s->out, hdr, sizeof(hdr)) != 0)
+		fatal("out of memory");
+	readpool_queue(s->readpool, s->out, data, (size_t)n);
 	h->bytes += (uint64_t)n;
 	return 0;
 }

@@ -47,6 +47,7 @@ struct serve_io {
 	struct bufferevent	*out;
 	struct server		*s;
 	int			 eof;
+	int			 stopped;
 	int			 status;
 };
 
@@ -63,7 +64,8 @@ serve_stop(struct serve_io *io, int status)
 {
 	if (status != 0)
 		io->status = status;
-	event_base_loopexit(io->base, NULL);
+	io->stopped = 1;
+	event_base_loopbreak(io->base);
 }
 
 /*
@@ -76,6 +78,8 @@ serve_pump(struct serve_io *io)
 	struct evbuffer *in = bufferevent_get_input(io->in);
 	struct evbuffer *out = bufferevent_get_output(io->out);
 
+	if (io->stopped)
+		return;
 	if (server_input(io->s, in) != 0) {
 		serve_stop(io, 1);
 		return;
@@ -119,6 +123,8 @@ serve_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct serve_io *io = arg;
 
+	if (io->stopped)
+		return;
 	if (bev == io->in && (what & BEV_EVENT_EOF)) {
 		debug("end of input");
 		io->eof = 1;

@@ -149,6 +149,7 @@ server_new(struct mailbox *mb, const struct server_opts *o,
 	s->opts = *o;
 	s->next_gen = 0;	/* deterministic: handles are per session anyway */
 	if ((s->reply = buf_new_max(PFISH_PACKET_MAX)) == NULL ||
+	    (s->readpool = readpool_new()) == NULL ||
 	    (s->in = evbuffer_new()) == NULL ||
 	    (s->handles = calloc(o->max_handles, sizeof(*s->handles))) == NULL)
 		goto fail;
@@ -177,6 +178,8 @@ server_free(struct server *s)
 		evbuffer_free(s->in);
 	if (s->own_out != NULL)
 		evbuffer_free(s->own_out);
+	/* Buffers still queued elsewhere come back to a closed pool. */
+	readpool_close(s->readpool);
 	free(s);
 }
 
@@ -292,7 +295,10 @@ handle_close(struct server *s, struct handle *h)
 	s->nopen--;
 }
 
-/* VERSION: our version and the extensions that really work. */
+/*
+ * VERSION: our version and the extensions that really work, each with
+ * version data "1" (what limits@openssh.com and PROTOCOL.pfish both use).
+ */
 static int
 do_init(struct server *s, struct buf *pkt)
 {

@@ -21,8 +21,8 @@
  *   clang -fsanitize=fuzzer,address -Iinclude $(pkg-config --cflags
  *   libsodium libbsd-overlay libevent) tests/fuzz/fuzz_sftp.c
  *   proto/sftp.c store/mailbox.c subsys/session.c subsys/req-*.c
- *   lib/buf.c lib/log.c $(pkg-config --libs libsodium libbsd-overlay
- *   libevent)
+ *   subsys/readpool.c lib/buf.c lib/log.c $(pkg-config --libs libsodium
+ *   libbsd-overlay libevent)
  *
  * Input: one flags byte, then raw client bytes.  Flag bit 0 suppresses
  * the INIT the harness otherwise sends first; bits 1 and 2 select -R and

@@ -827,6 +827,24 @@ test_backpressure(void **state)
 	assert_false(next_reply(c));
 }
 
+/* -Q prints what the table implements, nothing refused or unfinished. */
+static void
+test_list_requests(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(f = open_memstream(&text, &len));
+	server_list_requests(f);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(text, "open\nclose\nread\nlstat\nfstat\n"
+	    "opendir\nreaddir\nremove\nrealpath\nstat\n"
+	    "limits@openssh.com\n");
+	free(text);
+}
+
 int
 main(void)
 {
@@ -856,6 +874,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_remove_refused,
 		    setup_signed, teardown),
 		T(test_backpressure),
+		cmocka_unit_test(test_list_requests),
 #undef T
 	};
 
