@@ -105,6 +105,7 @@ cmd_list(struct client_opts *o, int argc, char **argv)
 		    "STATUS");
 	for (i = 0; i < s->res.ne; i++)
 		print_entry(s, &s->res.e[i], porcelain);
+	fflush(stdout);
 	session_print_findings(s, stderr);
 	if (session_accept(s) != 0)
 		goto out;

@@ -43,10 +43,12 @@ summary(const struct session *s)
 		    present == 1 ? "" : "s", deleted,
 		    (unsigned long long)s->in.head.low,
 		    (unsigned long long)s->in.head.high);
-	else
+	else {
+		fflush(stdout);		/* findings first, then the verdict */
 		fprintf(stderr, "pfish: %s@%s: %zu finding%s: the mailbox "
 		    "is NOT proven intact\n", s->mailbox, s->o->host,
 		    s->res.nf, s->res.nf == 1 ? "" : "s");
+	}
 }
 
 int

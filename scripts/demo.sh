@@ -165,6 +165,8 @@ if [ ! -x "$PFISH_SERVER" ]; then
 	exit 1
 fi
 t_init
-for s in intro keys mailbox sshd list get delete refused done; do
+. "$PFISH_TOP/scripts/demo-client.sh"
+for s in intro keys mailbox sshd list get delete refused \
+    pfish_deliver pfish_client pfish_attack done; do
 	"step_$s"
 done
