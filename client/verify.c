@@ -297,16 +297,19 @@ apply_delete(struct vctx *v, const struct vdel *d)
 {
 	const struct vinput *in = v->in;
 	struct slot *sl;
+	uint64_t first;
 	size_t i;
 
+	/* Name the first seq the statement claims, whatever it was filed as. */
+	first = d->parsed && d->d.ndel > 0 ? d->d.del[0].seq : d->seq;
 	if (!d->parsed || !d->sig_ok) {
-		finding(v, VK_BAD_DELETE, d->seq, "delete is %s", !d->parsed ?
+		finding(v, VK_BAD_DELETE, first, "delete is %s", !d->parsed ?
 		    "malformed" : "not signed by a key trusted for deletes");
 		return;
 	}
 	if (strcmp(d->d.mailbox, in->mailbox) != 0 ||
 	    strcmp(d->d.epoch, in->head.epoch) != 0) {
-		finding(v, VK_BAD_DELETE, d->seq, "delete is for mailbox "
+		finding(v, VK_BAD_DELETE, first, "delete is for mailbox "
 		    "%.64s epoch %s", d->d.mailbox, d->d.epoch);
 		return;
 	}
