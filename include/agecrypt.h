@@ -113,6 +113,11 @@ int	age_decrypt_mem(const struct age_identities *ids, const u_char *in,
 int	age_decrypt_to_path(const struct age_identities *ids, int infd,
 	    const char *tmppath, const char *path, struct age_opts *opts);
 
+/* Internal to lib/age*.c: key files (sodium_malloc'd, NUL-terminated). */
+int	age_read_keyfile(const char *path, u_char **datap, size_t *lenp);
+int	age_for_each_line(const char *text, size_t len, void *ctx,
+	    int (*fn)(void *, const char *));
+
 /* Internal to lib/age*.c: the header and its key wrapping. */
 struct buf;
 int	age_header_build(const struct age_recipients *rc,
