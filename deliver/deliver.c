@@ -220,13 +220,21 @@ encrypt_to_spool(struct delivery *d, const struct age_recipients *rc)
 	r = snprintf(d->name, sizeof(d->name), "%s%s", hex, PFISH_AGE_SUFFIX);
 	if (r < 0 || (size_t)r >= sizeof(d->name))
 		return encrypt_error(AGE_ERR_INVALID, fd, d->dirfd, tmpname);
-	if (fstatat(d->dirfd, d->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		close(fd);
+	/* Never replace: a concurrent attempt may be sending that file. */
+	r = fsync(fd);
+	if (close(fd) == -1 || r == -1 ||
+	    (renameat2(d->dirfd, tmpname, d->dirfd, d->name,
+	    RENAME_NOREPLACE) == -1 && errno != EEXIST)) {
+		error_errno("spool commit");
+		unlinkat(d->dirfd, tmpname, 0);
+		return EX_TEMPFAIL;
+	}
+	if (fstatat(d->dirfd, tmpname, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		unlinkat(d->dirfd, tmpname, 0);
 		verbose("%s: retrying an earlier attempt", d->user);
 		return hash_spooled(d);
 	}
-	if (fs_commit(fd, d->dirfd, tmpname, d->dirfd, d->name) == -1) {
+	if (fs_fsync_dir(d->dirfd) == -1) {
 		error_errno("spool commit");
 		return EX_TEMPFAIL;
 	}
