@@ -110,6 +110,13 @@ attack "deleted newest message and record" "^alice: seq 6: missing: record and m
     'rm 000000000006.age .pfish/records/000000000006.rec'
 attack "older head installed by hand" "^alice: rollback:" \
     'cp "$T/head4" .pfish/head'
+# A head of the same key and epoch on another history.
+mkdir forkstate
+cp state/signer_key forkstate/
+sed "s/^chain .*/chain $(printf fork | sha256sum | cut -c1-64)/" state/alice.state >forkstate/alice.state
+"$SIGNER" -s forkstate head alice >forkhead
+attack "head on another history" "^alice: seq 6: fork: hash differs from head highhash" \
+    'cp "$T/forkhead" .pfish/head'
 attack "head of bob installed for alice" "^alice: bad-head:" \
     'cp ../bob/.pfish/head .pfish/head'
 attack "head removed" "^alice: bad-head:" \
@@ -174,6 +181,14 @@ expect_rc "head: newer head installed" 0 sh -c "'$STORE' -r root -T allowed head
 expect_rc "head: same head again is a no-op" 0 sh -c "'$STORE' -r root -T allowed head alice <hnew"
 expect_rc "head: older head refused" 65 sh -c "'$STORE' -r root -T allowed head alice <head4"
 expect_rc "head: bob's head refused for alice" 65 sh -c "'$STORE' -r root -T allowed head alice <root/bob/.pfish/head"
+# forkhead is newer, but its highhash is not the stored record's.
+"$SIGNER" -s forkstate record alice 1 "$(printf x | sha256sum | cut -c1-64)" >/dev/null
+"$SIGNER" -s forkstate head alice >forkhead2
+check "head: fork head is as new as the installed one" sh -c \
+    "grep -qx 'high 7' forkhead2 && grep -qx 'high 7' root/alice/.pfish/head"
+expect_rc "head: head on another history refused" 65 sh -c "'$STORE' -r root -T allowed head alice <forkhead2"
+cp out forkout
+check "head: refused because it does not match the records" grep -q "does not match the stored records" forkout
 check "head: installed head unchanged" cmp -s hnew root/alice/.pfish/head
 expect_rc "store still verifies" 0 ST verify
 

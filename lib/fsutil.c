@@ -106,10 +106,12 @@ fs_commit(int fd, int tmpfd, const char *tmpname, int dirfd,
 		goto out;
 	if (renameat(tmpfd, tmpname, dirfd, name) == -1)
 		goto out;
+	/*
+	 * Only the new name must be durable; a temp name that comes back
+	 * after a crash is an orphan that expire removes.
+	 */
 	if (fs_fsync_dir(dirfd) == -1)
 		return -1;	/* renamed; durability unknown */
-	if (tmpfd != dirfd && fs_fsync_dir(tmpfd) == -1)
-		return -1;
 	return 0;
  out:
 	saved = errno;

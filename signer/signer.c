@@ -260,10 +260,51 @@ retire(struct signer_state *st, const struct signer_opts *o)
 }
 
 /*
- * Sign and print the next record.  The same size and sha256 as the last
- * record re-prints that record (same seq, same time, and, Ed25519 being
- * deterministic, the same signature): a retry after a lost reply.
+ * The record to sign: the next seq, or the same size and sha256 as the
+ * last record re-prints that record (same seq, same time, and, Ed25519
+ * being deterministic, the same signature): a retry after a lost reply.
  */
+static int
+next_record(const struct signer_opts *o, const struct signer_state *st,
+    const char *fp, struct stmt_record *rec, int *reprint)
+{
+	*reprint = st->have_last && st->last.size == rec->size &&
+	    memcmp(st->last.sha256, rec->sha256, STMT_HASH_LEN) == 0;
+	if (*reprint) {
+		*rec = st->last;
+		if (strcmp(rec->key, fp) != 0) {
+			warnx("record: last record was signed by %s", rec->key);
+			return -1;
+		}
+		return 0;
+	}
+	strlcpy(rec->mailbox, st->mailbox, sizeof(rec->mailbox));
+	strlcpy(rec->epoch, st->epoch, sizeof(rec->epoch));
+	strlcpy(rec->key, fp, sizeof(rec->key));
+	rec->seq = st->next;
+	rec->time = o->now;
+	memcpy(rec->prev, st->chain, STMT_HASH_LEN);
+	return rec->seq > PFISH_SEQ_MAX ? -1 : 0;
+}
+
+/* Consume the seq: durable before anyone sees the signature. */
+static int
+commit_record(const struct signer_opts *o, struct mbox *m,
+    const struct stmt_record *rec, const struct buf *text)
+{
+	u_char hash[STMT_HASH_LEN];
+
+	stmt_hash(buf_ptr(text), buf_len(text), hash);
+	if (signer_state_add(&m->st, rec->seq, rec->time, hash) != 0)
+		return -1;
+	m->st.last = *rec;
+	m->st.have_last = 1;
+	m->st.next = rec->seq + 1;
+	memcpy(m->st.chain, hash, STMT_HASH_LEN);
+	retire(&m->st, o);
+	return save_state(m->dirfd, &m->st);
+}
+
 static int
 cmd_record(const struct signer_opts *o, const char *mailbox,
     const char *size, const char *sha)
@@ -272,7 +313,6 @@ cmd_record(const struct signer_opts *o, const char *mailbox,
 	struct sshkey_priv *key = NULL;
 	struct buf *text = NULL, *out = NULL;
 	struct mbox m = { .dirfd = -1, .lockfd = -1 };
-	u_char hash[STMT_HASH_LEN];
 	char fp[SSHKEY_FP_LEN];
 	int ret = SIGNER_EX_DATAERR, reprint;
 
@@ -290,24 +330,8 @@ cmd_record(const struct signer_opts *o, const char *mailbox,
 	if ((text = buf_new()) == NULL || (out = buf_new()) == NULL ||
 	    mbox_open(o, mailbox, &m) != 0)
 		goto out;
-	reprint = m.st.have_last && m.st.last.size == rec.size &&
-	    memcmp(m.st.last.sha256, rec.sha256, STMT_HASH_LEN) == 0;
-	if (reprint) {
-		rec = m.st.last;
-		if (strcmp(rec.key, fp) != 0) {
-			warnx("record: last record was signed by %s", rec.key);
-			ret = 1;
-			goto out;
-		}
-	} else {
-		strlcpy(rec.mailbox, mailbox, sizeof(rec.mailbox));
-		strlcpy(rec.epoch, m.st.epoch, sizeof(rec.epoch));
-		strlcpy(rec.key, fp, sizeof(rec.key));
-		rec.seq = m.st.next;
-		rec.time = o->now;
-		memcpy(rec.prev, m.st.chain, STMT_HASH_LEN);
-	}
-	if (rec.seq > PFISH_SEQ_MAX || stmt_record_encode(&rec, text) != 0 ||
+	if (next_record(o, &m.st, fp, &rec, &reprint) != 0 ||
+	    stmt_record_encode(&rec, text) != 0 ||
 	    stmt_sign(key, STMT_RECORD, buf_ptr(text), buf_len(text),
 	    out) != 0) {
 		warnx("record: cannot sign seq %llu",
@@ -315,19 +339,8 @@ cmd_record(const struct signer_opts *o, const char *mailbox,
 		ret = 1;
 		goto out;
 	}
-	if (!reprint) {
-		/* Durable before anyone sees the signature. */
-		stmt_hash(buf_ptr(text), buf_len(text), hash);
-		if (signer_state_add(&m.st, rec.seq, rec.time, hash) != 0)
-			goto out;
-		m.st.last = rec;
-		m.st.have_last = 1;
-		m.st.next = rec.seq + 1;
-		memcpy(m.st.chain, hash, STMT_HASH_LEN);
-		retire(&m.st, o);
-		if (save_state(m.dirfd, &m.st) != 0)
-			goto out;
-	}
+	if (!reprint && commit_record(o, &m, &rec, text) != 0)
+		goto out;
 	logit("record %s seq %llu size %s sha256 %s%s", mailbox,
 	    (unsigned long long)rec.seq, size, sha, reprint ? " (again)" : "");
 	ret = print_out(out);

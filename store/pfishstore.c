@@ -385,98 +385,119 @@ accept_existing(const struct store *s, const struct mbdir *m,
 	return ret;
 }
 
+/* One delivery in progress. */
+struct delivery {
+	const char		*name;
+	struct stmt_record	 rec;
+	struct buf		*b;	/* the signed record */
+	struct buf		*rest;	/* message bytes read with it */
+	u_char			 hash[STMT_HASH_LEN];
+	struct mbdir		 m;
+	int			 existing, newepoch, fd;
+	char			 tmpname[64];
+};
+
+/* Read and check the record, then lock the mailbox and check against it. */
+static int
+accept_prepare(struct store *s, struct delivery *d)
+{
+	size_t textlen;
+	int ret;
+
+	if ((d->b = buf_new_max(STORE_SIGNED_IN_MAX)) == NULL ||
+	    (d->rest = buf_new()) == NULL)
+		return 1;
+	if (read_signed(STDIN_FILENO, d->b, d->rest) != 0) {
+		warnx("accept: no signed record on stdin");
+		return STORE_EX_DATAERR;
+	}
+	if ((ret = accept_record(s, d->name, d->b, &d->rec, &textlen)) != 0)
+		return ret;
+	stmt_hash(buf_ptr(d->b), textlen, d->hash);
+	if (mbdir_open(s, d->name, &d->m) == -1) {
+		warn("accept: mailbox %s", d->name);
+		return 1;
+	}
+	if (mbdir_lock(&d->m) == -1)
+		return io_exit();
+	if ((ret = accept_epoch(&d->m, d->rec.epoch, &d->newepoch)) != 0) {
+		if (ret == STORE_EX_DATAERR)
+			warnx("accept: epoch %s is not the mailbox's",
+			    d->rec.epoch);
+		return ret;
+	}
+	if ((ret = accept_existing(s, &d->m, d->b, &d->rec,
+	    &d->existing)) != 0)
+		return ret;
+	return d->existing ? 0 : check_links(s, &d->m, &d->rec, d->hash);
+}
+
+/* The record is durable before its message becomes visible. */
+static int
+accept_commit(struct delivery *d)
+{
+	char agename[32], recname[32];
+	int fd = d->fd;
+
+	if (d->newepoch && write_epoch(&d->m, d->rec.epoch) == -1) {
+		warn("accept: epoch");
+		return io_exit();
+	}
+	if (seq_name(d->rec.seq, STORE_RECORD_SUFFIX, recname,
+	    sizeof(recname)) != 0 ||
+	    seq_name(d->rec.seq, PFISH_AGE_SUFFIX, agename,
+	    sizeof(agename)) != 0)
+		return 1;
+	if (!d->existing && fs_write_atomic(d->m.rec, d->m.tmp, recname,
+	    buf_ptr(d->b), buf_len(d->b), STORE_FILE_MODE) == -1) {
+		warn("accept: record");
+		return io_exit();
+	}
+	d->fd = -1;	/* fs_commit closes it either way */
+	if (fs_commit(fd, d->m.tmp, d->tmpname, d->m.dir, agename) == -1) {
+		warn("accept: message");
+		return io_exit();
+	}
+	printf("accepted %s %llu\n", d->name,
+	    (unsigned long long)d->rec.seq);
+	return 0;
+}
+
 static int
 cmd_accept(struct store *s, const char *name)
 {
-	struct stmt_record rec;
-	struct buf *b = NULL, *rest = NULL;
-	struct mbdir m = { .dir = -1, .pf = -1, .rec = -1, .del = -1,
-	    .notes = -1, .tmp = -1 };
-	u_char hash[STMT_HASH_LEN], sha[STMT_HASH_LEN];
-	char tmpname[64], agename[32], recname[32];
-	size_t textlen;
-	int ret = STORE_EX_DATAERR, fd = -1, existing, newepoch;
+	struct delivery d = { .name = name, .fd = -1, .m = { .dir = -1,
+	    .pf = -1, .rec = -1, .del = -1, .notes = -1, .tmp = -1 } };
+	u_char sha[STMT_HASH_LEN];
+	int ret = STORE_EX_DATAERR;
 
 	if (!stmt_valid_mailbox(name)) {
 		warnx("accept: bad mailbox name");
 		goto out;
 	}
-	if ((b = buf_new_max(STORE_SIGNED_IN_MAX)) == NULL ||
-	    (rest = buf_new()) == NULL) {
-		ret = 1;
+	if ((ret = accept_prepare(s, &d)) != 0 ||
+	    (ret = stream_age(STDIN_FILENO, d.rest, &d.m, d.rec.size,
+	    d.tmpname, sizeof(d.tmpname), &d.fd, sha)) != 0)
 		goto out;
-	}
-	if (read_signed(STDIN_FILENO, b, rest) != 0) {
-		warnx("accept: no signed record on stdin");
-		goto out;
-	}
-	if ((ret = accept_record(s, name, b, &rec, &textlen)) != 0)
-		goto out;
-	stmt_hash(buf_ptr(b), textlen, hash);
-	ret = 1;
-	if (mbdir_open(s, name, &m) == -1) {
-		warn("accept: mailbox %s", name);
-		goto out;
-	}
-	if (mbdir_lock(&m) == -1) {
-		ret = io_exit();
-		goto out;
-	}
-	if ((ret = accept_epoch(&m, rec.epoch, &newepoch)) != 0) {
-		if (ret == STORE_EX_DATAERR)
-			warnx("accept: epoch %s is not the mailbox's", rec.epoch);
-		goto out;
-	}
-	if ((ret = accept_existing(s, &m, b, &rec, &existing)) != 0 ||
-	    (!existing && (ret = check_links(s, &m, &rec, hash)) != 0))
-		goto out;
-	if ((ret = stream_age(STDIN_FILENO, rest, &m, rec.size, tmpname,
-	    sizeof(tmpname), &fd, sha)) != 0)
-		goto out;
-	if (memcmp(sha, rec.sha256, STMT_HASH_LEN) != 0) {
+	if (memcmp(sha, d.rec.sha256, STMT_HASH_LEN) != 0) {
 		warnx("accept: message sha256 differs from the record's");
 		ret = STORE_EX_DATAERR;
-		goto out;
-	}
-	if (existing && age_matches(&m, &rec)) {
+	} else if (d.existing && age_matches(&d.m, &d.rec)) {
 		printf("duplicate %s %llu\n", name,
-		    (unsigned long long)rec.seq);
+		    (unsigned long long)d.rec.seq);
 		ret = 0;
-		goto out;
-	}
-	ret = io_exit();
-	if (newepoch && write_epoch(&m, rec.epoch) == -1) {
-		warn("accept: epoch");
-		goto out;
-	}
-	/* The record is durable before its message becomes visible. */
-	if (seq_name(rec.seq, STORE_RECORD_SUFFIX, recname,
-	    sizeof(recname)) != 0 ||
-	    seq_name(rec.seq, PFISH_AGE_SUFFIX, agename, sizeof(agename)) != 0)
-		goto out;
-	if (!existing && fs_write_atomic(m.rec, m.tmp, recname, buf_ptr(b),
-	    buf_len(b), STORE_FILE_MODE) == -1) {
-		warn("accept: record");
-		goto out;
-	}
-	if (fs_commit(fd, m.tmp, tmpname, m.dir, agename) == -1) {
-		fd = -1;
-		warn("accept: message");
-		goto out;
-	}
-	fd = -1;
-	printf("accepted %s %llu\n", name, (unsigned long long)rec.seq);
-	ret = 0;
+	} else
+		ret = accept_commit(&d);
  out:
-	if (fd != -1) {
-		close(fd);
-		unlinkat(m.tmp, tmpname, 0);
+	if (d.fd != -1) {
+		close(d.fd);
+		unlinkat(d.m.tmp, d.tmpname, 0);
 	}
 	if (ret == 0 || ret == STORE_EX_DATAERR)
 		drain(STDIN_FILENO);
-	mbdir_close(&m);
-	buf_free(b);
-	buf_free(rest);
+	mbdir_close(&d.m);
+	buf_free(d.b);
+	buf_free(d.rest);
 	return ret;
 }
 
@@ -529,6 +550,31 @@ head_newer(const struct store *s, const struct mbdir *m,
 	return ret;
 }
 
+/* The head, and the mark that lets verify see it copied back later. */
+static int
+head_install(const struct mbdir *m, const struct stmt_head *h,
+    const struct buf *b, int newepoch)
+{
+	char mark[64];
+	int n;
+
+	n = snprintf(mark, sizeof(mark), "high %llu issued %llu\n",
+	    (unsigned long long)h->high, (unsigned long long)h->issued);
+	if (n < 0 || (size_t)n >= sizeof(mark))
+		return 1;
+	if ((newepoch && write_epoch(m, h->epoch) == -1) ||
+	    fs_write_atomic(m->pf, m->tmp, "head", buf_ptr(b), buf_len(b),
+	    STORE_FILE_MODE) == -1 ||
+	    fs_write_atomic(m->pf, m->tmp, "headmark", mark, (size_t)n,
+	    STORE_FILE_MODE) == -1) {
+		warn("head: write");
+		return io_exit();
+	}
+	printf("installed %s high %llu\n", m->name,
+	    (unsigned long long)h->high);
+	return 0;
+}
+
 static int
 cmd_head(struct store *s, const char *name)
 {
@@ -536,8 +582,7 @@ cmd_head(struct store *s, const char *name)
 	struct buf *b = NULL, *rest = NULL;
 	struct mbdir m = { .dir = -1, .pf = -1, .rec = -1, .del = -1,
 	    .notes = -1, .tmp = -1 };
-	char mark[64];
-	int ret = STORE_EX_DATAERR, r, same, newepoch, n;
+	int ret = STORE_EX_DATAERR, r, same, newepoch;
 
 	if (!stmt_valid_mailbox(name)) {
 		warnx("head: bad mailbox name");
@@ -573,25 +618,10 @@ cmd_head(struct store *s, const char *name)
 	if ((ret = head_newer(s, &m, &h, b, &same)) != 0 ||
 	    (ret = head_links(s, &m, &h)) != 0)
 		goto out;
-	if (same) {
+	if (same)
 		printf("unchanged %s\n", name);
-		goto out;
-	}
-	n = snprintf(mark, sizeof(mark), "high %llu issued %llu\n",
-	    (unsigned long long)h.high, (unsigned long long)h.issued);
-	ret = io_exit();
-	if (n < 0 || (size_t)n >= sizeof(mark))
-		goto out;
-	if ((newepoch && write_epoch(&m, h.epoch) == -1) ||
-	    fs_write_atomic(m.pf, m.tmp, "head", buf_ptr(b), buf_len(b),
-	    STORE_FILE_MODE) == -1 ||
-	    fs_write_atomic(m.pf, m.tmp, "headmark", mark, (size_t)n,
-	    STORE_FILE_MODE) == -1) {
-		warn("head: write");
-		goto out;
-	}
-	printf("installed %s high %llu\n", name, (unsigned long long)h.high);
-	ret = 0;
+	else
+		ret = head_install(&m, &h, b, newepoch);
  out:
 	mbdir_close(&m);
 	buf_free(b);

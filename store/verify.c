@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@
 #include "pfish.h"
 #include "store.h"
 #include "stmt.h"
+#include "trust.h"
 
 /* What verify knows about one seq. */
 struct vent {
@@ -56,6 +58,8 @@ struct vstate {
 	int		 have_head;
 	struct stmt_head head;
 	char		 epoch[STMT_EPOCH_LEN + 1];
+	struct trust	*ak;		/* the user's authorized_keys */
+	int		 ak_tried;
 };
 
 static void
@@ -98,22 +102,46 @@ vent_find(const struct vstate *vs, uint64_t seq)
 	return bsearch(&key, vs->v, vs->nv, sizeof(*vs->v), vent_cmp);
 }
 
-/* Find or append (unsorted until vent_sort). */
+/* Append; the scans may add one seq several times, vent_merge joins them. */
 static struct vent *
 vent_get(struct vstate *vs, uint64_t seq)
 {
 	struct vent *n;
-	size_t i;
 
-	for (i = vs->nv; i > 0; i--)	/* names come roughly in order */
-		if (vs->v[i - 1].seq == seq)
-			return &vs->v[i - 1];
 	if ((n = reallocarray(vs->v, vs->nv + 1, sizeof(*n))) == NULL)
 		return NULL;
 	vs->v = n;
 	memset(&n[vs->nv], 0, sizeof(*n));
 	n[vs->nv].seq = seq;
 	return &n[vs->nv++];
+}
+
+/* Sort by seq and fold entries of the same seq into one. */
+static void
+vent_merge(struct vstate *vs)
+{
+	struct vent *d, *e;
+	size_t i, j;
+
+	if (vs->nv == 0)
+		return;
+	qsort(vs->v, vs->nv, sizeof(*vs->v), vent_cmp);
+	for (i = 1, j = 0; i < vs->nv; i++) {
+		d = &vs->v[j];
+		e = &vs->v[i];
+		if (e->seq != d->seq) {
+			vs->v[++j] = *e;
+			continue;
+		}
+		if (e->has_age) {
+			d->has_age = 1;
+			d->agesize = e->agesize;
+			memcpy(d->agesha, e->agesha, STMT_HASH_LEN);
+		}
+		d->has_rec |= e->has_rec;
+		d->has_note |= e->has_note;
+	}
+	vs->nv = j + 1;
 }
 
 static DIR *
@@ -316,6 +344,36 @@ delete_name_ok(const char *fname, const struct stmt_delete *d,
 	    strcmp(want, fname) == 0;
 }
 
+/*
+ * Delete keys: the trust file's pfish-delete-v1 keys, or else the keys in
+ * the mailbox user's ~/.ssh/authorized_keys, which pfish-server accepts.
+ */
+static int
+verify_delete(struct vstate *vs, const u_char *data, size_t len, size_t *tl)
+{
+	struct passwd *pw;
+	char path[1024], errbuf[256];
+	int r, n;
+
+	r = stmt_verify_signed(data, len, STMT_DELETE, vs->s->trust,
+	    vs->s->now, tl, NULL);
+	if (r != STMT_ERR_UNTRUSTED)
+		return r;
+	if (!vs->ak_tried) {
+		vs->ak_tried = 1;
+		if ((pw = getpwnam(vs->name)) != NULL && pw->pw_dir != NULL &&
+		    (n = snprintf(path, sizeof(path), "%s/.ssh/authorized_keys",
+		    pw->pw_dir)) > 0 && (size_t)n < sizeof(path) &&
+		    trust_load_authorized_keys(path, PFISH_NS_DELETE, &vs->ak,
+		    errbuf, sizeof(errbuf)) != 0)
+			vs->ak = NULL;
+	}
+	if (vs->ak == NULL)
+		return r;
+	return stmt_verify_signed(data, len, STMT_DELETE, vs->ak, vs->s->now,
+	    tl, NULL);
+}
+
 static void
 check_delete(struct vstate *vs, const char *fname)
 {
@@ -330,8 +388,7 @@ check_delete(struct vstate *vs, const char *fname)
 		finding(vs, 0, "bad-delete", "%.100s: unreadable", fname);
 		return;
 	}
-	if ((r = stmt_verify_signed(data, len, STMT_DELETE, vs->s->trust,
-	    vs->s->now, &tl, NULL)) != 0 ||
+	if ((r = verify_delete(vs, data, len, &tl)) != 0 ||
 	    (r = stmt_delete_parse(data, tl, &d)) != 0) {
 		finding(vs, 0, "bad-delete", "%.100s: %s", fname,
 		    stmt_strerror(r));
@@ -433,10 +490,10 @@ check_record(struct vstate *vs, struct vent *e)
 		    (unsigned long long)p->seq);
 	if (vs->have_head && e->seq == h->low &&
 	    memcmp(h->lowprev, e->rec.prev, STMT_HASH_LEN) != 0)
-		finding(vs, e->seq, "chain", "prev differs from head lowprev");
+		finding(vs, e->seq, "fork", "prev differs from head lowprev");
 	if (vs->have_head && e->seq == h->high &&
 	    memcmp(h->highhash, e->hash, STMT_HASH_LEN) != 0)
-		finding(vs, e->seq, "chain", "hash differs from head highhash");
+		finding(vs, e->seq, "fork", "hash differs from head highhash");
 	if (vs->have_head && e->seq > h->high && e->rec.time < h->issued)
 		finding(vs, e->seq, "rollback", "head issued %llu omits this "
 		    "record of %llu", (unsigned long long)h->issued,
@@ -479,12 +536,18 @@ check_range(struct vstate *vs)
 	uint64_t lo, hi = 0, seq;
 	size_t i;
 
-	lo = vs->have_head ? vs->head.low : 1;
+	/* Without a head (already reported) the window is what is stored. */
+	lo = vs->have_head ? vs->head.low : UINT64_MAX;
 	if (vs->have_head)
 		hi = vs->head.high;
-	for (i = 0; i < vs->nv; i++)
-		if (vs->v[i].rec_ok && vs->v[i].seq > hi)
+	for (i = 0; i < vs->nv; i++) {
+		if (!vs->v[i].rec_ok)
+			continue;
+		if (vs->v[i].seq > hi)
 			hi = vs->v[i].seq;
+		if (!vs->have_head && vs->v[i].seq < lo)
+			lo = vs->v[i].seq;
+	}
 	for (i = 0; i < vs->nv; i++) {
 		e = &vs->v[i];
 		if (e->rec_ok)
@@ -530,8 +593,7 @@ verify_one(struct store *s, const char *name)
 		    strerror(errno));
 		goto out;
 	}
-	if (vs.nv > 0)
-		qsort(vs.v, vs.nv, sizeof(*vs.v), vent_cmp);
+	vent_merge(&vs);
 	check_head(&vs);
 	load_records(&vs);
 	for (i = 0; i < vs.nv; i++)
@@ -545,6 +607,7 @@ verify_one(struct store *s, const char *name)
 	check_range(&vs);
 	ret = vs.findings > 0 ? PFISH_EXIT_TAMPER : PFISH_EXIT_OK;
  out:
+	trust_free(vs.ak);
 	free(vs.v);
 	mbdir_close(&vs.m);
 	return ret;
