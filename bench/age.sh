@@ -27,6 +27,7 @@ age -R key.pub < p1 > c1
 age -R key.pub < p256 > c256
 rcpt=$(cat key.pub)
 sync
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # One hyperfine round: JSON to NAME.ROUND.json, commands in the given order.
 round() {
@@ -58,6 +59,7 @@ bench dec1 "$(p_dec c1)" "$(a_dec c1)"
 bench enc256 "$(p_enc p256)" "$(a_enc p256)"
 bench dec256 "$(p_dec c256)" "$(a_dec c256)"
 
+echo "# $(nproc) CPUs; load average before/after: $load0 / $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/python3 - "$tool" <<'PY'
 import glob, json, statistics, sys
 tool = sys.argv[1]

@@ -38,6 +38,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "pfish.h"
+#include "stmt.h"
 
 #define SIG_END		"-----END SSH SIGNATURE-----\n"
 
@@ -72,23 +73,6 @@ on_alarm(int sig)
 {
 	(void)sig;
 	timed_out = 1;
-}
-
-/* A mailbox name: the login name, nothing a path could misread. */
-static int
-valid_user(const char *u)
-{
-	size_t i, len = strlen(u);
-
-	if (len == 0 || len > PFISH_MAILBOX_MAX || u[0] == '.' || u[0] == '-')
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((u[i] >= 'a' && u[i] <= 'z') ||
-		    (u[i] >= 'A' && u[i] <= 'Z') ||
-		    (u[i] >= '0' && u[i] <= '9') || u[i] == '.' ||
-		    u[i] == '_' || u[i] == '-'))
-			return 0;
-	return 1;
 }
 
 /* No recipients file means no such user here; a bad one is our fault. */
@@ -220,13 +204,21 @@ encrypt_to_spool(struct delivery *d, const struct age_recipients *rc)
 	r = snprintf(d->name, sizeof(d->name), "%s%s", hex, PFISH_AGE_SUFFIX);
 	if (r < 0 || (size_t)r >= sizeof(d->name))
 		return encrypt_error(AGE_ERR_INVALID, fd, d->dirfd, tmpname);
-	if (fstatat(d->dirfd, d->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		close(fd);
+	/* Never replace: a concurrent attempt may be sending that file. */
+	r = fsync(fd);
+	if (close(fd) == -1 || r == -1 ||
+	    (renameat2(d->dirfd, tmpname, d->dirfd, d->name,
+	    RENAME_NOREPLACE) == -1 && errno != EEXIST)) {
+		error_errno("spool commit");
+		unlinkat(d->dirfd, tmpname, 0);
+		return EX_TEMPFAIL;
+	}
+	if (fstatat(d->dirfd, tmpname, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		unlinkat(d->dirfd, tmpname, 0);
 		verbose("%s: retrying an earlier attempt", d->user);
 		return hash_spooled(d);
 	}
-	if (fs_commit(fd, d->dirfd, tmpname, d->dirfd, d->name) == -1) {
+	if (fs_fsync_dir(d->dirfd) == -1) {
 		error_errno("spool commit");
 		return EX_TEMPFAIL;
 	}
@@ -485,7 +477,8 @@ deliver_main(int argc, char **argv)
 	d.dirfd = -1;
 	log_init("pfish-deliver", LOG_LEVEL_INFO, LOG_MAIL, 1);
 	parse_args(&d, argc, argv, &timeout);
-	if (!valid_user(d.user)) {
+	/* The login name, as every statement names the mailbox. */
+	if (!stmt_valid_mailbox(d.user)) {
 		error("bad user name");
 		return EX_NOUSER;
 	}

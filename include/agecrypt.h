@@ -32,6 +32,7 @@
 #define AGE_RECIPIENT_STR_MAX	128	/* "age1..." or an ssh line */
 #define AGE_IDENTITY_STR_MAX	80	/* "AGE-SECRET-KEY-1..." + NUL */
 #define AGE_IO_CHUNKS		32	/* chunks per read/write batch */
+#define AGE_CREW_MIN		AGE_IO_CHUNKS	/* fewer chunks: no threads */
 #define AGE_CREW_MAX		4	/* threads sharing the chunk crypto;
 					   one per CPU, or $PFISH_AGE_THREADS */
 
@@ -112,6 +113,11 @@ int	age_decrypt_mem(const struct age_identities *ids, const u_char *in,
 int	age_decrypt_to_path(const struct age_identities *ids, int infd,
 	    const char *tmppath, const char *path, struct age_opts *opts);
 
+/* Internal to lib/age*.c: key files (sodium_malloc'd, NUL-terminated). */
+int	age_read_keyfile(const char *path, u_char **datap, size_t *lenp);
+int	age_for_each_line(const char *text, size_t len, void *ctx,
+	    int (*fn)(void *, const char *));
+
 /* Internal to lib/age*.c: the header and its key wrapping. */
 struct buf;
 int	age_header_build(const struct age_recipients *rc,
@@ -141,6 +147,10 @@ struct age_task {
 
 struct age_crew;
 struct age_crew *age_crew_new(const u_char key[32]);
+/* Publish a batch; the helpers start on it while the caller does I/O. */
+void	age_crew_begin(struct age_crew *crew, struct age_task *t, size_t n);
+/* Take part in the batch and return when all of it is done. */
+void	age_crew_end(struct age_crew *crew);
 void	age_crew_run(struct age_crew *crew, struct age_task *t, size_t n);
 void	age_crew_free(struct age_crew *crew);
 

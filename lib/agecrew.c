@@ -183,30 +183,38 @@ crew_start(struct age_crew *crew)
 }
 
 void
-age_crew_run(struct age_crew *crew, struct age_task *t, size_t n)
+age_crew_begin(struct age_crew *crew, struct age_task *t, size_t n)
 {
-	size_t i;
-
-	if (n >= 2 && crew->nworkers < 0)
+	/* Small files are done before a helper thread would be up. */
+	if (n >= AGE_CREW_MIN && crew->nworkers < 0)
 		crew_start(crew);
-	if (n < 2 || crew->nworkers <= 0) {
-		for (i = 0; i < n; i++)
-			task_run(crew->key, &t[i]);
-		return;
-	}
 	pthread_mutex_lock(&crew->mu);
 	crew->tasks = t;
 	crew->ntasks = n;
 	crew->finished = 0;
 	crew->gen++;
 	atomic_store(&crew->cursor, (crew->gen & 0xffffffff) << 32);
-	pthread_cond_broadcast(&crew->go);
+	/* One task is not worth waking anyone for. */
+	if (n >= 2 && crew->nworkers > 0)
+		pthread_cond_broadcast(&crew->go);
 	pthread_mutex_unlock(&crew->mu);
+}
+
+void
+age_crew_end(struct age_crew *crew)
+{
 	work(crew, crew->gen);
 	pthread_mutex_lock(&crew->mu);
-	while (crew->finished < n)
+	while (crew->finished < crew->ntasks)
 		pthread_cond_wait(&crew->done, &crew->mu);
 	pthread_mutex_unlock(&crew->mu);
+}
+
+void
+age_crew_run(struct age_crew *crew, struct age_task *t, size_t n)
+{
+	age_crew_begin(crew, t, n);
+	age_crew_end(crew);
 }
 
 void

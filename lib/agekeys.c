@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* agekeys.c: age recipient strings and identity files (age and OpenSSH). */
+/* agekeys.c: age recipient strings and files, and the key file reader. */
 
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -25,7 +25,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libssh/libssh.h>
 #include <sodium.h>
 
 #include "age.h"
@@ -33,8 +32,6 @@
 #include "sshkey.h"
 
 #define KEYFILE_MAX	(64 * 1024)
-#define PASS_MAX	1024
-#define OPENSSH_BEGIN	"-----BEGIN OPENSSH PRIVATE KEY-----"
 
 int
 age_recipients_add(struct age_recipients *rc, const char *s)
@@ -58,8 +55,8 @@ age_recipients_add(struct age_recipients *rc, const char *s)
 }
 
 /* Call fn on each line that is not blank or a '#' comment. */
-static int
-for_each_line(const char *text, size_t len, void *ctx,
+int
+age_for_each_line(const char *text, size_t len, void *ctx,
     int (*fn)(void *, const char *))
 {
 	char *line = NULL;
@@ -100,12 +97,12 @@ int
 age_recipients_add_text(struct age_recipients *rc, const char *text,
     size_t len)
 {
-	return for_each_line(text, len, rc, add_recipient_line);
+	return age_for_each_line(text, len, rc, add_recipient_line);
 }
 
 /* Read a small regular file (O_NOFOLLOW) into sodium_malloc memory. */
-static int
-read_keyfile(const char *path, u_char **datap, size_t *lenp)
+int
+age_read_keyfile(const char *path, u_char **datap, size_t *lenp)
 {
 	struct stat st;
 	u_char *data = NULL;
@@ -154,88 +151,9 @@ age_recipients_load(struct age_recipients *rc, const char *path)
 	size_t len;
 	int r;
 
-	if ((r = read_keyfile(path, &data, &len)) != 0)
+	if ((r = age_read_keyfile(path, &data, &len)) != 0)
 		return r;
 	r = age_recipients_add_text(rc, (char *)data, len);
-	sodium_free(data);
-	return r;
-}
-
-static int
-add_identity_line(void *ctx, const char *line)
-{
-	return age_identities_add_x25519(ctx, line);
-}
-
-/*
- * A passphrase-protected OpenSSH key: libssh decrypts it, exports it
- * unencrypted into memory, and the ordinary parser reads that.
- */
-static int
-ssh_encrypted(struct age_identities *ids, const char *path,
-    const u_char *data, age_pass_cb passcb, void *arg)
-{
-	struct sshkey_priv *k = NULL;
-	ssh_key key = NULL;
-	char *pass = NULL, *plain = NULL, prompt[256];
-	int r = AGE_ERR_KEY;
-
-	if (passcb == NULL)
-		return AGE_ERR_KEY;
-	if ((pass = sodium_malloc(PASS_MAX)) == NULL)
-		return AGE_ERR_ALLOC;
-	r = snprintf(prompt, sizeof(prompt), "Enter passphrase for %.200s: ",
-	    path);
-	if (r < 0 || (size_t)r >= sizeof(prompt)) {
-		r = AGE_ERR_INVALID;
-		goto out;
-	}
-	r = AGE_ERR_KEY;
-	if (passcb(prompt, pass, PASS_MAX, arg) != 0)
-		goto out;
-	if (ssh_pki_import_privkey_base64((const char *)data, pass, NULL,
-	    NULL, &key) != SSH_OK)
-		goto out;
-	if (ssh_pki_export_privkey_base64(key, NULL, NULL, NULL,
-	    &plain) != SSH_OK)
-		goto out;
-	if (sshkey_parse_private((u_char *)plain, strlen(plain), &k) != 0)
-		goto out;
-	r = age_identities_add_ssh(ids, k);
-out:
-	if (plain != NULL) {
-		explicit_bzero(plain, strlen(plain));
-		ssh_string_free_char(plain);
-	}
-	ssh_key_free(key);
-	sshkey_priv_free(k);
-	sodium_free(pass);
-	return r;
-}
-
-int
-age_identities_load(struct age_identities *ids, const char *path,
-    age_pass_cb passcb, void *arg)
-{
-	struct sshkey_priv *k = NULL;
-	u_char *data;
-	size_t len, before = age_identities_count(ids);
-	int r;
-
-	if ((r = read_keyfile(path, &data, &len)) != 0)
-		return r;
-	if (strstr((char *)data, OPENSSH_BEGIN) != NULL) {
-		if ((r = sshkey_parse_private(data, len, &k)) == 0)
-			r = age_identities_add_ssh(ids, k);
-		else if (r == SSHKEY_ERR_ENCRYPTED)
-			r = ssh_encrypted(ids, path, data, passcb, arg);
-		else
-			r = AGE_ERR_KEY;
-	} else
-		r = for_each_line((char *)data, len, ids, add_identity_line);
-	if (r == 0 && age_identities_count(ids) == before)
-		r = AGE_ERR_KEY;
-	sshkey_priv_free(k);
 	sodium_free(data);
 	return r;
 }

@@ -266,88 +266,189 @@ writer_done(struct writer *w, struct age_opts *opts, uint64_t nin)
 
 struct payload {
 	u_char		*key;		/* sodium_malloc, 32 bytes */
-	u_char		*pt;		/* MAX_TASKS chunks of plaintext */
 	struct age_crew	*crew;
 	struct age_task	 tasks[MAX_TASKS];
+	size_t		 ntasks;
 	uint64_t	 ctr;
-	int		 done;		/* the last chunk was opened */
+	int		 done;		/* the last chunk is planned/opened */
 };
 
 /*
- * Plan the complete chunks in buf: every full-size chunk may be a middle
- * or the last one; at the end of input the rest is the last.  Returns the
- * number of tasks, with *errp set if the plan hit a malformed chunk.
+ * Two slots of input and output: while the crew works on slot b, the
+ * caller writes out slot 1-b's result and reads the next batch into it,
+ * so I/O overlaps the crypto.
+ */
+struct lanes {
+	u_char		*in[2];
+	u_char		*out[2];
+	size_t		 len[2];	/* bytes in in[] */
+	size_t		 olen[2];	/* bytes in out[] to write */
+	size_t		 incap;
+	size_t		 outcap;
+	size_t		 inused[2];	/* high-water marks, for wiping */
+	size_t		 outused[2];
+};
+
+static int
+lanes_alloc(struct lanes *l, size_t incap, size_t outcap)
+{
+	int i;
+
+	memset(l, 0, sizeof(*l));
+	l->incap = incap;
+	l->outcap = outcap;
+	for (i = 0; i < 2; i++)
+		if ((l->in[i] = malloc(incap)) == NULL ||
+		    (l->out[i] = malloc(outcap)) == NULL)
+			return AGE_ERR_ALLOC;
+	return 0;
+}
+
+static void
+lanes_free(struct lanes *l)
+{
+	int i;
+
+	/* Wipe what held data; untouched pages need no faulting in. */
+	for (i = 0; i < 2; i++) {
+		if (l->in[i] != NULL)
+			sodium_memzero(l->in[i], l->inused[i]);
+		if (l->out[i] != NULL)
+			sodium_memzero(l->out[i], l->outused[i]);
+		free(l->in[i]);
+		free(l->out[i]);
+	}
+	memset(l, 0, sizeof(*l));
+}
+
+static void
+lanes_mark(struct lanes *l, int b, size_t in, size_t out)
+{
+	if (in > l->inused[b])
+		l->inused[b] = in;
+	if (out > l->outused[b])
+		l->outused[b] = out;
+}
+
+/*
+ * Move what a batch leaves unplanned (from off) to the other slot; the
+ * planned bytes stay in place for the crew but no longer count.
+ */
+static void
+lanes_carry(struct lanes *l, int b, size_t off)
+{
+	memcpy(l->in[1 - b], l->in[b] + off, l->len[b] - off);
+	l->len[1 - b] = l->len[b] - off;
+	lanes_mark(l, b, l->len[b], off);
+	lanes_mark(l, 1 - b, l->len[1 - b], 0);
+	l->len[b] = 0;
+}
+
+/* Write out a slot's finished output, if any. */
+static int
+lanes_flush(struct lanes *l, int b, struct writer *w)
+{
+	size_t n = l->olen[b];
+
+	l->olen[b] = 0;
+	return n > 0 ? writer_write(w, l->out[b], n) : 0;
+}
+
+/*
+ * Plan the complete chunks of slot b: every full-size chunk may be a
+ * middle or the last one; at the end of input the rest is the last.
+ * Returns where the plan ends, with *errp set if it hit a malformed
+ * chunk.
  */
 static size_t
-plan_open(struct payload *p, const u_char *buf, size_t len, int eof,
-    int *errp)
+plan_open(struct payload *p, struct lanes *l, int b, int eof, int *errp)
 {
 	struct age_task *t;
-	size_t off = 0, clen, n = 0;
+	size_t off = 0, clen, len = l->len[b];
 
 	*errp = 0;
-	while (n < MAX_TASKS) {
+	for (p->ntasks = 0; p->ntasks < MAX_TASKS; p->ntasks++) {
 		if (len - off >= AGE_CHUNK_CT_LEN)
 			clen = AGE_CHUNK_CT_LEN;
 		else if (eof && len - off > 0)
 			clen = len - off;
 		else {
-			if (eof && n == 0)
+			if (eof && p->ntasks == 0)
 				*errp = AGE_ERR_TRUNCATED;
 			break;
 		}
 		/* Too short for a tag, or an empty chunk that is not alone. */
 		if (clen < AGE_TAG_LEN ||
-		    (clen == AGE_TAG_LEN && p->ctr + n > 0)) {
+		    (clen == AGE_TAG_LEN && p->ctr + p->ntasks > 0)) {
 			*errp = AGE_ERR_PAYLOAD;
 			break;
 		}
-		t = &p->tasks[n];
+		t = &p->tasks[p->ntasks];
 		t->op = AGE_TASK_OPEN;
-		t->in = buf + off;
+		t->in = l->in[b] + off;
 		t->inlen = clen;
-		t->out = p->pt + n * AGE_CHUNK_LEN;
-		t->ctr = p->ctr + n;
+		t->out = l->out[b] + p->ntasks * AGE_CHUNK_LEN;
+		t->ctr = p->ctr + p->ntasks;
 		off += clen;
-		n++;
 	}
-	return n;
+	if (p->ntasks == 0 && *errp == 0 && !eof)
+		*errp = AGE_ERR_IO;	/* the input grew past its buffer */
+	return off;
 }
 
 /*
- * Open the planned chunks, then use the results in order: plaintext up
- * to the first failure (or the last chunk) is written out, so exactly
- * what verified is released.  Anything after the last chunk is an error.
+ * Use the opened chunks in order: plaintext up to the first failure (or
+ * the last chunk) counts as output, so exactly what verified is
+ * released.  Anything after the last chunk is an error.
  */
 static int
-open_batch(struct payload *p, u_char *buf, size_t *lenp, int eof,
-    struct writer *w)
+open_results(struct payload *p, struct lanes *l, int b, int planerr)
 {
-	size_t i, n, off = 0, o = 0;
-	int r, planerr, wr;
+	size_t i;
 
-	n = plan_open(p, buf, *lenp, eof, &planerr);
-	age_crew_run(p->crew, p->tasks, n);
-	r = planerr;
-	for (i = 0; i < n; i++) {
-		if (p->tasks[i].result != 0) {
-			r = p->tasks[i].result;
-			break;
-		}
-		o += p->tasks[i].inlen - AGE_TAG_LEN;
-		off += p->tasks[i].inlen;
+	l->olen[b] = 0;
+	for (i = 0; i < p->ntasks; i++) {
+		if (p->tasks[i].result != 0)
+			return p->tasks[i].result;
+		l->olen[b] += p->tasks[i].inlen - AGE_TAG_LEN;
 		p->ctr++;
-		if ((p->done = p->tasks[i].last)) {
-			if (i + 1 < n)
-				r = AGE_ERR_TRAILING;
-			break;
-		}
+		if ((p->done = p->tasks[i].last))
+			return i + 1 < p->ntasks ? AGE_ERR_TRAILING : 0;
 	}
-	if (o > 0 && (wr = writer_write(w, p->pt, o)) != 0 && r == 0)
-		r = wr;
-	memmove(buf, buf + off, *lenp - off);
-	*lenp -= off;
-	return r;
+	return planerr;
+}
+
+/* Open batches until the last chunk, reading ahead while the crew works. */
+static int
+open_payload(struct payload *p, struct lanes *l, struct reader *rd,
+    struct writer *w, int *eofp)
+{
+	size_t end;
+	int b = 0, r, planerr, wr, fr = 0;
+
+	r = reader_fill(rd, l->in[0], &l->len[0], l->incap, eofp);
+	lanes_mark(l, 0, l->len[0], 0);
+	if (r != 0)
+		return r;
+	for (;;) {
+		end = plan_open(p, l, b, *eofp, &planerr);
+		lanes_carry(l, b, end);
+		age_crew_begin(p->crew, p->tasks, p->ntasks);
+		wr = lanes_flush(l, 1 - b, w);
+		if (wr == 0 && planerr == 0)
+			fr = reader_fill(rd, l->in[1 - b], &l->len[1 - b],
+			    l->incap, eofp);
+		lanes_mark(l, 1 - b, l->len[1 - b], 0);
+		age_crew_end(p->crew);
+		r = open_results(p, l, b, planerr);
+		if (wr != 0)
+			return wr;
+		if (r != 0 || fr != 0 || p->done) {
+			wr = lanes_flush(l, b, w);
+			return r != 0 ? r : fr != 0 ? fr : wr;
+		}
+		b = 1 - b;
+	}
 }
 
 /* After the last chunk: nothing may follow (this also ends the armor). */
@@ -418,56 +519,49 @@ decrypt_stream(const struct age_identities *ids, struct reader *rd,
 {
 	struct age_header *hdr = NULL;
 	struct payload p;
-	u_char *buf, *filekey = NULL;
-	size_t len = 0, cap = CT_BATCH + 1, hint;
+	struct lanes l;
+	u_char *filekey = NULL;
+	size_t cap = CT_BATCH + 1, hint;
 	int eof = 0, r;
 
+	memset(&p, 0, sizeof(p));
 	hint = input_hint(rd->fd, rd->rawlen + rd->memlen);
 	if (hint != 0 && hint < cap)
-		cap = hint + 1;
-
-	memset(&p, 0, sizeof(p));
-	if ((buf = malloc(cap)) == NULL ||
+		cap = hint + 1 > AGE_CHUNK_CT_LEN + 1 ? hint + 1 :
+		    AGE_CHUNK_CT_LEN + 1;
+	if ((r = lanes_alloc(&l, cap, cap)) != 0 ||
 	    (filekey = sodium_malloc(AGE_FILE_KEY_LEN)) == NULL ||
-	    (p.key = sodium_malloc(32)) == NULL ||
-	    (p.pt = malloc(cap)) == NULL) {
+	    (p.key = sodium_malloc(32)) == NULL) {
 		r = AGE_ERR_ALLOC;
 		goto out;
 	}
-	if ((r = read_header(rd, buf, cap, &len, &eof, &hdr)) != 0 ||
-	    (r = age_header_open(ids, hdr, buf, filekey)) != 0)
+	r = read_header(rd, l.in[0], cap, &l.len[0], &eof, &hdr);
+	lanes_mark(&l, 0, l.len[0], 0);
+	if (r != 0 || (r = age_header_open(ids, hdr, l.in[0], filekey)) != 0)
 		goto out;
-	consume(buf, &len, hdr->len);
-	if ((r = reader_fill(rd, buf, &len, AGE_NONCE_LEN, &eof)) != 0)
+	consume(l.in[0], &l.len[0], hdr->len);
+	if ((r = reader_fill(rd, l.in[0], &l.len[0], AGE_NONCE_LEN,
+	    &eof)) != 0)
 		goto out;
-	if (len < AGE_NONCE_LEN) {
+	if (l.len[0] < AGE_NONCE_LEN) {
 		r = AGE_ERR_NONCE;
 		goto out;
 	}
-	if ((r = age_payload_key(filekey, buf, p.key)) != 0)
+	if ((r = age_payload_key(filekey, l.in[0], p.key)) != 0)
 		goto out;
-	consume(buf, &len, AGE_NONCE_LEN);
+	consume(l.in[0], &l.len[0], AGE_NONCE_LEN);
 	if ((p.crew = age_crew_new(p.key)) == NULL) {
 		r = AGE_ERR_ALLOC;
 		goto out;
 	}
-	while (!p.done) {
-		if ((r = reader_fill(rd, buf, &len, cap, &eof)) != 0 ||
-		    (r = open_batch(&p, buf, &len, eof, w)) != 0)
-			goto out;
-	}
-	r = check_end(rd, buf, cap, len, eof);
+	if ((r = open_payload(&p, &l, rd, w, &eof)) != 0)
+		goto out;
+	/* Whatever was carried after the last chunk sits in one slot. */
+	r = check_end(rd, l.in[0], cap, l.len[0] + l.len[1], eof);
 out:
 	age_crew_free(p.crew);
 	age_header_free(hdr);
-	if (buf != NULL) {
-		sodium_memzero(buf, cap);
-		free(buf);
-	}
-	if (p.pt != NULL) {
-		sodium_memzero(p.pt, cap);
-		free(p.pt);
-	}
+	lanes_free(&l);
 	sodium_free(filekey);
 	sodium_free(p.key);
 	return r;
@@ -568,90 +662,130 @@ fd_fill(int fd, u_char *buf, size_t *lenp, size_t cap, int *eofp)
 	return 0;
 }
 
-/* Seal the complete chunks of in into out; returns bytes of out used. */
+/* Encryption state: the plaintext source and its two slots. */
+struct sealer {
+	struct payload			*p;
+	struct lanes			 l;
+	struct writer			*w;
+	int				 infd;
+	int				 eof;
+	uint64_t			 nin;
+	uint64_t			 max_in;
+	int				 hash;
+	crypto_hash_sha256_state	 sha;
+};
+
+/* Read into slot b of the plaintext; count, hash and cap the input. */
+static int
+seal_fill(struct sealer *s, int b)
+{
+	size_t before = s->l.len[b];
+	int r;
+
+	r = fd_fill(s->infd, s->l.in[b], &s->l.len[b], s->l.incap, &s->eof);
+	lanes_mark(&s->l, b, s->l.len[b], 0);
+	if (r != 0)
+		return r;
+	s->nin += s->l.len[b] - before;
+	if (s->hash)
+		crypto_hash_sha256_update(&s->sha, s->l.in[b] + before,
+		    s->l.len[b] - before);
+	if (s->max_in != 0 && s->nin > s->max_in)
+		return AGE_ERR_TOOBIG;
+	return 0;
+}
+
+/*
+ * Plan the complete chunks of slot b: a chunk is the last one exactly
+ * when the input ends within it, so a full chunk needs a byte behind it
+ * to be a middle one.  Returns where the plan ends.
+ */
 static size_t
-seal_batch(struct payload *p, const u_char *in, size_t *lenp, int eof,
-    u_char *out)
+plan_seal(struct payload *p, struct lanes *l, int b, int eof)
 {
 	struct age_task *t;
-	size_t off = 0, o = 0, len = *lenp, n, k = 0;
-	int last;
+	size_t off = 0, n, len = l->len[b];
 
-	while (!p->done && k < MAX_TASKS) {
-		if (len - off > AGE_CHUNK_LEN) {
+	l->olen[b] = 0;
+	for (p->ntasks = 0; !p->done && p->ntasks < MAX_TASKS; p->ntasks++) {
+		if (len - off > AGE_CHUNK_LEN)
 			n = AGE_CHUNK_LEN;
-			last = 0;
-		} else if (eof) {
+		else if (eof)
 			n = len - off;
-			last = 1;
-		} else
+		else
 			break;
-		t = &p->tasks[k++];
+		t = &p->tasks[p->ntasks];
 		t->op = AGE_TASK_SEAL;
-		t->in = in + off;
+		t->in = l->in[b] + off;
 		t->inlen = n;
-		t->out = out + o;
+		t->out = l->out[b] + l->olen[b];
 		t->ctr = p->ctr++;
-		t->last = last;
-		o += n + AGE_TAG_LEN;
+		t->last = p->done = eof && len - off <= AGE_CHUNK_LEN;
+		l->olen[b] += n + AGE_TAG_LEN;
 		off += n;
-		p->done = last;
 	}
-	age_crew_run(p->crew, p->tasks, k);
-	*lenp = len - off;
-	return o;
+	return off;
+}
+
+/* Seal batches until the last chunk, reading ahead while the crew works. */
+static int
+seal_payload(struct sealer *s)
+{
+	struct payload *p = s->p;
+	struct lanes *l = &s->l;
+	int b = 0, r, wr;
+
+	if ((r = seal_fill(s, 0)) != 0)
+		return r;
+	while (!p->done) {
+		lanes_carry(l, b, plan_seal(p, l, b, s->eof));
+		lanes_mark(l, b, 0, l->olen[b]);
+		age_crew_begin(p->crew, p->tasks, p->ntasks);
+		wr = lanes_flush(l, 1 - b, s->w);
+		r = wr == 0 && !p->done ? seal_fill(s, 1 - b) : 0;
+		age_crew_end(p->crew);
+		if (wr != 0 || r != 0)
+			return wr != 0 ? wr : r;
+		b = 1 - b;
+	}
+	return lanes_flush(l, 1 - b, s->w);
 }
 
 static int
 encrypt_payload(struct payload *p, int infd, struct writer *w,
     struct age_opts *opts, uint64_t *ninp)
 {
-	u_char *in = NULL, *out = NULL;
-	size_t len = 0, before, o, incap = PT_BATCH + 1, hint, ntasks;
-	int eof = 0, r = AGE_ERR_ALLOC;
-	crypto_hash_sha256_state sha;
-	int hash = opts != NULL && opts->want_in_sha256;
+	struct sealer s;
+	size_t incap = PT_BATCH + 1, hint, ntasks;
+	int r;
 
-	if (hash)
-		crypto_hash_sha256_init(&sha);
+	memset(&s, 0, sizeof(s));
+	s.p = p;
+	s.infd = infd;
+	s.w = w;
+	s.max_in = opts != NULL ? opts->max_in : 0;
+	if ((s.hash = opts != NULL && opts->want_in_sha256))
+		crypto_hash_sha256_init(&s.sha);
+	/* A full chunk and a byte always fit, so a batch never stalls. */
 	if ((hint = input_hint(infd, 0)) != 0 && hint < incap)
-		incap = hint + 1;
+		incap = hint + 1 > AGE_CHUNK_LEN + 1 ? hint + 1 :
+		    AGE_CHUNK_LEN + 1;
 	ntasks = incap / AGE_CHUNK_LEN + 2;
 	if (ntasks > MAX_TASKS)
 		ntasks = MAX_TASKS;
-	if ((in = malloc(incap)) == NULL ||
-	    (out = malloc(ntasks * AGE_CHUNK_CT_LEN)) == NULL ||
-	    (p->crew = age_crew_new(p->key)) == NULL)
+	if ((r = lanes_alloc(&s.l, incap, ntasks * AGE_CHUNK_CT_LEN)) != 0 ||
+	    (p->crew = age_crew_new(p->key)) == NULL) {
+		r = AGE_ERR_ALLOC;
 		goto out;
-	r = 0;
-	while (!p->done) {
-		before = len;
-		if ((r = fd_fill(infd, in, &len, incap, &eof)) != 0)
-			goto out;
-		*ninp += len - before;
-		if (hash)
-			crypto_hash_sha256_update(&sha, in + before,
-			    len - before);
-		if (opts != NULL && opts->max_in != 0 && *ninp > opts->max_in) {
-			r = AGE_ERR_TOOBIG;
-			goto out;
-		}
-		before = len;
-		o = seal_batch(p, in, &len, eof, out);
-		memmove(in, in + (before - len), len);
-		if ((r = writer_write(w, out, o)) != 0)
-			goto out;
 	}
-	if (hash)
-		crypto_hash_sha256_final(&sha, opts->in_sha256);
+	if ((r = seal_payload(&s)) == 0 && s.hash)
+		crypto_hash_sha256_final(&s.sha, opts->in_sha256);
 out:
+	*ninp = s.nin;
 	age_crew_free(p->crew);
 	p->crew = NULL;
-	if (in != NULL) {
-		sodium_memzero(in, incap);
-		free(in);
-	}
-	free(out);
+	lanes_free(&s.l);
+	sodium_memzero(&s.sha, sizeof(s.sha));
 	return r;
 }
 

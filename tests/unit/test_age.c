@@ -410,6 +410,7 @@ roundtrip(const struct age_recipients *rc, const struct age_identities *ids,
 	pt = plain_file(n);
 	assert_non_null(ct = tmpfile());
 	assert_non_null(back = tmpfile());
+	eo.want_in_sha256 = 1;
 	assert_int_equal(age_encrypt_fd(rc, fileno(pt), fileno(ct), &eo), 0);
 	assert_int_equal(eo.in_bytes, n);
 	/* Header, nonce, one tag per chunk: nothing else. */
@@ -431,6 +432,7 @@ roundtrip(const struct age_recipients *rc, const struct age_identities *ids,
 	}
 	crypto_hash_sha256_final(&sh, want);
 	assert_memory_equal(dopts.sha256, want, 32);
+	assert_memory_equal(eo.in_sha256, want, 32);
 	fclose(pt);
 	fclose(ct);
 	fclose(back);
@@ -442,6 +444,8 @@ test_stream_boundaries(void **state)
 	static const size_t sizes[] = { 0, 1, 16, 65535, 65536, 65537,
 	    2 * 65536, AGE_IO_CHUNKS * 65536 - 1, AGE_IO_CHUNKS * 65536,
 	    AGE_IO_CHUNKS * 65536 + 1, (AGE_IO_CHUNKS + 1) * 65536,
+	    /* Several full batches, a full last chunk, and one byte more. */
+	    4 * 1024 * 1024 - 1, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1,
 	    3 * AGE_IO_CHUNKS * 65536 + 12345 };
 	struct age_recipients *rc;
 	struct age_identities *ids;
