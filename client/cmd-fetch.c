@@ -171,8 +171,7 @@ fetch_plain(struct fetch *f, int del)
 	size_t i;
 	int fd, r;
 
-	warnx("%s offers no signed state (plain SFTP): messages are fetched "
-	    "UNVERIFIED", conn_host(s->c));
+	session_no_state(s, "messages are fetched UNVERIFIED");
 	if (session_list(s) != 0)
 		return PFISH_EXIT_ERROR;
 	for (i = 0; i < s->nents; i++) {

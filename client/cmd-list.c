@@ -63,8 +63,7 @@ list_plain(struct session *s, int porcelain)
 {
 	size_t i;
 
-	warnx("%s offers no signed state (plain SFTP): nothing below is "
-	    "verified", conn_host(s->c));
+	session_no_state(s, "nothing below is verified");
 	if (session_list(s) != 0)
 		return PFISH_EXIT_ERROR;
 	if (!porcelain)

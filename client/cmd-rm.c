@@ -185,8 +185,8 @@ rm_plain(struct session *s, const uint64_t *seqs, size_t n)
 	size_t i;
 	int rc = PFISH_EXIT_NOSTATE;
 
-	warnx("%s offers no signed state: removing with plain SFTP REMOVE "
-	    "(unsigned, unverifiable)", conn_host(s->c));
+	session_no_state(s, "removing with plain SFTP REMOVE (unsigned, "
+	    "unverifiable)");
 	for (i = 0; i < n; i++) {
 		seq_name(seqs[i], name);
 		if (psftp_remove(s->p, name) != 0) {

@@ -65,8 +65,7 @@ cmd_verify(struct client_opts *o, int argc, char **argv)
 	if (session_open(o, &s) != 0)
 		goto out;
 	if (!session_signed(s)) {
-		warnx("%s offers no signed state (plain SFTP subsystem): "
-		    "the mailbox cannot be verified", conn_host(s->c));
+		session_no_state(s, "the mailbox cannot be verified");
 		rc = PFISH_EXIT_NOSTATE;
 		goto out;
 	}

@@ -161,6 +161,16 @@ session_signed(const struct session *s)
 	return psftp_is_pfish(s->p);
 }
 
+/* Say plainly that nothing is verified, and why. */
+void
+session_no_state(const struct session *s, const char *what)
+{
+	warnx("%s offers no signed state (%s subsystem%s): %s",
+	    conn_host(s->c), psftp_subsystem(s->p),
+	    strcmp(psftp_subsystem(s->p), "pfish") == 0 ?
+	    " without " PFISH_EXT_STATE : ", plain SFTP", what);
+}
+
 static int
 cmp_entry(const void *a, const void *b)
 {

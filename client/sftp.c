@@ -235,6 +235,12 @@ psftp_is_pfish(const struct psftp *p)
 	return (p->exts & SFTPC_EXT_STATE) != 0;
 }
 
+const char *
+psftp_subsystem(const struct psftp *p)
+{
+	return p->subsys_pfish ? "pfish" : "sftp";
+}
+
 int
 psftp_can_delete(const struct psftp *p)
 {

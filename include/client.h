@@ -85,6 +85,7 @@ int	 psftp_start(struct conn *c, struct psftp **out);
 void	 psftp_free(struct psftp *p);
 int	 psftp_is_pfish(const struct psftp *p);	/* pfish subsystem + state */
 int	 psftp_can_delete(const struct psftp *p);
+const char *psftp_subsystem(const struct psftp *p);	/* "pfish", "sftp" */
 int	 psftp_list(struct psftp *p, struct psftp_entry **out, size_t *nout);
 void	 psftp_entries_free(struct psftp_entry *e, size_t n);
 /* -1: session broken; PSFTP_ERR_*: this file failed, session usable. */
@@ -196,6 +197,7 @@ struct session {
 int	 session_open(struct client_opts *o, struct session **out);
 void	 session_close(struct session *s);
 int	 session_signed(const struct session *s);
+void	 session_no_state(const struct session *s, const char *what);
 int	 session_list(struct session *s);
 /* content: also hash messages whose content was never checked. */
 int	 session_verify(struct session *s, int content);
