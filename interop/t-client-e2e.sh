@@ -66,7 +66,7 @@ while [ "$i" -le "$NMSG" ]; do
 		echo "From: sender$i@example.org"
 		echo "Subject: message $i"
 		echo
-		head -c $((i * 1500)) /dev/zero | tr '\0' "$(printf '\\%03o' $((96 + i)))"
+		head -c $((i * i * 20000)) /dev/zero | tr '\0' "$(printf '\\%03o' $((96 + i)))"
 		echo
 	} >"msgs/$i"
 	deliver "$MB" "msgs/$i" || notok "deliver $i"
@@ -282,6 +282,25 @@ if ! "$SERVER" -Q 2>/dev/null | grep -q 'pfish-state@pfish'; then
 fi
 signed_cases
 NOTE=
+
+# --- the real pfish-server through the pfish subsystem -------------------
+# Signed state or not (exit 0 or 2), the bytes fetched must be the store's.
+REAL=$PFISH_BIN/pfish-server
+sshd_start "Subsystem pfish $REAL -d $M" || { notok "sshd (real)"; t_done; }
+DEST=$SSHD_USER@127.0.0.1
+P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+want=2
+"$REAL" -Q 2>/dev/null | grep -q 'pfish-state@pfish' && want=0
+mkdir real
+expect "pfish-server: fetch through the pfish subsystem (exit $want)" \
+    "$want" '' pf st.real fetch -d real
+n=0
+for f in "$M"/*.age; do
+	cmp -s "$f" "real/${f##*/}" && n=$((n + 1))
+done
+[ "$n" -eq "$NMSG" ] && ok "pfish-server: fetched bytes equal the store's" ||
+    notok "pfish-server: fetched bytes equal the store's" "$n of $NMSG"
+sshd_stop
 
 # --- fallback: OpenSSH's sftp-server, no pfish subsystem ----------------
 sshd_start "Subsystem sftp /usr/lib/openssh/sftp-server -d $M" ||
