@@ -57,8 +57,15 @@ ST init alice || notok "init"
 deliver 1 && deliver 2 || notok "real deliveries"
 start=$(date +%s)
 check "statetool writes records 3..$N" "$STATETOOL" "$MB" 3 $N state/signer_key
-check "pfish-store verify finds $N records intact" ST verify alice
-echo "# store of $N records built and verified in $(($(date +%s) - start)) s"
+echo "# store of $N records built in $(($(date +%s) - start)) s"
+# pfish-store verify of 20 000 records takes seconds, but minutes under
+# ASan; the sanitizer builds skip it (the paging checks still run).
+if ldd "$STORE" 2>/dev/null | grep -q 'lib[at]san'; then
+	verify() { echo "ok $1 # SKIP pfish-store built with a sanitizer"; }
+else
+	verify() { check "$1" ST verify alice; }
+fi
+verify "pfish-store verify finds the $N-record store intact"
 
 # Paging: everything once, in order, head first, pages within 256 KiB.
 start=$(date +%s)
@@ -104,7 +111,7 @@ check "statement stored under its name" cmp good "$MB/.pfish/deletes/$delname"
 check "records stay" test -f "$MB/.pfish/records/000000000007.rec"
 check "stored delete verifies with ssh-keygen -Y verify" sh -c "ssh-keygen -Y verify -f allowed -I alice-laptop -n pfish-delete-v1 -s good.txt.sig <good.txt"
 check "replaying the delete is OK" test "$(status good)" = 0
-check "pfish-store verify accepts the store after the delete" ST verify alice
+verify "pfish-store verify accepts the store after the delete"
 
 mkdel mallory pfish-delete-v1 evil 9 || notok "make evil delete"
 check "key not in authorized_keys: PERMISSION_DENIED" test "$(status evil)" = 3
