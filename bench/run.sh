@@ -1,0 +1,200 @@
+#!/bin/sh
+# run.sh: pfish's speed and memory side by side with OpenSSH's sftp-server.
+#
+# Usage (from the top of the tree, after make):  sh bench/run.sh
+# Environment:
+#	REPS=5			timed repetitions per program and case
+#	PFISH_SERVER=path	the pfish side (default bin/pfish-server; if
+#				that is not built, sftp-server stands in so
+#				the harness itself can be checked)
+#	ANCHOR_SERVER=path	the anchor (/usr/lib/openssh/sftp-server)
+#	BENCH_OUT=dir		results (bench/out)
+#	BENCH_TMP=dir		where data and copies go (/var/tmp); all on
+#				one file system, about 3 GiB
+#	BENCH_QUICK=1		small data, to debug the harness only
+#
+# Every case runs all programs on the same data in the same run, taking
+# turns (A B A B ...) after one untimed warm-up each, so the page cache is
+# warm for everybody.  The table gives median (min-max) and the ratio
+# pfish / anchor of the medians; below 1.0 means pfish is faster.
+
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 1
+O=${O:-obj}
+B=${B:-bin}
+BIN=$TOP/$B
+REPS=${REPS:-5}
+OUT=${BENCH_OUT:-$TOP/bench/out}
+ANCHOR=${ANCHOR_SERVER:-/usr/lib/openssh/sftp-server}
+PFISH=${PFISH_SERVER:-$BIN/pfish-server}
+RSS=$TOP/$O/bench/rss
+MKFILES=$TOP/$O/bench/mkfiles
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+for p in "$RSS" "$MKFILES"; do
+	[ -x "$p" ] || die "$p missing: run make first"
+done
+[ -x "$ANCHOR" ] || die "$ANCHOR missing (Debian: openssh-sftp-server)"
+command -v sftp >/dev/null || die "sftp missing (Debian: openssh-client)"
+case $TOP in
+*[[:space:]]*) die "sftp -D splits on spaces: move the tree to a path without" ;;
+esac
+STANDIN=
+if [ ! -x "$PFISH" ]; then
+	STANDIN="$PFISH not built; sftp-server stands in for pfish"
+	PFISH=$ANCHOR
+fi
+# pfish-server confines itself to one mailbox; sftp-server gets the same
+# directory as its start directory.
+srv_cmd() {	# prog mailbox -> server command line for sftp -D
+	case $1 in
+	pfish)	echo "$RSS $T/srv.out $PFISH -d $2" ;;
+	sftp-server) echo "$RSS $T/srv.out $ANCHOR -d $2" ;;
+	esac
+}
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	SMALL_N=200 BIG_N=2 BIG_SIZE=$((8 * 1024 * 1024)) LIST_SIZES="100 1000"
+else
+	SMALL_N=2000 BIG_N=4 BIG_SIZE=$((64 * 1024 * 1024))
+	LIST_SIZES="1000 10000 100000"
+fi
+SMALL_SIZE=$((50 * 1024))
+
+mkdir -p "$OUT" || exit 1
+# Not /tmp: its directory's inode group is where every test on the
+# machine creates and deletes files (see DESTS below).
+T=$(mktemp -d "${BENCH_TMP:-/var/tmp}/pfish-bench.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP
+RAW=$OUT/raw.tsv
+printf 'case\tparam\tprog\trep\twall_s\tsrv_rss_kib\tsrv_user_s\tsrv_sys_s\n' \
+    >"$RAW"
+NOTES=$T/notes
+: >"$NOTES"
+note() {
+	echo "$*" >>"$NOTES"
+}
+[ -n "$STANDIN" ] && note "pfish: $STANDIN"
+
+# record case param prog rep: append the last run's numbers to RAW.
+record() {
+	read -r wall crss cu cs <"$T/cli.out" || die "no timing for $1 $3"
+	srss=- su=- ss=-
+	if [ "$3" != cp ] && [ -s "$T/srv.out" ]; then
+		read -r _ srss su ss <"$T/srv.out"
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" \
+	    "$wall" "$srss" "$su" "$ss" >>"$RAW"
+}
+
+# ---------------------------------------------------------------- bulk get
+
+# Destinations: a fresh directory per run.  On ext4 without a journal
+# (this machine) every file creation scans past inodes freed in the last
+# minute, so deleting 2000 files between runs would make the next run's
+# creations several times slower; the small set's copies are therefore
+# kept until the end, the big set's (4 files a run) are dropped each time.
+DESTS=0
+
+# bulk_once prog mailbox: one timed copy of every .age into a fresh dir.
+bulk_once() {
+	DESTS=$((DESTS + 1))
+	dest=$T/dest$DESTS
+	rm -f "$T/srv.out"
+	mkdir "$dest"
+	printf 'get *.age %s/\n' "$dest" >"$T/get.batch"
+	sync
+	case $1 in
+	cp)	"$RSS" "$T/cli.out" cp "$2"/*.age "$dest/" ;;
+	*)	"$RSS" "$T/cli.out" sftp -q -b "$T/get.batch" \
+		    -D "$(srv_cmd "$1" "$2")" >/dev/null ;;
+	esac
+}
+
+# bulk_case name mailbox keep: warm up, check the bytes once, then take
+# turns; keep=0 drops each destination after its run.
+bulk_case() {
+	cat "$2"/*.age >/dev/null
+	for p in pfish sftp-server cp; do
+		if ! bulk_once "$p" "$2"; then
+			note "$1: $p failed"
+		elif ! diff -rq "$2" "$dest" >/dev/null; then
+			note "$1: $p copied wrong bytes"
+		fi
+		[ "$3" = 1 ] || rm -rf "$dest"
+	done
+	rep=1
+	while [ "$rep" -le "$REPS" ]; do
+		for p in pfish sftp-server cp; do
+			bulk_once "$p" "$2" && record bulk "$1" "$p" "$rep"
+			[ "$3" = 1 ] || rm -rf "$dest"
+		done
+		rep=$((rep + 1))
+	done
+}
+
+# ---------------------------------------------------------------- listing
+
+list_once() {	# prog mailbox
+	rm -f "$T/srv.out"
+	"$RSS" "$T/cli.out" sftp -q -b "$T/ls.batch" \
+	    -D "$(srv_cmd "$1" "$2")" >"$T/ls.out"
+}
+
+list_case() {	# n mailbox
+	printf 'ls -l\n' >"$T/ls.batch"
+	for p in pfish sftp-server; do
+		list_once "$p" "$2" || note "listing $1: $p failed"
+		seen=$(grep -c '^-' "$T/ls.out")
+		note "listing $1: $p shows $seen entries"
+	done
+	rep=1
+	while [ "$rep" -le "$REPS" ]; do
+		for p in pfish sftp-server; do
+			list_once "$p" "$2" && record list "$1" "$p" "$rep"
+		done
+		rep=$((rep + 1))
+	done
+}
+
+# ---------------------------------------------------------------- later items
+
+# Cases whose programs other parts of pfish provide; each one prints
+# "n/a" rows until its program exists, so the table grows by itself.
+. "$TOP/bench/later.sh"
+
+# ---------------------------------------------------------------- run
+
+echo "bench: generating data in $T"
+mkdir "$T/small" "$T/big"
+"$MKFILES" "$T/small" 1 "$SMALL_N" "$SMALL_SIZE" .age || die mkfiles
+"$MKFILES" "$T/big" 1 "$BIG_N" "$BIG_SIZE" .age || die mkfiles
+for n in $LIST_SIZES; do
+	mkdir "$T/list$n"
+	"$MKFILES" "$T/list$n" 1 "$n" 256 .age || die mkfiles
+	"$MKFILES" "$T/list$n" 1 "$n" 256 .tmp || die mkfiles
+done
+sync
+
+SMALL_NAME="$SMALL_N x $((SMALL_SIZE / 1024)) KiB"
+BIG_NAME="$BIG_N x $((BIG_SIZE / 1048576)) MiB"
+echo "bench: bulk get $SMALL_NAME"
+bulk_case "$SMALL_NAME" "$T/small" 1
+echo "bench: bulk get $BIG_NAME"
+bulk_case "$BIG_NAME" "$T/big" 0
+for n in $LIST_SIZES; do
+	echo "bench: listing $n .age + $n other"
+	list_case "$n" "$T/list$n"
+done
+later_cases
+
+# ---------------------------------------------------------------- report
+
+export REPS LIST_SIZES SMALL_NAME BIG_NAME
+sh "$TOP/bench/report.sh" "$RAW" "$NOTES" "$OUT" || die "report failed"
