@@ -1,18 +1,19 @@
 # later.sh: benchmark cases for programs that land after the server.
 # Sourced by bench/run.sh.  Each case appends finished table rows
-#	label pfish anchor anchor_name ratio goal met	(tab-separated)
+#	label pfish anchor anchor_name ratio paired goal met	(tab-separated)
 # to $OUT/later.tsv, or an "n/a (not built: ...)" row while a program it
 # needs is missing, so the table grows by itself as pfish does.
 
 LATER=$OUT/later.tsv
 
 later_na() {	# label what_is_missing [goal]
-	printf '%s\tn/a (not built)\tneeds %s\t-\t-\t%s\t-\n' "$1" "$2" \
+	printf '%s\tn/a (not built)\tneeds %s\t-\t-\t-\t%s\t-\n' "$1" "$2" \
 	    "${3:--}" >>"$LATER"
 }
 
 later_todo() {	# label: the programs exist, the measurement does not yet
-	printf '%s\tn/a (not measured yet)\t-\t-\t-\t-\t-\n' "$1" >>"$LATER"
+	printf '%s\tn/a (not measured yet)\t-\t-\t-\t-\t-\t-\n' "$1" \
+	    >>"$LATER"
 }
 
 # missing prog ...: print the first program not built, if any.
@@ -47,8 +48,9 @@ deliver_cases() {
 }
 
 # age encrypt/decrypt against the age program: bench/age.sh, written by
-# the age work, prints rows in the later.tsv format (other lines go to
-# the notes).
+# the age work, prints rows in the later.tsv format (8 tab-separated
+# fields: label pfish anchor anchor_name ratio paired goal met); other
+# lines go to the notes.
 age_cases() {
 	if [ ! -f "$TOP/bench/age.sh" ]; then
 		later_na "age encrypt 1 MiB" bench/age.sh
@@ -59,10 +61,11 @@ age_cases() {
 	fi
 	if ! BENCH_TMP=$T REPS=$REPS BIN=$BIN O=$O sh "$TOP/bench/age.sh" \
 	    >"$T/age.out" 2>&1; then
-		printf 'age encrypt/decrypt\tn/a (bench/age.sh failed)\t-\t-\t-\t-\t-\n' >>"$LATER"
+		printf 'age\tn/a (bench/age.sh failed)\t-\t-\t-\t-\t-\t-\n' \
+		    >>"$LATER"
 	fi
-	awk -F '\t' 'NF == 7' "$T/age.out" >>"$LATER"
-	awk -F '\t' 'NF != 7 { print "age.sh: " $0 }' "$T/age.out" >>"$NOTES"
+	awk -F '\t' 'NF == 8' "$T/age.out" >>"$LATER"
+	awk -F '\t' 'NF != 8 { print "age.sh: " $0 }' "$T/age.out" >>"$NOTES"
 }
 
 later_cases() {

@@ -76,6 +76,24 @@ fmt_t() {	# case param prog -> "0.412 (0.401-0.430)"
 	    "$(get "$1" "$2" "$3" 7)"
 }
 
+# paired case param anchorprog: the median over repetitions of each
+# repetition's pfish / anchor, which cancels drift in the machine's load.
+paired() {
+	awk -F '\t' -v c="$1" -v p="$2" -v g="$3" '
+	    $1 == c && $2 == p && $3 == "pfish" { a[$4] = $5 }
+	    $1 == c && $2 == p && $3 == g { b[$4] = $5 }
+	    END {
+		for (r in a)
+			if ((r in b) && b[r] > 0)
+				print a[r] / b[r]
+	    }' "$RAW" | sort -g | awk '{ v[NR] = $1 }
+	    END {
+		if (NR == 0) { print "-"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.2f", m
+	    }'
+}
+
 ratio() {	# a b -> a/b with two decimals
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b;
 	    else printf "-" }'
@@ -86,24 +104,25 @@ met() {	# ratio goal -> yes/NO
 	    else print (r + 0 <= g + 0) ? "yes" : "NO" }'
 }
 
-ROWFMT='%-40s %-24s %-24s %-12s %6s %6s %4s\n'
-row() {	# label pfish anchor anchorname ratio goal met
-	printf "$ROWFMT" "$1" "$2" "$3" "$4" "$5" "$6" "$7" >>"$TXT"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" \
-	    "$7" >>"$TSV"
+ROWFMT='%-40s %-24s %-24s %-12s %6s %6s %6s %4s\n'
+row() {	# label pfish anchor anchorname ratio paired goal met
+	printf "$ROWFMT" "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" >>"$TXT"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" \
+	    "$5" "$6" "$7" "$8" >>"$TSV"
 }
 
 # time_row label case param anchorprog goal
 time_row() {
 	a=$(get "$2" "$3" pfish 5)
 	b=$(get "$2" "$3" "$4" 5)
+	[ -n "$a$b" ] || return 0	# not run (BENCH_ONLY)
 	if [ -z "$a" ] || [ -z "$b" ]; then
-		row "$1" "n/a (failed)" "$(fmt_t "$2" "$3" "$4")" "$4" - "$5" -
+		row "$1" "n/a (failed)" "$(fmt_t "$2" "$3" "$4")" "$4" - - "$5" -
 		return
 	fi
 	r=$(ratio "$a" "$b")
 	row "$1" "$(fmt_t "$2" "$3" pfish)" "$(fmt_t "$2" "$3" "$4")" "$4" \
-	    "$r" "$5" "$(met "$r" "$5")"
+	    "$r" "$(paired "$2" "$3" "$4")" "$5" "$(met "$r" "$5")"
 }
 
 # rss_row label case param: pfish's peak RSS against sftp-server's.
@@ -112,11 +131,12 @@ rss_row() {
 	b=$(get "$2" "$3" sftp-server 9)
 	[ -n "$a" ] && [ -n "$b" ] || return
 	r=$(ratio "$a" "$b")
-	row "$1" "$a KiB" "$b KiB" sftp-server "$r" 1.00 "$(met "$r" 1.00)"
+	row "$1" "$a KiB" "$b KiB" sftp-server "$r" - 1.00 "$(met "$r" 1.00)"
 }
 
 : >"$TXT"
-printf 'comparison\tpfish\tanchor\tanchor_name\tratio\tgoal\tmet\n' >"$TSV"
+printf 'comparison\tpfish\tanchor\tanchor_name\tratio\tpaired\tgoal\tmet\n' \
+    >"$TSV"
 {
 	echo "pfish benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "machine: $(uname -srm), $(nproc) cores," \
@@ -124,10 +144,12 @@ printf 'comparison\tpfish\tanchor\tanchor_name\tratio\tgoal\tmet\n' >"$TSV"
 	    "$(awk '/^MemTotal/ { printf "%d MiB RAM", $2 / 1024 }' \
 	    /proc/meminfo), $(ssh -V 2>&1 | cut -d, -f1)"
 	echo "times: seconds, median (min-max) of $REPS runs, programs" \
-	    "taking turns; ratio = pfish / anchor (< 1.00: pfish faster)"
+	    "taking turns; ratio = pfish / anchor of the medians (< 1.00:" \
+	    "pfish faster); paired = median of each turn's ratio"
 	echo
 } >>"$TXT"
-printf "$ROWFMT" comparison pfish anchor "anchor is" ratio goal met >>"$TXT"
+printf "$ROWFMT" comparison pfish anchor "anchor is" ratio paired goal met \
+    >>"$TXT"
 
 for name in "$SMALL_NAME" "$BIG_NAME"; do
 	time_row "bulk get $name" bulk "$name" sftp-server 0.90
@@ -136,11 +158,31 @@ done
 for n in $LIST_SIZES; do
 	time_row "ls -l $n .age (+$n other)" list "$n" sftp-server 0.90
 done
+[ -n "${FAIR_N:-}" ] && time_row "ls -l $FAIR_N .age, nothing else" list \
+    "$FAIR_N only" sftp-server 0.90
 for n in $LIST_SIZES; do
 	rss_row "peak RSS, ls -l $n" list "$n"
 done
 rss_row "peak RSS, bulk get $SMALL_NAME" bulk "$SMALL_NAME"
 rss_row "peak RSS, bulk get $BIG_NAME" bulk "$BIG_NAME"
+
+# Server CPU time (user+sys): the server's own work, whatever the load
+# of the machine does to wall times.
+cpu_row() {	# label case param
+	a=$(get "$2" "$3" pfish 10)
+	b=$(get "$2" "$3" sftp-server 10)
+	[ -n "$a" ] && [ -n "$b" ] || return 0
+	r=$(ratio "$a" "$b")
+	row "$1" "$(printf '%.3f' "$a")" "$(printf '%.3f' "$b")" sftp-server \
+	    "$r" - - -
+}
+cpu_row "server CPU s, bulk get $SMALL_NAME" bulk "$SMALL_NAME"
+cpu_row "server CPU s, bulk get $BIG_NAME" bulk "$BIG_NAME"
+for n in $LIST_SIZES; do
+	cpu_row "server CPU s, ls -l $n (+$n other)" list "$n"
+done
+[ -n "${FAIR_N:-}" ] && cpu_row "server CPU s, ls -l $FAIR_N .age only" list \
+    "$FAIR_N only"
 
 # Flat memory: the largest listing against the smallest.
 first=$(echo $LIST_SIZES | awk '{ print $1 }')
@@ -150,13 +192,13 @@ b=$(get list "$first" pfish 9)
 if [ -n "$a" ] && [ -n "$b" ]; then
 	r=$(ratio "$a" "$b")
 	row "pfish RSS growth, ls -l $last vs $first" "$a KiB" "$b KiB" \
-	    "pfish@$first" "$r" 1.10 "$(met "$r" 1.10)"
+	    "pfish@$first" "$r" - 1.10 "$(met "$r" 1.10)"
 fi
 
 # Rows of the later cases (bench/later.sh): measured or n/a.
 if [ -s "$OUT/later.tsv" ]; then
-	while IFS='	' read -r label pf an aname r g m; do
-		row "$label" "$pf" "$an" "$aname" "$r" "$g" "$m"
+	while IFS='	' read -r label pf an aname r pr g m; do
+		row "$label" "$pf" "$an" "$aname" "$r" "$pr" "$g" "$m"
 	done <"$OUT/later.tsv"
 fi
 
