@@ -12,6 +12,7 @@
 #	BENCH_OUT=dir		results (bench/out)
 #	BENCH_TMP=dir		where data and copies go (/var/tmp); all on
 #				one file system, about 3 GiB
+#	BENCH_TIMEOUT=120	seconds before one run counts as hung
 #	BENCH_QUICK=1		small data, to debug the harness only
 #	BENCH_ONLY="small big list fair later"	the cases to run
 #
@@ -35,6 +36,8 @@ RSS=$TOP/$O/bench/rss
 # (root only); every program gets the same.
 NICE=
 [ "$(id -u)" = 0 ] && NICE="nice -n -5"
+# A run that hangs is killed (its whole process group) and counts as failed.
+NICE="$NICE timeout ${BENCH_TIMEOUT:-120}"
 MKFILES=$TOP/$O/bench/mkfiles
 
 die() {
@@ -164,7 +167,11 @@ bulk_case() {
 	rep=1
 	while [ "$rep" -le "$REPS" ]; do
 		for p in $(turns "$rep" pfish sftp-server cp); do
-			bulk_once "$p" "$2" && record bulk "$1" "$p" "$rep"
+			if bulk_once "$p" "$2"; then
+				record bulk "$1" "$p" "$rep"
+			else
+				note "$1: $p failed in turn $rep"
+			fi
 			[ "$3" = 1 ] || rm -rf "$dest"
 		done
 		rep=$((rep + 1))
@@ -189,7 +196,11 @@ list_case() {	# n mailbox
 	rep=1
 	while [ "$rep" -le "$REPS" ]; do
 		for p in $(turns "$rep" pfish sftp-server); do
-			list_once "$p" "$2" && record list "$1" "$p" "$rep"
+			if list_once "$p" "$2"; then
+				record list "$1" "$p" "$rep"
+			else
+				note "listing $1: $p failed in turn $rep"
+			fi
 		done
 		rep=$((rep + 1))
 	done
