@@ -195,6 +195,17 @@ if [ -n "$a" ] && [ -n "$b" ]; then
 	    "pfish@$first" "$r" - 1.10 "$(met "$r" 1.10)"
 fi
 
+# Delivery (bench/later.sh): the time for DELIVER_N messages each way.
+time_row "delivery, $DELIVER_N x 50 KiB (s)" deliver "$DELIVER_N x 50 KiB" \
+    floor 1.00
+a=$(get deliver "$DELIVER_N x 50 KiB" pfish 5)
+b=$(get deliver "$DELIVER_N x 50 KiB" floor 5)
+if [ -n "$a" ] && [ -n "$b" ]; then
+	awk -v n="$DELIVER_N" -v a="$a" -v b="$b" 'BEGIN { printf \
+	    "delivery: pfish %.1f messages/s, age+cp+sync floor %.1f/s\n",
+	    n / a, n / b }' >>"$NOTES"
+fi
+
 # Rows of the later cases (bench/later.sh): measured or n/a.
 if [ -s "$OUT/later.tsv" ]; then
 	while IFS='	' read -r label pf an aname r pr g m; do
@@ -226,7 +237,8 @@ plots() {
 		    "$(get list "$n" sftp-server 6)" \
 		    "$(get list "$n" sftp-server 7)" \
 		    "$(get list "$n" pfish 9)" "$(get list "$n" sftp-server 9)"
-	done >"$OUT/list.dat"
+	done | awk 'NF == 9' >"$OUT/list.dat"
+	[ -s "$OUT/list.dat" ] || return 0
 	gnuplot <<EOF
 set terminal pngcairo size 800,500
 set logscale xy

@@ -69,10 +69,10 @@ srv_cmd() {	# prog mailbox -> server command line for sftp -D
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	SMALL_N=200 BIG_N=2 BIG_SIZE=$((8 * 1024 * 1024)) LIST_SIZES="100 1000"
-	FAIR_N=1000
+	FAIR_N=1000 DELIVER_N=10
 else
 	SMALL_N=2000 BIG_N=4 BIG_SIZE=$((64 * 1024 * 1024))
-	LIST_SIZES="1000 10000 100000" FAIR_N=100000
+	LIST_SIZES="1000 10000 100000" FAIR_N=100000 DELIVER_N=${DELIVER_N:-50}
 fi
 SMALL_SIZE=$((50 * 1024))
 
@@ -268,5 +268,5 @@ want later && later_cases
 
 # ---------------------------------------------------------------- report
 
-export REPS LIST_SIZES SMALL_NAME BIG_NAME FAIR_N
+export REPS LIST_SIZES SMALL_NAME BIG_NAME FAIR_N DELIVER_N
 sh "$TOP/bench/report.sh" "$RAW" "$NOTES" "$OUT" || die "report failed"
