@@ -68,7 +68,7 @@ deliver_cases() {
 		echo "	$BIN/pfish-deliver -r $D/rcpts -d $D/spool \\"
 		echo "	    -S '$BIN/pfish-signer -s $D/state' \\"
 		echo "	    -A '$BIN/pfish-store -r $D/root -T $D/allowed' \\"
-		echo "	    alice <$D/msg || exit 1"
+		echo "	    alice <$D/msg >>$D/deliver.log 2>&1 || exit 1"
 		echo '	i=$((i + 1))'
 		echo 'done'
 	} >"$D/deliver.sh"
@@ -84,6 +84,7 @@ deliver_cases() {
 	rep=0
 	while [ "$rep" -le "$REPS" ]; do
 		for p in $(turns "$((rep + 1))" pfish floor); do
+			rm -f "$T/srv.out"	# no server here
 			if [ "$p" = pfish ]; then
 				$NICE "$RSS" "$T/cli.out" sh "$D/deliver.sh"
 			else
