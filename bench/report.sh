@@ -244,6 +244,7 @@ set terminal pngcairo size 800,500
 set logscale xy
 set grid
 set key top left
+set xrange [500:200000]
 set xlabel "mailbox size (.age files; as many other files besides)"
 set output "$OUT/listing.png"
 set ylabel "ls -l over sftp -D, seconds (median, min-max)"
