@@ -86,7 +86,7 @@ trap 'rm -rf "$T"; sync' EXIT
 # as for top-level directories) rather than packing them into the group
 # of /var/tmp, where many files were freed recently (see DESTS below).
 chattr +T "$T" 2>/dev/null
-trap 'exit 1' INT TERM HUP
+trap 'exit 1' INT TERM HUP PIPE
 RAW=$OUT/raw.tsv
 printf 'case\tparam\tprog\trep\twall_s\tsrv_rss_kib\tsrv_user_s\tsrv_sys_s\n' \
     >"$RAW"
