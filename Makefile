@@ -112,6 +112,10 @@ check-interop: all $(UNITS)
 demo: all
 	@sh scripts/demo.sh
 
+# Speed and memory against OpenSSH's sftp-server; not part of check.
+bench: all
+	@O=$(O) B=$(B) sh bench/run.sh
+
 lint:
 	mandoc -Tlint -Wwarning man/*
 
