@@ -83,8 +83,7 @@ delete_chunk(struct session *s, const char *identity, const char *fp,
 	}
 	if (sign_delete(identity, buf_ptr(text), buf_len(text), signed_) != 0)
 		goto out;
-	if (psftp_delete(s->p, s->mailbox, buf_ptr(signed_),
-	    buf_len(signed_)) != 0) {
+	if (psftp_delete(s->p, buf_ptr(signed_), buf_len(signed_)) != 0) {
 		warnx("%s: %s", conn_host(s->c), psftp_errmsg(s->p));
 		goto out;
 	}

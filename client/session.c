@@ -559,7 +559,7 @@ session_verify(struct session *s, int content)
 
 	if (s->ents == NULL && session_list(s) != 0)
 		return -1;
-	if (psftp_state(s->p, s->mailbox, collect, s) != 0) {
+	if (psftp_state(s->p, collect, s) != 0) {
 		warnx("%s: cannot get the signed state: %s", conn_host(s->c),
 		    psftp_errmsg(s->p));
 		return -1;

@@ -512,16 +512,16 @@ psftp_remove(struct psftp *p, const char *name)
 	return 0;
 }
 
+/* PROTOCOL.pfish: the extension name, then one string argument. */
 static int
-ext_req(struct psftp *p, const char *ext, const char *mailbox,
-    const void *arg, size_t arglen, struct sftpc_reply *r)
+ext_req(struct psftp *p, const char *ext, const void *arg, size_t arglen,
+    struct sftpc_reply *r)
 {
 	uint32_t id = p->nextid++;
 	size_t start;
 
 	if (sftpc_begin(p->out, SFTPC_EXTENDED, id, &start) != 0 ||
 	    buf_put_cstring(p->out, ext) != 0 ||
-	    buf_put_cstring(p->out, mailbox) != 0 ||
 	    buf_put_string(p->out, arg, arglen) != 0 ||
 	    sftpc_end(p->out, start) != 0) {
 		buf_reset(p->out);
@@ -572,8 +572,7 @@ state_page(struct psftp *p, const struct sftpc_reply *r, char *headhash,
 }
 
 int
-psftp_state(struct psftp *p, const char *mailbox, psftp_item_cb cb,
-    void *arg)
+psftp_state(struct psftp *p, psftp_item_cb cb, void *arg)
 {
 	struct sftpc_reply r;
 	char headhash[65];
@@ -587,8 +586,8 @@ psftp_state(struct psftp *p, const char *mailbox, psftp_item_cb cb,
 		if (cb(arg, 0, 0, NULL, 0) != 0)
 			return -1;
 		do {
-			if (ext_req(p, PFISH_EXT_STATE, mailbox, cursor,
-			    cursorlen, &r) != 0)
+			if (ext_req(p, PFISH_EXT_STATE, cursor, cursorlen,
+			    &r) != 0)
 				return -1;
 			if (r.type != SFTPC_EXTENDED_REPLY) {
 				seterr(p, "signed state", &r);
@@ -606,12 +605,11 @@ psftp_state(struct psftp *p, const char *mailbox, psftp_item_cb cb,
 }
 
 int
-psftp_delete(struct psftp *p, const char *mailbox, const u_char *stmt,
-    size_t len)
+psftp_delete(struct psftp *p, const u_char *stmt, size_t len)
 {
 	struct sftpc_reply r;
 
-	if (ext_req(p, PFISH_EXT_DELETE, mailbox, stmt, len, &r) != 0)
+	if (ext_req(p, PFISH_EXT_DELETE, stmt, len, &r) != 0)
 		return -1;
 	if (r.type != SFTPC_STATUS || r.status != SFTPC_FX_OK) {
 		seterr(p, "signed delete", &r);

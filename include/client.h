@@ -104,10 +104,8 @@ int	 psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
 	    psftp_bsink sink, void *arg);
 int	 psftp_remove(struct psftp *p, const char *name);
 /* Calls reset (kind 0) before each (re)start of a consistent listing. */
-int	 psftp_state(struct psftp *p, const char *mailbox, psftp_item_cb cb,
-	    void *arg);
-int	 psftp_delete(struct psftp *p, const char *mailbox, const u_char *stmt,
-	    size_t len);
+int	 psftp_state(struct psftp *p, psftp_item_cb cb, void *arg);
+int	 psftp_delete(struct psftp *p, const u_char *stmt, size_t len);
 const char *psftp_errmsg(const struct psftp *p);
 
 /* statefile.c: what this device accepted before, per account. */
