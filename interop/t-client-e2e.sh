@@ -8,9 +8,7 @@
 # sshd runs "Subsystem pfish pfish-server -d MAILBOX".  Each attack is
 # staged on a copy of the clean mailbox, as root on the fetch host would,
 # and pfish verify must exit 3 and name the kind and seq.
-# PFISH_E2E_SERVER overrides the server under test.  While pfish-server
-# does not serve pfish-state@pfish yet, the signed cases run against
-# interop/state-stub.py instead and say so in every test name.
+# PFISH_E2E_SERVER overrides the server under test.
 
 . "${PFISH_TOP:-.}/interop/lib.sh"
 t_init
@@ -263,26 +261,11 @@ restore
 sshd_stop
 }
 
-# Test names carry a note while the stand-in server is in use.
-NOTE=
-ok() {
-	t_pass=$((t_pass + 1))
-	echo "ok $1$NOTE"
-}
-notok() {
-	_n=$1
-	shift
-	t_fail=$((t_fail + 1))
-	echo "not ok $_n$NOTE${1:+ # $*}"
-}
-if ! "$SERVER" -Q 2>/dev/null | grep -q 'pfish-state@pfish'; then
-	diag "$SERVER has no pfish-state@pfish yet: signed cases use" \
-	    "interop/state-stub.py"
-	SERVER=$PFISH_TOP/interop/state-stub.py
-	NOTE=" [state-stub]"
+if "$SERVER" -Q 2>/dev/null | grep -q 'pfish-state@pfish'; then
+	signed_cases
+else
+	skip "client-e2e signed state" "$SERVER has no pfish-state@pfish"
 fi
-signed_cases
-NOTE=
 
 # --- the real pfish-server through the pfish subsystem -------------------
 # Signed state or not (exit 0 or 2), the bytes fetched must be the store's.

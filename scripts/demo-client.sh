@@ -46,11 +46,8 @@ step_pfish_deliver() {
 
 step_pfish_client() {
 	step "9. pfish: list, fetch and verify"
-	_srv=$PFISH_SERVER
-	"$_srv" -Q 2>/dev/null | grep -q pfish-state@pfish ||
-	    _srv=$PFISH_TOP/interop/state-stub.py
 	sshd_stop
-	sshd_start "Subsystem pfish $_srv -d $SROOT/$SUSER" || exit 1
+	sshd_start "Subsystem pfish $PFISH_SERVER -d $SROOT/%u" || exit 1
 	PF="$PFISH_BIN/pfish -F /dev/null -i $USER_KEY -p $SSHD_PORT
 	    -o UserKnownHostsFile=$KNOWN_HOSTS"
 	export HOME=$T/home
