@@ -186,7 +186,8 @@ session_list(struct session *s)
 		    psftp_errmsg(s->p));
 		return -1;
 	}
-	qsort(s->ents, s->nents, sizeof(*s->ents), cmp_entry);
+	if (s->nents > 1)
+		qsort(s->ents, s->nents, sizeof(*s->ents), cmp_entry);
 	return 0;
 }
 
