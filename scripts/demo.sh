@@ -167,6 +167,6 @@ fi
 t_init
 . "$PFISH_TOP/scripts/demo-client.sh"
 for s in intro keys mailbox sshd list get delete refused \
-    pfish_deliver pfish_client pfish_attack done; do
+    pfish_deliver pfish_client pfish_rm pfish_attack done; do
 	"step_$s"
 done
