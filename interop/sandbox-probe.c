@@ -180,7 +180,7 @@ main(int argc, char **argv)
 	int ch, flags = 0, confine = 1, r;
 
 	log_init("sandbox-probe", LOG_LEVEL_INFO, LOG_USER, 1);
-	while ((ch = getopt(argc, argv, "nw")) != -1) {
+	while ((ch = getopt(argc, argv, "+nw")) != -1) {
 		if (ch == 'n')
 			confine = 0;
 		else if (ch == 'w')
