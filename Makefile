@@ -43,6 +43,35 @@ UNITS :=	$(UNITSRC:tests/unit/%.c=$(O)/tests/%)
 TOOLSRC :=	$(wildcard interop/*.c bench/*.c)
 TOOLS :=	$(patsubst %.c,$(O)/%,$(TOOLSRC))
 
+# Fuzzing: every tests/fuzz/fuzz_*.c is a libFuzzer target, linked against
+# the library built by clang with ASan+UBSan and coverage into $(FUZZ_O).
+# make fuzz runs each for FUZZTIME seconds; make check runs each briefly
+# (tests/fuzz/brief.sh) when clang is there.  Known UBSan findings not yet
+# fixed are listed in tests/ubsan.supp.
+FUZZCC ?=	clang
+FUZZ_O ?=	obj-fuzz
+FUZZTIME ?=	60
+FUZZ_SAN =	-fsanitize=address,undefined -fno-omit-frame-pointer
+# clang warns differently from cc: -Werror gates the cc build only.
+FUZZ_CFLAGS =	-std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) \
+		$(filter-out -Werror,$(WARN)) -Iinclude \
+		$(PKG_CFLAGS) $(CFLAGS)
+FUZZSRC :=	$(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_LIBOBJ :=	$(LIBSRC:%.c=$(FUZZ_O)/%.o)
+FUZZBINS :=	$(FUZZSRC:tests/fuzz/%.c=$(FUZZ_O)/fuzz/%)
+HAVE_FUZZCC :=	$(shell $(FUZZCC) --version >/dev/null 2>&1 && echo yes)
+FUZZ_IN_CHECK ?= $(HAVE_FUZZCC)
+CHECK_FUZZ :=
+ifeq ($(FUZZ_IN_CHECK),yes)
+CHECK_FUZZ :=	$(FUZZSRC:tests/fuzz/%.c=$(O)/fuzz/%)
+endif
+
+# check-asan: the whole suite built by clang with ASan+UBSan; any finding
+# is fatal.  Brief fuzzing is left to make check (it is sanitized anyway).
+ASAN_SAN =	-fsanitize=address,undefined -fno-omit-frame-pointer
+ASAN_ENV =	ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:print_stacktrace=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+		UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/ubsan.supp
+
 .PHONY: all deps install check check-unit check-interop check-asan \
 	demo fuzz fuzz-quick bench lint clean
 
@@ -100,8 +129,40 @@ install: $(PROGS)
 	done
 
 # make check: unit tests, interop suite, brief fuzz; one summary line.
-check: all $(UNITS)
+check: all $(UNITS) $(CHECK_FUZZ)
 	@O=$(O) B=$(B) sh tests/run.sh
+
+$(FUZZ_O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_O)/libpfish.a: $(FUZZ_LIBOBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $(FUZZ_LIBOBJ)
+
+# A fuzz binary, in $(FUZZ_O)/fuzz for make fuzz or $(O)/fuzz for check.
+define fuzz_rule
+$(1)/fuzz/%: tests/fuzz/%.c $(FUZZ_O)/libpfish.a
+	@mkdir -p $$(dir $$@)
+	$$(FUZZCC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$< \
+	    $(FUZZ_O)/libpfish.a $$(PKG_LIBS)
+endef
+$(foreach d,$(sort $(O) $(FUZZ_O)),$(eval $(call fuzz_rule,$(d))))
+
+fuzz: $(FUZZBINS)
+	@fail=0; for f in $(FUZZBINS); do \
+		PFISH_TOP=$(CURDIR) sh tests/fuzz/brief.sh -k \
+		    -t $(FUZZTIME) $$f || fail=1; \
+	done; exit $$fail
+
+fuzz-quick:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=5
+
+check-asan:
+	@$(ASAN_ENV) $(MAKE) --no-print-directory O=obj-asan B=bin-asan \
+	    CC=clang OPT="-O1 -g" SAN="$(ASAN_SAN)" FUZZ_IN_CHECK=no \
+	    WERROR= check
 
 check-unit: all $(UNITS)
 	@O=$(O) B=$(B) sh tests/run.sh unit
@@ -118,4 +179,4 @@ lint:
 clean:
 	rm -rf obj obj-asan obj-fuzz bin bin-asan bin-fuzz
 
--include $(LIBOBJ:.o=.d) $(MAINS:%.c=$(O)/%.d)
+-include $(LIBOBJ:.o=.d) $(MAINS:%.c=$(O)/%.d) $(FUZZ_LIBOBJ:.o=.d)
