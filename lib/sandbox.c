@@ -191,6 +191,46 @@ sb_landlock(const struct sandbox_path *paths, size_t npaths, int *abip)
 #endif
 
 /*
+ * Sanitizer builds only (make check-asan, fuzzing): LeakSanitizer's exit
+ * check runs a CLONE_VM tracer thread that ptraces the process's threads
+ * listed under /proc/PID, and reports are symbolized by a child process.
+ * Such builds start the symbolizer before confinement and allow exactly
+ * that much more; release builds contain none of it.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SB_SANITIZED	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SB_SANITIZED	1
+#endif
+#endif
+
+#ifdef SB_SANITIZED
+#include <sched.h>
+
+void	__sanitizer_sandbox_on_notify(void *);
+void	__sanitizer_symbolize_pc(void *, const char *, char *, size_t);
+
+static const int sb_sanitizer_allowed[] = {
+	__NR_ptrace, __NR_wait4, __NR_prctl, __NR_readlinkat, __NR_getppid,
+#ifdef __NR_readlink
+	__NR_readlink, __NR_getdents,
+#endif
+};
+
+static int
+sb_sanitizer_prepare(void)
+{
+	char out[256];
+
+	__sanitizer_sandbox_on_notify(NULL);
+	__sanitizer_symbolize_pc(__builtin_return_address(0), "%p %F %L",
+	    out, sizeof(out));
+	return open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+#endif
+
+/*
  * System calls a confined pfish program may make: the event loop, reading
  * and listing files, the durable-write sequence (temp file, write, fsync,
  * rename, directory fsync), unlink, malloc, time, syslog on the socket
@@ -246,23 +286,33 @@ sb_emit(struct sb_prog *p, uint16_t code, uint32_t k, uint8_t jt, uint8_t jf)
 	p->n++;
 }
 
-/* nr with any bit of mask set in argument arg (low 32 bits) gets bad. */
+/* System call nr: action set if argument arg (low 32 bits) has a bit of
+ * mask, else action clear. */
 static void
 sb_emit_argmask(struct sb_prog *p, int nr, int arg, uint32_t mask,
-    uint32_t bad)
+    uint32_t set, uint32_t clear)
 {
 	sb_emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 4);
 	sb_emit(p, BPF_LD | BPF_W | BPF_ABS, SB_ARG_LO(arg), 0, 0);
 	sb_emit(p, BPF_JMP | BPF_JSET | BPF_K, mask, 0, 1);
-	sb_emit(p, BPF_RET | BPF_K, bad, 0, 0);
-	sb_emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+	sb_emit(p, BPF_RET | BPF_K, set, 0, 0);
+	sb_emit(p, BPF_RET | BPF_K, clear, 0, 0);
+}
+
+static void
+sb_emit_allow(struct sb_prog *p, const int *nrs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sb_emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nrs[i], 0, 1);
+		sb_emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+	}
 }
 
 static void
 sb_seccomp_prog(struct sb_prog *p, uint32_t kill)
 {
-	size_t i;
-
 	memset(p, 0, sizeof(*p));
 	sb_emit(p, BPF_LD | BPF_W | BPF_ABS,
 	    offsetof(struct seccomp_data, arch), 0, 0);
@@ -274,8 +324,15 @@ sb_seccomp_prog(struct sb_prog *p, uint32_t kill)
 	sb_emit(p, BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1);
 	sb_emit(p, BPF_RET | BPF_K, kill, 0, 0);
 #endif
-	sb_emit_argmask(p, __NR_mmap, 2, PROT_EXEC, kill);
-	sb_emit_argmask(p, __NR_mprotect, 2, PROT_EXEC, kill);
+	sb_emit_argmask(p, __NR_mmap, 2, PROT_EXEC, kill, SECCOMP_RET_ALLOW);
+	sb_emit_argmask(p, __NR_mprotect, 2, PROT_EXEC, kill,
+	    SECCOMP_RET_ALLOW);
+#ifdef SB_SANITIZED
+	/* threads (the leak checker's tracer), never processes */
+	sb_emit_argmask(p, __NR_clone, 0, CLONE_VM, SECCOMP_RET_ALLOW, kill);
+	sb_emit_allow(p, sb_sanitizer_allowed, sizeof(sb_sanitizer_allowed) /
+	    sizeof(sb_sanitizer_allowed[0]));
+#endif
 	/* ioctl: only FIONREAD (libevent sizes its reads with it). */
 	sb_emit(p, BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 4);
 	sb_emit(p, BPF_LD | BPF_W | BPF_ABS, SB_ARG_LO(1), 0, 0);
@@ -285,11 +342,7 @@ sb_seccomp_prog(struct sb_prog *p, uint32_t kill)
 	/* syslog(3) tries to reconnect after an error: let that fail. */
 	sb_emit(p, BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 1);
 	sb_emit(p, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES, 0, 0);
-	for (i = 0; i < SB_NALLOWED; i++) {
-		sb_emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)sb_allowed[i],
-		    0, 1);
-		sb_emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
-	}
+	sb_emit_allow(p, sb_allowed, SB_NALLOWED);
 	sb_emit(p, BPF_RET | BPF_K, kill, 0, 0);
 }
 
@@ -336,32 +389,52 @@ sb_missing(const char *what, int flags)
 	return 0;
 }
 
+#define SB_PATHS_MAX	16
+
 static int
 sb_apply(const struct sandbox_path *paths, size_t npaths, int flags)
 {
-	int abi, ll, sc;
+	struct sandbox_path all[SB_PATHS_MAX + 1];
+	int abi, ll, sc, ret = -1, extra = -1;
 
+	if (npaths > SB_PATHS_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	memcpy(all, paths, npaths * sizeof(*paths));
+#ifdef SB_SANITIZED
+	if ((extra = sb_sanitizer_prepare()) != -1) {
+		all[npaths].fd = extra;
+		all[npaths].path = "/proc/self";
+		all[npaths++].rights = SANDBOX_READ;
+	}
+#endif
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
 		error_errno("prctl(PR_SET_NO_NEW_PRIVS)");
-		return -1;
+		goto out;
 	}
-	if ((ll = sb_landlock(paths, npaths, &abi)) == -1) {
+	if ((ll = sb_landlock(all, npaths, &abi)) == -1) {
 		error_errno("landlock");
-		return -1;
+		goto out;
 	}
 	if (ll == 0 && sb_missing("landlock", flags) == -1)
-		return -1;
+		goto out;
 	if ((sc = sb_seccomp()) == -1) {
 		error_errno("seccomp");
-		return -1;
+		goto out;
 	}
 	if (sc == 0 && sb_missing("seccomp", flags) == -1)
-		return -1;
-	if (snprintf(sandbox_state, sizeof(sandbox_state), "%s%d%s",
-	    ll ? "landlock-" : "nolandlock-", abi, sc ? "+seccomp" : "") < 0)
+		goto out;
+	if (snprintf(sandbox_state, sizeof(sandbox_state), "%s%d%s%s",
+	    ll ? "landlock-" : "nolandlock-", abi, sc ? "+seccomp" : "",
+	    extra != -1 ? "+sanitizer" : "") < 0)
 		sandbox_state[0] = '\0';
 	debug("confined: %s", sandbox_state);
-	return 0;
+	ret = 0;
+ out:
+	if (extra != -1)
+		close(extra);
+	return ret;
 }
 
 static int
