@@ -72,4 +72,14 @@ int	sshkey_parse_private(const u_char *data, size_t len,
 int	sshkey_load_private(const char *path, struct sshkey_priv **out);
 void	sshkey_priv_free(struct sshkey_priv *k);
 
+/*
+ * Read a whole regular file (O_NOFOLLOW, at most max bytes) and
+ * NUL-terminate it.  With secret set the copy lives in sodium_malloc
+ * memory; release it with sshkey_file_free() and the same flag.
+ */
+#define SSHKEY_FILE_MAX		(64 * 1024)
+int	sshkey_read_file(const char *path, size_t max, int secret,
+	    u_char **datap, size_t *lenp);
+void	sshkey_file_free(u_char *data, size_t len, int secret);
+
 #endif /* SSHKEY_H */

@@ -35,8 +35,16 @@ struct trust;
 /*
  * allowed_signers(5) subset: "principals [options] ssh-ed25519 BASE64
  * [comment]", options namespaces="a,b", valid-after=, valid-before=
- * (YYYYMMDD[HHMM[SS]][Z]), cert-authority rejected.  Blank lines and
+ * (YYYYMMDD[HHMM[SS]][Z]), cert-authority (skipped).  Blank lines and
  * '#' comments allowed.  Lines with other key types are skipped.
+ *
+ * As ssh-keygen -Y verify reads it: principals may be double-quoted;
+ * option names are case-insensitive and values double-quoted (" escapes
+ * a quote); namespaces are patterns ('*', '?', a leading '!' excludes);
+ * times without Z are local time; a key is valid from valid-after to
+ * valid-before inclusive.  cert-authority lines are skipped (pfish uses
+ * no certificates).  Errors read "line N: why" (trust_load: "PATH: line
+ * N: why"); files are at most 1 MiB, lines 16 KiB.
  */
 int	trust_parse(const char *text, size_t len, struct trust **out,
 	    char *errbuf, size_t errlen);
@@ -45,10 +53,14 @@ int	trust_load(const char *path, struct trust **out, char *errbuf,
 
 /*
  * authorized_keys(5): every ssh-ed25519 key (after any options) becomes
- * an entry allowed for namespace ns only; other lines are ignored.
+ * an entry allowed for namespace ns only; other lines are ignored, as
+ * are cert-authority keys.  Options are not interpreted (from=,
+ * expiry-time= ...).  The principal is "authorized_keys line N".
  */
 int	trust_load_authorized_keys(const char *path, const char *ns,
 	    struct trust **out, char *errbuf, size_t errlen);
+int	trust_parse_authorized_keys(const char *text, size_t len,
+	    const char *ns, struct trust **out, char *errbuf, size_t errlen);
 
 void	trust_free(struct trust *t);
 size_t	trust_count(const struct trust *t);
