@@ -69,7 +69,7 @@ endif
 # check-asan: the whole suite built by clang with ASan+UBSan; any finding
 # is fatal.  Brief fuzzing is left to make check (it is sanitized anyway).
 ASAN_SAN =	-fsanitize=address,undefined -fno-omit-frame-pointer
-ASAN_ENV =	ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:print_stacktrace=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+ASAN_ENV =	ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:print_stacktrace=1:detect_stack_use_after_return=1 \
 		UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/ubsan.supp
 
 .PHONY: all deps install check check-unit check-interop check-asan \
