@@ -40,6 +40,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "log.h"
 #include "sandbox.h"
 
@@ -107,6 +109,26 @@ do_socket(int domain)
 	return 0;
 }
 
+/* What verifying a statement needs after confinement: secure memory,
+ * randomness, hashing, Ed25519. */
+static int
+do_sodium(void)
+{
+	u_char pk[crypto_sign_PUBLICKEYBYTES], *sk, sig[crypto_sign_BYTES];
+	u_char h[crypto_hash_sha512_BYTES];
+	int r;
+
+	if ((sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL)
+		return errno;
+	randombytes_buf(h, sizeof(h));
+	crypto_sign_keypair(pk, sk);
+	crypto_hash_sha512(h, h, sizeof(h));
+	crypto_sign_detached(sig, NULL, h, sizeof(h), sk);
+	r = crypto_sign_verify_detached(sig, h, sizeof(h), pk) == 0 ? 0 : EINVAL;
+	sodium_free(sk);
+	return r;
+}
+
 static int
 do_misc(const char *act, char **argv)
 {
@@ -131,6 +153,8 @@ do_misc(const char *act, char **argv)
 		return kill(getppid(), 0) == -1 ? errno : 0;
 	if (strcmp(act, "mkdir") == 0)
 		return mkdirat(dirfd_mb, argv[0], 0700) == -1 ? errno : 0;
+	if (strcmp(act, "sodium") == 0)
+		return do_sodium();
 	if (strcmp(act, "leak") == 0) {
 		/* for sanitizer builds: the leak checker must still work */
 		static void *volatile leaked;
@@ -203,6 +227,8 @@ main(int argc, char **argv)
 	if ((dirfd_mb = open(argv[0], O_RDONLY | O_DIRECTORY)) == -1)
 		return (perror(argv[0]), 1);
 	openlog("sandbox-probe", LOG_PID | LOG_NDELAY, LOG_USER);
+	if (sodium_init() < 0)
+		return (fprintf(stderr, "sodium_init failed\n"), 1);
 	if (confine && sandbox_server(dirfd_mb, argv[0], flags) == -1)
 		return (perror("sandbox_server"), 1);
 	printf("confined %s\n", confine ? sandbox_status() : "no");

@@ -97,6 +97,7 @@ expect kill-signal killed "$mb" kill-parent
 expect kill-mmap-exec killed "$mb" mmap-exec
 expect kill-mkdir killed "$mb" mkdir newdir
 expect syslog-survives ok "$mb" syslog
+expect sodium-verify-confined ok "$mb" sodium
 case "$status" in
 *+sanitizer)
 	# LeakSanitizer must still report from inside the sandbox.

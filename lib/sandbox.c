@@ -233,10 +233,11 @@ sb_sanitizer_prepare(void)
 /*
  * System calls a confined pfish program may make: the event loop, reading
  * and listing files, the durable-write sequence (temp file, write, fsync,
- * rename, directory fsync), unlink, malloc, time, syslog on the socket
- * opened before confinement.  Which paths they may touch is Landlock's
- * business.  mmap/mprotect are checked for PROT_EXEC and ioctl for
- * FIONREAD below; socket fails with EACCES; anything else kills.
+ * rename, directory fsync), unlink, malloc and sodium_malloc (mlock),
+ * time, syslog on the socket opened before confinement.  Which paths they
+ * may touch is Landlock's business.  mmap/mprotect are checked for
+ * PROT_EXEC and ioctl for FIONREAD below; socket fails with EACCES;
+ * anything else kills.
  */
 static const int sb_allowed[] = {
 	__NR_read, __NR_readv, __NR_pread64, __NR_write, __NR_writev,
@@ -244,7 +245,8 @@ static const int sb_allowed[] = {
 	__NR_newfstatat, __NR_statx, __NR_getdents64, __NR_fcntl, __NR_dup,
 	__NR_dup3, __NR_unlinkat, __NR_renameat, __NR_renameat2, __NR_fsync,
 	__NR_fdatasync, __NR_fadvise64, __NR_flock, __NR_ftruncate,
-	__NR_brk, __NR_munmap, __NR_mremap, __NR_madvise,
+	__NR_brk, __NR_munmap, __NR_mremap, __NR_madvise, __NR_mlock,
+	__NR_munlock,
 	__NR_clock_gettime, __NR_clock_getres, __NR_gettimeofday,
 	__NR_clock_nanosleep, __NR_nanosleep, __NR_getrandom,
 	__NR_epoll_create1, __NR_epoll_ctl, __NR_epoll_pwait, __NR_ppoll,
