@@ -60,6 +60,7 @@ errname(int e)
 	case EXDEV:	return "EXDEV";
 	case ENOTTY:	return "ENOTTY";
 	case ELOOP:	return "ELOOP";
+	case EEXIST:	return "EEXIST";
 	default:
 		snprintf(num, sizeof(num), "errno%d", e);
 		return num;

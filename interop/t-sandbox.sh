@@ -80,9 +80,11 @@ if [ "${status#landlock}" != "$status" ]; then
 	    nok message-intact
 	expect deny-create-tmp-ro EACCES "$mb" create .pfish/tmp/t
 	expect deny-create-records EACCES "$mb" create .pfish/records/x
+	expect deny-mkdir EACCES "$mb" mkdir newdir
+	expect mkdir-existing-eexist EEXIST "$mb" mkdir .pfish
 else
 	for t in etc-passwd dotdot symlink-out create-top write-message \
-	    truncate create-tmp-ro create-records; do
+	    truncate create-tmp-ro create-records mkdir mkdir-existing; do
 		skip "deny-$t" "no landlock"
 	done
 fi
@@ -95,7 +97,6 @@ expect kill-exec killed "$mb" exec /bin/sh -c "touch $tmp/pwned"
 expect kill-fork killed "$mb" fork
 expect kill-signal killed "$mb" kill-parent
 expect kill-mmap-exec killed "$mb" mmap-exec
-expect kill-mkdir killed "$mb" mkdir newdir
 expect syslog-survives ok "$mb" syslog
 expect sodium-verify-confined ok "$mb" sodium
 case "$status" in

@@ -243,7 +243,8 @@ static const int sb_allowed[] = {
 	__NR_read, __NR_readv, __NR_pread64, __NR_write, __NR_writev,
 	__NR_pwrite64, __NR_lseek, __NR_close, __NR_openat, __NR_fstat,
 	__NR_newfstatat, __NR_statx, __NR_getdents64, __NR_fcntl, __NR_dup,
-	__NR_dup3, __NR_unlinkat, __NR_renameat, __NR_renameat2, __NR_fsync,
+	__NR_dup3, __NR_unlinkat, __NR_renameat, __NR_renameat2,
+	__NR_mkdirat, __NR_fsync,
 	__NR_fdatasync, __NR_fadvise64, __NR_flock, __NR_ftruncate,
 	__NR_brk, __NR_munmap, __NR_mremap, __NR_madvise, __NR_mlock,
 	__NR_munlock,
@@ -262,7 +263,7 @@ static const int sb_allowed[] = {
 #ifdef __NR_open
 	__NR_open, __NR_stat, __NR_lstat, __NR_unlink, __NR_rename,
 	__NR_poll, __NR_select, __NR_epoll_wait, __NR_epoll_create,
-	__NR_dup2, __NR_time,
+	__NR_dup2, __NR_time, __NR_mkdir,
 #endif
 };
 #define SB_NALLOWED	(sizeof(sb_allowed) / sizeof(sb_allowed[0]))
