@@ -245,7 +245,7 @@ static const int sb_allowed[] = {
 	__NR_newfstatat, __NR_statx, __NR_getdents64, __NR_fcntl, __NR_dup,
 	__NR_dup3, __NR_unlinkat, __NR_renameat, __NR_renameat2,
 	__NR_mkdirat, __NR_fsync,
-	__NR_fdatasync, __NR_fadvise64, __NR_flock, __NR_ftruncate,
+	__NR_fdatasync, __NR_fadvise64, __NR_flock, __NR_ftruncate, __NR_fchmod,
 	__NR_brk, __NR_munmap, __NR_mremap, __NR_madvise, __NR_mlock,
 	__NR_munlock,
 	__NR_clock_gettime, __NR_clock_getres, __NR_gettimeofday,
