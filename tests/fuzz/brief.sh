@@ -4,9 +4,10 @@
 # Usage: brief.sh [-k] [-t seconds] BINARY
 #   -t  seconds of fuzzing after the replay (default 5; make fuzz: FUZZTIME)
 #   -k  keep any crash input as tests/fuzz/regress/NAME/ (make fuzz)
-# BINARY is .../fuzz_NAME; seeds are tests/fuzz/corpus/NAME/, earlier
-# crashes tests/fuzz/regress/NAME/.  Prints "ok fuzz_NAME-..." lines and a
-# "# fuzz_NAME: N execs, M/s" figure; exits non-zero on any finding.
+# BINARY is .../fuzz_NAME; seeds are tests/fuzz/corpus/NAME/ (or
+# corpus/fuzz_NAME/), earlier crashes tests/fuzz/regress/NAME/.  Prints
+# "ok fuzz_NAME-..." lines and a "# fuzz_NAME: N execs, M/s" figure;
+# exits non-zero on any finding.
 
 secs=5
 keep=0
@@ -24,6 +25,9 @@ top=${PFISH_TOP:-$(pwd)}
 name=$(basename "$bin")
 short=${name#fuzz_}
 corpus=$top/tests/fuzz/corpus/$short
+# Some seed directories carry the full target name: take either.
+[ -d "$corpus" ] || [ ! -d "$top/tests/fuzz/corpus/$name" ] || \
+    corpus=$top/tests/fuzz/corpus/$name
 regress=$top/tests/fuzz/regress/$short
 dict=$top/tests/fuzz/$short.dict
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pfish-fuzz.XXXXXX") || exit 1
