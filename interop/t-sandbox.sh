@@ -144,4 +144,37 @@ exec 3>&-
 wait $srvpid
 srvpid=
 
+# The real pfish-server confines itself before reading any request.
+S=${PFISH_BIN:-bin}/pfish-server
+if [ ! -x "$S" ]; then
+	echo "ok server-seccomp-filter-mode # SKIP no $S"
+	exit $fail
+fi
+fresh
+rm -f "$tmp/in"
+mkfifo "$tmp/in"
+"$S" -e -l DEBUG3 -d "$mb" <"$tmp/in" >/dev/null 2>"$tmp/srv.err" &
+srvpid=$!
+exec 3>"$tmp/in"
+i=0
+while ! grep -q confined "$tmp/srv.err" 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sc=$(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$srvpid/status)
+nnp=$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' /proc/$srvpid/status)
+[ "$sc" = 2 ] && ok server-seccomp-filter-mode || \
+    nok server-seccomp-filter-mode "Seccomp: $sc; $(head -c 300 "$tmp/srv.err")"
+[ "$nnp" = 1 ] && ok server-no-new-privs || nok server-no-new-privs "NoNewPrivs: $nnp"
+if [ "${status#landlock}" = "$status" ]; then
+	skip server-landlock "no landlock"
+elif grep -q "confined: landlock-" "$tmp/srv.err"; then
+	ok server-landlock
+else
+	nok server-landlock "$(head -c 300 "$tmp/srv.err")"
+fi
+exec 3>&-
+wait $srvpid
+srvpid=
+
 exit $fail
