@@ -56,6 +56,13 @@ struct trust;
  * 1 <= low <= high + 1 and issued < expires.  lowprev is the hash of record
  * low-1 (zeros when low is 1).  Delete entries are in strictly ascending
  * seq, each <= seen, at most STMT_DELETE_MAX of them.
+ *
+ * The parsers also enforce what follows from the above: seq, high, seen
+ * and every del seq are at most PFISH_SEQ_MAX (file names have twelve
+ * digits); seq, low, seen, del seq and note seq are >= 1; a head with low =
+ * high + 1 (all expired) has lowprev = highhash; the mailbox passes
+ * stmt_valid_mailbox(); key is "SHA256:" and 43 canonical unpadded base64
+ * characters; epoch is exactly 16 lowercase hex digits.
  */
 
 #define STMT_VERSION		1
@@ -144,6 +151,24 @@ int	stmt_note_encode(const struct stmt_note *n, struct buf *out);
 /* SHA-256 of a statement's canonical text. */
 void	stmt_hash(const u_char *text, size_t len, u_char out[STMT_HASH_LEN]);
 void	stmt_hash_hex(const u_char hash[STMT_HASH_LEN], char hex[65]);
+/* Exactly 64 lowercase hex digits and a NUL; 0 or STMT_ERR_FORMAT. */
+int	stmt_hash_from_hex(const char *hex, u_char out[STMT_HASH_LEN]);
+/* Decimal as in statements (no sign, no leading zeros), whole string. */
+int	stmt_u64_from_dec(const char *s, uint64_t *out);
+
+/* SHA-256 of the text part of a signed statement (a stored .rec file). */
+int	stmt_signed_hash(const u_char *data, size_t len,
+	    u_char out[STMT_HASH_LEN]);
+
+/*
+ * File names of the store layout: "%012llu" SEQ and suffix (".age",
+ * ".rec", ".note"), and a delete's "NNNNNNNNNNNN-HHHHHHHHHHHHHHHH.del"
+ * (N = its first seq, H = 16 hex of the SHA-256 of its text).
+ */
+int	stmt_seq_filename(uint64_t seq, const char *suffix, char *buf,
+	    size_t len);
+int	stmt_delete_filename(const struct stmt_delete *d, const u_char *text,
+	    size_t textlen, char *buf, size_t len);
 
 /*
  * A signed statement is its text followed directly by an armored SSH
@@ -163,5 +188,9 @@ int	stmt_verify_signed(const u_char *data, size_t len, enum stmt_type type,
 	    u_char pk[SSHKEY_ED25519_PK]);
 int	stmt_key_matches(const char *keyfield,
 	    const u_char pk[SSHKEY_ED25519_PK]);
+
+/* Append text and its armored signature under type's namespace to out. */
+int	stmt_sign(const struct sshkey_priv *key, enum stmt_type type,
+	    const u_char *text, size_t len, struct buf *out);
 
 #endif /* STMT_H */

@@ -130,16 +130,19 @@ buf_avail(const struct buf *b)
 	return b->max - (b->size - b->off);
 }
 
+/* Storage may not exist yet; NULL + 0 is undefined, so say so plainly. */
 const u_char *
 buf_ptr(const struct buf *b)
 {
+	if (b->cd == NULL)
+		return NULL;
 	return b->cd + b->off;
 }
 
 u_char *
 buf_mutable_ptr(struct buf *b)
 {
-	if (b->readonly)
+	if (b->readonly || b->d == NULL)
 		return NULL;
 	return b->d + b->off;
 }
@@ -206,7 +209,7 @@ buf_dup_string(const struct buf *b)
 	size_t len = buf_len(b);
 	char *s;
 
-	if (memchr(buf_ptr(b), '\0', len) != NULL)
+	if (len > 0 && memchr(buf_ptr(b), '\0', len) != NULL)
 		return NULL;
 	if ((s = malloc(len + 1)) == NULL)
 		return NULL;
@@ -221,6 +224,8 @@ buf_cmp(const struct buf *b, size_t off, const void *s, size_t len)
 {
 	if (off > buf_len(b) || len > buf_len(b) - off)
 		return BUF_ERR_SHORT;
+	if (len == 0)
+		return 0;
 	return memcmp(buf_ptr(b) + off, s, len) == 0 ? 0 : BUF_ERR_INVALID;
 }
 

@@ -103,7 +103,7 @@ log_get_level(void)
 	return log_lvl;
 }
 
-static void
+static void __attribute__((format(printf, 4, 0)))
 log_vmsg(enum log_level level, const char *func, int errnum,
     const char *fmt, va_list ap)
 {

@@ -1,0 +1,61 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* fsutil.h: durable file writes (temp, fsync, rename, dir fsync), reads. */
+
+#ifndef FSUTIL_H
+#define FSUTIL_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+/*
+ * All functions return 0 on success and -1 with errno set on failure.
+ * Names are single path components, opened relative to a directory fd
+ * with O_NOFOLLOW; a temp file lives in tmpfd's directory, which must be
+ * on the same file system as dirfd's so rename(2) is atomic.
+ */
+
+int	fs_write_all(int fd, const void *data, size_t len);
+int	fs_fsync_dir(int dirfd);
+
+/* Create a fresh temp file (O_EXCL, mode) in tmpfd; name goes to tmpname. */
+int	fs_tmp_create(int tmpfd, mode_t mode, char *tmpname, size_t tmplen);
+
+/*
+ * fsync and close fd, rename tmpfd/tmpname to dirfd/name (replacing it)
+ * and fsync dirfd.  On failure the temp file is removed.  fd is closed
+ * either way.
+ */
+int	fs_commit(int fd, int tmpfd, const char *tmpname, int dirfd,
+	    const char *name);
+
+/* The whole sequence for an in-memory file. */
+int	fs_write_atomic(int dirfd, int tmpfd, const char *name,
+	    const void *data, size_t len, mode_t mode);
+
+/*
+ * Read a regular file (O_NOFOLLOW) of at most max bytes into a fresh
+ * malloc'd, NUL-terminated buffer.  errno is EFBIG when it is larger,
+ * EINVAL when it is not a regular file, ELOOP for a symbolic link.
+ */
+int	fs_read_file(int dirfd, const char *name, size_t max, u_char **data,
+	    size_t *len);
+
+/* Open a directory below dirfd without following symlinks. */
+int	fs_open_dir(int dirfd, const char *name);
+
+#endif /* FSUTIL_H */

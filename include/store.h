@@ -1,0 +1,102 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* store.h: pfish-store, the mailbox writer on the fetch host. */
+
+#ifndef STORE_H
+#define STORE_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stmt.h"
+
+#define STORE_TRUST_FILE	"/etc/pfish/allowed_signers"
+#define STORE_EPOCH_FILE	".pfish/epoch"
+#define STORE_HEADMARK_FILE	".pfish/headmark"
+#define STORE_RECORD_SUFFIX	".rec"
+#define STORE_NOTE_SUFFIX	".note"
+#define STORE_DELETE_SUFFIX	".del"
+#define STORE_DIR_MODE		02770
+#define STORE_FILE_MODE		0644
+#define STORE_SIGNED_IN_MAX	16384	/* a signed record or head on stdin */
+#define STORE_TMP_AGE		86400	/* stale temp files, seconds */
+
+/* sysexits(3) for accept and head; verify uses PFISH_EXIT_*. */
+#define STORE_EX_USAGE		64
+#define STORE_EX_DATAERR	65
+#define STORE_EX_TEMPFAIL	75
+
+struct trust;
+
+struct store {
+	const char	*root;
+	const char	*trustpath;
+	struct trust	*trust;
+	int		 rootfd;
+	uint64_t	 now;
+};
+
+/* Directory fds of one mailbox; -1 when not open. */
+struct mbdir {
+	const char	*name;
+	int		 dir;	/* ROOT/NAME */
+	int		 pf;	/* .pfish */
+	int		 rec;	/* .pfish/records */
+	int		 del;	/* .pfish/deletes */
+	int		 notes;	/* .pfish/notes */
+	int		 tmp;	/* .pfish/tmp */
+};
+
+/* A stored record, its text hash and whether it verified. */
+struct stored_record {
+	struct stmt_record	rec;
+	u_char			hash[STMT_HASH_LEN];
+	u_char			*data;	/* signed file contents */
+	size_t			len;
+	size_t			textlen;
+};
+
+int	store_main(int argc, char **argv);
+int	store_verify(struct store *s, int argc, char **argv);
+/* Run fn on every mailbox under the root; the largest return wins. */
+int	store_each_mailbox(struct store *s,
+	    int (*fn)(struct store *, const char *));
+
+/* store/storedir.c */
+int	mbdir_open(const struct store *s, const char *name, struct mbdir *m);
+void	mbdir_close(struct mbdir *m);
+int	mbdir_lock(const struct mbdir *m);
+int	seq_name(uint64_t seq, const char *suffix, char *buf, size_t len);
+int	seq_from_name(const char *name, const char *suffix, uint64_t *seq);
+int	read_epoch(const struct mbdir *m, char epoch[STMT_EPOCH_LEN + 1]);
+int	write_epoch(const struct mbdir *m, const char *epoch);
+/*
+ * Load records/SEQ.rec and check it: signature and trust (record
+ * namespace), canonical text, key field, mailbox name, seq = file name.
+ * Returns 0, -1 with errno (ENOENT: no such record) or a STMT_ERR_*.
+ */
+int	record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
+	    struct stored_record *sr);
+void	record_free(struct stored_record *sr);
+/* Verify a signed head for mailbox m (signature, trust, key, name). */
+int	head_check(const struct store *s, const char *mailbox,
+	    const u_char *data, size_t len, struct stmt_head *h);
+int	head_load(const struct store *s, const struct mbdir *m,
+	    struct stmt_head *h, u_char **data, size_t *len);
+
+#endif /* STORE_H */

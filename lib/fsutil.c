@@ -1,0 +1,202 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* fsutil.c: durable file writes (temp, fsync, rename, dir fsync), reads. */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "fsutil.h"
+
+int
+fs_write_all(int fd, const void *data, size_t len)
+{
+	const u_char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+fs_fsync_dir(int dirfd)
+{
+	while (fsync(dirfd) == -1) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+int
+fs_tmp_create(int tmpfd, mode_t mode, char *tmpname, size_t tmplen)
+{
+	uint32_t rnd;
+	int fd, i, n;
+
+	for (i = 0; i < 100; i++) {
+		rnd = randombytes_random();
+		n = snprintf(tmpname, tmplen, ".tmp.%ld.%08x", (long)getpid(),
+		    (unsigned)rnd);
+		if (n < 0 || (size_t)n >= tmplen) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		fd = openat(tmpfd, tmpname, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd != -1) {
+			/* umask must not loosen or tighten what we ask for. */
+			if (fchmod(fd, mode) == -1) {
+				close(fd);
+				unlinkat(tmpfd, tmpname, 0);
+				return -1;
+			}
+			return fd;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+int
+fs_commit(int fd, int tmpfd, const char *tmpname, int dirfd,
+    const char *name)
+{
+	int saved, r = -1;
+
+	if (fsync(fd) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto out;
+	}
+	if (close(fd) == -1)
+		goto out;
+	if (renameat(tmpfd, tmpname, dirfd, name) == -1)
+		goto out;
+	/*
+	 * Only the new name must be durable; a temp name that comes back
+	 * after a crash is an orphan that expire removes.
+	 */
+	if (fs_fsync_dir(dirfd) == -1)
+		return -1;	/* renamed; durability unknown */
+	return 0;
+ out:
+	saved = errno;
+	unlinkat(tmpfd, tmpname, 0);
+	errno = saved;
+	return r;
+}
+
+int
+fs_write_atomic(int dirfd, int tmpfd, const char *name, const void *data,
+    size_t len, mode_t mode)
+{
+	char tmpname[64];
+	int fd, saved;
+
+	if ((fd = fs_tmp_create(tmpfd, mode, tmpname, sizeof(tmpname))) == -1)
+		return -1;
+	if (fs_write_all(fd, data, len) == -1) {
+		saved = errno;
+		close(fd);
+		unlinkat(tmpfd, tmpname, 0);
+		errno = saved;
+		return -1;
+	}
+	return fs_commit(fd, tmpfd, tmpname, dirfd, name);
+}
+
+int
+fs_read_file(int dirfd, const char *name, size_t max, u_char **data,
+    size_t *len)
+{
+	struct stat st;
+	u_char *p = NULL;
+	size_t off = 0;
+	ssize_t n;
+	int fd, saved;
+
+	*data = NULL;
+	*len = 0;
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	if ((p = malloc((size_t)st.st_size + 1)) == NULL)
+		goto fail;
+	/* Read to EOF but never beyond what fstat promised. */
+	while (off <= (size_t)st.st_size) {
+		n = read(fd, p + off, (size_t)st.st_size + 1 - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		if (n == 0)
+			break;
+		off += (size_t)n;
+		if (off > (size_t)st.st_size) {
+			errno = EFBIG;	/* grew while we read */
+			goto fail;
+		}
+	}
+	close(fd);
+	p[off] = '\0';
+	*data = p;
+	*len = off;
+	return 0;
+ fail:
+	saved = errno;
+	free(p);
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+fs_open_dir(int dirfd, const char *name)
+{
+	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+}

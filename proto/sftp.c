@@ -1,0 +1,382 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* sftp.c: SFTP v3 packet framing, replies, ATTRS and request fields. */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "sftp.h"
+
+static const struct {
+	u_int		 type;
+	const char	*name;
+} sftp_types[] = {
+	{ SFTP_FXP_INIT, "INIT" },
+	{ SFTP_FXP_VERSION, "VERSION" },
+	{ SFTP_FXP_OPEN, "OPEN" },
+	{ SFTP_FXP_CLOSE, "CLOSE" },
+	{ SFTP_FXP_READ, "READ" },
+	{ SFTP_FXP_WRITE, "WRITE" },
+	{ SFTP_FXP_LSTAT, "LSTAT" },
+	{ SFTP_FXP_FSTAT, "FSTAT" },
+	{ SFTP_FXP_SETSTAT, "SETSTAT" },
+	{ SFTP_FXP_FSETSTAT, "FSETSTAT" },
+	{ SFTP_FXP_OPENDIR, "OPENDIR" },
+	{ SFTP_FXP_READDIR, "READDIR" },
+	{ SFTP_FXP_REMOVE, "REMOVE" },
+	{ SFTP_FXP_MKDIR, "MKDIR" },
+	{ SFTP_FXP_RMDIR, "RMDIR" },
+	{ SFTP_FXP_REALPATH, "REALPATH" },
+	{ SFTP_FXP_STAT, "STAT" },
+	{ SFTP_FXP_RENAME, "RENAME" },
+	{ SFTP_FXP_READLINK, "READLINK" },
+	{ SFTP_FXP_SYMLINK, "SYMLINK" },
+	{ SFTP_FXP_STATUS, "STATUS" },
+	{ SFTP_FXP_HANDLE, "HANDLE" },
+	{ SFTP_FXP_DATA, "DATA" },
+	{ SFTP_FXP_NAME, "NAME" },
+	{ SFTP_FXP_ATTRS, "ATTRS" },
+	{ SFTP_FXP_EXTENDED, "EXTENDED" },
+	{ SFTP_FXP_EXTENDED_REPLY, "EXTENDED_REPLY" },
+};
+
+const char *
+sftp_type_name(u_int type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sftp_types) / sizeof(sftp_types[0]); i++)
+		if (sftp_types[i].type == type)
+			return sftp_types[i].name;
+	return "unknown";
+}
+
+const char *
+sftp_status_text(u_int status)
+{
+	switch (status) {
+	case SFTP_FX_OK:
+		return "Success";
+	case SFTP_FX_EOF:
+		return "End of file";
+	case SFTP_FX_NO_SUCH_FILE:
+		return "No such file";
+	case SFTP_FX_PERMISSION_DENIED:
+		return "Permission denied";
+	case SFTP_FX_BAD_MESSAGE:
+		return "Bad message";
+	case SFTP_FX_OP_UNSUPPORTED:
+		return "Operation unsupported";
+	default:
+		return "Failure";
+	}
+}
+
+const char *
+sftp_strerror(int r)
+{
+	switch (r) {
+	case SFTP_ERR_TOO_LONG:
+		return "packet too long";
+	case SFTP_ERR_EMPTY:
+		return "empty packet";
+	case SFTP_ERR_ATTRS:
+		return "malformed attributes";
+	default:
+		return buf_strerror(r);
+	}
+}
+
+int
+sftp_frame_check(const u_char hdr[SFTP_HDR_LEN], size_t *bodylen)
+{
+	uint32_t len;
+
+	*bodylen = 0;
+	len = buf_load_u32(hdr);
+	if (len == 0)
+		return SFTP_ERR_EMPTY;
+	if (len > SFTP_BODY_MAX)
+		return SFTP_ERR_TOO_LONG;
+	*bodylen = len;
+	return 0;
+}
+
+int
+sftp_reply_begin(struct buf *b, u_int type, uint32_t id)
+{
+	int r;
+
+	buf_reset(b);
+	if ((r = buf_put_u32(b, 0)) != 0 ||
+	    (r = buf_put_u8(b, (uint8_t)type)) != 0)
+		return r;
+	/* VERSION carries the version where other replies carry the id. */
+	return buf_put_u32(b, id);
+}
+
+int
+sftp_reply_end(struct buf *b)
+{
+	u_char *p;
+	size_t len = buf_len(b);
+
+	if (len < SFTP_HDR_LEN + 1 || len > PFISH_PACKET_MAX)
+		return SFTP_ERR_TOO_LONG;
+	if ((p = buf_mutable_ptr(b)) == NULL)
+		return BUF_ERR_READONLY;
+	buf_store_u32(p, (uint32_t)(len - SFTP_HDR_LEN));
+	return 0;
+}
+
+int
+sftp_put_status(struct buf *b, uint32_t id, u_int status, const char *msg)
+{
+	int r;
+
+	if (msg == NULL)
+		msg = sftp_status_text(status);
+	if ((r = sftp_reply_begin(b, SFTP_FXP_STATUS, id)) != 0 ||
+	    (r = buf_put_u32(b, status)) != 0 ||
+	    (r = buf_put_cstring(b, msg)) != 0 ||
+	    (r = buf_put_cstring(b, "")) != 0)
+		return r;
+	return sftp_reply_end(b);
+}
+
+int
+sftp_put_handle(struct buf *b, uint32_t id, const void *handle, size_t len)
+{
+	int r;
+
+	if ((r = sftp_reply_begin(b, SFTP_FXP_HANDLE, id)) != 0 ||
+	    (r = buf_put_string(b, handle, len)) != 0)
+		return r;
+	return sftp_reply_end(b);
+}
+
+void
+sftp_data_header(u_char hdr[SFTP_DATA_HDR_LEN], uint32_t id,
+    uint32_t datalen)
+{
+	buf_store_u32(hdr, (uint32_t)(SFTP_DATA_HDR_LEN - SFTP_HDR_LEN) +
+	    datalen);
+	hdr[4] = SFTP_FXP_DATA;
+	buf_store_u32(hdr + 5, id);
+	buf_store_u32(hdr + 9, datalen);
+}
+
+void
+sftp_attrs_clear(struct sftp_attrs *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+/* Clients need the S_IFMT bits to tell files from directories. */
+void
+sftp_attrs_from_stat(struct sftp_attrs *a, const struct stat *st)
+{
+	sftp_attrs_clear(a);
+	a->flags = SFTP_ATTR_SIZE | SFTP_ATTR_UIDGID | SFTP_ATTR_PERMISSIONS |
+	    SFTP_ATTR_ACMODTIME;
+	a->size = st->st_size < 0 ? 0 : (uint64_t)st->st_size;
+	a->uid = (uint32_t)st->st_uid;
+	a->gid = (uint32_t)st->st_gid;
+	a->perm = (uint32_t)(st->st_mode & (S_IFMT | 07777));
+	a->atime = (uint32_t)st->st_atime;
+	a->mtime = (uint32_t)st->st_mtime;
+}
+
+int
+sftp_attrs_encode(struct buf *b, const struct sftp_attrs *a)
+{
+	uint32_t flags = a->flags & ~SFTP_ATTR_EXTENDED;
+	int r;
+
+	if ((r = buf_put_u32(b, flags)) != 0)
+		return r;
+	if ((flags & SFTP_ATTR_SIZE) && (r = buf_put_u64(b, a->size)) != 0)
+		return r;
+	if ((flags & SFTP_ATTR_UIDGID) && ((r = buf_put_u32(b, a->uid)) != 0 ||
+	    (r = buf_put_u32(b, a->gid)) != 0))
+		return r;
+	if ((flags & SFTP_ATTR_PERMISSIONS) &&
+	    (r = buf_put_u32(b, a->perm)) != 0)
+		return r;
+	if ((flags & SFTP_ATTR_ACMODTIME) &&
+	    ((r = buf_put_u32(b, a->atime)) != 0 ||
+	    (r = buf_put_u32(b, a->mtime)) != 0))
+		return r;
+	return 0;
+}
+
+/* Extended pairs are parsed and dropped: pfish sets no attributes. */
+static int
+attrs_skip_extended(struct buf *b)
+{
+	uint32_t i, count;
+	int r;
+
+	if ((r = buf_get_u32(b, &count)) != 0)
+		return r;
+	if (count > SFTP_ATTRS_EXT_MAX)
+		return SFTP_ERR_ATTRS;
+	for (i = 0; i < count; i++) {
+		if ((r = buf_get_string_direct(b, NULL, NULL)) != 0 ||
+		    (r = buf_get_string_direct(b, NULL, NULL)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+int
+sftp_attrs_decode(struct buf *b, struct sftp_attrs *a)
+{
+	int r;
+
+	sftp_attrs_clear(a);
+	if ((r = buf_get_u32(b, &a->flags)) != 0)
+		return r;
+	if ((a->flags & SFTP_ATTR_SIZE) && (r = buf_get_u64(b, &a->size)) != 0)
+		goto out;
+	if ((a->flags & SFTP_ATTR_UIDGID) &&
+	    ((r = buf_get_u32(b, &a->uid)) != 0 ||
+	    (r = buf_get_u32(b, &a->gid)) != 0))
+		goto out;
+	if ((a->flags & SFTP_ATTR_PERMISSIONS) &&
+	    (r = buf_get_u32(b, &a->perm)) != 0)
+		goto out;
+	if ((a->flags & SFTP_ATTR_ACMODTIME) &&
+	    ((r = buf_get_u32(b, &a->atime)) != 0 ||
+	    (r = buf_get_u32(b, &a->mtime)) != 0))
+		goto out;
+	if ((a->flags & SFTP_ATTR_EXTENDED) &&
+	    (r = attrs_skip_extended(b)) != 0)
+		goto out;
+	r = 0;
+ out:
+	if (r != 0)
+		sftp_attrs_clear(a);
+	return r;
+}
+
+int
+sftp_put_name_entry(struct buf *b, const char *name, const char *longname,
+    const struct sftp_attrs *a)
+{
+	int r;
+
+	if ((r = buf_put_cstring(b, name)) != 0 ||
+	    (r = buf_put_cstring(b, longname)) != 0)
+		return r;
+	return sftp_attrs_encode(b, a);
+}
+
+static void
+mode_string(mode_t m, char s[11])
+{
+	static const char rwx[] = "rwxrwxrwx";
+	int i;
+
+	s[0] = S_ISDIR(m) ? 'd' : S_ISREG(m) ? '-' : S_ISLNK(m) ? 'l' : '?';
+	for (i = 0; i < 9; i++)
+		s[i + 1] = (m & (0400 >> i)) ? rwx[i] : '-';
+	if (m & S_ISUID)
+		s[3] = (m & S_IXUSR) ? 's' : 'S';
+	if (m & S_ISGID)
+		s[6] = (m & S_IXGRP) ? 's' : 'S';
+	if (m & S_ISVTX)
+		s[9] = (m & S_IXOTH) ? 't' : 'T';
+	s[10] = '\0';
+}
+
+int
+sftp_longname(char *out, size_t outsz, const char *name,
+    const struct stat *st, const char *owner, const char *group, time_t now)
+{
+	char mode[11], date[32], uid[16], gid[16];
+	struct tm tm;
+	size_t dn = 0;
+	int n;
+
+	mode_string(st->st_mode, mode);
+	/* Like ls(1): the year instead of the time beyond six months. */
+	if (localtime_r(&st->st_mtime, &tm) != NULL) {
+		if (st->st_mtime + 182 * 86400 > now &&
+		    st->st_mtime < now + 86400)
+			dn = strftime(date, sizeof(date), "%b %e %H:%M", &tm);
+		else
+			dn = strftime(date, sizeof(date), "%b %e  %Y", &tm);
+	}
+	if (dn == 0)
+		strlcpy(date, "?", sizeof(date));
+	if (owner == NULL) {
+		snprintf(uid, sizeof(uid), "%u", (u_int)st->st_uid);
+		owner = uid;
+	}
+	if (group == NULL) {
+		snprintf(gid, sizeof(gid), "%u", (u_int)st->st_gid);
+		group = gid;
+	}
+	n = snprintf(out, outsz, "%s %3u %-8.32s %-8.32s %8llu %s %s", mode,
+	    (u_int)st->st_nlink, owner, group,
+	    (unsigned long long)(st->st_size < 0 ? 0 : st->st_size), date, name);
+	if (n < 0 || (size_t)n >= outsz)
+		return BUF_ERR_NO_SPACE;
+	return 0;
+}
+
+int
+sftp_get_string(struct buf *b, const u_char **p, size_t *len)
+{
+	return buf_get_string_direct(b, p, len);
+}
+
+int
+sftp_get_open(struct buf *b, const u_char **path, size_t *pathlen,
+    uint32_t *pflags, struct sftp_attrs *a)
+{
+	int r;
+
+	*pflags = 0;
+	if ((r = buf_get_string_direct(b, path, pathlen)) != 0 ||
+	    (r = buf_get_u32(b, pflags)) != 0 ||
+	    (r = sftp_attrs_decode(b, a)) != 0)
+		return r;
+	return 0;
+}
+
+int
+sftp_get_read(struct buf *b, const u_char **handle, size_t *hlen,
+    uint64_t *off, uint32_t *len)
+{
+	int r;
+
+	*off = 0;
+	*len = 0;
+	if ((r = buf_get_string_direct(b, handle, hlen)) != 0 ||
+	    (r = buf_get_u64(b, off)) != 0 ||
+	    (r = buf_get_u32(b, len)) != 0)
+		return r;
+	return 0;
+}

@@ -1,0 +1,731 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* stmt.c: canonical text of pfish's statements: parse strictly, encode. */
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "pfish.h"
+#include "sshsig.h"
+#include "stmt.h"
+
+/* A cursor over statement text; every getter consumes one whole line. */
+struct lines {
+	const u_char	*p;
+	size_t		 len;
+	size_t		 off;
+};
+
+static const u_char zerohash[STMT_HASH_LEN];
+
+const char *
+stmt_strerror(int r)
+{
+	switch (r) {
+	case 0:
+		return "success";
+	case STMT_ERR_FORMAT:
+		return "statement is not canonical";
+	case STMT_ERR_ALLOC:
+		return "out of memory";
+	case STMT_ERR_SIG:
+		return "signature missing or invalid";
+	case STMT_ERR_UNTRUSTED:
+		return "signer not trusted for this statement";
+	default:
+		return "unknown statement error";
+	}
+}
+
+const char *
+stmt_namespace(enum stmt_type type)
+{
+	switch (type) {
+	case STMT_RECORD:
+		return PFISH_NS_RECORD;
+	case STMT_HEAD:
+		return PFISH_NS_HEAD;
+	case STMT_DELETE:
+		return PFISH_NS_DELETE;
+	default:
+		return NULL;
+	}
+}
+
+int
+stmt_valid_mailbox(const char *name)
+{
+	size_t i;
+	char c;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '.' ||
+	    name[0] == '-')
+		return 0;
+	for (i = 0; name[i] != '\0'; i++) {
+		if (i >= PFISH_MAILBOX_MAX)
+			return 0;
+		c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Take the next line, which must be "key value" with a non-empty value of
+ * printable ASCII other than space... except that callers asking for two
+ * fields split the value themselves.
+ */
+static int
+next_line(struct lines *l, const char *key, const u_char **val,
+    size_t *vlen)
+{
+	size_t klen = strlen(key), i, end;
+
+	*val = NULL;
+	*vlen = 0;
+	if (l->off >= l->len || l->len - l->off < klen + 1)
+		return STMT_ERR_FORMAT;
+	if (memcmp(l->p + l->off, key, klen) != 0 ||
+	    l->p[l->off + klen] != ' ')
+		return STMT_ERR_FORMAT;
+	for (end = l->off + klen + 1; end < l->len; end++)
+		if (l->p[end] == '\n')
+			break;
+	if (end >= l->len || end == l->off + klen + 1)
+		return STMT_ERR_FORMAT;	/* no final LF, or empty value */
+	for (i = l->off + klen + 1; i < end; i++)
+		if (l->p[i] < 0x20 || l->p[i] > 0x7e)
+			return STMT_ERR_FORMAT;
+	*val = l->p + l->off + klen + 1;
+	*vlen = end - (l->off + klen + 1);
+	l->off = end + 1;
+	return 0;
+}
+
+/* Decimal without leading zeros, fits in uint64_t. */
+static int
+parse_u64(const u_char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	*out = 0;
+	if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
+		return STMT_ERR_FORMAT;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return STMT_ERR_FORMAT;
+		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return STMT_ERR_FORMAT;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+hexval(u_char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Exactly 2*n lowercase hex digits. */
+static int
+parse_hex(const u_char *s, size_t len, u_char *out, size_t n)
+{
+	size_t i;
+	int hi, lo;
+
+	if (len != 2 * n)
+		return STMT_ERR_FORMAT;
+	for (i = 0; i < n; i++) {
+		if ((hi = hexval(s[2 * i])) < 0 ||
+		    (lo = hexval(s[2 * i + 1])) < 0)
+			return STMT_ERR_FORMAT;
+		out[i] = (u_char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int
+get_u64(struct lines *l, const char *key, uint64_t *out)
+{
+	const u_char *v;
+	size_t vlen;
+	int r;
+
+	*out = 0;
+	if ((r = next_line(l, key, &v, &vlen)) != 0)
+		return r;
+	return parse_u64(v, vlen, out);
+}
+
+static int
+get_hash(struct lines *l, const char *key, u_char out[STMT_HASH_LEN])
+{
+	const u_char *v;
+	size_t vlen;
+	int r;
+
+	memset(out, 0, STMT_HASH_LEN);
+	if ((r = next_line(l, key, &v, &vlen)) != 0)
+		return r;
+	return parse_hex(v, vlen, out, STMT_HASH_LEN);
+}
+
+/* "N HASH" on one line (delete's seen and del). */
+static int
+get_seq_hash(struct lines *l, const char *key, uint64_t *seq,
+    u_char hash[STMT_HASH_LEN])
+{
+	const u_char *v, *sp;
+	size_t vlen, nlen;
+	int r;
+
+	*seq = 0;
+	memset(hash, 0, STMT_HASH_LEN);
+	if ((r = next_line(l, key, &v, &vlen)) != 0)
+		return r;
+	if ((sp = memchr(v, ' ', vlen)) == NULL)
+		return STMT_ERR_FORMAT;
+	nlen = (size_t)(sp - v);
+	if ((r = parse_u64(v, nlen, seq)) != 0 ||
+	    (r = parse_hex(sp + 1, vlen - nlen - 1, hash, STMT_HASH_LEN)) != 0)
+		return r;
+	return 0;
+}
+
+static int
+get_literal(struct lines *l, const char *key, const char *want)
+{
+	const u_char *v;
+	size_t vlen;
+	int r;
+
+	if ((r = next_line(l, key, &v, &vlen)) != 0)
+		return r;
+	if (vlen != strlen(want) || memcmp(v, want, vlen) != 0)
+		return STMT_ERR_FORMAT;
+	return 0;
+}
+
+/* The three lines every statement starts with: statement, version, mailbox. */
+static int
+get_preamble(struct lines *l, const char *type, char mailbox[])
+{
+	const u_char *v;
+	size_t vlen;
+	int r;
+
+	if ((r = get_literal(l, "statement", type)) != 0 ||
+	    (r = get_literal(l, "version", "1")) != 0 ||
+	    (r = next_line(l, "mailbox", &v, &vlen)) != 0)
+		return r;
+	if (vlen > PFISH_MAILBOX_MAX)
+		return STMT_ERR_FORMAT;
+	memcpy(mailbox, v, vlen);
+	mailbox[vlen] = '\0';
+	return stmt_valid_mailbox(mailbox) ? 0 : STMT_ERR_FORMAT;
+}
+
+static int
+get_epoch(struct lines *l, char epoch[STMT_EPOCH_LEN + 1])
+{
+	const u_char *v;
+	size_t i, vlen;
+	int r;
+
+	memset(epoch, 0, STMT_EPOCH_LEN + 1);
+	if ((r = next_line(l, "epoch", &v, &vlen)) != 0)
+		return r;
+	if (vlen != STMT_EPOCH_LEN)
+		return STMT_ERR_FORMAT;
+	for (i = 0; i < vlen; i++)
+		if (hexval(v[i]) < 0)
+			return STMT_ERR_FORMAT;
+	memcpy(epoch, v, vlen);
+	return 0;
+}
+
+/* "SHA256:" and 43 characters of unpadded base64 (32 bytes, canonical). */
+static int
+get_key(struct lines *l, char key[SSHKEY_FP_LEN])
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const u_char *v;
+	const char *c;
+	size_t i, vlen;
+	int r;
+
+	memset(key, 0, SSHKEY_FP_LEN);
+	if ((r = next_line(l, "key", &v, &vlen)) != 0)
+		return r;
+	if (vlen != SSHKEY_FP_LEN - 1 || memcmp(v, "SHA256:", 7) != 0)
+		return STMT_ERR_FORMAT;
+	for (i = 7; i < vlen; i++) {
+		if ((c = memchr(b64, v[i], 64)) == NULL)
+			return STMT_ERR_FORMAT;
+		/* 43 chars carry 258 bits: the last two must be zero. */
+		if (i == vlen - 1 && ((c - b64) & 3) != 0)
+			return STMT_ERR_FORMAT;
+	}
+	memcpy(key, v, vlen);
+	return 0;
+}
+
+static int
+at_end(const struct lines *l)
+{
+	return l->off == l->len ? 0 : STMT_ERR_FORMAT;
+}
+
+static int
+lines_init(struct lines *l, const u_char *text, size_t len)
+{
+	l->p = text;
+	l->len = len;
+	l->off = 0;
+	if (text == NULL || len == 0 || len > STMT_TEXT_MAX)
+		return STMT_ERR_FORMAT;
+	return 0;
+}
+
+int
+stmt_record_parse(const u_char *text, size_t len, struct stmt_record *out)
+{
+	struct lines l;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = lines_init(&l, text, len)) != 0 ||
+	    (r = get_preamble(&l, "record", out->mailbox)) != 0 ||
+	    (r = get_epoch(&l, out->epoch)) != 0 ||
+	    (r = get_u64(&l, "seq", &out->seq)) != 0 ||
+	    (r = get_hash(&l, "prev", out->prev)) != 0 ||
+	    (r = get_u64(&l, "time", &out->time)) != 0 ||
+	    (r = get_u64(&l, "size", &out->size)) != 0 ||
+	    (r = get_hash(&l, "sha256", out->sha256)) != 0 ||
+	    (r = get_key(&l, out->key)) != 0 ||
+	    (r = at_end(&l)) != 0)
+		goto out;
+	r = STMT_ERR_FORMAT;
+	if (out->seq < 1 || out->seq > PFISH_SEQ_MAX)
+		goto out;
+	if (out->seq == 1 && memcmp(out->prev, zerohash, STMT_HASH_LEN) != 0)
+		goto out;
+	r = 0;
+ out:
+	if (r != 0)
+		memset(out, 0, sizeof(*out));
+	return r;
+}
+
+int
+stmt_head_parse(const u_char *text, size_t len, struct stmt_head *out)
+{
+	struct lines l;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = lines_init(&l, text, len)) != 0 ||
+	    (r = get_preamble(&l, "head", out->mailbox)) != 0 ||
+	    (r = get_epoch(&l, out->epoch)) != 0 ||
+	    (r = get_u64(&l, "low", &out->low)) != 0 ||
+	    (r = get_hash(&l, "lowprev", out->lowprev)) != 0 ||
+	    (r = get_u64(&l, "high", &out->high)) != 0 ||
+	    (r = get_hash(&l, "highhash", out->highhash)) != 0 ||
+	    (r = get_u64(&l, "issued", &out->issued)) != 0 ||
+	    (r = get_u64(&l, "expires", &out->expires)) != 0 ||
+	    (r = get_key(&l, out->key)) != 0 ||
+	    (r = at_end(&l)) != 0)
+		goto out;
+	r = STMT_ERR_FORMAT;
+	if (out->high > PFISH_SEQ_MAX || out->low < 1 ||
+	    out->low > out->high + 1 || out->issued >= out->expires)
+		goto out;
+	if (out->low == 1 &&
+	    memcmp(out->lowprev, zerohash, STMT_HASH_LEN) != 0)
+		goto out;
+	if (out->high == 0 &&
+	    memcmp(out->highhash, zerohash, STMT_HASH_LEN) != 0)
+		goto out;
+	/* Nothing left in retention: record low-1 is record high. */
+	if (out->low == out->high + 1 &&
+	    memcmp(out->lowprev, out->highhash, STMT_HASH_LEN) != 0)
+		goto out;
+	r = 0;
+ out:
+	if (r != 0)
+		memset(out, 0, sizeof(*out));
+	return r;
+}
+
+/* The "del" lines, up to the end of the text. */
+static int
+get_del_entries(struct lines *l, struct stmt_delete *d)
+{
+	struct stmt_del_entry e;
+	int r;
+
+	while (l->off < l->len) {
+		if (d->ndel >= STMT_DELETE_MAX)
+			return STMT_ERR_FORMAT;
+		if ((r = get_seq_hash(l, "del", &e.seq, e.hash)) != 0)
+			return r;
+		if (e.seq < 1 || e.seq > d->seen ||
+		    (d->ndel > 0 && e.seq <= d->del[d->ndel - 1].seq))
+			return STMT_ERR_FORMAT;
+		if (d->ndel % 64 == 0) {
+			struct stmt_del_entry *n;
+
+			if ((n = reallocarray(d->del, d->ndel + 64,
+			    sizeof(*n))) == NULL)
+				return STMT_ERR_ALLOC;
+			d->del = n;
+		}
+		d->del[d->ndel++] = e;
+	}
+	return d->ndel > 0 ? 0 : STMT_ERR_FORMAT;
+}
+
+int
+stmt_delete_parse(const u_char *text, size_t len, struct stmt_delete *out)
+{
+	struct lines l;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = lines_init(&l, text, len)) != 0 ||
+	    (r = get_preamble(&l, "delete", out->mailbox)) != 0 ||
+	    (r = get_epoch(&l, out->epoch)) != 0 ||
+	    (r = get_seq_hash(&l, "seen", &out->seen, out->seenhash)) != 0 ||
+	    (r = get_u64(&l, "time", &out->time)) != 0 ||
+	    (r = get_key(&l, out->key)) != 0)
+		goto out;
+	r = STMT_ERR_FORMAT;
+	if (out->seen < 1 || out->seen > PFISH_SEQ_MAX)
+		goto out;
+	r = get_del_entries(&l, out);
+ out:
+	if (r != 0)
+		stmt_delete_clear(out);
+	return r;
+}
+
+void
+stmt_delete_clear(struct stmt_delete *d)
+{
+	if (d == NULL)
+		return;
+	free(d->del);
+	memset(d, 0, sizeof(*d));
+}
+
+int
+stmt_note_parse(const u_char *text, size_t len, struct stmt_note *out)
+{
+	struct lines l;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = lines_init(&l, text, len)) != 0 ||
+	    (r = get_preamble(&l, "note", out->mailbox)) != 0 ||
+	    (r = get_u64(&l, "seq", &out->seq)) != 0 ||
+	    (r = get_u64(&l, "time", &out->time)) != 0 ||
+	    (r = at_end(&l)) != 0)
+		goto out;
+	if (out->seq < 1 || out->seq > PFISH_SEQ_MAX)
+		r = STMT_ERR_FORMAT;
+ out:
+	if (r != 0)
+		memset(out, 0, sizeof(*out));
+	return r;
+}
+
+void
+stmt_hash(const u_char *text, size_t len, u_char out[STMT_HASH_LEN])
+{
+	crypto_hash_sha256(out, text, len);
+}
+
+void
+stmt_hash_hex(const u_char hash[STMT_HASH_LEN], char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < STMT_HASH_LEN; i++) {
+		hex[2 * i] = digits[hash[i] >> 4];
+		hex[2 * i + 1] = digits[hash[i] & 0xf];
+	}
+	hex[64] = '\0';
+}
+
+int
+stmt_hash_from_hex(const char *hex, u_char out[STMT_HASH_LEN])
+{
+	memset(out, 0, STMT_HASH_LEN);
+	if (hex == NULL || strnlen(hex, 65) != 64)
+		return STMT_ERR_FORMAT;
+	return parse_hex((const u_char *)hex, 64, out, STMT_HASH_LEN);
+}
+
+int
+stmt_u64_from_dec(const char *s, uint64_t *out)
+{
+	*out = 0;
+	if (s == NULL)
+		return STMT_ERR_FORMAT;
+	return parse_u64((const u_char *)s, strnlen(s, 21), out);
+}
+
+/*
+ * Encoders print into a scratch buffer and run the strict parser over the
+ * result, so pfish never signs a text that its own parser would refuse.
+ */
+static int
+emit_checked(struct buf *tmp, enum stmt_type type, struct buf *out)
+{
+	struct stmt_record rec;
+	struct stmt_head head;
+	struct stmt_delete del;
+	struct stmt_note note;
+	int r;
+
+	switch (type) {
+	case STMT_RECORD:
+		r = stmt_record_parse(buf_ptr(tmp), buf_len(tmp), &rec);
+		break;
+	case STMT_HEAD:
+		r = stmt_head_parse(buf_ptr(tmp), buf_len(tmp), &head);
+		break;
+	case STMT_DELETE:
+		r = stmt_delete_parse(buf_ptr(tmp), buf_len(tmp), &del);
+		stmt_delete_clear(&del);
+		break;
+	default:
+		r = stmt_note_parse(buf_ptr(tmp), buf_len(tmp), &note);
+		break;
+	}
+	if (r == 0 && buf_putb(out, tmp) != 0)
+		r = STMT_ERR_ALLOC;
+	buf_free(tmp);
+	return r;
+}
+
+static int
+put_hash(struct buf *b, const char *key, const u_char h[STMT_HASH_LEN])
+{
+	char hex[65];
+
+	stmt_hash_hex(h, hex);
+	return buf_putf(b, "%s %s\n", key, hex);
+}
+
+/* Statement strings must be NUL-terminated within their arrays. */
+static int
+strings_ok(const char *mailbox, size_t mlen, const char *epoch,
+    const char *key)
+{
+	if (memchr(mailbox, '\0', mlen) == NULL ||
+	    (epoch != NULL && memchr(epoch, '\0', STMT_EPOCH_LEN + 1) == NULL) ||
+	    (key != NULL && memchr(key, '\0', SSHKEY_FP_LEN) == NULL))
+		return 0;
+	return 1;
+}
+
+int
+stmt_record_encode(const struct stmt_record *rec, struct buf *out)
+{
+	struct buf *b;
+
+	if (!strings_ok(rec->mailbox, sizeof(rec->mailbox), rec->epoch,
+	    rec->key))
+		return STMT_ERR_FORMAT;
+	if ((b = buf_new_max(STMT_TEXT_MAX)) == NULL)
+		return STMT_ERR_ALLOC;
+	if (buf_putf(b, "statement record\nversion %d\nmailbox %s\n"
+	    "epoch %s\nseq %llu\n", STMT_VERSION, rec->mailbox, rec->epoch,
+	    (unsigned long long)rec->seq) != 0 ||
+	    put_hash(b, "prev", rec->prev) != 0 ||
+	    buf_putf(b, "time %llu\nsize %llu\n",
+	    (unsigned long long)rec->time,
+	    (unsigned long long)rec->size) != 0 ||
+	    put_hash(b, "sha256", rec->sha256) != 0 ||
+	    buf_putf(b, "key %s\n", rec->key) != 0) {
+		buf_free(b);
+		return STMT_ERR_FORMAT;
+	}
+	return emit_checked(b, STMT_RECORD, out);
+}
+
+int
+stmt_head_encode(const struct stmt_head *h, struct buf *out)
+{
+	struct buf *b;
+
+	if (!strings_ok(h->mailbox, sizeof(h->mailbox), h->epoch, h->key))
+		return STMT_ERR_FORMAT;
+	if ((b = buf_new_max(STMT_TEXT_MAX)) == NULL)
+		return STMT_ERR_ALLOC;
+	if (buf_putf(b, "statement head\nversion %d\nmailbox %s\n"
+	    "epoch %s\nlow %llu\n", STMT_VERSION, h->mailbox, h->epoch,
+	    (unsigned long long)h->low) != 0 ||
+	    put_hash(b, "lowprev", h->lowprev) != 0 ||
+	    buf_putf(b, "high %llu\n", (unsigned long long)h->high) != 0 ||
+	    put_hash(b, "highhash", h->highhash) != 0 ||
+	    buf_putf(b, "issued %llu\nexpires %llu\nkey %s\n",
+	    (unsigned long long)h->issued, (unsigned long long)h->expires,
+	    h->key) != 0) {
+		buf_free(b);
+		return STMT_ERR_FORMAT;
+	}
+	return emit_checked(b, STMT_HEAD, out);
+}
+
+int
+stmt_delete_encode(const struct stmt_delete *d, struct buf *out)
+{
+	struct buf *b;
+	char hex[65];
+	size_t i;
+
+	if (!strings_ok(d->mailbox, sizeof(d->mailbox), d->epoch, d->key) ||
+	    d->ndel == 0 || d->ndel > STMT_DELETE_MAX || d->del == NULL)
+		return STMT_ERR_FORMAT;
+	if ((b = buf_new_max(STMT_TEXT_MAX)) == NULL)
+		return STMT_ERR_ALLOC;
+	stmt_hash_hex(d->seenhash, hex);
+	if (buf_putf(b, "statement delete\nversion %d\nmailbox %s\n"
+	    "epoch %s\nseen %llu %s\ntime %llu\nkey %s\n", STMT_VERSION,
+	    d->mailbox, d->epoch, (unsigned long long)d->seen, hex,
+	    (unsigned long long)d->time, d->key) != 0)
+		goto fail;
+	for (i = 0; i < d->ndel; i++) {
+		stmt_hash_hex(d->del[i].hash, hex);
+		if (buf_putf(b, "del %llu %s\n",
+		    (unsigned long long)d->del[i].seq, hex) != 0)
+			goto fail;
+	}
+	return emit_checked(b, STMT_DELETE, out);
+ fail:
+	buf_free(b);
+	return STMT_ERR_FORMAT;
+}
+
+int
+stmt_note_encode(const struct stmt_note *n, struct buf *out)
+{
+	struct buf *b;
+
+	if (!strings_ok(n->mailbox, sizeof(n->mailbox), NULL, NULL))
+		return STMT_ERR_FORMAT;
+	if ((b = buf_new_max(STMT_TEXT_MAX)) == NULL)
+		return STMT_ERR_ALLOC;
+	if (buf_putf(b, "statement note\nversion %d\nmailbox %s\nseq %llu\n"
+	    "time %llu\n", STMT_VERSION, n->mailbox,
+	    (unsigned long long)n->seq, (unsigned long long)n->time) != 0) {
+		buf_free(b);
+		return STMT_ERR_FORMAT;
+	}
+	return emit_checked(b, STMT_NOTE, out);
+}
+
+/*
+ * The text ends where a line starts with SSHSIG_BEGIN; from there the
+ * armor runs to the end of the data: BEGIN line, base64 lines, END line.
+ */
+int
+stmt_split_signed(const u_char *data, size_t len, size_t *textlen)
+{
+	static const char begin[] = "\n" SSHSIG_BEGIN "\n";
+	static const char end[] = "\n" SSHSIG_END "\n";
+	const size_t blen = sizeof(begin) - 1, elen = sizeof(end) - 1;
+	size_t i, alen;
+
+	*textlen = 0;
+	if (data == NULL || len < blen + elen || len > STMT_SIGNED_MAX)
+		return STMT_ERR_SIG;
+	for (i = 0; i + blen <= len; i++)
+		if (data[i] == '\n' && memcmp(data + i, begin, blen) == 0)
+			break;
+	if (i + blen > len)
+		return STMT_ERR_SIG;
+	alen = len - (i + 1);
+	if (i + 1 > STMT_TEXT_MAX || alen > SSHSIG_ARMOR_MAX ||
+	    alen < blen - 1 + elen ||
+	    memcmp(data + len - elen, end, elen) != 0)
+		return STMT_ERR_SIG;
+	*textlen = i + 1;
+	return 0;
+}
+
+int
+stmt_signed_hash(const u_char *data, size_t len, u_char out[STMT_HASH_LEN])
+{
+	size_t tl;
+	int r;
+
+	memset(out, 0, STMT_HASH_LEN);
+	if ((r = stmt_split_signed(data, len, &tl)) != 0)
+		return r;
+	stmt_hash(data, tl, out);
+	return 0;
+}
+
+int
+stmt_seq_filename(uint64_t seq, const char *suffix, char *buf, size_t len)
+{
+	int n;
+
+	if (seq < 1 || seq > PFISH_SEQ_MAX)
+		return STMT_ERR_FORMAT;
+	n = snprintf(buf, len, "%0*llu%s", PFISH_SEQ_WIDTH,
+	    (unsigned long long)seq, suffix);
+	return n < 0 || (size_t)n >= len ? STMT_ERR_FORMAT : 0;
+}
+
+int
+stmt_delete_filename(const struct stmt_delete *d, const u_char *text,
+    size_t textlen, char *buf, size_t len)
+{
+	u_char h[STMT_HASH_LEN];
+	char hex[65];
+	int n;
+
+	if (d->ndel == 0)
+		return STMT_ERR_FORMAT;
+	stmt_hash(text, textlen, h);
+	stmt_hash_hex(h, hex);
+	n = snprintf(buf, len, "%0*llu-%.16s.del", PFISH_SEQ_WIDTH,
+	    (unsigned long long)d->del[0].seq, hex);
+	return n < 0 || (size_t)n >= len ? STMT_ERR_FORMAT : 0;
+}

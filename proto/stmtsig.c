@@ -1,0 +1,81 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* stmtsig.c: signing and verifying pfish statements as SSH signatures. */
+
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "pfish.h"
+#include "sshkey.h"
+#include "sshsig.h"
+#include "stmt.h"
+#include "trust.h"
+
+int
+stmt_key_matches(const char *keyfield, const u_char pk[SSHKEY_ED25519_PK])
+{
+	char fp[SSHKEY_FP_LEN];
+
+	sshkey_fingerprint(pk, fp);
+	return strcmp(keyfield, fp) == 0;
+}
+
+int
+stmt_verify_signed(const u_char *data, size_t len, enum stmt_type type,
+    const struct trust *trust, uint64_t now, size_t *textlen,
+    u_char pk[SSHKEY_ED25519_PK])
+{
+	u_char key[SSHKEY_ED25519_PK];
+	const char *ns;
+	size_t tlen;
+	int r;
+
+	*textlen = 0;
+	if (pk != NULL)
+		memset(pk, 0, SSHKEY_ED25519_PK);
+	if ((ns = stmt_namespace(type)) == NULL)
+		return STMT_ERR_FORMAT;
+	if ((r = stmt_split_signed(data, len, &tlen)) != 0)
+		return r;
+	if (sshsig_verify((const char *)data + tlen, len - tlen, ns, data,
+	    tlen, key) != 0)
+		return STMT_ERR_SIG;
+	if (trust == NULL || trust_check(trust, key, ns, now, NULL) != 0)
+		return STMT_ERR_UNTRUSTED;
+	*textlen = tlen;
+	if (pk != NULL)
+		memcpy(pk, key, SSHKEY_ED25519_PK);
+	return 0;
+}
+
+int
+stmt_sign(const struct sshkey_priv *key, enum stmt_type type,
+    const u_char *text, size_t len, struct buf *out)
+{
+	const char *ns;
+
+	if ((ns = stmt_namespace(type)) == NULL)
+		return STMT_ERR_FORMAT;
+	if (buf_put(out, text, len) != 0)
+		return STMT_ERR_ALLOC;
+	if (sshsig_sign(key, ns, text, len, out) != 0)
+		return STMT_ERR_SIG;
+	return 0;
+}

@@ -1,0 +1,537 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* signer.c: pfish-signer: assign seqs, chain and sign records and heads. */
+
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "fsutil.h"
+#include "log.h"
+#include "pfish.h"
+#include "signer.h"
+#include "sshcmd.h"
+#include "sshkey.h"
+#include "sshsig.h"
+#include "stmt.h"
+
+struct signer_opts {
+	const char	*keypath;
+	const char	*statedir;
+	uint64_t	 retention;
+	uint64_t	 lifetime;
+	uint64_t	 now;
+};
+
+/* One locked mailbox: its state directory, lock and state. */
+struct mbox {
+	int			 dirfd;
+	int			 lockfd;
+	int			 existed;
+	struct signer_state	 st;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: pfish-signer [-k key] [-L lifetime] [-r retention] "
+	    "[-s statedir]\n"
+	    "                    record mailbox size sha256\n"
+	    "       pfish-signer [-k key] [-L lifetime] [-r retention] "
+	    "[-s statedir]\n"
+	    "                    head mailbox\n"
+	    "       pfish-signer [-r retention] [-s statedir] status "
+	    "[mailbox]\n");
+}
+
+/* "90", "90s", "15m", "24h", "14d", "2w": seconds, at most ten years. */
+static int
+parse_duration(const char *s, uint64_t *out)
+{
+	char num[24];
+	size_t len = strlen(s);
+	uint64_t v, mul = 1;
+
+	if (len == 0 || len >= sizeof(num))
+		return -1;
+	memcpy(num, s, len + 1);
+	switch (num[len - 1]) {
+	case 's': mul = 1; break;
+	case 'm': mul = 60; break;
+	case 'h': mul = 3600; break;
+	case 'd': mul = 86400; break;
+	case 'w': mul = 7 * 86400; break;
+	default: len++; break;
+	}
+	num[len - 1] = '\0';
+	if (stmt_u64_from_dec(num, &v) != 0 || v == 0 ||
+	    v > 10ULL * 366 * 86400 / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+static int
+state_name(const char *mailbox, const char *suffix, char *buf, size_t len)
+{
+	int n;
+
+	n = snprintf(buf, len, "%s%s", mailbox, suffix);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+static void
+new_epoch(char epoch[STMT_EPOCH_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	u_char rnd[STMT_EPOCH_LEN / 2];
+	size_t i;
+
+	randombytes_buf(rnd, sizeof(rnd));
+	for (i = 0; i < sizeof(rnd); i++) {
+		epoch[2 * i] = digits[rnd[i] >> 4];
+		epoch[2 * i + 1] = digits[rnd[i] & 0xf];
+	}
+	epoch[STMT_EPOCH_LEN] = '\0';
+}
+
+/* Load statedir/MAILBOX.state; a missing file is a new mailbox. */
+static int
+load_state(int dirfd, const char *mailbox, struct signer_state *st,
+    int *existed)
+{
+	char name[PFISH_MAILBOX_MAX + 16];
+	u_char *data;
+	size_t len;
+	int r;
+
+	*existed = 0;
+	signer_state_init(st, mailbox);
+	if (state_name(mailbox, ".state", name, sizeof(name)) != 0)
+		return -1;
+	if (fs_read_file(dirfd, name, SIGNER_STATE_MAX, &data, &len) == -1) {
+		if (errno != ENOENT) {
+			warn("%s", name);
+			return -1;
+		}
+		new_epoch(st->epoch);
+		return 0;
+	}
+	r = signer_state_parse((const char *)data, len, st);
+	free(data);
+	if (r != 0) {
+		warnx("%s: corrupt state file", name);
+		return -1;
+	}
+	*existed = 1;
+	return 0;
+}
+
+static int
+save_state(int dirfd, const struct signer_state *st)
+{
+	char name[PFISH_MAILBOX_MAX + 16];
+	struct buf *b;
+	int r = -1;
+
+	if (state_name(st->mailbox, ".state", name, sizeof(name)) != 0 ||
+	    (b = buf_new_max(SIGNER_STATE_MAX)) == NULL)
+		return -1;
+	if (signer_state_format(st, b) != 0) {
+		warnx("%s: state too large", name);
+		goto out;
+	}
+	if (fs_write_atomic(dirfd, dirfd, name, buf_ptr(b), buf_len(b),
+	    0600) == -1) {
+		warn("%s", name);
+		goto out;
+	}
+	r = 0;
+ out:
+	buf_free(b);
+	return r;
+}
+
+/* Open the state dir, take MAILBOX's lock, read its state. */
+static int
+mbox_open(const struct signer_opts *o, const char *mailbox, struct mbox *m)
+{
+	char name[PFISH_MAILBOX_MAX + 16];
+
+	memset(m, 0, sizeof(*m));
+	m->lockfd = -1;
+	signer_state_init(&m->st, mailbox);
+	if ((m->dirfd = open(o->statedir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		warn("%s", o->statedir);
+		return -1;
+	}
+	if (state_name(mailbox, ".lock", name, sizeof(name)) != 0)
+		return -1;
+	if ((m->lockfd = openat(m->dirfd, name, O_RDWR | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
+		warn("%s", name);
+		return -1;
+	}
+	while (flock(m->lockfd, LOCK_EX) == -1) {
+		if (errno != EINTR) {
+			warn("lock %s", name);
+			return -1;
+		}
+	}
+	return load_state(m->dirfd, mailbox, &m->st, &m->existed);
+}
+
+static void
+mbox_close(struct mbox *m)
+{
+	signer_state_free(&m->st);
+	if (m->lockfd != -1)
+		close(m->lockfd);	/* drops the lock */
+	if (m->dirfd != -1)
+		close(m->dirfd);
+	m->lockfd = m->dirfd = -1;
+}
+
+static int
+load_key(const struct signer_opts *o, struct sshkey_priv **key,
+    char fp[SSHKEY_FP_LEN])
+{
+	int r;
+
+	if ((r = sshkey_load_private(o->keypath, key)) != 0) {
+		warnx("%s: %s", o->keypath, sshkey_strerror(r));
+		return -1;
+	}
+	sshkey_fingerprint((*key)->pk, fp);
+	return 0;
+}
+
+static int
+print_out(const struct buf *b)
+{
+	if (fs_write_all(STDOUT_FILENO, buf_ptr(b), buf_len(b)) == -1) {
+		warn("stdout");
+		return SIGNER_EX_TEMPFAIL;
+	}
+	return 0;
+}
+
+/* Advance the low floor to retention and forget what no head needs. */
+static void
+retire(struct signer_state *st, const struct signer_opts *o)
+{
+	u_char lowprev[STMT_HASH_LEN];
+	uint64_t low;
+
+	signer_state_low(st, o->now, o->retention, &low, lowprev);
+	st->low = low;
+	signer_state_prune(st, low);
+}
+
+/*
+ * The record to sign: the next seq, or the same size and sha256 as the
+ * last record re-prints that record (same seq, same time, and, Ed25519
+ * being deterministic, the same signature): a retry after a lost reply.
+ */
+static int
+next_record(const struct signer_opts *o, const struct signer_state *st,
+    const char *fp, struct stmt_record *rec, int *reprint)
+{
+	*reprint = st->have_last && st->last.size == rec->size &&
+	    memcmp(st->last.sha256, rec->sha256, STMT_HASH_LEN) == 0;
+	if (*reprint) {
+		*rec = st->last;
+		if (strcmp(rec->key, fp) != 0) {
+			warnx("record: last record was signed by %s", rec->key);
+			return -1;
+		}
+		return 0;
+	}
+	strlcpy(rec->mailbox, st->mailbox, sizeof(rec->mailbox));
+	strlcpy(rec->epoch, st->epoch, sizeof(rec->epoch));
+	strlcpy(rec->key, fp, sizeof(rec->key));
+	rec->seq = st->next;
+	rec->time = o->now;
+	memcpy(rec->prev, st->chain, STMT_HASH_LEN);
+	return rec->seq > PFISH_SEQ_MAX ? -1 : 0;
+}
+
+/* Consume the seq: durable before anyone sees the signature. */
+static int
+commit_record(const struct signer_opts *o, struct mbox *m,
+    const struct stmt_record *rec, const struct buf *text)
+{
+	u_char hash[STMT_HASH_LEN];
+
+	stmt_hash(buf_ptr(text), buf_len(text), hash);
+	if (signer_state_add(&m->st, rec->seq, rec->time, hash) != 0)
+		return -1;
+	m->st.last = *rec;
+	m->st.have_last = 1;
+	m->st.next = rec->seq + 1;
+	memcpy(m->st.chain, hash, STMT_HASH_LEN);
+	retire(&m->st, o);
+	return save_state(m->dirfd, &m->st);
+}
+
+static int
+cmd_record(const struct signer_opts *o, const char *mailbox,
+    const char *size, const char *sha)
+{
+	struct stmt_record rec;
+	struct sshkey_priv *key = NULL;
+	struct buf *text = NULL, *out = NULL;
+	struct mbox m = { .dirfd = -1, .lockfd = -1 };
+	char fp[SSHKEY_FP_LEN];
+	int ret = SIGNER_EX_DATAERR, reprint;
+
+	memset(&rec, 0, sizeof(rec));
+	if (!stmt_valid_mailbox(mailbox) ||
+	    stmt_u64_from_dec(size, &rec.size) != 0 ||
+	    stmt_hash_from_hex(sha, rec.sha256) != 0) {
+		warnx("record: bad mailbox, size or sha256");
+		goto out;
+	}
+	ret = 1;
+	if (load_key(o, &key, fp) != 0)
+		goto out;
+	ret = SIGNER_EX_TEMPFAIL;
+	if ((text = buf_new()) == NULL || (out = buf_new()) == NULL ||
+	    mbox_open(o, mailbox, &m) != 0)
+		goto out;
+	if (next_record(o, &m.st, fp, &rec, &reprint) != 0 ||
+	    stmt_record_encode(&rec, text) != 0 ||
+	    stmt_sign(key, STMT_RECORD, buf_ptr(text), buf_len(text),
+	    out) != 0) {
+		warnx("record: cannot sign seq %llu",
+		    (unsigned long long)rec.seq);
+		ret = 1;
+		goto out;
+	}
+	if (!reprint && commit_record(o, &m, &rec, text) != 0)
+		goto out;
+	logit("record %s seq %llu size %s sha256 %s%s", mailbox,
+	    (unsigned long long)rec.seq, size, sha, reprint ? " (again)" : "");
+	ret = print_out(out);
+ out:
+	mbox_close(&m);
+	sshkey_priv_free(key);
+	buf_free(text);
+	buf_free(out);
+	return ret;
+}
+
+static int
+cmd_head(const struct signer_opts *o, const char *mailbox)
+{
+	struct stmt_head h;
+	struct sshkey_priv *key = NULL;
+	struct buf *text = NULL, *out = NULL;
+	struct mbox m = { .dirfd = -1, .lockfd = -1 };
+	char fp[SSHKEY_FP_LEN];
+	int ret = SIGNER_EX_DATAERR;
+
+	memset(&h, 0, sizeof(h));
+	if (!stmt_valid_mailbox(mailbox)) {
+		warnx("head: bad mailbox name");
+		goto out;
+	}
+	ret = 1;
+	if (load_key(o, &key, fp) != 0)
+		goto out;
+	ret = SIGNER_EX_TEMPFAIL;
+	if ((text = buf_new()) == NULL || (out = buf_new()) == NULL ||
+	    mbox_open(o, mailbox, &m) != 0)
+		goto out;
+	retire(&m.st, o);
+	strlcpy(h.mailbox, mailbox, sizeof(h.mailbox));
+	strlcpy(h.epoch, m.st.epoch, sizeof(h.epoch));
+	strlcpy(h.key, fp, sizeof(h.key));
+	signer_state_low(&m.st, o->now, o->retention, &h.low, h.lowprev);
+	h.high = m.st.next - 1;
+	memcpy(h.highhash, m.st.chain, STMT_HASH_LEN);
+	/* issued never goes back, even if the clock does. */
+	h.issued = o->now > m.st.issued ? o->now : m.st.issued;
+	h.expires = h.issued + o->lifetime;
+	if (stmt_head_encode(&h, text) != 0 ||
+	    stmt_sign(key, STMT_HEAD, buf_ptr(text), buf_len(text),
+	    out) != 0) {
+		warnx("head: cannot sign");
+		ret = 1;
+		goto out;
+	}
+	m.st.issued = h.issued;
+	if (save_state(m.dirfd, &m.st) != 0)
+		goto out;
+	ret = print_out(out);
+ out:
+	mbox_close(&m);
+	sshkey_priv_free(key);
+	buf_free(text);
+	buf_free(out);
+	return ret;
+}
+
+static int
+status_one(const struct signer_opts *o, int dirfd, const char *mailbox)
+{
+	struct signer_state st;
+	u_char lowprev[STMT_HASH_LEN];
+	uint64_t low;
+	int existed;
+
+	if (load_state(dirfd, mailbox, &st, &existed) != 0)
+		return 1;
+	if (!existed) {
+		warnx("%s: no state", mailbox);
+		signer_state_free(&st);
+		return 1;
+	}
+	signer_state_low(&st, o->now, o->retention, &low, lowprev);
+	printf("%s epoch %s next %llu low %llu records %llu\n", mailbox,
+	    st.epoch, (unsigned long long)st.next, (unsigned long long)low,
+	    (unsigned long long)(st.next - low));
+	signer_state_free(&st);
+	return 0;
+}
+
+static int
+cmd_status(const struct signer_opts *o, const char *mailbox)
+{
+	struct dirent *de;
+	DIR *d;
+	char name[PFISH_MAILBOX_MAX + 1];
+	size_t len;
+	int dirfd, ret = 0;
+
+	if ((dirfd = open(o->statedir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		warn("%s", o->statedir);
+		return 1;
+	}
+	if (mailbox != NULL) {
+		ret = stmt_valid_mailbox(mailbox) ?
+		    status_one(o, dirfd, mailbox) : SIGNER_EX_DATAERR;
+		close(dirfd);
+		return ret;
+	}
+	if ((d = fdopendir(dirfd)) == NULL) {
+		close(dirfd);
+		return 1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 6 || strcmp(de->d_name + len - 6, ".state") != 0 ||
+		    len - 6 > PFISH_MAILBOX_MAX)
+			continue;
+		memcpy(name, de->d_name, len - 6);
+		name[len - 6] = '\0';
+		if (stmt_valid_mailbox(name) &&
+		    status_one(o, dirfd, name) != 0)
+			ret = 1;
+	}
+	closedir(d);
+	return ret;
+}
+
+int
+signer_main(int argc, char **argv)
+{
+	struct signer_opts o;
+	char keybuf[4096], cmdbuf[1024], *rargv[SSHCMD_ARGS_MAX + 2];
+	const char *oc;
+	int ch, n, remote = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.statedir = PFISH_SIGNER_DIR;
+	o.retention = SIGNER_RETENTION;
+	o.lifetime = SIGNER_LIFETIME;
+	if (sodium_init() < 0)
+		errx(1, "libsodium init failed");
+	log_init("pfish-signer", LOG_LEVEL_INFO, LOG_MAIL, 0);
+	while ((ch = getopt(argc, argv, "k:L:r:s:")) != -1) {
+		switch (ch) {
+		case 'k':
+			o.keypath = optarg;
+			break;
+		case 'L':
+			if (parse_duration(optarg, &o.lifetime) != 0)
+				errx(SIGNER_EX_USAGE, "bad lifetime: %.100s",
+				    optarg);
+			break;
+		case 'r':
+			if (parse_duration(optarg, &o.retention) != 0)
+				errx(SIGNER_EX_USAGE, "bad retention: %.100s",
+				    optarg);
+			break;
+		case 's':
+			o.statedir = optarg;
+			break;
+		default:
+			usage();
+			return SIGNER_EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	/*
+	 * A forced command with no verb of its own: the ssh client's command
+	 * supplies the verb and its operands, never an option.
+	 */
+	if (argc == 0 && (oc = getenv("SSH_ORIGINAL_COMMAND")) != NULL) {
+		if ((argc = sshcmd_split(oc, "pfish-signer", cmdbuf,
+		    sizeof(cmdbuf), rargv)) == -1)
+			errx(SIGNER_EX_USAGE, "refused ssh command");
+		argc--;
+		argv = rargv + 1;
+		remote = 1;
+	}
+	if (o.keypath == NULL) {
+		n = snprintf(keybuf, sizeof(keybuf), "%s/%s", o.statedir,
+		    SIGNER_KEY_FILE);
+		if (n < 0 || (size_t)n >= sizeof(keybuf))
+			errx(SIGNER_EX_USAGE, "state directory name too long");
+		o.keypath = keybuf;
+	}
+	o.now = (uint64_t)time(NULL);
+	if (argc == 4 && strcmp(argv[0], "record") == 0)
+		return cmd_record(&o, argv[1], argv[2], argv[3]);
+	if (argc == 2 && strcmp(argv[0], "head") == 0)
+		return cmd_head(&o, argv[1]);
+	if ((argc == 1 || argc == 2) && strcmp(argv[0], "status") == 0 &&
+	    !remote)
+		return cmd_status(&o, argc == 2 ? argv[1] : NULL);
+	usage();
+	return SIGNER_EX_USAGE;
+}

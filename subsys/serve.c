@@ -1,0 +1,386 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* serve.c: pfish-server's start-up, options and libevent I/O on fd 0/1. */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "pfish.h"
+#include "log.h"
+#include "mailbox.h"
+#include "server.h"
+
+struct serve_io {
+	struct event_base	*base;
+	struct bufferevent	*in;
+	struct bufferevent	*out;
+	struct server		*s;
+	int			 eof;
+	int			 stopped;
+	int			 status;
+};
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status == 0 ? stdout : stderr, "usage: pfish-server "
+	    "[-ehQRS] [-d dir] [-f facility] [-l level] [-n maxhandles]\n");
+	exit(status);
+}
+
+static void
+serve_stop(struct serve_io *io, int status)
+{
+	if (status != 0)
+		io->status = status;
+	io->stopped = 1;
+	event_base_loopbreak(io->base);
+}
+
+/*
+ * Run the session as far as it can go.  While queued output is above the
+ * high-water mark stop reading; the write callback resumes at half of it.
+ */
+static void
+serve_pump(struct serve_io *io)
+{
+	struct evbuffer *in = bufferevent_get_input(io->in);
+	struct evbuffer *out = bufferevent_get_output(io->out);
+
+	if (io->stopped)
+		return;
+	if (server_input(io->s, in) != 0) {
+		serve_stop(io, 1);
+		return;
+	}
+	if (server_output_full(io->s)) {
+		bufferevent_disable(io->in, EV_READ);
+		bufferevent_setwatermark(io->out, EV_WRITE,
+		    PFISH_OUTPUT_HIWAT / 2, 0);
+		return;
+	}
+	if (!io->eof) {
+		bufferevent_enable(io->in, EV_READ);
+		return;
+	}
+	if (evbuffer_get_length(in) > 0) {
+		error("truncated packet at end of input (%zu bytes)",
+		    evbuffer_get_length(in));
+		serve_stop(io, 1);
+	} else if (evbuffer_get_length(out) == 0)
+		serve_stop(io, 0);
+	else
+		bufferevent_setwatermark(io->out, EV_WRITE, 0, 0);
+}
+
+static void
+serve_read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	serve_pump(arg);
+}
+
+static void
+serve_write_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	serve_pump(arg);
+}
+
+static void
+serve_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct serve_io *io = arg;
+
+	if (io->stopped)
+		return;
+	if (bev == io->in && (what & BEV_EVENT_EOF)) {
+		debug("end of input");
+		io->eof = 1;
+		serve_pump(io);
+		return;
+	}
+	if (what & BEV_EVENT_ERROR)
+		error("%s error: %s", bev == io->in ? "read" : "write",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	else
+		error("unexpected %s event 0x%x", bev == io->in ? "read" :
+		    "write", what);
+	serve_stop(io, 1);
+}
+
+/* epoll refuses regular files and /dev/null; poll takes any fd. */
+static struct event_base *
+serve_base(void)
+{
+	struct event_config *cfg;
+	struct event_base *base;
+
+	if ((cfg = event_config_new()) == NULL)
+		return NULL;
+	event_config_avoid_method(cfg, "epoll");
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
+static int
+serve_setup(struct serve_io *io)
+{
+	if ((io->base = serve_base()) == NULL ||
+	    evutil_make_socket_nonblocking(0) == -1 ||
+	    evutil_make_socket_nonblocking(1) == -1 ||
+	    (io->in = bufferevent_socket_new(io->base, 0, 0)) == NULL ||
+	    (io->out = bufferevent_socket_new(io->base, 1, 0)) == NULL)
+		return -1;
+	bufferevent_setcb(io->in, serve_read_cb, NULL, serve_event_cb, io);
+	bufferevent_setcb(io->out, NULL, serve_write_cb, serve_event_cb, io);
+	/* Input beyond two packets waits in the kernel, not in memory. */
+	bufferevent_setwatermark(io->in, EV_READ, 0, 2 * PFISH_PACKET_MAX);
+	bufferevent_set_max_single_read(io->in, PFISH_PACKET_MAX);
+	bufferevent_set_max_single_write(io->out, 4 * PFISH_PACKET_MAX);
+	if (bufferevent_enable(io->in, EV_READ) == -1 ||
+	    bufferevent_enable(io->out, EV_WRITE) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+serve(struct mailbox *mb, const struct server_opts *o)
+{
+	struct serve_io io;
+
+	memset(&io, 0, sizeof(io));
+	if (serve_setup(&io) == -1) {
+		error("cannot set up the event loop");
+		io.status = 1;
+		goto out;
+	}
+	if ((io.s = server_new(mb, o, bufferevent_get_output(io.out))) ==
+	    NULL) {
+		error("cannot create the session");
+		io.status = 1;
+		goto out;
+	}
+	/*
+	 * SANDBOX: confine the process here, once the log, the mailbox fd
+	 * and the event loop are open and before any client byte is read:
+	 *	if (sandbox_server(mailbox_fd(mb), mailbox_path(mb),
+	 *	    (o->flags & SERVER_READONLY) ? 0 :
+	 *	    SANDBOX_ALLOW_WRITE_STATE) == -1) { status 1, goto out }
+	 * (lib/sandbox.c, include/sandbox.h).
+	 */
+	if (event_base_dispatch(io.base) == -1) {
+		error("event loop failed");
+		io.status = 1;
+	}
+ out:
+	server_free(io.s);
+	if (io.in != NULL)
+		bufferevent_free(io.in);
+	if (io.out != NULL)
+		bufferevent_free(io.out);
+	if (io.base != NULL)
+		event_base_free(io.base);
+	return io.status;
+}
+
+/* -d: %d is the home directory, %u the user name, %% a percent sign. */
+static int
+expand_dir(const char *fmt, const char *user, const char *home, char *out,
+    size_t outsz)
+{
+	const char *add;
+	char one[2] = { 0, 0 };
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (; *fmt != '\0'; fmt++) {
+		if (*fmt != '%') {
+			one[0] = *fmt;
+			add = one;
+		} else if (*++fmt == 'd')
+			add = home;
+		else if (*fmt == 'u')
+			add = user;
+		else if (*fmt == '%')
+			add = "%";
+		else
+			return -1;
+		if ((len = strlcat(out, add, outsz)) >= outsz)
+			return -1;
+	}
+	return len == 0 ? -1 : 0;
+}
+
+/* The mailbox is named by the last component of its directory. */
+static const char *
+dir_basename(const char *path)
+{
+	static char name[MAILBOX_NAME_MAX + 1];
+	const char *p, *end = path + strlen(path);
+	size_t len;
+
+	while (end > path + 1 && end[-1] == '/')
+		end--;
+	for (p = end; p > path && p[-1] != '/'; p--)
+		;
+	if ((len = (size_t)(end - p)) > MAILBOX_NAME_MAX)
+		len = MAILBOX_NAME_MAX;
+	memcpy(name, p, len);
+	name[len] = '\0';
+	return name;
+}
+
+/* Resolve the names listings show now: no passwd lookups later. */
+static void
+owner_names(struct mailbox *mb, struct server_opts *o)
+{
+	struct passwd *pw;
+	struct group *gr;
+	struct stat st;
+
+	if (mailbox_stat_root(mb, &st) == -1)
+		return;
+	o->owner_uid = st.st_uid;
+	o->group_gid = st.st_gid;
+	if ((pw = getpwuid(st.st_uid)) != NULL)
+		o->owner = strdup(pw->pw_name);
+	if ((gr = getgrgid(st.st_gid)) != NULL)
+		o->group = strdup(gr->gr_name);
+}
+
+struct main_opts {
+	const char	*dir;
+	int		 level;
+	int		 facility;
+	int		 to_stderr;
+	int		 list;
+};
+
+static void
+parse_opts(int argc, char **argv, struct main_opts *m, struct server_opts *o)
+{
+	const char *errstr;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "d:ef:hl:n:QRS")) != -1) {
+		switch (ch) {
+		case 'd':
+			m->dir = optarg;
+			break;
+		case 'e':
+			m->to_stderr = 1;
+			break;
+		case 'f':
+			if ((m->facility = log_facility_from_name(optarg)) == -1)
+				errx(1, "unknown log facility: %s", optarg);
+			break;
+		case 'h':
+			usage(0);
+		case 'l':
+			if ((m->level = log_level_from_name(optarg)) == -1)
+				errx(1, "unknown log level: %s", optarg);
+			break;
+		case 'n':
+			o->max_handles = (u_int)strtonum(optarg, 1,
+			    PFISH_HANDLES_MAX, &errstr);
+			if (errstr != NULL)
+				errx(1, "maxhandles %s: %s", errstr, optarg);
+			break;
+		case 'Q':
+			m->list = 1;
+			break;
+		case 'R':
+			o->flags |= SERVER_READONLY;
+			break;
+		case 'S':
+			o->flags |= SERVER_SIGNED_ONLY;
+			break;
+		default:
+			usage(1);
+		}
+	}
+	if (optind != argc)
+		usage(1);
+}
+
+int
+server_main(int argc, char **argv)
+{
+	struct main_opts m = { PFISH_SERVER_DEFAULT_DIR, LOG_LEVEL_INFO,
+	    LOG_AUTH, 0, 0 };
+	struct server_opts o;
+	struct mailbox *mb = NULL;
+	struct passwd *pw;
+	char dir[MAILBOX_PATH_MAX], user[64], addr[128];
+	const char *conn;
+	int status = 1;
+
+	memset(&o, 0, sizeof(o));
+	o.max_handles = PFISH_HANDLES_DEFAULT;
+	parse_opts(argc, argv, &m, &o);
+	if (m.list) {
+		server_list_requests(stdout);
+		return 0;
+	}
+	log_init("pfish-server", (enum log_level)m.level, m.facility,
+	    m.to_stderr);
+	if ((pw = getpwuid(getuid())) == NULL)
+		fatal("no user for uid %u", (u_int)getuid());
+	strlcpy(user, pw->pw_name, sizeof(user));
+	if (expand_dir(m.dir, pw->pw_name, pw->pw_dir, dir, sizeof(dir)) == -1)
+		fatal("bad mailbox directory: %.100s", m.dir);
+	conn = getenv("SSH_CONNECTION");
+	if (conn == NULL || sscanf(conn, "%127s", addr) != 1)
+		strlcpy(addr, "UNKNOWN", sizeof(addr));
+	logit("session opened for local user %s from [%.100s]", user, addr);
+	signal(SIGPIPE, SIG_IGN);
+	tzset();
+	if ((mb = mailbox_open(dir, dir_basename(dir))) == NULL) {
+		error_errno("mailbox %.100s", dir);
+		goto out;
+	}
+	if (!(o.flags & SERVER_READONLY) && mailbox_prepare_state(mb) == -1)
+		verbose("cannot prepare %s in the mailbox: %s",
+		    PFISH_STATE_DIR, strerror(errno));
+	owner_names(mb, &o);
+	status = serve(mb, &o);
+ out:
+	logit("session closed for local user %s from [%.100s]", user, addr);
+	mailbox_close(mb);
+	free((char *)o.owner);
+	free((char *)o.group);
+	return status;
+}
