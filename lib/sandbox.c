@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -213,20 +214,57 @@ void	__sanitizer_symbolize_pc(void *, const char *, char *, size_t);
 
 static const int sb_sanitizer_allowed[] = {
 	__NR_ptrace, __NR_wait4, __NR_prctl, __NR_readlinkat, __NR_getppid,
+	__NR_tgkill,	/* abort_on_error */
 #ifdef __NR_readlink
 	__NR_readlink, __NR_getdents,
 #endif
 };
 
+/* The directory of log_path in env, where reports are created. */
 static int
-sb_sanitizer_prepare(void)
+sb_sanitizer_logdir(const char *env)
 {
+	const char *opts, *p;
+	char dir[1024];
+	size_t len;
+
+	if ((opts = getenv(env)) == NULL ||
+	    (p = strstr(opts, "log_path=")) == NULL)
+		return -1;
+	p += strlen("log_path=");
+	len = strcspn(p, ":");
+	while (len > 0 && p[len - 1] != '/')
+		len--;
+	if (len == 0 || len >= sizeof(dir))
+		return -1;
+	memcpy(dir, p, len);
+	dir[len] = '\0';
+	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Adds /proc/self (read) and the report directories (create) to all. */
+static size_t
+sb_sanitizer_prepare(struct sandbox_path *all, size_t n)
+{
+	static const char *const envs[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS" };
 	char out[256];
+	size_t i;
 
 	__sanitizer_sandbox_on_notify(NULL);
 	__sanitizer_symbolize_pc(__builtin_return_address(0), "%p %F %L",
 	    out, sizeof(out));
-	return open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if ((all[n].fd = open("/proc/self", O_PATH | O_DIRECTORY |
+	    O_CLOEXEC)) != -1) {
+		all[n].path = "/proc/self";
+		all[n++].rights = SANDBOX_READ;
+	}
+	for (i = 0; i < 2; i++) {
+		if ((all[n].fd = sb_sanitizer_logdir(envs[i])) == -1)
+			continue;
+		all[n].path = envs[i];
+		all[n++].rights = SANDBOX_CREATE;
+	}
+	return n;
 }
 #endif
 
@@ -397,8 +435,9 @@ sb_missing(const char *what, int flags)
 static int
 sb_apply(const struct sandbox_path *paths, size_t npaths, int flags)
 {
-	struct sandbox_path all[SB_PATHS_MAX + 1];
-	int abi, ll, sc, ret = -1, extra = -1;
+	struct sandbox_path all[SB_PATHS_MAX + 3];
+	size_t i, n = npaths;
+	int abi, ll, sc, ret = -1;
 
 	if (npaths > SB_PATHS_MAX) {
 		errno = E2BIG;
@@ -406,17 +445,13 @@ sb_apply(const struct sandbox_path *paths, size_t npaths, int flags)
 	}
 	memcpy(all, paths, npaths * sizeof(*paths));
 #ifdef SB_SANITIZED
-	if ((extra = sb_sanitizer_prepare()) != -1) {
-		all[npaths].fd = extra;
-		all[npaths].path = "/proc/self";
-		all[npaths++].rights = SANDBOX_READ;
-	}
+	n = sb_sanitizer_prepare(all, n);
 #endif
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
 		error_errno("prctl(PR_SET_NO_NEW_PRIVS)");
 		goto out;
 	}
-	if ((ll = sb_landlock(all, npaths, &abi)) == -1) {
+	if ((ll = sb_landlock(all, n, &abi)) == -1) {
 		error_errno("landlock");
 		goto out;
 	}
@@ -430,13 +465,13 @@ sb_apply(const struct sandbox_path *paths, size_t npaths, int flags)
 		goto out;
 	if (snprintf(sandbox_state, sizeof(sandbox_state), "%s%d%s%s",
 	    ll ? "landlock-" : "nolandlock-", abi, sc ? "+seccomp" : "",
-	    extra != -1 ? "+sanitizer" : "") < 0)
+	    n > npaths ? "+sanitizer" : "") < 0)
 		sandbox_state[0] = '\0';
 	debug("confined: %s", sandbox_state);
 	ret = 0;
  out:
-	if (extra != -1)
-		close(extra);
+	for (i = npaths; i < n; i++)
+		close(all[i].fd);
 	return ret;
 }
 
