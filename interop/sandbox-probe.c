@@ -17,9 +17,11 @@
 /* sandbox-probe.c: confine itself as pfish-server does, then try one act. */
 
 /*
- * Usage: sandbox-probe [-nw] mailbox action [arg ...]
+ * Usage: sandbox-probe [-nw] [-t rights] mailbox action [arg ...]
  *   -n  do not confine (control run: shows the test can tell)
  *   -w  confine with SANDBOX_ALLOW_WRITE_STATE
+ *   -t  confine as a tool (sandbox_tool) with rights on the mailbox tree:
+ *       r read, d remove, c create, m mkdir (pfish-store accept: rdc)
  * Prints "confined STATUS", then "ACTION ok [data]" or "ACTION ERRNAME".
  * A system call the seccomp filter refuses kills the process (SIGSYS).
  * Paths are relative to the mailbox unless absolute.
@@ -202,21 +204,58 @@ act(const char *a, char **argv, int argc, char *data, size_t len)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: sandbox-probe [-nw] mailbox action [arg ...]\n");
+	fprintf(stderr, "usage: sandbox-probe [-nw] [-t rights] mailbox action "
+	    "[arg ...]\n");
 	exit(2);
+}
+
+static int
+tool_rights(const char *s)
+{
+	int rights = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == 'r')
+			rights |= SANDBOX_READ;
+		else if (*s == 'd')
+			rights |= SANDBOX_REMOVE;
+		else if (*s == 'c')
+			rights |= SANDBOX_CREATE;
+		else if (*s == 'm')
+			rights |= SANDBOX_MKDIR;
+		else
+			usage();
+	}
+	return rights;
+}
+
+static int
+confine_as(int tool, const char *path, int rights, int flags)
+{
+	struct sandbox_path p;
+
+	if (!tool)
+		return sandbox_server(dirfd_mb, path, flags);
+	p.fd = dirfd_mb;
+	p.path = path;
+	p.rights = rights;
+	return sandbox_tool(&p, 1, flags);
 }
 
 int
 main(int argc, char **argv)
 {
 	char data[256] = "";
-	int ch, flags = 0, confine = 1, r;
+	int ch, flags = 0, confine = 1, r, tool = 0, rights = 0;
 
 	log_init("sandbox-probe", LOG_LEVEL_INFO, LOG_USER, 1);
-	while ((ch = getopt(argc, argv, "+nw")) != -1) {
+	while ((ch = getopt(argc, argv, "+nt:w")) != -1) {
 		if (ch == 'n')
 			confine = 0;
-		else if (ch == 'w')
+		else if (ch == 't') {
+			tool = 1;
+			rights = tool_rights(optarg);
+		} else if (ch == 'w')
 			flags |= SANDBOX_ALLOW_WRITE_STATE;
 		else
 			usage();
@@ -230,8 +269,8 @@ main(int argc, char **argv)
 	openlog("sandbox-probe", LOG_PID | LOG_NDELAY, LOG_USER);
 	if (sodium_init() < 0)
 		return (fprintf(stderr, "sodium_init failed\n"), 1);
-	if (confine && sandbox_server(dirfd_mb, argv[0], flags) == -1)
-		return (perror("sandbox_server"), 1);
+	if (confine && confine_as(tool, argv[0], rights, flags) == -1)
+		return (perror("sandbox"), 1);
 	printf("confined %s\n", confine ? sandbox_status() : "no");
 	fflush(stdout);
 	if ((r = act(argv[1], argv + 2, argc - 2, data, sizeof(data))) == -1)

@@ -133,6 +133,23 @@ if [ "${status#landlock}" != "$status" ]; then
 	expect deny-w-etc EACCES -w "$mb" create "$tmp/x"
 fi
 
+# Tools (pfish-store, pfish-signer): rights on one tree, nothing else.
+fresh
+if [ "${status#landlock}" != "$status" ]; then
+	expect tool-r-read "ok one" -t r "$mb" read 000000000001.age
+	expect tool-r-deny-create EACCES -t r "$mb" create .pfish/tmp/x
+	expect tool-r-deny-unlink EACCES -t r "$mb" unlink 000000000001.age
+	expect tool-rdc-create ok -t rdc "$mb" create .pfish/tmp/x
+	expect tool-rdc-rename ok -t rdc "$mb" rename .pfish/tmp/x 000000000009.age
+	expect tool-rdc-unlink ok -t rdc "$mb" unlink 000000000009.age
+	expect tool-rdc-deny-mkdir EACCES -t rdc "$mb" mkdir newdir
+	expect tool-rdcm-mkdir ok -t rdcm "$mb" mkdir newdir
+	expect tool-deny-etc EACCES -t rdc "$mb" read /etc/passwd
+	expect tool-deny-outside EACCES -t rdc "$mb" create "$tmp/x"
+fi
+expect tool-kill-exec killed -t rdc "$mb" exec /bin/true
+expect tool-deny-socket EACCES -t rdc "$mb" socket-inet
+
 # /proc shows the filter on a live confined process.
 mkfifo "$tmp/in"
 "$P" "$mb" wait <"$tmp/in" >"$tmp/wait.out" 2>&1 &
