@@ -29,6 +29,7 @@
 #define PFISH_SIGNER_DIR	"/var/lib/pfish-signer"
 #endif
 #define PFISH_SERVER_DEFAULT_DIR PFISH_STORE_ROOT "/%u"
+#define PFISH_SERVER_DEFAULT_KEYS "%d/.ssh/authorized_keys" /* delete keys */
 #define PFISH_STATE_DIR		".pfish"	/* pfish's own files */
 #define PFISH_RECORDS_DIR	".pfish/records"
 #define PFISH_DELETES_DIR	".pfish/deletes"

@@ -29,6 +29,7 @@ struct buf;
 struct evbuffer;
 struct readpool;
 struct server;
+struct trust;
 
 /* Policy flags (-R, -S). */
 #define SERVER_READONLY		0x01	/* no REMOVE, no pfish-delete */
@@ -42,6 +43,8 @@ struct server_opts {
 	const char	*owner;
 	gid_t		 group_gid;
 	const char	*group;
+	/* authorized_keys whose keys may sign deletes; NULL: none. */
+	const char	*keys_path;
 };
 
 /*
@@ -116,6 +119,7 @@ struct server {
 	u_int			 nopen;
 	uint32_t		 next_gen;
 	int			 inited;
+	struct trust		*delete_keys;	/* NULL: deletes refused */
 };
 
 extern const struct server_request server_requests[];
@@ -154,5 +158,7 @@ req_handler	req_open, req_close, req_read, req_stat, req_lstat,
 req_handler	req_opendir, req_readdir;
 req_handler	req_extended, req_limits;
 req_handler	req_pfish_state, req_pfish_delete;
+/* Read opts.keys_path once, at start-up (subsys/req-state.c). */
+void	server_load_delete_keys(struct server *s, const char *path);
 
 #endif /* SERVER_H */

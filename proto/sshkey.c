@@ -438,8 +438,9 @@ priv_parse_inner(struct buf *b, const u_char pk[SSHKEY_ED25519_PK],
 	    buf_get_string_direct(b, &comment, &clen) != 0 ||
 	    clen > COMMENT_MAX || memchr(comment, '\0', clen) != NULL)
 		return SSHKEY_ERR_FORMAT;
+	/* libssh pads to 16 even for "none"; OpenSSH takes any length. */
 	for (i = 0; buf_len(b) > 0; i++) {
-		if (buf_get_u8(b, &pad) != 0 || i >= PRIV_BLOCK ||
+		if (buf_get_u8(b, &pad) != 0 || i >= 255 ||
 		    pad != i + 1)
 			return SSHKEY_ERR_FORMAT;
 	}

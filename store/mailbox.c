@@ -29,7 +29,10 @@
 #include <unistd.h>
 
 #include "pfish.h"
+#include "buf.h"
+#include "fsutil.h"
 #include "mailbox.h"
+#include "stmt.h"
 
 struct mailbox {
 	int		 fd;
@@ -47,24 +50,6 @@ struct mailbox_dir {
 /* PFISH_NOTES_DIR and PFISH_TMP_DIR relative to PFISH_STATE_DIR. */
 #define NOTES_SUBDIR	"notes"
 #define TMP_SUBDIR	"tmp"
-#define NOTE_TEXT_MAX	(64 + PFISH_MAILBOX_MAX + 2 * 20)
-
-static int
-valid_mailbox_name(const char *s)
-{
-	size_t i, len = strlen(s);
-
-	if (len == 0 || len > PFISH_MAILBOX_MAX || s[0] == '.' || s[0] == '-')
-		return 0;
-	for (i = 0; i < len; i++) {
-		if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
-		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '_' || s[i] == '.' || s[i] == '-')
-			continue;
-		return 0;
-	}
-	return 1;
-}
 
 struct mailbox *
 mailbox_open(const char *path, const char *name)
@@ -81,7 +66,7 @@ mailbox_open(const char *path, const char *name)
 	mb->pathlen = strlen(mb->path);
 	while (mb->pathlen > 1 && mb->path[mb->pathlen - 1] == '/')
 		mb->path[--mb->pathlen] = '\0';
-	mb->name_valid = valid_mailbox_name(name);
+	mb->name_valid = stmt_valid_mailbox(name);
 	mb->fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (mb->fd == -1)
 		goto fail;
@@ -276,20 +261,13 @@ mkdir_at(int dfd, const char *name)
 	return 0;
 }
 
-static int
-open_dir_at(int dfd, const char *name)
-{
-	return openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-}
-
 int
 mailbox_prepare_state(const struct mailbox *mb)
 {
 	int sfd, r = -1;
 
 	if (mkdir_at(mb->fd, PFISH_STATE_DIR) == -1 ||
-	    (sfd = open_dir_at(mb->fd, PFISH_STATE_DIR)) == -1)
+	    (sfd = fs_open_dir(mb->fd, PFISH_STATE_DIR)) == -1)
 		return -1;
 	if (mkdir_at(sfd, NOTES_SUBDIR) == 0 && mkdir_at(sfd, TMP_SUBDIR) == 0)
 		r = 0;
@@ -297,66 +275,22 @@ mailbox_prepare_state(const struct mailbox *mb)
 	return r;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Temp file in .pfish/tmp, fsync, rename into .pfish/notes, fsync dir. */
 static int
-store_note(const struct mailbox *mb, const char *text, size_t len,
+store_note(const struct mailbox *mb, const struct buf *text,
     const char *final)
 {
-	char tmp[64];
-	int sfd = -1, tfd = -1, nfd = -1, fd = -1, r = -1, saved, n;
+	int sfd = -1, tfd = -1, nfd = -1, r = -1, saved;
 
-	n = snprintf(tmp, sizeof(tmp), "note.%ld.%08x", (long)getpid(),
-	    arc4random());
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
 	/* Component by component, so no symlink is followed on the way. */
-	if ((sfd = open_dir_at(mb->fd, PFISH_STATE_DIR)) == -1 ||
-	    (tfd = open_dir_at(sfd, TMP_SUBDIR)) == -1 ||
-	    (nfd = open_dir_at(sfd, NOTES_SUBDIR)) == -1)
+	if ((sfd = fs_open_dir(mb->fd, PFISH_STATE_DIR)) == -1 ||
+	    (tfd = fs_open_dir(sfd, TMP_SUBDIR)) == -1 ||
+	    (nfd = fs_open_dir(sfd, NOTES_SUBDIR)) == -1)
 		goto out;
-	fd = openat(tfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0640);
-	if (fd == -1)
-		goto out;
-	if (write_all(fd, text, len) == -1 || fsync(fd) == -1 ||
-	    close(fd) == -1) {
-		fd = -1;
-		(void)unlinkat(tfd, tmp, 0);
-		goto out;
-	}
-	fd = -1;
-	if (renameat(tfd, tmp, nfd, final) == -1) {
-		saved = errno;
-		(void)unlinkat(tfd, tmp, 0);
-		errno = saved;
-		goto out;
-	}
-	if (fsync(nfd) == -1)
-		goto out;
-	r = 0;
+	r = fs_write_atomic(nfd, tfd, final, buf_ptr(text), buf_len(text),
+	    0640);
  out:
 	saved = errno;
-	if (fd != -1)
-		close(fd);
 	if (sfd != -1)
 		close(sfd);
 	if (tfd != -1)
@@ -370,28 +304,38 @@ store_note(const struct mailbox *mb, const char *text, size_t len,
 int
 mailbox_write_note(const struct mailbox *mb, uint64_t seq, uint64_t now)
 {
-	char text[NOTE_TEXT_MAX], final[32];
-	int n;
+	struct stmt_note note;
+	struct buf *text = NULL;
+	char final[32];
+	int r = -1, saved;
 
 	if (!mb->name_valid || seq == 0 || seq > PFISH_SEQ_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
-	n = snprintf(text, sizeof(text), "statement note\nversion 1\n"
-	    "mailbox %s\nseq %llu\ntime %llu\n", mb->name,
-	    (unsigned long long)seq, (unsigned long long)now);
-	if (n < 0 || (size_t)n >= sizeof(text)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if (snprintf(final, sizeof(final), "%0*llu.note", PFISH_SEQ_WIDTH,
-	    (unsigned long long)seq) != PFISH_SEQ_WIDTH + 5) {
+	memset(&note, 0, sizeof(note));
+	if (strlcpy(note.mailbox, mb->name, sizeof(note.mailbox)) >=
+	    sizeof(note.mailbox) ||
+	    stmt_seq_filename(seq, ".note", final, sizeof(final)) != 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (mailbox_prepare_state(mb) == -1)
+	note.seq = seq;
+	note.time = now;
+	if ((text = buf_new_max(STMT_TEXT_MAX)) == NULL)
 		return -1;
-	return store_note(mb, text, (size_t)n, final);
+	if (stmt_note_encode(&note, text) != 0) {
+		errno = EINVAL;
+		goto out;
+	}
+	if (mailbox_prepare_state(mb) == -1)
+		goto out;
+	r = store_note(mb, text, final);
+ out:
+	saved = errno;
+	buf_free(text);
+	errno = saved;
+	return r;
 }
 
 int
@@ -423,7 +367,7 @@ mailbox_opendir(const struct mailbox *mb)
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
 	d->fd = mb->fd;
-	if ((fd = open_dir_at(mb->fd, ".")) == -1)
+	if ((fd = fs_open_dir(mb->fd, ".")) == -1)
 		goto fail;
 	if ((d->dir = fdopendir(fd)) == NULL) {
 		saved = errno;

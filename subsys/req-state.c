@@ -14,37 +14,582 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* req-state.c: pfish-server's signed-state extensions (not yet served). */
+/* req-state.c: pfish-server's signed-state extensions (PROTOCOL.pfish). */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "pfish.h"
 #include "buf.h"
+#include "fsutil.h"
 #include "log.h"
+#include "mailbox.h"
 #include "sftp.h"
 #include "server.h"
+#include "statepage.h"
+#include "stmt.h"
+#include "trust.h"
 
 /*
- * pfish-state@pfish and pfish-delete@pfish (PROTOCOL.pfish) have their
- * slots in the dispatch table but are neither advertised in VERSION nor
- * listed by -Q until they are implemented; until then they answer
- * OP_UNSUPPORTED like any unknown extension.
+ * A state reply: length, type, id, string headhash (64 hex), string
+ * next_cursor, uint32 count, then items of uint8 kind, uint64 seq, string
+ * content.  The fixed part is counted at its largest so items can be
+ * collected first and the reply still fits PFISH_PACKET_MAX.
  */
+#define STATE_FIXED	(SFTP_HDR_LEN + 1 + 4 + (4 + 64) + \
+			    (4 + STATEPAGE_CURSOR_MAX) + 4)
+#define STATE_ITEMS_MAX	(PFISH_PACKET_MAX - STATE_FIXED)
+#define STATE_ITEM_HDR	(1 + 8 + 4)
+#define STATE_FILE_MAX	(STATE_ITEMS_MAX - STATE_ITEM_HDR)
+/* Names picked per directory scan: memory stays flat in the store size. */
+#define STATE_SELECT	512
+
+struct selection {
+	struct statepage_key	k[STATE_SELECT];
+	size_t			n;
+};
+
+struct page {
+	int			 pf;		/* .pfish, or -1 */
+	struct buf		*items;
+	uint32_t		 count;
+	uint64_t		 low;		/* of the installed head */
+	struct statepage_cursor	 next;
+	u_char			*head;
+	size_t			 headlen;
+};
+
+/* Max-heap on the key: the root is the largest of the smallest kept. */
+static void
+sel_sift_down(struct selection *sel, size_t i)
+{
+	struct statepage_key t;
+	size_t c;
+
+	for (; (c = 2 * i + 1) < sel->n; i = c) {
+		if (c + 1 < sel->n &&
+		    statepage_key_cmp(&sel->k[c + 1], &sel->k[c]) > 0)
+			c++;
+		if (statepage_key_cmp(&sel->k[c], &sel->k[i]) <= 0)
+			break;
+		t = sel->k[i];
+		sel->k[i] = sel->k[c];
+		sel->k[c] = t;
+	}
+}
+
+static void
+sel_add(struct selection *sel, const struct statepage_key *k)
+{
+	struct statepage_key t;
+	size_t i, p;
+
+	if (sel->n == STATE_SELECT) {
+		if (statepage_key_cmp(k, &sel->k[0]) >= 0)
+			return;
+		sel->k[0] = *k;
+		sel_sift_down(sel, 0);
+		return;
+	}
+	i = sel->n++;
+	sel->k[i] = *k;
+	for (; i > 0; i = p) {
+		p = (i - 1) / 2;
+		if (statepage_key_cmp(&sel->k[i], &sel->k[p]) <= 0)
+			break;
+		t = sel->k[i];
+		sel->k[i] = sel->k[p];
+		sel->k[p] = t;
+	}
+}
+
+static int
+key_qsort_cmp(const void *a, const void *b)
+{
+	return statepage_key_cmp(a, b);
+}
+
+/*
+ * The smallest STATE_SELECT canonical names of a phase's directory above
+ * after, ascending.  Other names (temp files, junk) are skipped.
+ */
+static int
+sel_scan(int dirfd, enum statepage_phase phase,
+    const struct statepage_key *after, struct selection *sel)
+{
+	struct statepage_key k;
+	struct dirent *de;
+	DIR *d;
+	int fd, saved;
+
+	sel->n = 0;
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (statepage_name_parse(phase, de->d_name, &k) != 0 ||
+		    statepage_key_cmp(&k, after) <= 0)
+			continue;
+		sel_add(sel, &k);
+	}
+	saved = errno;
+	closedir(d);
+	if (saved != 0) {
+		errno = saved;
+		return -1;
+	}
+	qsort(sel->k, sel->n, sizeof(sel->k[0]), key_qsort_cmp);
+	return 0;
+}
+
+static u_int
+phase_kind(enum statepage_phase phase)
+{
+	switch (phase) {
+	case STATEPAGE_RECORDS:
+		return STATEPAGE_KIND_RECORD;
+	case STATEPAGE_DELETES:
+		return STATEPAGE_KIND_DELETE;
+	default:
+		return STATEPAGE_KIND_NOTE;
+	}
+}
+
+static const char *
+phase_dir(enum statepage_phase phase)
+{
+	switch (phase) {
+	case STATEPAGE_RECORDS:
+		return "records";
+	case STATEPAGE_DELETES:
+		return "deletes";
+	default:
+		return "notes";
+	}
+}
+
+/* 0 added, 1 the page is full. */
+static int
+add_item(struct page *p, u_int kind, uint64_t seq, const u_char *data,
+    size_t len)
+{
+	int r;
+
+	if (STATE_ITEM_HDR + len > STATE_ITEMS_MAX - buf_len(p->items))
+		return 1;
+	if ((r = buf_put_u8(p->items, (uint8_t)kind)) != 0 ||
+	    (r = buf_put_u64(p->items, seq)) != 0 ||
+	    (r = buf_put_string(p->items, data, len)) != 0)
+		fatal("cannot add a state item: %s", buf_strerror(r));
+	p->count++;
+	return 0;
+}
+
+/*
+ * 0 added or skipped, 1 the page is full, -1 with errno.  A file that
+ * vanished, is no regular file, or could never fit a page is skipped.
+ */
+static int
+add_file(struct page *p, enum statepage_phase phase, int dirfd,
+    const struct statepage_key *k)
+{
+	char name[STATEPAGE_NAME_MAX];
+	u_char *data;
+	size_t len;
+	int r;
+
+	if (statepage_name_format(phase, k, name, sizeof(name)) != 0)
+		return 0;
+	if (fs_read_file(dirfd, name, STATE_FILE_MAX, &data, &len) == -1) {
+		if (errno == EFBIG) {
+			logit("state: %s/%s is too large for a page, "
+			    "not served", phase_dir(phase), name);
+			return 0;
+		}
+		if (errno == ENOENT || errno == ELOOP || errno == EINVAL) {
+			debug("state: %s/%s skipped: %s", phase_dir(phase),
+			    name, strerror(errno));
+			return 0;
+		}
+		return -1;
+	}
+	r = add_item(p, phase_kind(phase), k->a, data, len);
+	free(data);
+	return r;
+}
+
+/* 0 the phase is exhausted, 1 the page is full (p->next set), -1. */
+static int
+serve_phase(struct page *p, enum statepage_phase phase,
+    struct statepage_key after)
+{
+	struct selection *sel = NULL;
+	size_t i;
+	int dfd, r = -1;
+
+	if (p->pf == -1)
+		return 0;
+	if ((dfd = fs_open_dir(p->pf, phase_dir(phase))) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if ((sel = malloc(sizeof(*sel))) == NULL)
+		goto out;
+	for (;;) {
+		if (sel_scan(dfd, phase, &after, sel) == -1)
+			goto out;
+		for (i = 0; i < sel->n; i++) {
+			if ((r = add_file(p, phase, dfd, &sel->k[i])) != 0) {
+				p->next.phase = phase;
+				p->next.after = after;
+				goto out;
+			}
+			after = sel->k[i];
+		}
+		if (sel->n < STATE_SELECT)
+			break;
+	}
+	r = 0;
+ out:
+	free(sel);
+	close(dfd);
+	return r;
+}
+
+/* The installed head, its hash, and its low (1 without a usable head). */
+static int
+page_open(struct server *s, struct page *p)
+{
+	struct stmt_head h;
+	size_t tl;
+
+	p->pf = -1;
+	p->low = 1;
+	if ((p->items = buf_new_max(STATE_ITEMS_MAX)) == NULL)
+		fatal("out of memory");
+	if ((p->pf = fs_open_dir(mailbox_fd(s->mb), PFISH_STATE_DIR)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (fs_read_file(p->pf, "head", STATE_FILE_MAX, &p->head,
+	    &p->headlen) == -1) {
+		p->head = NULL;
+		return errno == ENOENT ? 0 : -1;
+	}
+	/* No trust check: clients verify; low only saves them work. */
+	if (stmt_split_signed(p->head, p->headlen, &tl) == 0 &&
+	    stmt_head_parse(p->head, tl, &h) == 0)
+		p->low = h.low;
+	return 0;
+}
+
+static void
+page_close(struct page *p)
+{
+	if (p->pf != -1)
+		close(p->pf);
+	free(p->head);
+	buf_free(p->items);
+}
+
+/* Head first on the first page, then each phase from the cursor on. */
+static int
+page_fill(struct page *p, const struct statepage_cursor *cur)
+{
+	static const struct statepage_key zero = { 0, 0 };
+	struct statepage_key after = cur->after;
+	enum statepage_phase ph = cur->phase;
+	int r;
+
+	if (ph == STATEPAGE_START) {
+		if (p->head != NULL)
+			(void)add_item(p, STATEPAGE_KIND_HEAD, 0, p->head,
+			    p->headlen);
+		ph = STATEPAGE_RECORDS;
+		after = zero;
+	}
+	for (; ph < STATEPAGE_DONE; ph = (enum statepage_phase)(ph + 1)) {
+		if (ph == STATEPAGE_RECORDS && after.a < p->low - 1) {
+			after.a = p->low - 1;
+			after.b = 0;
+		}
+		if ((r = serve_phase(p, ph, after)) != 0)
+			return r < 0 ? -1 : 0;
+		after = zero;
+	}
+	p->next.phase = STATEPAGE_DONE;
+	return 0;
+}
+
+static int
+state_reply(struct server *s, uint32_t id, const struct page *p)
+{
+	char hex[65] = "", cursor[STATEPAGE_CURSOR_MAX + 1];
+	u_char h[STMT_HASH_LEN];
+	int r;
+
+	if (p->head != NULL) {
+		stmt_hash(p->head, p->headlen, h);
+		stmt_hash_hex(h, hex);
+	}
+	if (statepage_cursor_format(&p->next, cursor, sizeof(cursor)) != 0)
+		fatal("cannot format a state cursor");
+	if ((r = sftp_reply_begin(s->reply, SFTP_FXP_EXTENDED_REPLY, id)) != 0 ||
+	    (r = buf_put_cstring(s->reply, hex)) != 0 ||
+	    (r = buf_put_cstring(s->reply, cursor)) != 0 ||
+	    (r = buf_put_u32(s->reply, p->count)) != 0 ||
+	    (r = buf_putb(s->reply, p->items)) != 0 ||
+	    (r = sftp_reply_end(s->reply)) != 0)
+		fatal("cannot build a state reply: %s", sftp_strerror(r));
+	debug("id %u: state page of %u items, next \"%s\"", id, p->count,
+	    cursor);
+	return server_send(s);
+}
 
 int
 req_pfish_state(struct server *s, uint32_t id, struct buf *req)
 {
-	(void)req;
-	return server_status(s, id, SFTP_FX_OP_UNSUPPORTED,
-	    "pfish-state not yet implemented");
+	struct statepage_cursor cur;
+	struct page p;
+	const u_char *cp;
+	size_t clen;
+	int r, saved;
+
+	if ((r = sftp_get_string(req, &cp, &clen)) != 0)
+		return r;
+	if (statepage_cursor_parse(cp, clen, &cur) != 0) {
+		verbose("id %u: malformed state cursor (%zu bytes)", id, clen);
+		return server_status(s, id, SFTP_FX_FAILURE, "bad cursor");
+	}
+	memset(&p, 0, sizeof(p));
+	if (page_open(s, &p) == -1 || page_fill(&p, &cur) == -1) {
+		saved = errno;
+		error_errno("state listing");
+		r = server_status_errno(s, id, saved);
+	} else
+		r = state_reply(s, id, &p);
+	page_close(&p);
+	return r;
+}
+
+/* ---- pfish-delete@pfish ---- */
+
+struct delctx {
+	struct server		*s;
+	const u_char		*data;		/* the signed statement */
+	size_t			 len;
+	size_t			 textlen;
+	struct stmt_delete	 d;
+	int			 pf;		/* .pfish */
+	char			 why[160];	/* status message */
+};
+
+static u_int
+del_fail(struct delctx *c, u_int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static u_int
+del_fail(struct delctx *c, u_int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+/* The epoch in .pfish/epoch, when the store has one, must match. */
+static int
+epoch_matches(int pf, const char *epoch)
+{
+	u_char *data;
+	size_t len;
+	int ok;
+
+	if (fs_read_file(pf, "epoch", 64, &data, &len) == -1)
+		return errno == ENOENT;
+	ok = len == STMT_EPOCH_LEN + 1 && data[STMT_EPOCH_LEN] == '\n' &&
+	    memcmp(data, epoch, STMT_EPOCH_LEN) == 0;
+	free(data);
+	return ok;
+}
+
+/* Signature, key, mailbox, epoch: everything but the records. */
+static u_int
+del_check_statement(struct delctx *c)
+{
+	u_char pk[SSHKEY_ED25519_PK];
+	int r;
+
+	r = stmt_verify_signed(c->data, c->len, STMT_DELETE,
+	    c->s->delete_keys, (uint64_t)time(NULL), &c->textlen, pk);
+	if (r == STMT_ERR_SIG || r == STMT_ERR_UNTRUSTED)
+		return del_fail(c, SFTP_FX_PERMISSION_DENIED, "%s",
+		    r == STMT_ERR_SIG ? "bad signature" :
+		    "signing key is not in authorized_keys");
+	if (r != 0)
+		return del_fail(c, SFTP_FX_FAILURE, "not a signed statement");
+	if (stmt_delete_parse(c->data, c->textlen, &c->d) != 0)
+		return del_fail(c, SFTP_FX_FAILURE,
+		    "not a canonical delete statement");
+	if (!stmt_key_matches(c->d.key, pk))
+		return del_fail(c, SFTP_FX_PERMISSION_DENIED,
+		    "key field does not name the signing key");
+	if (strcmp(c->d.mailbox, mailbox_name(c->s->mb)) != 0)
+		return del_fail(c, SFTP_FX_FAILURE, "statement is for "
+		    "mailbox %.64s", c->d.mailbox);
+	if ((c->pf = fs_open_dir(mailbox_fd(c->s->mb), PFISH_STATE_DIR)) == -1)
+		return del_fail(c, SFTP_FX_NO_SUCH_FILE, "no state: %s",
+		    strerror(errno));
+	if (!epoch_matches(c->pf, c->d.epoch))
+		return del_fail(c, SFTP_FX_FAILURE, "statement is for epoch "
+		    "%s", c->d.epoch);
+	return SFTP_FX_OK;
+}
+
+/* Every (seq, hash) names the record stored for that seq. */
+static u_int
+del_check_records(struct delctx *c)
+{
+	u_char h[STMT_HASH_LEN], *rd;
+	char name[STATEPAGE_NAME_MAX];
+	size_t i, rl;
+	uint64_t seq;
+	int rfd, r;
+	u_int st = SFTP_FX_OK;
+
+	if ((rfd = fs_open_dir(c->pf, "records")) == -1)
+		return del_fail(c, SFTP_FX_NO_SUCH_FILE, "no records: %s",
+		    strerror(errno));
+	for (i = 0; i < c->d.ndel && st == SFTP_FX_OK; i++) {
+		seq = c->d.del[i].seq;
+		if (stmt_seq_filename(seq, ".rec", name, sizeof(name)) != 0 ||
+		    fs_read_file(rfd, name, STMT_SIGNED_MAX, &rd, &rl) == -1) {
+			st = del_fail(c, errno == ENOENT ? SFTP_FX_NO_SUCH_FILE :
+			    SFTP_FX_FAILURE, "seq %llu: no record: %s",
+			    (unsigned long long)seq, strerror(errno));
+			break;
+		}
+		r = stmt_signed_hash(rd, rl, h);
+		free(rd);
+		if (r != 0 || memcmp(h, c->d.del[i].hash, STMT_HASH_LEN) != 0)
+			st = del_fail(c, SFTP_FX_FAILURE, "seq %llu: hash does "
+			    "not match the stored record",
+			    (unsigned long long)seq);
+	}
+	close(rfd);
+	return st;
+}
+
+static int
+open_state_subdir(int pf, const char *name)
+{
+	if (mkdirat(pf, name, 0770) == -1 && errno != EEXIST)
+		return -1;
+	return fs_open_dir(pf, name);
+}
+
+/* Statement durable first, then the unlinks, then the directory. */
+static u_int
+del_apply(struct delctx *c)
+{
+	char name[STATEPAGE_NAME_MAX];
+	int dfd = -1, tfd = -1, mfd = mailbox_fd(c->s->mb), err = 0;
+	size_t i;
+	u_int st;
+
+	if (stmt_delete_filename(&c->d, c->data, c->textlen, name,
+	    sizeof(name)) != 0)
+		return del_fail(c, SFTP_FX_FAILURE, "no file name");
+	if ((dfd = open_state_subdir(c->pf, "deletes")) == -1 ||
+	    (tfd = open_state_subdir(c->pf, "tmp")) == -1 ||
+	    fs_write_atomic(dfd, tfd, name, c->data, c->len, 0644) == -1) {
+		st = del_fail(c, SFTP_FX_FAILURE, "cannot store the "
+		    "statement: %s", strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < c->d.ndel; i++) {
+		if (stmt_seq_filename(c->d.del[i].seq, PFISH_AGE_SUFFIX, name,
+		    sizeof(name)) != 0)
+			continue;
+		if (unlinkat(mfd, name, 0) == -1 && errno != ENOENT &&
+		    err == 0)
+			err = errno;
+	}
+	if (fs_fsync_dir(mfd) == -1 && err == 0)
+		err = errno;
+	st = err == 0 ? SFTP_FX_OK : del_fail(c, SFTP_FX_FAILURE,
+	    "statement stored, removing messages failed: %s", strerror(err));
+ out:
+	if (dfd != -1)
+		close(dfd);
+	if (tfd != -1)
+		close(tfd);
+	return st;
 }
 
 int
 req_pfish_delete(struct server *s, uint32_t id, struct buf *req)
 {
-	(void)req;
-	return server_status(s, id, SFTP_FX_OP_UNSUPPORTED,
-	    "pfish-delete not yet implemented");
+	struct delctx c;
+	u_int st;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.pf = -1;
+	if ((r = sftp_get_string(req, &c.data, &c.len)) != 0)
+		return r;
+	if ((st = del_check_statement(&c)) == SFTP_FX_OK &&
+	    (st = del_check_records(&c)) == SFTP_FX_OK)
+		st = del_apply(&c);
+	if (st == SFTP_FX_OK)
+		logit("signed delete of %zu messages from seq %llu by %s",
+		    c.d.ndel, (unsigned long long)c.d.del[0].seq, c.d.key);
+	else
+		logit("signed delete refused: %s", c.why);
+	if (c.pf != -1)
+		close(c.pf);
+	stmt_delete_clear(&c.d);
+	return server_status(s, id, st, st == SFTP_FX_OK ? NULL : c.why);
+}
+
+/* Once at start-up, before the sandbox closes the file system. */
+void
+server_load_delete_keys(struct server *s, const char *path)
+{
+	char errbuf[256];
+	int r, saved;
+
+	if (path == NULL)
+		return;
+	r = trust_load_authorized_keys(path, PFISH_NS_DELETE, &s->delete_keys,
+	    errbuf, sizeof(errbuf));
+	saved = errno;
+	if (r == 0)
+		verbose("%zu delete keys from %.100s",
+		    trust_count(s->delete_keys), path);
+	else if (r == TRUST_ERR_IO && saved == ENOENT)
+		verbose("no %.100s: every signed delete is refused", path);
+	else
+		error("delete keys: %.200s; every signed delete is refused",
+		    errbuf);
+	if (r != 0)
+		s->delete_keys = NULL;
 }

@@ -56,7 +56,8 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr, "usage: pfish-server "
-	    "[-ehQRS] [-d dir] [-f facility] [-l level] [-n maxhandles]\n");
+	    "[-ehQRS] [-d dir] [-f facility] [-k keyfile] [-l level]\n"
+	    "                   [-n maxhandles]\n");
 	exit(status);
 }
 
@@ -287,6 +288,7 @@ owner_names(struct mailbox *mb, struct server_opts *o)
 
 struct main_opts {
 	const char	*dir;
+	const char	*keys;
 	int		 level;
 	int		 facility;
 	int		 to_stderr;
@@ -299,7 +301,7 @@ parse_opts(int argc, char **argv, struct main_opts *m, struct server_opts *o)
 	const char *errstr;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "d:ef:hl:n:QRS")) != -1) {
+	while ((ch = getopt(argc, argv, "d:ef:hk:l:n:QRS")) != -1) {
 		switch (ch) {
 		case 'd':
 			m->dir = optarg;
@@ -313,6 +315,9 @@ parse_opts(int argc, char **argv, struct main_opts *m, struct server_opts *o)
 			break;
 		case 'h':
 			usage(0);
+		case 'k':
+			m->keys = optarg;
+			break;
 		case 'l':
 			if ((m->level = log_level_from_name(optarg)) == -1)
 				errx(1, "unknown log level: %s", optarg);
@@ -343,12 +348,12 @@ parse_opts(int argc, char **argv, struct main_opts *m, struct server_opts *o)
 int
 server_main(int argc, char **argv)
 {
-	struct main_opts m = { PFISH_SERVER_DEFAULT_DIR, LOG_LEVEL_INFO,
-	    LOG_AUTH, 0, 0 };
+	struct main_opts m = { PFISH_SERVER_DEFAULT_DIR,
+	    PFISH_SERVER_DEFAULT_KEYS, LOG_LEVEL_INFO, LOG_AUTH, 0, 0 };
 	struct server_opts o;
 	struct mailbox *mb = NULL;
 	struct passwd *pw;
-	char dir[MAILBOX_PATH_MAX], user[64], addr[128];
+	char dir[MAILBOX_PATH_MAX], keys[MAILBOX_PATH_MAX], user[64], addr[128];
 	const char *conn;
 	int status = 1;
 
@@ -366,6 +371,10 @@ server_main(int argc, char **argv)
 	strlcpy(user, pw->pw_name, sizeof(user));
 	if (expand_dir(m.dir, pw->pw_name, pw->pw_dir, dir, sizeof(dir)) == -1)
 		fatal("bad mailbox directory: %.100s", m.dir);
+	if (expand_dir(m.keys, pw->pw_name, pw->pw_dir, keys,
+	    sizeof(keys)) == -1)
+		fatal("bad delete key file: %.100s", m.keys);
+	o.keys_path = keys;
 	conn = getenv("SSH_CONNECTION");
 	if (conn == NULL || sscanf(conn, "%127s", addr) != 1)
 		strlcpy(addr, "UNKNOWN", sizeof(addr));

@@ -33,6 +33,7 @@
 #include "mailbox.h"
 #include "sftp.h"
 #include "server.h"
+#include "trust.h"
 
 /* Every request type the protocol defines; NULL handlers get a status. */
 const struct server_request server_requests[] = {
@@ -59,11 +60,11 @@ const struct server_request server_requests[] = {
 	{ NULL, 0, NULL, REQ_NOWRITE, 0 }
 };
 
-/* The pfish extensions are dispatched but not advertised until ready. */
+/* Extensions; the advertised ones go into VERSION and -Q. */
 const struct server_request server_extensions[] = {
 	{ "limits@openssh.com", 0, req_limits, REQ_NOWRITE, 1 },
-	{ PFISH_EXT_STATE, 0, req_pfish_state, REQ_NOWRITE, 0 },
-	{ PFISH_EXT_DELETE, 0, req_pfish_delete, REQ_SIGNED_WRITE, 0 },
+	{ PFISH_EXT_STATE, 0, req_pfish_state, REQ_NOWRITE, 1 },
+	{ PFISH_EXT_DELETE, 0, req_pfish_delete, REQ_SIGNED_WRITE, 1 },
 	{ "posix-rename@openssh.com", 0, NULL, REQ_WRITE, 0 },
 	{ "hardlink@openssh.com", 0, NULL, REQ_WRITE, 0 },
 	{ "lsetstat@openssh.com", 0, NULL, REQ_WRITE, 0 },
@@ -156,6 +157,8 @@ server_new(struct mailbox *mb, const struct server_opts *o,
 	if (out == NULL && (out = s->own_out = evbuffer_new()) == NULL)
 		goto fail;
 	s->out = out;
+	server_load_delete_keys(s, o->keys_path);
+	s->opts.keys_path = NULL;	/* not ours to keep */
 	return s;
  fail:
 	server_free(s);
@@ -173,6 +176,7 @@ server_free(struct server *s)
 		for (i = 0; i < s->opts.max_handles; i++)
 			handle_close(s, &s->handles[i]);
 	free(s->handles);
+	trust_free(s->delete_keys);
 	buf_free(s->reply);
 	if (s->in != NULL)
 		evbuffer_free(s->in);

@@ -20,14 +20,17 @@
  * Build (needs libevent on top of the common line):
  *   clang -fsanitize=fuzzer,address -Iinclude $(pkg-config --cflags
  *   libsodium libbsd-overlay libevent) tests/fuzz/fuzz_sftp.c
- *   proto/sftp.c store/mailbox.c subsys/session.c subsys/req-*.c
- *   subsys/readpool.c lib/buf.c lib/log.c $(pkg-config --libs libsodium
- *   libbsd-overlay libevent)
+ *   proto/sftp.c proto/statepage.c proto/stmt.c proto/stmtsig.c
+ *   proto/sshsig.c proto/sshkey.c proto/trust.c store/mailbox.c
+ *   subsys/session.c subsys/req-*.c subsys/readpool.c lib/buf.c lib/log.c
+ *   lib/fsutil.c $(pkg-config --libs libsodium libbsd-overlay libevent)
  *
  * Input: one flags byte, then raw client bytes.  Flag bit 0 suppresses
  * the INIT the harness otherwise sends first; bits 1 and 2 select -R and
  * -S.  The session runs against a real temp mailbox (files, a symlink, a
- * subdirectory, a FIFO); removed messages are recreated for the next run.
+ * subdirectory, a FIFO) with pfish state files (.pfish: a head, records,
+ * a delete, a note, junk) for pfish-state@pfish to page through; removed
+ * messages are recreated for the next run.
  */
 
 #include <sys/types.h>
@@ -70,6 +73,25 @@ fz_file(int dfd, const char *name, size_t len)
 	close(fd);
 }
 
+/* Contents do not matter to the server; names and sizes do. */
+static void
+fz_state(int dfd)
+{
+	static const char *dirs[] = { ".pfish", ".pfish/records",
+	    ".pfish/deletes", ".pfish/notes", ".pfish/tmp" };
+	static const char *files[] = { ".pfish/head",
+	    ".pfish/records/000000000001.rec", ".pfish/records/000000000002.rec",
+	    ".pfish/records/junk",
+	    ".pfish/deletes/000000000001-0123456789abcdef.del",
+	    ".pfish/notes/000000000002.note" };
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		(void)mkdirat(dfd, dirs[i], 0700);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		fz_file(dfd, files[i], 100 + 50 * i);
+}
+
 static int
 fz_setup(void)
 {
@@ -86,6 +108,7 @@ fz_setup(void)
 	(void)mkdirat(dfd, "sub.age", 0700);
 	(void)mknodat(dfd, "fifo.age", S_IFIFO | 0600, 0);
 	fz_file(dfd, "notes.txt", 10);
+	fz_state(dfd);
 	close(dfd);
 	log_init("fuzz_sftp", LOG_LEVEL_QUIET, 0, 1);
 	if ((fz_mb = mailbox_open(path, "mbox")) == NULL)

@@ -279,18 +279,27 @@ test_version_extensions(void **state)
 	struct ctx *c = *state;
 	const u_char *n, *v;
 	size_t nl, vl;
-	int limits = 0;
+	int limits = 0, state_ext = 0, delete_ext = 0;
 
 	init_session(c);
 	while (buf_len(c->rep) > 0) {
 		assert_int_equal(buf_get_string_direct(c->rep, &n, &nl), 0);
 		assert_int_equal(buf_get_string_direct(c->rep, &v, &vl), 0);
+		assert_true(vl == 1 && v[0] == '1');
 		if (nl == 18 && memcmp(n, "limits@openssh.com", 18) == 0)
 			limits++;
+		else if (nl == strlen(PFISH_EXT_STATE) &&
+		    memcmp(n, PFISH_EXT_STATE, nl) == 0)
+			state_ext++;
+		else if (nl == strlen(PFISH_EXT_DELETE) &&
+		    memcmp(n, PFISH_EXT_DELETE, nl) == 0)
+			delete_ext++;
 		else
 			fail_msg("unexpected extension %.*s", (int)nl, n);
 	}
 	assert_int_equal(limits, 1);
+	assert_int_equal(state_ext, 1);
+	assert_int_equal(delete_ext, 1);
 	assert_false(next_reply(c));
 }
 
@@ -429,7 +438,7 @@ test_extensions(void **state)
 	expect_status(c, 2, SFTP_FX_PERMISSION_DENIED);
 	send_ext(c, 3, "no-such@example.com");
 	expect_status(c, 3, SFTP_FX_OP_UNSUPPORTED);
-	send_ext(c, 4, PFISH_EXT_STATE);
+	send_ext(c, 4, "pfish-nosuch@pfish");
 	expect_status(c, 4, SFTP_FX_OP_UNSUPPORTED);
 	send_ext(c, 5, "statvfs@openssh.com");
 	expect_status(c, 5, SFTP_FX_OP_UNSUPPORTED);
@@ -841,7 +850,7 @@ test_list_requests(void **state)
 	assert_int_equal(fclose(f), 0);
 	assert_string_equal(text, "open\nclose\nread\nlstat\nfstat\n"
 	    "opendir\nreaddir\nremove\nrealpath\nstat\n"
-	    "limits@openssh.com\n");
+	    "limits@openssh.com\n" PFISH_EXT_STATE "\n" PFISH_EXT_DELETE "\n");
 	free(text);
 }
 

@@ -1,0 +1,496 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* deliver.c: pfish-deliver: encrypt one message, get it signed and stored. */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "agecrypt.h"
+#include "deliver.h"
+#include "fsutil.h"
+#include "log.h"
+#include "pfish.h"
+#include "stmt.h"
+
+#define SIG_END		"-----END SSH SIGNATURE-----\n"
+
+struct delivery {
+	const char	*user;
+	const char	*rcptfile;
+	const char	*signer_cmd;
+	const char	*store_cmd;
+	const char	*spool;
+	uint64_t	 maxsize;
+	int		 dirfd;		/* SPOOL/USER */
+	char		 name[80];	/* HEX.age, named by the plaintext */
+	uint64_t	 size;		/* of the .age */
+	char		 sha[65];	/* of the .age */
+	char		*record;
+	size_t		 recordlen;
+};
+
+static volatile sig_atomic_t timed_out;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: pfish-deliver [-r recipients] [-S signer_cmd] "
+	    "[-A store_cmd] [-d spooldir]\n"
+	    "                     [-m maxsize] [-t timeout] user\n");
+	exit(EX_USAGE);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	timed_out = 1;
+}
+
+/* No recipients file means no such user here; a bad one is our fault. */
+static int
+load_recipients(struct delivery *d, struct age_recipients *rc)
+{
+	char path[1024];
+	const char *p = d->rcptfile;
+	int n, r;
+
+	if (p == NULL) {
+		n = snprintf(path, sizeof(path), "%s/%s", PFISH_RECIPIENTS_DIR,
+		    d->user);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return EX_NOUSER;
+		p = path;
+	}
+	if ((r = age_recipients_load(rc, p)) == AGE_ERR_IO && errno == ENOENT) {
+		error("%s: no recipients for %s", p, d->user);
+		return EX_NOUSER;
+	}
+	if (r == AGE_ERR_IO) {
+		error_errno("%s", p);
+		return EX_TEMPFAIL;
+	}
+	if (r != 0 || age_recipients_count(rc) == 0) {
+		error("%s: %s", p, r != 0 ? age_strerror(r) : "no recipients");
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+static int
+open_spool(struct delivery *d)
+{
+	int fd;
+
+	if (mkdir(d->spool, 0700) == -1 && errno != EEXIST)
+		goto fail;
+	if ((fd = open(d->spool, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		goto fail;
+	if (mkdirat(fd, d->user, 0700) == -1 && errno != EEXIST) {
+		close(fd);
+		goto fail;
+	}
+	d->dirfd = fs_open_dir(fd, d->user);
+	close(fd);
+	if (d->dirfd != -1)
+		return 0;
+fail:
+	error_errno("spool %s", d->spool);
+	return EX_TEMPFAIL;
+}
+
+/* Size and SHA-256 of a spooled ciphertext from an earlier attempt. */
+static int
+hash_spooled(struct delivery *d)
+{
+	crypto_hash_sha256_state sha;
+	u_char buf[65536], h[32];
+	ssize_t n;
+	int fd;
+
+	if ((fd = openat(d->dirfd, d->name, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return EX_TEMPFAIL;
+	crypto_hash_sha256_init(&sha);
+	d->size = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n == -1 &&
+	    errno == EINTR)) {
+		if (n <= 0)
+			continue;
+		crypto_hash_sha256_update(&sha, buf, (size_t)n);
+		d->size += (uint64_t)n;
+	}
+	close(fd);
+	if (n == -1)
+		return EX_TEMPFAIL;
+	crypto_hash_sha256_final(&sha, h);
+	sodium_bin2hex(d->sha, sizeof(d->sha), h, sizeof(h));
+	return 0;
+}
+
+static int
+encrypt_error(int r, int fd, int dirfd, const char *tmpname)
+{
+	close(fd);
+	unlinkat(dirfd, tmpname, 0);
+	if (r == AGE_ERR_TOOBIG) {
+		error("message larger than allowed");
+		return EX_DATAERR;
+	}
+	error("encrypt: %s", age_strerror(r));
+	return EX_TEMPFAIL;
+}
+
+/*
+ * Encrypt standard input into the spool, named by the plaintext's hash.
+ * If an earlier attempt at this very message left its ciphertext (the
+ * signer or store failed), that one is used again: the signer then hands
+ * out the same record and the store sees a duplicate, not a new seq.
+ */
+static int
+encrypt_to_spool(struct delivery *d, const struct age_recipients *rc)
+{
+	struct age_opts o;
+	struct stat st;
+	char tmpname[64], hex[65];
+	int fd, r;
+
+	memset(&o, 0, sizeof(o));
+	o.want_sha256 = o.want_in_sha256 = 1;
+	o.max_in = d->maxsize;
+	if ((fd = fs_tmp_create(d->dirfd, 0600, tmpname, sizeof(tmpname))) ==
+	    -1) {
+		error_errno("spool");
+		return EX_TEMPFAIL;
+	}
+	if ((r = age_encrypt_fd(rc, STDIN_FILENO, fd, &o)) != 0)
+		return encrypt_error(r, fd, d->dirfd, tmpname);
+	if (o.in_bytes == 0) {
+		close(fd);
+		unlinkat(d->dirfd, tmpname, 0);
+		error("empty message");
+		return EX_DATAERR;
+	}
+	sodium_bin2hex(hex, sizeof(hex), o.in_sha256, sizeof(o.in_sha256));
+	r = snprintf(d->name, sizeof(d->name), "%s%s", hex, PFISH_AGE_SUFFIX);
+	if (r < 0 || (size_t)r >= sizeof(d->name))
+		return encrypt_error(AGE_ERR_INVALID, fd, d->dirfd, tmpname);
+	/* Never replace: a concurrent attempt may be sending that file. */
+	r = fsync(fd);
+	if (close(fd) == -1 || r == -1 ||
+	    (renameat2(d->dirfd, tmpname, d->dirfd, d->name,
+	    RENAME_NOREPLACE) == -1 && errno != EEXIST)) {
+		error_errno("spool commit");
+		unlinkat(d->dirfd, tmpname, 0);
+		return EX_TEMPFAIL;
+	}
+	if (fstatat(d->dirfd, tmpname, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		unlinkat(d->dirfd, tmpname, 0);
+		verbose("%s: retrying an earlier attempt", d->user);
+		return hash_spooled(d);
+	}
+	if (fs_fsync_dir(d->dirfd) == -1) {
+		error_errno("spool commit");
+		return EX_TEMPFAIL;
+	}
+	d->size = o.out_bytes;
+	sodium_bin2hex(d->sha, sizeof(d->sha), o.sha256, sizeof(o.sha256));
+	return 0;
+}
+
+/*
+ * argv for a configured command: its words (split at spaces, no shell),
+ * then extra.  buf holds the words.  Returns 0 or -1 if too many.
+ */
+static int
+build_argv(const char *cmd, char *buf, size_t buflen, char **argv,
+    const char *const *extra)
+{
+	char *p, *last;
+	int argc = 0;
+
+	if (strlcpy(buf, cmd, buflen) >= buflen)
+		return -1;
+	for (p = strtok_r(buf, " ", &last); p != NULL;
+	    p = strtok_r(NULL, " ", &last)) {
+		if (argc >= DELIVER_ARGS_MAX)
+			return -1;
+		argv[argc++] = p;
+	}
+	for (; *extra != NULL; extra++) {
+		if (argc >= DELIVER_ARGS_MAX)
+			return -1;
+		argv[argc++] = (char *)*extra;
+	}
+	argv[argc] = NULL;
+	return argc > 0 ? 0 : -1;
+}
+
+/* Start argv with stdin from infd and stdout to outfd (-1: /dev/null). */
+static pid_t
+spawn(char **argv, int infd, int outfd)
+{
+	pid_t pid;
+	int null;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	if ((null = open("/dev/null", O_RDWR)) == -1)
+		_exit(127);
+	if (dup2(infd != -1 ? infd : null, STDIN_FILENO) == -1 ||
+	    dup2(outfd != -1 ? outfd : null, STDOUT_FILENO) == -1)
+		_exit(127);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+/*
+ * The peer's verdict as our exit code: its 65 and 67 are final answers,
+ * anything else (75, an ssh failure, a crash, a timeout) may pass.
+ */
+static int
+reap(pid_t pid, const char *what)
+{
+	int status;
+
+	if (timed_out)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) == -1) {
+		if (errno != EINTR) {
+			error_errno("waitpid");
+			return EX_TEMPFAIL;
+		}
+		if (timed_out)
+			kill(pid, SIGKILL);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !timed_out)
+		return 0;
+	if (timed_out)
+		error("%s: timed out", what);
+	else if (WIFEXITED(status))
+		error("%s: exit %d", what, WEXITSTATUS(status));
+	else
+		error("%s: killed by signal %d", what, WTERMSIG(status));
+	if (!timed_out && WIFEXITED(status) && (WEXITSTATUS(status) ==
+	    EX_DATAERR || WEXITSTATUS(status) == EX_NOUSER))
+		return WEXITSTATUS(status);
+	return EX_TEMPFAIL;
+}
+
+/* "signer_cmd record USER SIZE SHA256"; its stdout is the record. */
+static int
+sign(struct delivery *d)
+{
+	char buf[1024], size[32], *argv[DELIVER_ARGS_MAX + 1];
+	const char *extra[] = { "record", d->user, size, d->sha, NULL };
+	ssize_t n;
+	pid_t pid;
+	int p[2], r;
+
+	r = snprintf(size, sizeof(size), "%llu", (unsigned long long)d->size);
+	if (r < 0 || (size_t)r >= sizeof(size))
+		return EX_SOFTWARE;
+	if (build_argv(d->signer_cmd, buf, sizeof(buf), argv, extra) == -1) {
+		error("bad signer command");
+		return EX_CONFIG;
+	}
+	if ((d->record = malloc(DELIVER_RECORD_MAX + 1)) == NULL ||
+	    pipe2(p, O_CLOEXEC) == -1 || (pid = spawn(argv, -1, p[1])) == -1)
+		return EX_TEMPFAIL;
+	close(p[1]);
+	while (d->recordlen < DELIVER_RECORD_MAX && !timed_out &&
+	    ((n = read(p[0], d->record + d->recordlen, DELIVER_RECORD_MAX -
+	    d->recordlen)) > 0 || (n == -1 && errno == EINTR)))
+		d->recordlen += n > 0 ? (size_t)n : 0;
+	close(p[0]);
+	if ((r = reap(pid, "signer")) != 0)
+		return r;
+	d->record[d->recordlen] = '\0';
+	if (d->recordlen < strlen(SIG_END) || strcmp(d->record +
+	    d->recordlen - strlen(SIG_END), SIG_END) != 0) {
+		error("signer: no signed record in its output");
+		return EX_TEMPFAIL;
+	}
+	return 0;
+}
+
+/* The record, then the ciphertext, into the store's standard input. */
+static int
+feed_store(struct delivery *d, int out)
+{
+	u_char buf[65536];
+	ssize_t n = 0;
+	int fd, r = 0;
+
+	if (fs_write_all(out, d->record, d->recordlen) == -1)
+		return -1;
+	if ((fd = openat(d->dirfd, d->name, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	while (r == 0 && !timed_out && ((n = read(fd, buf, sizeof(buf))) > 0 ||
+	    (n == -1 && errno == EINTR)))
+		if (n > 0 && fs_write_all(out, buf, (size_t)n) == -1)
+			r = -1;
+	if (n == -1 || timed_out)
+		r = -1;
+	close(fd);
+	return r;
+}
+
+/* "store_cmd accept USER" with the record and message on stdin. */
+static int
+store(struct delivery *d)
+{
+	char buf[1024], *argv[DELIVER_ARGS_MAX + 1];
+	const char *extra[] = { "accept", d->user, NULL };
+	pid_t pid;
+	int p[2], fed, r;
+
+	if (build_argv(d->store_cmd, buf, sizeof(buf), argv, extra) == -1) {
+		error("bad store command");
+		return EX_CONFIG;
+	}
+	if (pipe2(p, O_CLOEXEC) == -1 ||
+	    (pid = spawn(argv, p[0], STDERR_FILENO)) == -1)
+		return EX_TEMPFAIL;
+	close(p[0]);
+	fed = feed_store(d, p[1]);
+	close(p[1]);
+	if ((r = reap(pid, "store")) != 0)
+		return r;
+	if (fed == -1) {
+		error_errno("store: feeding");
+		return EX_TEMPFAIL;
+	}
+	return 0;
+}
+
+static void
+parse_args(struct delivery *d, int argc, char **argv, int *timeout)
+{
+	const char *errstr;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "A:d:m:r:S:t:")) != -1) {
+		switch (ch) {
+		case 'A':
+			d->store_cmd = optarg;
+			break;
+		case 'd':
+			d->spool = optarg;
+			break;
+		case 'm':
+			d->maxsize = strtonum(optarg, 1, INT64_MAX, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		case 'r':
+			d->rcptfile = optarg;
+			break;
+		case 'S':
+			d->signer_cmd = optarg;
+			break;
+		case 't':
+			*timeout = (int)strtonum(optarg, 1, 86400, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind + 1 != argc)
+		usage();
+	d->user = argv[optind];
+}
+
+/* Encrypt, sign, store; then the spooled ciphertext is no longer needed. */
+static int
+deliver(struct delivery *d, int timeout)
+{
+	struct age_recipients *rc;
+	int r;
+
+	if ((rc = age_recipients_new()) == NULL)
+		return EX_TEMPFAIL;
+	if ((r = load_recipients(d, rc)) != 0 || (r = open_spool(d)) != 0)
+		goto out;
+	if ((r = encrypt_to_spool(d, rc)) != 0)
+		goto out;
+	alarm((unsigned)timeout);
+	if ((r = sign(d)) == 0 && (r = store(d)) == 0)
+		logit("%s: delivered %llu bytes, sha256 %.16s", d->user,
+		    (unsigned long long)d->size, d->sha);
+	alarm(0);
+	/* Keep the ciphertext only for a retry that can succeed. */
+	if (r != EX_TEMPFAIL && d->name[0] != '\0') {
+		unlinkat(d->dirfd, d->name, 0);
+		fs_fsync_dir(d->dirfd);
+	}
+out:
+	age_recipients_free(rc);
+	return r;
+}
+
+int
+deliver_main(int argc, char **argv)
+{
+	struct delivery d;
+	struct sigaction sa;
+	int timeout = DELIVER_TIMEOUT, r;
+
+	memset(&d, 0, sizeof(d));
+	d.signer_cmd = DELIVER_SIGNER_CMD;
+	d.store_cmd = DELIVER_STORE_CMD;
+	d.spool = PFISH_DELIVER_SPOOL;
+	d.dirfd = -1;
+	log_init("pfish-deliver", LOG_LEVEL_INFO, LOG_MAIL, 1);
+	parse_args(&d, argc, argv, &timeout);
+	/* The login name, as every statement names the mailbox. */
+	if (!stmt_valid_mailbox(d.user)) {
+		error("bad user name");
+		return EX_NOUSER;
+	}
+	if (sodium_init() < 0)
+		return EX_SOFTWARE;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;	/* no SA_RESTART: I/O is interrupted */
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	r = deliver(&d, timeout);
+	if (d.dirfd != -1)
+		close(d.dirfd);
+	free(d.record);
+	return r;
+}

@@ -1,0 +1,186 @@
+#!/bin/sh
+# t-age-interop.sh: pfish's age code against the age program, both ways.
+#
+# ssh-ed25519 (age -R key.pub / age -d -i key) and X25519 (age-keygen),
+# payload sizes around the 64 KiB chunk boundaries, several recipients,
+# armor, passphrase-protected keys, tampered and truncated files (both
+# implementations must refuse them), and a 1 GiB stream through pipes
+# with bounded memory.
+
+top=${PFISH_TOP:-$(pwd)}
+obj=${PFISH_OBJ:-$top/obj}
+tool=$obj/interop/agetool
+stream_mb=${AGE_STREAM_MB:-1024}
+rss_max_kb=32768
+
+command -v age >/dev/null 2>&1 || { echo "ok age-interop # SKIP age not installed"; exit 0; }
+[ -x "$tool" ] || { echo "not ok age-interop (no $tool)"; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pfish-ageio.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+cd "$tmp" || exit 1
+
+fails=0
+ok() { echo "ok $1"; }
+nok() { echo "not ok $1${2:+ # $2}"; fails=$((fails + 1)); }
+check() {	# name command...: ok when the command succeeds
+	_name=$1
+	shift
+	if "$@"; then ok "$_name"; else nok "$_name"; fi
+}
+
+ssh-keygen -q -t ed25519 -N '' -C alice -f alice || exit 1
+ssh-keygen -q -t ed25519 -N '' -C bob -f bob || exit 1
+ssh-keygen -q -t ed25519 -N 'correct horse' -C carol -f carol || exit 1
+age-keygen -o dave.key 2>/dev/null || exit 1
+dave=$(age-keygen -y dave.key)
+"$tool" keygen > erin.key || exit 1
+erin=$(sed -n 's/^# public key: //p' erin.key)
+
+# X25519 keys made by pfish must be usable by age, and the reverse.
+check keygen-pfish-to-age sh -c "echo hi | age -r '$erin' | age -d -i erin.key | grep -qx hi"
+
+sizes="0 1 65535 65536 65537 131072 200001"
+for i in 1 2 3; do
+	sizes="$sizes $(od -An -N3 -tu4 /dev/urandom | awk '{print $1 % 400000}')"
+done
+
+for n in $sizes; do
+	head -c "$n" /dev/urandom > p.$n
+	# ssh-ed25519, pfish -> age and age -> pfish.
+	check "ssh-pfish-to-age-$n" sh -c "'$tool' encrypt -r '$(cat alice.pub)' < p.$n > c1 &&
+	    age -d -i alice < c1 | cmp -s - p.$n"
+	check "ssh-age-to-pfish-$n" sh -c "age -R alice.pub < p.$n > c2 &&
+	    '$tool' decrypt -i alice < c2 | cmp -s - p.$n"
+	# X25519 both ways.
+	check "x25519-pfish-to-age-$n" sh -c "'$tool' encrypt -r '$dave' < p.$n > c3 &&
+	    age -d -i dave.key < c3 | cmp -s - p.$n"
+	check "x25519-age-to-pfish-$n" sh -c "age -r '$dave' < p.$n > c4 &&
+	    '$tool' decrypt -i dave.key < c4 | cmp -s - p.$n"
+done
+
+# pfish's ciphertext has the size age's has (same format, no extras).
+age -R alice.pub < p.200001 > s1
+"$tool" encrypt -r "$(cat alice.pub)" < p.200001 > s2
+check size-matches-age test "$(wc -c < s1)" -eq "$(wc -c < s2)"
+
+# Several recipients, mixed types, from a recipients file.
+{ echo "# recipients of alice's mail"; cat alice.pub; echo; echo "$dave"; cat bob.pub; } > rcpts
+"$tool" encrypt -R rcpts < p.131072 > multi.age
+for id in alice bob dave.key; do
+	check "multi-pfish-to-age-$id" sh -c "age -d -i $id < multi.age | cmp -s - p.131072"
+	check "multi-pfish-to-pfish-$id" sh -c "'$tool' decrypt -i $id < multi.age | cmp -s - p.131072"
+done
+age -R alice.pub -R bob.pub -r "$dave" < p.65537 > multi2.age
+for id in alice bob dave.key; do
+	check "multi-age-to-pfish-$id" sh -c "'$tool' decrypt -i $id < multi2.age | cmp -s - p.65537"
+done
+"$tool" decrypt -i erin.key < multi2.age > /dev/null 2>&1
+check multi-wrong-identity-no-match test $? -eq 11
+
+# Armor (age -a) and passphrase-protected OpenSSH keys.
+age -a -R alice.pub < p.65537 > armored.age
+check armor-age-to-pfish sh -c "'$tool' decrypt -i alice < armored.age | cmp -s - p.65537"
+age -R carol.pub < p.65536 > carol.age
+check passphrase-key sh -c "AGETOOL_PASSPHRASE='correct horse' '$tool' decrypt -i carol < carol.age | cmp -s - p.65536"
+AGETOOL_PASSPHRASE=wrong "$tool" decrypt -i carol < carol.age > /dev/null 2>&1
+check passphrase-wrong-refused test $? -ne 0
+"$tool" encrypt -r "$(cat carol.pub)" < p.1 > carol2.age
+check passphrase-key-pfish-to-age sh -c "'$tool' decrypt -i alice < carol2.age > /dev/null 2>&1; test \$? -eq 11"
+
+# Tampering: flip one byte (in the header, the MAC, the payload) or cut
+# the file; age and pfish must both refuse, pfish with a failure class.
+mangle() {	# in out what
+	/usr/bin/python3 - "$1" "$2" "$3" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+what = sys.argv[3]
+mac = d.index(b"\n--- ") + 1
+end = d.index(b"\n", mac) + 1
+if what == "header":
+	d[30] ^= 0x01
+elif what == "version":
+	d[5] ^= 0x20
+elif what == "mac":
+	d[mac + 10] ^= 0x01
+elif what == "nonce":
+	d[end + 3] ^= 0x80
+elif what == "payload":
+	d[end + 16 + 100] ^= 0x01
+elif what == "tag":
+	d[-1] ^= 0x01
+elif what == "truncate-last":
+	d = d[:-1]
+elif what == "truncate-chunk":
+	d = d[:end + 16 + 65536 + 16]
+elif what == "truncate-header":
+	d = d[:mac]
+elif what == "append":
+	d += b"\0"
+open(sys.argv[2], "wb").write(d)
+PY
+}
+for src in alice-pfish alice-age; do
+	case $src in
+	alice-pfish) "$tool" encrypt -r "$(cat alice.pub)" < p.200001 > orig.age ;;
+	alice-age) age -R alice.pub < p.200001 > orig.age ;;
+	esac
+	for what in header version mac nonce payload tag truncate-last \
+	    truncate-chunk truncate-header append; do
+		mangle orig.age bad.age "$what"
+		"$tool" decrypt -i alice < bad.age > out 2>/dev/null
+		rc=$?
+		if [ "$rc" -ge 10 ] && [ "$rc" -le 14 ] && ! cmp -s out p.200001; then
+			ok "tamper-$src-$what-pfish-refuses"
+		else
+			nok "tamper-$src-$what-pfish-refuses" "exit $rc"
+		fi
+		if age -d -i alice < bad.age > out 2>/dev/null; then
+			nok "tamper-$src-$what-age-refuses"
+		else
+			ok "tamper-$src-$what-age-refuses"
+		fi
+	done
+done
+
+# A long stream through pipes: memory must stay flat on both sides.
+# Peak RSS comes from /usr/bin/time when installed, else from sampling
+# VmHWM in /proc while the two processes run (it only ever grows).
+hwm() {	# pid -> VmHWM in KiB, or nothing once it has exited
+	sed -n 's/^VmHWM:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$1/status" 2>/dev/null
+}
+t0=$(date +%s)
+if [ -x /usr/bin/time ] && [ -z "$AGE_RSS_PROC" ]; then
+	head -c "${stream_mb}M" /dev/zero |
+	    /usr/bin/time -f %M -o rss.enc "$tool" encrypt -r "$(cat alice.pub)" |
+	    /usr/bin/time -f %M -o rss.dec "$tool" decrypt -i alice |
+	    sha256sum > stream.sum
+	enc=$(tail -n 1 rss.enc)
+	dec=$(tail -n 1 rss.dec)
+else
+	mkfifo f.plain f.enc f.dec || exit 1
+	head -c "${stream_mb}M" /dev/zero > f.plain &
+	"$tool" encrypt -r "$(cat alice.pub)" < f.plain > f.enc &
+	pe=$!
+	"$tool" decrypt -i alice < f.enc > f.dec &
+	pd=$!
+	sha256sum < f.dec > stream.sum &
+	enc=0
+	dec=0
+	while kill -0 "$pe" 2>/dev/null || kill -0 "$pd" 2>/dev/null; do
+		v=$(hwm "$pe"); [ -n "$v" ] && [ "$v" -gt "$enc" ] && enc=$v
+		v=$(hwm "$pd"); [ -n "$v" ] && [ "$v" -gt "$dec" ] && dec=$v
+		sleep 0.1
+	done
+	wait
+fi
+t1=$(date +%s)
+want=$(head -c "${stream_mb}M" /dev/zero | sha256sum)
+check "stream-${stream_mb}MiB-roundtrip" test "$(cat stream.sum)" = "$want"
+echo "# stream ${stream_mb} MiB: $((t1 - t0)) s, max RSS encrypt ${enc} KiB, decrypt ${dec} KiB"
+check "stream-encrypt-rss-measured" test "$enc" -gt 0
+check "stream-decrypt-rss-measured" test "$dec" -gt 0
+check "stream-encrypt-rss-under-${rss_max_kb}KiB" test "$enc" -lt "$rss_max_kb"
+check "stream-decrypt-rss-under-${rss_max_kb}KiB" test "$dec" -lt "$rss_max_kb"
+
+[ "$fails" -eq 0 ]
