@@ -539,8 +539,9 @@ sandbox_tool(const struct sandbox_path *paths, size_t npaths, int flags)
 #elif defined(__OpenBSD__)
 /* OpenBSD: unveil the trees, then pledge the narrowest promises. */
 
+/* tool: command-line tools take file locks; the server does not. */
 static int
-sb_pledge(const struct sandbox_path *paths, size_t npaths)
+sb_pledge(const struct sandbox_path *paths, size_t npaths, int tool)
 {
 	char perm[8], promises[64];
 	size_t i;
@@ -558,8 +559,8 @@ sb_pledge(const struct sandbox_path *paths, size_t npaths)
 	}
 	if (unveil(NULL, NULL) == -1)
 		return -1;
-	if (snprintf(promises, sizeof(promises), "stdio rpath flock%s%s",
-	    rights & SANDBOX_CREATE ? " wpath" : "",
+	if (snprintf(promises, sizeof(promises), "stdio rpath%s%s%s",
+	    tool ? " flock" : "", rights & SANDBOX_CREATE ? " wpath" : "",
 	    rights & (SANDBOX_CREATE | SANDBOX_REMOVE | SANDBOX_MKDIR) ?
 	    " cpath" : "") >= (int)sizeof(promises))
 		return -1;
@@ -577,7 +578,7 @@ sandbox_server(int mailbox_fd, const char *mailbox_path, int flags)
 	p.rights = SANDBOX_READ | SANDBOX_REMOVE;
 	if (flags & SANDBOX_ALLOW_WRITE_STATE)
 		p.rights |= SANDBOX_CREATE;
-	if (sb_pledge(&p, 1) == -1)
+	if (sb_pledge(&p, 1, 0) == -1)
 		return -1;
 	strlcpy(sandbox_state, "pledge+unveil", sizeof(sandbox_state));
 	return 0;
@@ -587,7 +588,7 @@ int
 sandbox_tool(const struct sandbox_path *paths, size_t npaths, int flags)
 {
 	(void)flags;
-	if (sb_pledge(paths, npaths) == -1)
+	if (sb_pledge(paths, npaths, 1) == -1)
 		return -1;
 	strlcpy(sandbox_state, "pledge+unveil", sizeof(sandbox_state));
 	return 0;
