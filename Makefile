@@ -15,7 +15,7 @@ O ?=		obj
 B ?=		bin
 
 CC ?=		cc
-PKGS =		libsodium libevent libbsd-overlay libssh
+PKGS =		libsodium libevent_core libbsd-overlay libssh
 PKG_CFLAGS :=	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS :=	$(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS :=	$(shell pkg-config --libs cmocka 2>/dev/null)
@@ -184,6 +184,10 @@ check-interop: all $(UNITS)
 
 demo: all
 	@sh scripts/demo.sh
+
+# Speed and memory against OpenSSH's sftp-server; not part of check.
+bench: all
+	@O=$(O) B=$(B) sh bench/run.sh
 
 lint:
 	mandoc -Tlint -Wwarning man/*

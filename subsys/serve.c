@@ -349,7 +349,7 @@ int
 server_main(int argc, char **argv)
 {
 	struct main_opts m = { PFISH_SERVER_DEFAULT_DIR,
-	    PFISH_SERVER_DEFAULT_KEYS, LOG_LEVEL_INFO, LOG_AUTH, 0, 0 };
+	    PFISH_SERVER_DEFAULT_KEYS, LOG_LEVEL_ERROR, LOG_AUTH, 0, 0 };
 	struct server_opts o;
 	struct mailbox *mb = NULL;
 	struct passwd *pw;

@@ -1,0 +1,137 @@
+# later.sh: benchmark cases for programs that land after the server.
+# Sourced by bench/run.sh.  Each case appends finished table rows
+#	label pfish anchor anchor_name ratio paired goal met	(tab-separated)
+# to $OUT/later.tsv, or an "n/a (not built: ...)" row while a program it
+# needs is missing, so the table grows by itself as pfish does.
+
+LATER=$OUT/later.tsv
+
+later_na() {	# label what_is_missing [goal]
+	printf '%s\tn/a (not built)\tneeds %s\t-\t-\t-\t%s\t-\n' "$1" "$2" \
+	    "${3:--}" >>"$LATER"
+}
+
+later_todo() {	# label: the programs exist, the measurement does not yet
+	printf '%s\tn/a (not measured yet)\t-\t-\t-\t-\t-\t-\n' "$1" \
+	    >>"$LATER"
+}
+
+# missing prog ...: print the first program not built, if any.
+missing() {
+	for m in "$@"; do
+		[ -x "$BIN/$m" ] || { echo "bin/$m"; return; }
+	done
+}
+
+# Signed state: pfish verify, cold and incremental, against mailbox size.
+verify_cases() {
+	miss=$(missing pfish pfish-signer pfish-store pfish-server)
+	for n in $LIST_SIZES; do
+		if [ -n "$miss" ]; then
+			later_na "pfish verify $n cold" "$miss"
+			later_na "pfish verify $n incr (10 new)" \
+			    "$miss"
+			continue
+		fi
+		later_todo "pfish verify $n cold"
+	done
+}
+
+# Delivery: pfish-deliver (age encryption, pfish-signer record, pfish-store
+# accept, each durable with fsync) against the floor of the same message
+# through the age program, cp into a mailbox and sync.  Each turn delivers
+# DELIVER_N messages of 50 KiB; the programs take turns like the others.
+deliver_cases() {
+	miss=$(missing pfish-deliver pfish-signer pfish-store)
+	if [ -n "$miss" ]; then
+		later_na "delivery of 50 KiB messages" "$miss"
+		return
+	fi
+	command -v age >/dev/null || { later_na "delivery" "age program"; return; }
+	D=$T/deliver
+	mkdir -p "$D/state" "$D/root" "$D/spool" "$D/floor" || return
+	ssh-keygen -q -t ed25519 -N '' -C signer -f "$D/state/signer_key" &&
+	    ssh-keygen -q -t ed25519 -N '' -C alice -f "$D/alice" || return
+	echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\"" \
+	    "$(cat "$D/state/signer_key.pub")" >"$D/allowed"
+	cp "$D/alice.pub" "$D/rcpts"
+	"$BIN/pfish-store" -r "$D/root" init alice || return
+	{
+		printf 'From: bob@example.org\nTo: alice@example.org\n'
+		printf 'Subject: bench\n\n'
+		head -c 38000 /dev/urandom | base64
+	} >"$D/msg"
+	# One turn of each as a script for the timer: deliver.sh, floor.sh.
+	{
+		echo 'i=0'
+		echo "while [ \$i -lt $DELIVER_N ]; do"
+		echo "	$BIN/pfish-deliver -r $D/rcpts -d $D/spool \\"
+		echo "	    -S '$BIN/pfish-signer -s $D/state' \\"
+		echo "	    -A '$BIN/pfish-store -r $D/root -T $D/allowed' \\"
+		echo "	    alice <$D/msg >>$D/deliver.log 2>&1 || exit 1"
+		echo '	i=$((i + 1))'
+		echo 'done'
+	} >"$D/deliver.sh"
+	{
+		echo 'i=0'
+		echo "while [ \$i -lt $DELIVER_N ]; do"
+		echo "	age -R $D/rcpts <$D/msg >$D/enc || exit 1"
+		echo "	cp $D/enc $D/floor/\$1.\$i.age || exit 1"
+		echo '	sync'
+		echo '	i=$((i + 1))'
+		echo 'done'
+	} >"$D/floor.sh"
+	rep=0
+	while [ "$rep" -le "$REPS" ]; do
+		for p in $(turns "$((rep + 1))" pfish floor); do
+			rm -f "$T/srv.out"	# no server here
+			if [ "$p" = pfish ]; then
+				$NICE "$RSS" "$T/cli.out" sh "$D/deliver.sh"
+			else
+				$NICE "$RSS" "$T/cli.out" sh "$D/floor.sh" "$rep"
+			fi || { note "delivery: $p failed in turn $rep"; continue; }
+			# Turn 0 warms up and is not recorded.
+			[ "$rep" -gt 0 ] && record deliver "$DELIVER_N x 50 KiB" \
+			    "$p" "$rep"
+		done
+		rep=$((rep + 1))
+	done
+	got=$(ls "$D/root/alice" | grep -c '\.age$')
+	note "delivery: $got messages in the pfish mailbox" \
+	    "(want $(( (REPS + 1) * DELIVER_N )))"
+}
+
+# age encrypt/decrypt against the age program: bench/age.sh (from the age
+# work) runs its own alternating hyperfine rounds and prints a table:
+#	LABEL pfish_ms age_ms ratio pfish_cpu_ms age_cpu_ms cpu_ratio
+# whose rows become ours; all it prints also goes to the notes.
+age_cases() {
+	if [ ! -f "$TOP/bench/age.sh" ] || [ ! -x "$TOP/$O/interop/agetool" ]
+	then
+		for c in "encrypt 1 MiB" "encrypt 256 MiB" "decrypt 1 MiB" \
+		    "decrypt 256 MiB"; do
+			later_na "age $c" "bench/age.sh, agetool"
+		done
+		return
+	fi
+	if ! TMPDIR=$T PFISH_TOP=$TOP PFISH_OBJ=$TOP/$O \
+	    sh "$TOP/bench/age.sh" "$REPS" >"$T/age.out" 2>&1; then
+		printf 'age\tn/a (bench/age.sh failed)\t-\t-\t-\t-\t-\t-\n' \
+		    >>"$LATER"
+	fi
+	awk '/^(en|de)crypt [0-9]+ MiB / && NF == 9 {
+		printf "age %s %s (ms)\t%.1f\t%.1f\tage\t%.2f\t-\t1.00\t%s\n",
+		    $1, $2 " " $3, $4, $5, $6, ($6 <= 1.0) ? "yes" : "NO"
+		printf "age %s %s, CPU (ms)\t%.1f\t%.1f\tage\t%.2f\t-\t-\t-\n",
+		    $1, $2 " " $3, $7, $8, $9
+	}' "$T/age.out" >>"$LATER"
+	sed 's/^/age.sh: /' "$T/age.out" >>"$NOTES"
+}
+
+later_cases() {
+	: >"$LATER"
+	echo "bench: later cases (signed state, delivery, age)"
+	verify_cases
+	deliver_cases
+	age_cases
+}
