@@ -38,6 +38,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "pfish.h"
+#include "sandbox.h"
 #include "signer.h"
 #include "sshcmd.h"
 #include "sshkey.h"
@@ -186,6 +187,7 @@ save_state(int dirfd, const struct signer_state *st)
 static int
 mbox_open(const struct signer_opts *o, const char *mailbox, struct mbox *m)
 {
+	struct sandbox_path sp;
 	char name[PFISH_MAILBOX_MAX + 16];
 
 	memset(m, 0, sizeof(*m));
@@ -194,6 +196,14 @@ mbox_open(const struct signer_opts *o, const char *mailbox, struct mbox *m)
 	if ((m->dirfd = open(o->statedir, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1) {
 		warn("%s", o->statedir);
+		return -1;
+	}
+	/* The key is loaded: from here on only the state dir is reachable. */
+	sp.fd = m->dirfd;
+	sp.path = o->statedir;
+	sp.rights = SANDBOX_READ | SANDBOX_CREATE | SANDBOX_REMOVE;
+	if (sandbox_tool(&sp, 1, 0) != 0) {
+		warn("sandbox");
 		return -1;
 	}
 	if (state_name(mailbox, ".lock", name, sizeof(name)) != 0)

@@ -40,6 +40,7 @@
 #include "sshcmd.h"
 #include "sshsig.h"
 #include "store.h"
+#include "sandbox.h"
 #include "stmt.h"
 #include "trust.h"
 
@@ -808,6 +809,24 @@ load_trust(struct store *s)
 	return 0;
 }
 
+/*
+ * The writing verbs (the ones a forced command reaches) touch nothing but
+ * the store once the trust file is read: no exec, no sockets, no other
+ * paths.  verify stays unconfined: it may read users' authorized_keys.
+ */
+static int
+confine(struct store *s)
+{
+	struct sandbox_path p = { s->rootfd, s->root,
+	    SANDBOX_READ | SANDBOX_REMOVE | SANDBOX_CREATE | SANDBOX_MKDIR };
+
+	if (sandbox_tool(&p, 1, 0) != 0) {
+		warn("sandbox");
+		return -1;
+	}
+	return 0;
+}
+
 int
 store_main(int argc, char **argv)
 {
@@ -864,6 +883,8 @@ store_main(int argc, char **argv)
 	else if (load_trust(&s) != 0)
 		ret = strcmp(cmd, "accept") == 0 || strcmp(cmd, "head") == 0 ?
 		    STORE_EX_TEMPFAIL : 1;
+	else if (strcmp(cmd, "verify") != 0 && confine(&s) != 0)
+		ret = 1;
 	else if (strcmp(cmd, "accept") == 0)
 		ret = cmd_accept(&s, argv[1]);
 	else if (strcmp(cmd, "head") == 0)
