@@ -38,6 +38,8 @@ while [ "$i" -lt "$ROUNDS" ]; do
 	head -c $((4000 + i * 997)) /dev/urandom >m.age
 	size=$(wc -c <m.age | tr -d ' ')
 	sha=$(sha256sum m.age | cut -c1-64)
+	# A kill before the shell opens rec.try must not leave last round's.
+	rm -f rec.try
 	"$SIGNER" -s state record alice "$size" "$sha" >rec.try 2>/dev/null &
 	p=$!
 	sleep "$(rdelay "$i")"
