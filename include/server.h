@@ -34,6 +34,7 @@ struct trust;
 /* Policy flags (-R, -S). */
 #define SERVER_READONLY		0x01	/* no REMOVE, no pfish-delete */
 #define SERVER_SIGNED_ONLY	0x02	/* REMOVE refused, pfish-delete ok */
+#define SERVER_CONFINE_REQUIRED	0x04	/* exit if Landlock is missing (-L) */
 
 struct server_opts {
 	int		 flags;

@@ -201,4 +201,16 @@ exec 3>&-
 wait $srvpid
 srvpid=
 
+# -L: where Landlock exists the server runs as before; it only refuses to
+# run with less.  (A kernel without Landlock would make it exit 1.)
+if [ "${status#landlock}" != "$status" ]; then
+	echo ls | sftp -q -b - -D "$S -L -d $mb" >"$tmp/L.out" 2>&1 &&
+	    grep -q '\.age' "$tmp/L.out" && ok server-L-runs-confined ||
+	    nok server-L-runs-confined "$(head -c 300 "$tmp/L.out")"
+else
+	"$S" -L -d "$mb" </dev/null >/dev/null 2>&1 &&
+	    nok server-L-refuses-without-landlock ||
+	    ok server-L-refuses-without-landlock
+fi
+
 exit $fail

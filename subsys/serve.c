@@ -56,7 +56,7 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr, "usage: pfish-server "
-	    "[-ehQRS] [-d dir] [-f facility] [-k keyfile] [-l level]\n"
+	    "[-ehLQRS] [-d dir] [-f facility] [-k keyfile] [-l level]\n"
 	    "                   [-n maxhandles]\n");
 	exit(status);
 }
@@ -200,7 +200,8 @@ serve(struct mailbox *mb, const struct server_opts *o)
 	 * and before any client byte is read (lib/sandbox.c).
 	 */
 	if (sandbox_server(mailbox_fd(mb), mailbox_path(mb),
-	    (o->flags & SERVER_READONLY) ? 0 : SANDBOX_ALLOW_WRITE_STATE) ==
+	    ((o->flags & SERVER_READONLY) ? 0 : SANDBOX_ALLOW_WRITE_STATE) |
+	    ((o->flags & SERVER_CONFINE_REQUIRED) ? SANDBOX_REQUIRED : 0)) ==
 	    -1) {
 		error("cannot confine the process");
 		io.status = 1;
@@ -301,7 +302,7 @@ parse_opts(int argc, char **argv, struct main_opts *m, struct server_opts *o)
 	const char *errstr;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "d:ef:hk:l:n:QRS")) != -1) {
+	while ((ch = getopt(argc, argv, "d:ef:hk:l:Ln:QRS")) != -1) {
 		switch (ch) {
 		case 'd':
 			m->dir = optarg;
@@ -327,6 +328,9 @@ parse_opts(int argc, char **argv, struct main_opts *m, struct server_opts *o)
 			    PFISH_HANDLES_MAX, &errstr);
 			if (errstr != NULL)
 				errx(1, "maxhandles %s: %s", errstr, optarg);
+			break;
+		case 'L':
+			o->flags |= SERVER_CONFINE_REQUIRED;
 			break;
 		case 'Q':
 			m->list = 1;
