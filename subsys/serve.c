@@ -39,6 +39,7 @@
 #include "pfish.h"
 #include "log.h"
 #include "mailbox.h"
+#include "sandbox.h"
 #include "server.h"
 
 struct serve_io {
@@ -195,13 +196,16 @@ serve(struct mailbox *mb, const struct server_opts *o)
 		goto out;
 	}
 	/*
-	 * SANDBOX: confine the process here, once the log, the mailbox fd
-	 * and the event loop are open and before any client byte is read:
-	 *	if (sandbox_server(mailbox_fd(mb), mailbox_path(mb),
-	 *	    (o->flags & SERVER_READONLY) ? 0 :
-	 *	    SANDBOX_ALLOW_WRITE_STATE) == -1) { status 1, goto out }
-	 * (lib/sandbox.c, include/sandbox.h).
+	 * Confine once the log, the mailbox fd and the event loop are open
+	 * and before any client byte is read (lib/sandbox.c).
 	 */
+	if (sandbox_server(mailbox_fd(mb), mailbox_path(mb),
+	    (o->flags & SERVER_READONLY) ? 0 : SANDBOX_ALLOW_WRITE_STATE) ==
+	    -1) {
+		error("cannot confine the process");
+		io.status = 1;
+		goto out;
+	}
 	if (event_base_dispatch(io.base) == -1) {
 		error("event loop failed");
 		io.status = 1;
