@@ -519,9 +519,10 @@ ext_req(struct psftp *p, const char *ext, const char *mailbox,
 	uint32_t id = p->nextid++;
 	size_t start;
 
+	/* PROTOCOL.pfish: the extension name, then its one argument. */
+	(void)mailbox;
 	if (sftpc_begin(p->out, SFTPC_EXTENDED, id, &start) != 0 ||
 	    buf_put_cstring(p->out, ext) != 0 ||
-	    buf_put_cstring(p->out, mailbox) != 0 ||
 	    buf_put_string(p->out, arg, arglen) != 0 ||
 	    sftpc_end(p->out, start) != 0) {
 		buf_reset(p->out);

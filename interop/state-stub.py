@@ -97,7 +97,6 @@ def state_items():
 
 
 def ext_state(i, r):
-    r.str()
     cur = r.str()
     hh, items = state_items()
     k = int(cur) if cur else 0
@@ -112,7 +111,6 @@ def ext_state(i, r):
 
 
 def ext_delete(i, r):
-    r.str()
     st = r.str()
     text = st[:st.index(b"-----BEGIN SSH SIGNATURE-----")]
     dels = [ln.split() for ln in text.decode().split("\n")

@@ -126,7 +126,7 @@ attack() {
 
 # signed_cases: everything that needs the pfish subsystem's signed state.
 signed_cases() {
-sshd_start "Subsystem pfish $SERVER -d $M" || { notok sshd; return; }
+sshd_start "Subsystem pfish $SERVER -d $M -k $T/sshd/authorized_keys" || { notok sshd; return; }
 cat device2.pub >>"$T/sshd/authorized_keys"
 P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
 DEST=$SSHD_USER@127.0.0.1
