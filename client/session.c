@@ -186,7 +186,8 @@ session_list(struct session *s)
 		    psftp_errmsg(s->p));
 		return -1;
 	}
-	qsort(s->ents, s->nents, sizeof(*s->ents), cmp_entry);
+	if (s->nents > 1)	/* an empty listing may be a NULL array */
+		qsort(s->ents, s->nents, sizeof(*s->ents), cmp_entry);
 	return 0;
 }
 
@@ -337,7 +338,8 @@ build_inputs(struct session *s)
 			in->nnotes++;
 		}
 	}
-	qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
+	if (in->nrecs > 1)
+		qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
 	for (i = 0; i < s->nents; i++) {
 		if (sftpc_seq_from_name(s->ents[i].name, &s->msgs[in->nmsgs].seq)) {
 			s->nodd++;
