@@ -1,126 +1,315 @@
 #!/bin/sh
-# t-load.sh: several deliveries at once while several clients list, fetch
-# and remove through pfish-server, for a bounded time: every acknowledged
-# delivery is present intact or removed with its note, seqs are unique,
-# verify finds nothing else, and a long server session's memory is flat.
+# t-load.sh: bounded load on loopback.  Part 1, signed deletes only: a
+# real sshd with "Subsystem pfish pfish-server -S"; three pfish-deliver
+# loops while two pfish clients list and fetch --delete (signed) and an
+# OpenSSH sftp client and one long sftp session list and get through the
+# same subsystem.  Afterwards every acknowledged delivery is present with
+# its record or deleted by a signed statement, seqs are unique, pfish-store
+# verify and pfish verify both exit 0, and no pfish-server grew past
+# 16 MiB (the long session's RSS is flat).  Part 2: plain REMOVEs (sftp -D)
+# mixed in, every removed message has its note and verify reports only
+# those unsigned deletes.  Throughput as "# " lines.
 
-PFISH_TOP=${PFISH_TOP:-$(pwd)}
-PFISH_BIN=${PFISH_BIN:-$PFISH_TOP/bin}
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
+PFISH=$PFISH_BIN/pfish
+DELIVER=$PFISH_BIN/pfish-deliver
 SIGNER=$PFISH_BIN/pfish-signer
 STORE=$PFISH_BIN/pfish-store
 SERVER=$PFISH_BIN/pfish-server
-SECS=${LOAD_SECS:-20}
-fail=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/pfish-load.XXXXXX") || exit 1
-trap 'exec 3>&- 2>/dev/null; kill $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
+SECS=${LOAD_SECS:-40}		# part 1
+SECS2=${LOAD_SECS2:-15}		# part 2
+RSS_MAX=16384			# kB, any pfish-server process at any sample
 
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1${2:+ # $2}"; fail=$((fail + 1)); }
-for p in "$SIGNER" "$STORE" "$SERVER"; do
-	[ -x "$p" ] || { echo "ok load # SKIP no $p yet"; exit 0; }
+for p in "$PFISH" "$DELIVER" "$SIGNER" "$STORE" "$SERVER"; do
+	[ -x "$p" ] || { skip load "not built yet: $p"; t_done; }
 done
-command -v sftp >/dev/null || { echo "ok load # SKIP no sftp"; exit 0; }
+command -v sftp >/dev/null || { skip load "no sftp"; t_done; }
+if grep -qa __asan_init "$SERVER"; then
+	RSS_MAX=131072	# ASan's shadow and quarantine
+fi
 
 cd "$T" || exit 1
-mkdir state root
+MBN=$(id -un)
+ROOT=$T/store
+M=$ROOT/$MBN
+mkdir -p "$ROOT" state
+export HOME=$T/home
+mkdir -p "$HOME"
+unset SSH_AUTH_SOCK
+user_key || exit 1
 ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key
-echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)" >allowed
-"$STORE" -r root init alice >/dev/null 2>&1 || { notok init; exit 1; }
-MB=$T/root/alice
-end=$(($(date +%s) + SECS))
+{
+	echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)"
+	echo "device namespaces=\"pfish-delete-v1\" $(cat "$USER_KEY.pub")"
+} >allowed
+cp "$USER_KEY.pub" rcpts
+ST() { "$STORE" -r "$ROOT" -T "$T/allowed" "$@"; }
+newhead() { "$SIGNER" -s "$T/state" head "$MBN" | ST head "$MBN" >/dev/null 2>&1; }
+ST init "$MBN" >/dev/null 2>&1 && newhead || { notok "store init"; t_done; }
+sshd_start "Subsystem pfish $SERVER -S -d $M -k $T/sshd/authorized_keys" ||
+    { notok sshd; t_done; }
+DEST=$SSHD_USER@127.0.0.1
+P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed -i $USER_KEY"
 
-deliver() {	# worker: sign and accept until the end; log what was acked
+now() { date +%s; }
+end=$(($(now) + SECS))
+
+deliver() {	# worker $1: pfish-deliver until the end; log the acked seqs
+	mkdir "sp$1"
 	n=0
-	while [ "$(date +%s)" -lt $end ]; do
+	while [ "$(now)" -lt $end ]; do
 		n=$((n + 1))
-		head -c $((1 + (n * 7919 + $1 * 104729) % 65536)) /dev/urandom >d$1.age
-		sha=$(sha256sum d$1.age | cut -c1-64)
-		"$SIGNER" -s state record alice "$(wc -c <d$1.age | tr -d ' ')" \
-		    "$sha" >d$1.rec 2>>d$1.err || continue
-		cat d$1.rec d$1.age | "$STORE" -r root -T allowed accept alice \
-		    >/dev/null 2>>d$1.err || continue
-		echo "$(sed -n 's/^seq //p' d$1.rec) $sha" >>acked
-	done
-}
-
-client() {	# worker: list, fetch everything, remove a few, until the end
-	mkdir c$1
-	while [ "$(date +%s)" -lt $end ]; do
 		{
-			echo "ls -l"
-			echo "-get *.age c$1/"
-			ls "$MB" | grep '\.age$' | awk -v c="$1" 'NR % 5 == c { print "-rm " $0 }'
-		} >c$1.batch
-		sftp -b c$1.batch -D "$SERVER -e -d $MB" >c$1.out 2>&1 ||
-		    echo "session failed" >>c$1.fail
+			printf 'From: w%s@example.org\nSubject: load %s-%s\n\n' "$1" "$1" "$n"
+			head -c $((200 + (n * 7919 + $1 * 104729) % 20000)) /dev/urandom | base64
+		} >"m$1"
+		if "$DELIVER" -r rcpts -d "$T/sp$1" -S "$SIGNER -s $T/state" \
+		    -A "$STORE -r $ROOT -T $T/allowed" "$MBN" <"m$1" >"d$1.out" 2>"d$1.e"; then
+			# (the store's "accepted MAILBOX SEQ" comes on stderr)
+			sed -n "s/^accepted $MBN //p" "d$1.out" "d$1.e" >>"acked$1"
+		else
+			echo "$n exit $?" >>"dfail$1"
+			cat "d$1.e" >>"d$1.err"
+		fi
 	done
 }
 
-deliver 1 & deliver 2 & deliver 3 &
-client 1 & client 2 &
+pclient() {	# worker $1: pfish list, fetch --delete (signed) until the end
+	mkdir "c$1"
+	while [ "$(now)" -lt $end ]; do
+		timeout 60 $P -s "$T/st$1" "$DEST" list >"c$1.list" 2>&1
+		echo "list $?" >>"pc$1.rc"
+		timeout 60 $P -s "$T/st$1" "$DEST" fetch -d "$T/c$1" --delete \
+		    >"c$1.out" 2>&1
+		rc=$?
+		echo "fetch $rc" >>"pc$1.rc"
+		[ $rc -ne 0 ] && { echo "exit $rc"; cat "c$1.out"; } >>"pc$1.why"
+	done
+}
 
-# One long session: gets of the same messages again and again; its RSS
-# sampled after a warm-up and at the end must not grow.
+sclient() {	# worker $1: OpenSSH sftp -s pfish, ls and get, until the end
+	mkdir "s$1"
+	while [ "$(now)" -lt $end ]; do
+		printf 'ls -l\n-get 0000000000[0-9]1.age s%s/\n' "$1" |
+		    sftp_batch -q -s pfish >"s$1.out" 2>&1
+		echo "$?" >>"sc$1.rc"
+	done
+}
+
+# RSS of every pfish-server of this test (their command lines name $M).
+sampler() {
+	while [ "$(now)" -lt $end ]; do
+		for p in $(pgrep -f -- "-d $M" 2>/dev/null); do
+			[ "$(cat /proc/$p/comm 2>/dev/null)" = pfish-server ] || continue
+			sed -n "s/^VmRSS:[[:space:]]*\([0-9]*\).*/$p \1/p" \
+			    /proc/$p/status 2>/dev/null
+		done >>rss
+		sleep 0.2
+	done
+}
+
+: >rss
+# (sshd is a background job too: wait for the workers by pid.)
+w=
+for i in 1 2 3; do deliver $i & w="$w $!"; done
+pclient 1 & w="$w $!"
+pclient 2 & w="$w $!"
+sclient 1 & w="$w $!"
+sampler & w="$w $!"
+
+# One long session through sshd: ls and get again and again; its RSS after
+# a warm-up and at the end must be the same (within 2 MiB).
 mkfifo cmds
 mkdir long
-sftp -D "$SERVER -e -d $MB" <cmds >long.out 2>&1 &
-spid=$!
+timeout $((SECS + 30)) sftp $SSH_OPTS -P "$SSHD_PORT" -s pfish "$DEST" \
+    <cmds >long.out 2>&1 &
+w="$w $!"
 exec 3>cmds
-sleep 1
-srv=$(pgrep -P $spid | head -n 1)
-comm=$(cat /proc/$srv/comm 2>/dev/null)
-rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$srv/status 2>/dev/null; }
+sleep 2
+lsrv=
+i=0
+while [ -z "$lsrv" ] && [ $i -lt 20 ]; do
+	for p in $(pgrep -f -- "-d $M"); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = pfish-server ] && lsrv=$p && break
+	done
+	i=$((i + 1))
+	sleep 0.1
+done
+lrss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$lsrv/status 2>/dev/null; }
 i=0
 first=
-while [ "$(date +%s)" -lt $end ]; do
+while [ "$(now)" -lt $end ]; do
 	i=$((i + 1))
 	echo "ls -l" >&3
-	echo "-rm nonexistent.age" >&3
-	echo "-get *.age long/" >&3
-	sleep 0.2
-	[ $i -eq 10 ] && first=$(rss)
+	echo "-get 00000000001*.age long/" >&3
+	sleep 0.3
+	[ $i -eq 10 ] && first=$(lrss)
 done
-last=$(rss)
+last=$(lrss)
 exec 3>&-
-wait
+wait $w
 
-acked=$(wc -l <acked)
-if [ "$acked" -gt 10 ]; then
-	ok "$acked deliveries acknowledged in ${SECS}s under load"
-else
-	notok "deliveries under load" "only $acked"
-fi
-dups=$(cut -d' ' -f1 acked | sort | uniq -d | wc -l)
-[ "$dups" -eq 0 ] && ok "every acknowledged seq is unique" || notok "unique seqs" "$dups duplicates"
+# --- the results ------------------------------------------------------
+cat acked1 acked2 acked3 2>/dev/null | sort -n >acked
+na=$(grep -c . acked)
+nf=$(cat dfail* 2>/dev/null | grep -c .)
+[ "$na" -gt 20 ] && [ "$nf" -eq 0 ] && ok "$na deliveries in ${SECS}s, none failed" ||
+    notok "deliveries under load" "$na acked, $nf failed: $(cat dfail* d*.err 2>/dev/null | head -c 300)"
+dups=$(uniq -d acked | tr '\n' ' ')
+[ -z "$dups" ] && ok "every acknowledged seq is unique" || notok "unique seqs" "$dups"
+# Each acked seq: its .age present with a matching record, or named in a
+# signed delete statement.
+cat "$M"/.pfish/deletes/*.del 2>/dev/null | awk '$1 == "del" { print $2 }' | sort -u >deleted
+ndel=$(grep -c . deleted)
 bad=0
-while read -r seq sha; do
-	f=$MB/$(printf '%012d' "$seq").age
-	if [ -f "$f" ]; then
-		[ "$(sha256sum "$f" | cut -c1-64)" = "$sha" ] || { bad=$((bad + 1)); echo "# $seq modified"; }
-	elif [ ! -f "$MB/.pfish/notes/$(printf '%012d' "$seq").note" ]; then
-		bad=$((bad + 1))
-		echo "# $seq gone without a note"
+while read -r s; do
+	f=$(printf %012d "$s")
+	if [ -f "$M/$f.age" ]; then
+		[ "$(sha256sum <"$M/$f.age" | cut -c1-64)" = \
+		    "$(sed -n 's/^sha256 //p' "$M/.pfish/records/$f.rec")" ] ||
+		    { bad=$((bad + 1)); echo "# $s: .age does not match its record"; }
+	elif ! grep -qx "$s" deleted; then
+		bad=$((bad + 1)); echo "# $s: gone without a signed delete"
 	fi
 done <acked
-[ $bad -eq 0 ] && ok "every acknowledged message is present intact or removed with a note" ||
+[ $bad -eq 0 ] && ok "every acknowledged message present or deleted by a signed statement ($ndel deleted)" ||
     notok "acknowledged messages accounted for" "$bad bad"
-"$SIGNER" -s state head alice | "$STORE" -r root -T allowed head alice >/dev/null 2>&1
-"$STORE" -r root -T allowed verify alice >v.out 2>&1
+# Every deleted message was fetched first, intact.
+fetched=$(cat deleted | while read -r s; do
+	f=$(printf %012d "$s").age
+	for d in c1 c2; do
+		[ -f "$d/$f" ] && [ "$(sha256sum <"$d/$f" | cut -c1-64)" = \
+		    "$(sed -n 's/^sha256 //p' "$M/.pfish/records/${f%.age}.rec")" ] &&
+		    { echo "$s"; break; }
+	done
+done | grep -c .)
+[ "$fetched" -eq "$ndel" ] && ok "every deleted message was fetched intact first" ||
+    notok "deleted messages fetched first" "$fetched of $ndel"
+[ -z "$(ls "$M/.pfish/notes")" ] && ok "no unsigned notes under -S" ||
+    notok "no unsigned notes under -S"
+newhead
+ST verify "$MBN" >v.out 2>&1
 rc=$?
-other=$(grep 'seq' v.out | grep -vc 'unsigned-delete')
-if { [ $rc -eq 0 ] || [ $rc -eq 3 ]; } && [ "$other" -eq 0 ]; then
-	ok "verify: chain intact, only the notes' unsigned deletes reported ($(grep -c unsigned-delete v.out))"
+[ $rc -eq 0 ] && ok "pfish-store verify exit 0: chain of $(ls "$M/.pfish/records" | wc -l) records intact" ||
+    { notok "pfish-store verify" "exit $rc"; sed 's/^/# /' v.out | head -n 10; }
+$P -s "$T/st.final" "$DEST" verify >pv.out 2>&1
+rc=$?
+[ $rc -eq 0 ] && ok "pfish verify exit 0 ($(head -n 1 pv.out))" ||
+    { notok "pfish verify" "exit $rc"; sed 's/^/# /' pv.out | head -n 10; }
+$P -s "$T/st1" "$DEST" verify >pv1.out 2>&1
+rc=$?
+[ $rc -eq 0 ] && ok "device 1's state verifies too" ||
+    { notok "device 1 verify" "exit $rc"; sed 's/^/# /' pv1.out | head -n 10; }
+# Client runs: exit 0, or exit 3 whose every finding is a message the
+# other device deleted by a signed statement during the run, or one whose
+# record was stored and whose .age the accept had not yet renamed into
+# place.  (Known client bugs: pfish reports such a message as "missing",
+# or as "modified" when its OPEN answers NO_SUCH_FILE, instead of asking
+# for the state again.)
+pn=$(cat pc*.rc | grep -c .)
+pf=$(cat pc*.rc | grep -vc ' [03]$')
+cat pc*.why 2>/dev/null | grep -E '^(missing|modified|replaced|forged|added|rollback|stale|fork|unsigned-delete|bad-delete) ' >findings
+awk '$1 ~ /^(missing|modified|replaced)$/ { print $2 }' findings | sort -u >raced
+ls "$M" | sed -n 's/^0*\([0-9][0-9]*\)\.age$/\1/p' | sort >present
+comm -23 raced deleted >raced.notdel
+inflight=$(comm -12 raced.notdel present | tr '\n' ' ')
+unexplained=$(comm -23 raced.notdel present | tr '\n' ' ')
+other=$(grep -Evc '^(missing|modified|replaced) ' findings)
+n3=$(cat pc*.rc | grep -c ' 3$')
+if [ "$pf" -eq 0 ] && [ -z "$unexplained" ] && [ "$other" -eq 0 ] && [ "$pn" -gt 4 ]; then
+	ok "$pn pfish client runs: exit 0, or 3 only for messages deleted by the other device or still being accepted ($n3 runs, $(grep -c . raced) seqs)"
 else
-	notok "verify after load" "rc $rc"; sed 's/^/# /' v.out | head -n 20
+	notok "pfish client runs" "$pf runs exit neither 0 nor 3; seqs neither deleted nor present: '$unexplained'; $other other findings"
+	cat pc*.why 2>/dev/null | grep -v '^deleted' | head -n 10 | sed 's/^/# /'
 fi
-nf=$(cat c*.fail 2>/dev/null | wc -l)
-[ "$nf" -eq 0 ] && ok "every client session completed" || notok "client sessions" "$nf failed"
+[ "$n3" -gt 0 ] && echo "# $n3 of $pn pfish runs exit 3 on a race (client bug, see the report);" \
+    "seqs raced with an accept: '$inflight'"
+sf=$(grep -vc '^0$' sc1.rc)
+sn=$(grep -c . sc1.rc)
+[ "$sf" -eq 0 ] && [ "$sn" -gt 2 ] && ok "$sn sftp -s pfish sessions, all exit 0" ||
+    { notok "sftp sessions" "$sf of $sn failed"; sed 's/^/# /' s1.out | head -n 5; }
+nfetch=$(cat c1/*.age c2/*.age s1/*.age long/*.age 2>/dev/null | wc -c)
+echo "# delivered $na msgs in ${SECS}s: $(awk -v n="$na" -v s="$SECS" 'BEGIN { printf "%.1f", n / s }')/s;" \
+    "fetched by pfish $(ls c1 c2 | grep -c '\.age$') files: $(ls c1 c2 | grep -c '\.age$' | awk -v s="$SECS" '{ printf "%.1f", $1 / s }')/s;" \
+    "signed-deleted $ndel: $(awk -v n="$ndel" -v s="$SECS" 'BEGIN { printf "%.1f", n / s }')/s;" \
+    "$(cat pc*.rc | grep -c .) pfish runs, $sn sftp sessions"
+nproc=$(cut -d' ' -f1 rss | sort -u | grep -c .)
+maxrss=$(cut -d' ' -f2 rss | sort -n | tail -n 1)
+if [ "$nproc" -gt 3 ] && [ "${maxrss:-99999999}" -le $RSS_MAX ]; then
+	ok "$nproc pfish-server processes sampled $(grep -c . rss) times: max RSS ${maxrss} kB <= $RSS_MAX"
+else
+	notok "pfish-server RSS bounded" "$nproc processes, max '$maxrss' kB"
+fi
 if grep -qa __asan_init "$SERVER"; then
-	echo "ok long session RSS flat # SKIP ASan's quarantine grows by design"
+	skip "long session RSS flat" "ASan's quarantine grows by design"
 elif [ -n "$first" ] && [ -n "$last" ] && [ "$last" -le $((first + 2048)) ]; then
-	ok "long $comm session RSS flat: ${first} kB after warm-up, ${last} kB at the end"
+	ok "long sftp -s pfish session RSS flat: ${first} kB after warm-up, ${last} kB at the end"
 else
 	notok "long session RSS flat" "'$first' kB -> '$last' kB"
 fi
-exit $fail
+
+# --- part 2: plain REMOVE mixed in (sftp -D), notes for every removal ---
+end=$(($(now) + SECS2))
+: >acked1; : >acked2
+deliver2() {	# signer + store directly, the other delivery path
+	n=0
+	while [ "$(now)" -lt $end ]; do
+		n=$((n + 1))
+		head -c $((1 + (n * 7919 + $1 * 104729) % 65536)) /dev/urandom >"e$1.age"
+		sha=$(sha256sum "e$1.age" | cut -c1-64)
+		"$SIGNER" -s state record "$MBN" "$(wc -c <"e$1.age" | tr -d ' ')" \
+		    "$sha" >"e$1.rec" 2>>"e$1.err" || continue
+		cat "e$1.rec" "e$1.age" | ST accept "$MBN" >/dev/null 2>>"e$1.err" ||
+		    continue
+		echo "$(sed -n 's/^seq //p' "e$1.rec") $sha" >>"acked$1"
+	done
+}
+rclient() {	# sftp -D: list, get, remove a fifth, until the end
+	mkdir -p "r$1"
+	while [ "$(now)" -lt $end ]; do
+		{
+			echo "ls -l"
+			echo "-get *.age r$1/"
+			ls "$M" | grep '\.age$' | awk -v c="$1" 'NR % 5 == c { print "-rm " $0 }'
+		} >"r$1.batch"
+		sftp -b "r$1.batch" -D "$SERVER -e -d $M" >"r$1.out" 2>&1 ||
+		    echo "session failed" >>"r$1.fail"
+	done
+}
+w=
+deliver2 1 & w="$w $!"
+deliver2 2 & w="$w $!"
+rclient 1 & w="$w $!"
+rclient 2 & w="$w $!"
+wait $w
+cat acked1 acked2 >acked.2
+n2=$(grep -c . acked.2)
+bad=0
+while read -r seq sha; do
+	f=$M/$(printf '%012d' "$seq").age
+	if [ -f "$f" ]; then
+		[ "$(sha256sum <"$f" | cut -c1-64)" = "$sha" ] || { bad=$((bad + 1)); echo "# $seq modified"; }
+	elif [ ! -f "$M/.pfish/notes/$(printf '%012d' "$seq").note" ]; then
+		bad=$((bad + 1)); echo "# $seq gone without a note"
+	fi
+done <acked.2
+[ "$n2" -gt 10 ] && [ $bad -eq 0 ] &&
+    ok "part 2: $n2 deliveries, each present intact or removed with a note" ||
+    notok "part 2: acknowledged messages accounted for" "$n2 acked, $bad bad"
+newhead
+ST verify "$MBN" >v.out 2>&1
+rc=$?
+other=$(grep 'seq' v.out | grep -vc 'unsigned-delete')
+notes=$(ls "$M/.pfish/notes" | wc -l)
+if [ $rc -eq 3 ] && [ "$other" -eq 0 ] && [ "$(grep -c unsigned-delete v.out)" -eq "$notes" ]; then
+	ok "part 2: verify exit 3 naming only the $notes unsigned deletes"
+else
+	notok "part 2: verify after REMOVEs" "rc $rc, $other other findings, $notes notes"
+	sed 's/^/# /' v.out | head -n 10
+fi
+nfl=$(cat r*.fail 2>/dev/null | wc -l)
+[ "$nfl" -eq 0 ] && ok "part 2: every sftp -D session completed" || notok "part 2: sftp -D sessions" "$nfl failed"
+echo "# part 2: $n2 deliveries in ${SECS2}s (signer + store), $notes plain REMOVEs"
+t_done

@@ -1,0 +1,369 @@
+#!/bin/sh
+# t-durability.sh: kill -9 at random moments, hundreds of times, during
+# pfish-deliver (with its signer and store), the signed delete through
+# pfish-server, plain REMOVE, pfish-store expire and pfish-signer record.
+# After every kill: verify reports only the honest truth (a seq the signer
+# consumed but the store never got is "missing", a REMOVE leaves an
+# unsigned-delete, nothing else), nothing acknowledged is lost, every .age
+# in the mailbox has a durable record of its size and sha256 and nothing
+# else is at the top; at the end, no seq was ever printed by the signer
+# with two different texts.  (t-store-crash.sh and t-crash.sh kill the
+# same programs fewer times and cover the full disk.)
+
+PFISH_TOP=${PFISH_TOP:-$(pwd)}
+PFISH_BIN=${PFISH_BIN:-$PFISH_TOP/bin}
+PFISH_OBJ=${PFISH_OBJ:-$PFISH_TOP/obj}
+DELIVER=$PFISH_BIN/pfish-deliver
+SIGNER=$PFISH_BIN/pfish-signer
+STORE=$PFISH_BIN/pfish-store
+SERVER=$PFISH_BIN/pfish-server
+STMTTOOL=$PFISH_OBJ/interop/stmttool
+ROUNDS=${ROUNDS:-100}		# kills per operation
+BUDGET=${BUDGET:-22}		# seconds per operation, at most
+fail=0
+survived=0
+survived_finding=0
+T=$(mktemp -d "${TMPDIR:-/tmp}/pfish-dur.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' HUP INT TERM
+
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1${2:+ # $2}"; fail=$((fail + 1)); }
+for p in "$DELIVER" "$SIGNER" "$STORE" "$SERVER" "$STMTTOOL"; do
+	[ -x "$p" ] || { echo "ok durability # SKIP no $p yet"; exit 0; }
+done
+command -v age >/dev/null || { echo "ok durability # SKIP no age"; exit 0; }
+command -v setsid >/dev/null || { echo "ok durability # SKIP no setsid"; exit 0; }
+
+cd "$T" || exit 1
+mkdir state root recs spool
+ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key
+ssh-keygen -q -t ed25519 -N '' -C alice -f alice
+{
+	echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)"
+	echo "alice namespaces=\"pfish-delete-v1\" $(cat alice.pub)"
+} >allowed
+cp alice.pub rcpts
+cp alice.pub authorized_keys
+"$STORE" -r root init alice >/dev/null 2>&1 || { notok init; exit 1; }
+MB=$T/root/alice
+ST() { "$STORE" -r "$T/root" -T "$T/allowed" "$@"; }
+newhead() { "$SIGNER" -s "$T/state" "$@" head alice | ST head alice >/dev/null 2>&1; }
+
+# Every record the signer prints is kept (recs/), to compare texts by seq.
+cat >signwrap <<EOF
+#!/bin/sh
+f=$T/recs/\$\$.\$(date +%s%N)
+"$SIGNER" -s "$T/state" "\$@" >"\$f"
+rc=\$?
+cat "\$f"
+exit \$rc
+EOF
+chmod +x signwrap
+
+# delays MS: $ROUNDS random delays of 0 to MS ms, one per line.
+delays() {
+	awk -v n="$ROUNDS" -v ms="$1" 'BEGIN { srand(); for (i = 0; i < n; i++)
+	    printf "%.4f\n", rand() * ms / 1000 }' >delays
+}
+# ms cmd...: how long cmd takes, in ms (at least 1).
+ms() {
+	t0=$(date +%s%N)
+	"$@" >/dev/null 2>&1
+	echo $((($(date +%s%N) - t0) / 1000000 + 1))
+}
+# killat N cmd...: run cmd in a session of its own, kill -9 the whole
+# session after the Nth delay; true if the kill hit it before it ended
+# (KRC is its exit status: 137 when killed).
+killat() {
+	_d=$(sed -n "${1}p" delays)
+	shift
+	setsid "$@" >/dev/null 2>&1 &
+	_p=$!
+	sleep "$_d"
+	kill -9 "-$_p" 2>/dev/null
+	wait "$_p" 2>/dev/null
+	KRC=$?
+	[ $KRC -eq 137 ]
+}
+# inbudget START ROUND: true while both the count and the time allow.
+inbudget() { [ "$2" -lt "$ROUNDS" ] && [ $(($(date +%s) - $1)) -lt "$BUDGET" ]; }
+
+seqs() { ls "$MB" | sed -n 's/^0*\([0-9][0-9]*\)\.age$/\1/p' | sort; }
+
+# state_ok WHAT ALLOWED: the invariants after a kill.  ALLOWED is an ERE
+# of "SEQ KIND" verify may report besides "missing" of a seq that was
+# never acknowledged (signed but never stored, or its record stored by
+# a killed accept that had not yet made the .age visible).  Prints why
+# not; false if bad.
+state_ok() {
+	_bad=0
+	ls -A "$MB" | grep -v '^\.pfish$' | grep -Ev '^[0-9]{12}\.age$' >odd
+	if [ -s odd ]; then
+		echo "# $1: visible: $(tr '\n' ' ' <odd)"; _bad=1
+	fi
+	# Every .age: a durable record with its size and sha256.
+	awk 'FNR == 1 { s = z = "" } /^seq / { s = $2 } /^size / { z = $2 }
+	    /^sha256 / { print s, z, $2 }' "$MB"/.pfish/records/*.rec >recsz 2>/dev/null
+	(cd "$MB" && stat -c '%n %s' -- *.age 2>/dev/null) >sizes
+	(cd "$MB" && sha256sum -- *.age 2>/dev/null) >sums
+	awk 'FILENAME == "recsz" { r[$1 + 0] = $2 " " $3; next }
+	    FILENAME == "sizes" { sz[$1] = $2; next }
+	    { k = $2; sub(/\.age$/, "", k); k += 0
+	      if (!(k in r) || r[k] != sz[$2] " " $1) print $2 }' \
+	    recsz sizes sums >torn
+	if [ -s torn ]; then
+		echo "# $1: no matching record: $(tr '\n' ' ' <torn)"; _bad=1
+	fi
+	ST verify alice >v.out 2>&1
+	_rc=$?
+	sed -n 's/^alice: seq \([0-9]*\): \([a-z-]*\):.*/\1 \2/p' v.out >found
+	_other=$(grep -vc '^alice: seq [0-9]*: [a-z-]*:' v.out)
+	while read -r _s _k; do
+		[ -n "$2" ] && echo "$_s $_k" | grep -Eqx "$2" && continue
+		if [ "$_k" = missing ] && ! grep -qx "$_s" acked; then
+			continue
+		fi
+		_other=$((_other + 1))
+	done <found
+	if [ "$_other" -ne 0 ] || { [ -s found ] && [ $_rc -ne 3 ]; } ||
+	    { [ ! -s found ] && [ $_rc -ne 0 ]; }; then
+		echo "# $1: verify exit $_rc:"; sed 's/^/#   /' v.out | head -n 8
+		_bad=1
+	fi
+	# Nothing acknowledged lost: every seq in acked is there, unless a
+	# note (an unsigned-delete finding) or a stored signed delete covers
+	# it (verify reports a missing seq that no statement covers).
+	seqs >present
+	sort acked | comm -23 - present >gone
+	grep -- '-delete$' found | cut -d' ' -f1 | sort >noted
+	comm -23 gone noted >gone2
+	[ -n "$(ls "$MB/.pfish/deletes")" ] &&
+	    grep ' missing$' found | cut -d' ' -f1 | sort | comm -12 - gone2 >gone3 &&
+	    mv gone3 gone2
+	if [ -s gone2 ]; then
+		echo "# $1: acknowledged seqs lost: $(tr '\n' ' ' <gone2)"; _bad=1
+	fi
+	[ -s found ] && survived_finding=$((survived_finding + 1))
+	return $_bad
+}
+
+: >acked
+
+# --- 1. pfish-deliver -> signer -> store, killed as a whole -------------
+msg() {	# a message with marker $1
+	printf 'From: bob@example.org\nSubject: durability %s\n\n' "$1"
+	head -c $((2000 + $1 * 211 % 30000)) /dev/urandom | base64
+}
+dl() { $DELIVER -r "$T/rcpts" -d "$T/spool" -S "$T/signwrap" \
+    -A "$STORE -r $T/root -T $T/allowed" alice <"$1"; }
+msg 0 >m && dl m >/dev/null 2>&1 && newhead || { notok "first delivery"; exit 1; }
+echo 1 >acked
+t=$(ms dl m)	# (a second message, seq 2)
+echo 2 >>acked
+delays $((t * 9 / 10)); echo "# one run: $t ms"
+start=$(date +%s)
+r=0 killed=0 bad=0 dups=0
+while inbudget "$start" "$r"; do
+	r=$((r + 1))
+	msg "$r" >m
+	seqs >before
+	cat >k.sh <<EOF
+exec $DELIVER -r $T/rcpts -d $T/spool -S $T/signwrap -A "$STORE -r $T/root -T $T/allowed" alice <$T/m
+EOF
+	killat "$r" sh k.sh && killed=$((killed + 1))
+	newhead
+	state_ok "deliver round $r (killed)" || bad=$((bad + 1))
+	# smtpd retries unless the delivery got through: exactly one new
+	# message, and it is this one.
+	if [ $KRC -eq 0 ]; then
+		:
+	elif [ $KRC -ne 137 ]; then
+		bad=$((bad + 1)); echo "# deliver round $r: exit $KRC"
+	elif ! dl m >dl.out 2>&1; then
+		bad=$((bad + 1)); echo "# deliver round $r: retry failed: $(head -c 200 dl.out)"
+		continue
+	fi
+	seqs >after
+	# One new message; two when the kill fell after the spool file was
+	# removed but before the exit (a duplicate, never a loss).
+	new=$(comm -13 before after | tr '\n' ' ')
+	nn=$(echo $new | wc -w)
+	[ "$nn" -eq 2 ] && dups=$((dups + 1))
+	for s in $new; do
+		age -d -i alice "$MB/$(printf %012d "$s").age" 2>/dev/null |
+		    cmp -s - m || nn=0
+		echo "$s" >>acked
+	done
+	if [ "$nn" -lt 1 ] || [ "$nn" -gt 2 ]; then
+		bad=$((bad + 1)); echo "# deliver round $r: new seqs '$new' not this message once"
+	fi
+	[ -n "$(comm -23 before after)" ] && { bad=$((bad + 1)); echo "# deliver round $r: lost $(comm -23 before after)"; }
+	newhead
+	state_ok "deliver round $r (retried)" || bad=$((bad + 1))
+done
+survived=$((survived + killed))
+if [ $bad -eq 0 ] && [ "$killed" -ge $((r / 3)) ]; then
+	ok "pfish-deliver killed $killed times in $r rounds: retries arrive intact, none lost"
+else
+	notok "pfish-deliver killed at random points" "$bad bad, $killed kills in $r rounds"
+fi
+echo "# $dups kills fell between the spool's removal and the exit: the retry delivered a second copy"
+[ -z "$(ls spool/alice 2>/dev/null)" ] && ok "spool empty after the retries" ||
+    notok "spool empty after the retries" "$(ls spool/alice | wc -l) left"
+
+# --- 2. pfish-signer record, killed; the retry is the same or another ---
+start=$(date +%s)
+printf x >m.age
+t=$(ms ./signwrap record alice 1 "$(sha256sum m.age | cut -c1-64)")
+delays $((t * 9 / 10)); echo "# one run: $t ms"
+r=0 killed=0 bad=0
+while inbudget "$start" "$r"; do
+	r=$((r + 1))
+	head -c $((100 + r)) /dev/urandom >m.age
+	sz=$(wc -c <m.age | tr -d ' ')
+	killat "$r" ./signwrap record alice "$sz" "$(sha256sum m.age | cut -c1-64)" &&
+	    killed=$((killed + 1))
+	# Odd rounds: the same message again (a lost reply); even rounds:
+	# another one (the first gave up), so a consumed seq may stay missing.
+	[ $((r % 2)) -eq 0 ] && head -c $((100 + r)) /dev/urandom >m.age
+	./signwrap record alice "$sz" "$(sha256sum m.age | cut -c1-64)" >rec 2>/dev/null ||
+	    { bad=$((bad + 1)); echo "# signer round $r: retry failed"; continue; }
+	if ! cat rec m.age | ST accept alice >/dev/null 2>&1; then
+		bad=$((bad + 1)); echo "# signer round $r: accept failed"; continue
+	fi
+	sed -n 's/^seq //p' rec >>acked
+	newhead
+	state_ok "signer round $r" || bad=$((bad + 1))
+done
+survived=$((survived + killed))
+if [ $bad -eq 0 ] && [ "$killed" -ge $((r / 3)) ]; then
+	ok "pfish-signer record killed $killed times in $r rounds: retries store, only unstored seqs missing"
+else
+	notok "pfish-signer record killed at random points" "$bad bad, $killed kills in $r rounds"
+fi
+nmiss=$(grep -c ' missing' found)
+echo "# $nmiss seqs consumed by killed signers and never stored: verify names each as missing"
+
+# No seq ever printed with two texts (stored records count as printed).
+for f in recs/* "$MB"/.pfish/records/*.rec; do
+	grep -q -- '-----END SSH SIGNATURE-----' "$f" || continue
+	echo "$(sed -n 's/^seq //p' "$f") $(sha256sum <"$f" | cut -c1-64)"
+done | sort -u >seqtexts
+nrec=$(cut -d' ' -f1 seqtexts | sort -u | wc -l)
+twice=$(cut -d' ' -f1 seqtexts | uniq -d | tr '\n' ' ')
+[ -z "$twice" ] && ok "no seq signed twice with different content ($nrec seqs, $(ls recs | wc -l) signer outputs)" ||
+    notok "no seq signed twice with different content" "seqs $twice"
+
+# --- 3. signed delete and plain REMOVE through pfish-server, killed ----
+newhead
+cp -a "$MB" tmpl
+cp acked acked.tmpl
+high=$(tail -n 1 acked)
+epoch=$(cat "$MB/.pfish/epoch")
+victims=$(seqs | sort -n | awk 'NR % 9 == 2' | head -n 12 | tr '\n' ' ')
+rh() { "$STMTTOOL" texthash <"$MB/.pfish/records/$(printf %012d "$1").rec"; }
+pairs=
+for s in $victims; do pairs="$pairs $s:$(rh "$s")"; done
+"$STMTTOOL" delete alice "$epoch" "$high" "$(rh "$high")" "$(date +%s)" \
+    "$(ssh-keygen -lf alice.pub | awk '{print $2}')" $pairs >del.txt &&
+    ssh-keygen -q -Y sign -f alice -n pfish-delete-v1 del.txt 2>/dev/null &&
+    cat del.txt del.txt.sig >del || { notok "make the signed delete"; exit 1; }
+# The packets: INIT, then one pfish-delete@pfish; INIT, then a REMOVE each.
+/usr/bin/python3 - "$victims" <<'EOF' || { notok "packets"; exit 1; }
+import struct, sys
+def pkt(t, body): return struct.pack(">IB", 1 + len(body), t) + body
+def s(b): return struct.pack(">I", len(b)) + b
+init = pkt(1, struct.pack(">I", 3))
+stmt = open("del", "rb").read()
+open("del.pkt", "wb").write(init + pkt(200, struct.pack(">I", 1) +
+    s(b"pfish-delete@pfish") + s(stmt)))
+rm = b"".join(pkt(13, struct.pack(">I", i + 2) + s(b"%012d.age" % int(v)))
+    for i, v in enumerate(sys.argv[1].split()))
+open("rm.pkt", "wb").write(init + rm)
+EOF
+SRV="$SERVER -e -l error -d $MB -k $T/authorized_keys"
+restore() { rm -rf "$MB" && cp -a tmpl "$MB" && cp acked.tmpl acked; }
+
+# kill_server NAME PACKETS ALLOWED DONE: the round loop for one request kind.
+kill_server() {
+	restore
+	t=$(ms sh -c "$SRV <$2")
+	delays $((t * 3 / 4)); echo "# one run: $t ms"
+	start=$(date +%s)
+	r=0 killed=0 bad=0
+	while inbudget "$start" "$r"; do
+		r=$((r + 1))
+		restore
+		killat "$r" sh -c "exec $SRV <$T/$2" && killed=$((killed + 1))
+		state_ok "$1 round $r (killed)" "$3" || bad=$((bad + 1))
+		$SRV <"$2" >/dev/null 2>&1	# the client tries again
+		state_ok "$1 round $r (again)" "$3" || bad=$((bad + 1))
+		for s in $victims; do
+			[ -e "$MB/$(printf %012d "$s").age" ] &&
+			    { bad=$((bad + 1)); echo "# $1 round $r: $s still there"; break; }
+		done
+		[ "$(grep -c "$4" found)" -eq "$5" ] ||
+		    { bad=$((bad + 1)); echo "# $1 round $r: $(grep -c "$4" found) '$4' findings, want $5"; }
+	done
+	survived=$((survived + killed))
+	if [ $bad -eq 0 ] && [ "$killed" -ge $((r / 3)) ]; then
+		ok "$1 killed $killed times in $r rounds: only the honest findings, retry completes"
+	else
+		notok "$1 killed at random points" "$bad bad, $killed kills in $r rounds"
+	fi
+}
+nv=$(echo $victims | wc -w)
+vre=$(echo $victims | tr ' ' '|')
+kill_server "signed delete" del.pkt "" "unsigned-delete" 0
+kill_server "plain REMOVE" rm.pkt "($vre) unsigned-delete" "unsigned-delete" "$nv"
+
+# --- 4. pfish-store expire, killed ----------------------------------------
+restore
+sleep 3
+k=0
+while [ $k -lt 15 ]; do
+	k=$((k + 1))
+	head -c $((300 + k)) /dev/urandom >m.age
+	./signwrap record alice "$(wc -c <m.age | tr -d ' ')" "$(sha256sum m.age | cut -c1-64)" >rec &&
+	    cat rec m.age | ST accept alice >/dev/null 2>&1 ||
+	    { notok "expire fixture"; exit 1; }
+	sed -n 's/^seq //p' rec >>acked
+done
+newhead -r 2s
+low=$(sed -n 's/^low //p' "$MB/.pfish/head")
+if [ -z "$low" ] || [ "$low" -le 2 ]; then
+	notok "expire fixture" "head low '$low'"; exit 1
+fi
+awk -v l="$low" '$1 >= l' acked >acked.tmpl
+cp acked.tmpl acked
+rm -rf tmpl && cp -a "$MB" tmpl
+t=$(ms ST expire alice)
+restore
+delays $((t * 3 / 4)); echo "# one run: $t ms"
+start=$(date +%s)
+r=0 killed=0 bad=0
+while inbudget "$start" "$r"; do
+	r=$((r + 1))
+	restore
+	killat "$r" "$STORE" -r "$T/root" -T "$T/allowed" expire alice && killed=$((killed + 1))
+	state_ok "expire round $r (killed)" || bad=$((bad + 1))
+	ST expire alice >/dev/null 2>&1
+	state_ok "expire round $r (again)" || bad=$((bad + 1))
+	left=$(seqs | awk -v l="$low" '$1 < l' | wc -l)
+	[ "$left" -eq 0 ] || { bad=$((bad + 1)); echo "# expire round $r: $left below low $low left"; }
+done
+survived=$((survived + killed))
+if [ $bad -eq 0 ] && [ "$killed" -ge $((r / 3)) ]; then
+	ok "expire killed $killed times in $r rounds: verify clean, rerun completes"
+else
+	notok "expire killed at random points" "$bad bad, $killed kills in $r rounds"
+fi
+
+echo "# $survived kill -9 injections survived; $survived_finding checks saw an honest finding (an unstored seq missing, a note)"
+# Rounds are bounded in time too: sanitizer builds get fewer.
+want=150
+grep -qa __asan_init "$SERVER" && want=100
+[ "$survived" -ge $want ] && ok "hundreds of injections ($survived)" ||
+    notok "hundreds of injections" "only $survived"
+exit $((fail > 0))
