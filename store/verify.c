@@ -54,6 +54,7 @@ struct vstate {
 	const char	*name;
 	struct vent	*v;
 	size_t		 nv;
+	size_t		 cap;		/* entries allocated at v */
 	int		 findings;
 	int		 have_head;
 	struct stmt_head head;
@@ -107,10 +108,17 @@ static struct vent *
 vent_get(struct vstate *vs, uint64_t seq)
 {
 	struct vent *n;
+	size_t cap;
 
-	if ((n = reallocarray(vs->v, vs->nv + 1, sizeof(*n))) == NULL)
-		return NULL;
-	vs->v = n;
+	/* Grow by doubling: one entry per file, 100 000s of files. */
+	if (vs->nv == vs->cap) {
+		cap = vs->cap == 0 ? 256 : vs->cap * 2;
+		if ((n = reallocarray(vs->v, cap, sizeof(*n))) == NULL)
+			return NULL;
+		vs->v = n;
+		vs->cap = cap;
+	}
+	n = vs->v;
 	memset(&n[vs->nv], 0, sizeof(*n));
 	n[vs->nv].seq = seq;
 	return &n[vs->nv++];
