@@ -40,6 +40,7 @@ struct fetch {
 	struct progress	 pm;
 	struct maildir	*md;		/* --decrypt: plaintext goes here */
 	size_t		 got, bad;
+	size_t		 vanished;	/* removed on the server meanwhile */
 };
 
 /* 1 when dir already holds name with exactly the record's content. */
@@ -93,6 +94,19 @@ fetch_one(struct fetch *f, const struct ventry *e)
 	progress_start(&f->pm, name, e->size);
 	r = session_download(f->s, e->seq, fd, e->size + 1, &f->pm, &m, &over);
 	progress_end(&f->pm);
+	/*
+	 * Another device may have deleted it (signed) since this run read
+	 * the state.  That is no proof of tampering either way: say so, and
+	 * let the next run's verification decide.
+	 */
+	if (r == 0 && over == SESSION_VANISHED) {
+		close(fd);
+		(void)unlinkat(f->dirfd, tmp, 0);
+		printf("vanished %llu removed on the server during this run; "
+		    "not fetched\n", (unsigned long long)e->seq);
+		f->vanished++;
+		return 1;
+	}
 	if (r != 0 || over || m.size != e->size ||
 	    memcmp(m.sha256, e->sha256, STMT_HASH_LEN) != 0) {
 		close(fd);
@@ -308,6 +322,11 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 		fprintf(stderr, "fetched %zu message%s into %s\n", f.got,
 		    f.got == 1 ? "" : "s", a.dir);
 	rc = f.bad > 0 ? PFISH_EXIT_TAMPER : session_exit_code(f.s);
+	if (rc == PFISH_EXIT_OK && f.vanished > 0) {
+		warnx("the mailbox changed during this run; run pfish again "
+		    "to verify it");
+		rc = PFISH_EXIT_ERROR;
+	}
  out:
 	session_close(f.s);
 	maildir_close(f.md);

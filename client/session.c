@@ -416,7 +416,8 @@ dl_finish(struct dl *d, struct vmsg *m)
 /*
  * Download message seq, hashing it and writing it to fd (-1: hash only).
  * More than cap bytes aborts the transfer.  Returns 0, or -1 on transport
- * errors; a too-long or vanished file comes back with *over set.
+ * errors; a too-long file comes back with *over set, one the server no
+ * longer serves with *over = SESSION_VANISHED.
  */
 int
 session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
@@ -435,6 +436,9 @@ session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
 		return -1;
 	}
 	*over = r != 0;
+	/* Refused before any byte: gone since the listing, not altered. */
+	if (r == PSFTP_ERR_STATUS && d.n == 0)
+		*over = SESSION_VANISHED;
 	dl_finish(&d, m);
 	return 0;
 }

@@ -204,6 +204,7 @@ void	 session_print_findings(const struct session *s, FILE *fp);
 int	 session_exit_code(const struct session *s);
 void	 seq_name(uint64_t seq, char name[32]);
 int	 session_delete(struct session *s, const uint64_t *seqs, size_t n);
+#define SESSION_VANISHED	2	/* session_download: file gone meanwhile */
 int	 session_download(struct session *s, uint64_t seq, int fd,
 	    uint64_t cap, struct progress *pm, struct vmsg *m, int *over);
 
