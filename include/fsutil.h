@@ -20,6 +20,8 @@
 #define FSUTIL_H
 
 #include <sys/types.h>
+
+#include <dirent.h>
 #include <stddef.h>
 
 /*
@@ -57,5 +59,8 @@ int	fs_read_file(int dirfd, const char *name, size_t max, u_char **data,
 
 /* Open a directory below dirfd without following symlinks. */
 int	fs_open_dir(int dirfd, const char *name);
+
+/* A DIR stream over dirfd's directory that leaves dirfd itself open. */
+DIR	*fs_dir_stream(int dirfd);
 
 #endif /* FSUTIL_H */

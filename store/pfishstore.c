@@ -630,20 +630,6 @@ cmd_head(struct store *s, const char *name)
 	return ret;
 }
 
-static DIR *
-dir_iter(int dirfd)
-{
-	int fd;
-	DIR *d;
-
-	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1)
-		return NULL;
-	if ((d = fdopendir(fd)) == NULL)
-		close(fd);
-	return d;
-}
-
 /* A delete file is expired when every seq it names is below low. */
 static int
 delete_below(int dirfd, const char *name, uint64_t low)
@@ -673,7 +659,7 @@ remove_below(int dirfd, const char *suffix, uint64_t low, int *count)
 	DIR *d;
 	int ret = 0;
 
-	if ((d = dir_iter(dirfd)) == NULL)
+	if ((d = fs_dir_stream(dirfd)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(suffix, STORE_DELETE_SUFFIX) == 0) {
@@ -701,7 +687,7 @@ clean_tmp(const struct store *s, int dirfd)
 	struct stat st;
 	DIR *d;
 
-	if ((d = dir_iter(dirfd)) == NULL)
+	if ((d = fs_dir_stream(dirfd)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, ".tmp.", 5) != 0 ||
@@ -763,7 +749,7 @@ store_each_mailbox(struct store *s, int (*fn)(struct store *, const char *))
 	DIR *d;
 	int n, ret = 0, r;
 
-	if ((d = dir_iter(s->rootfd)) == NULL) {
+	if ((d = fs_dir_stream(s->rootfd)) == NULL) {
 		warn("%s", s->root);
 		return 1;
 	}

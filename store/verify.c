@@ -152,20 +152,6 @@ vent_merge(struct vstate *vs)
 	vs->nv = j + 1;
 }
 
-static DIR *
-vdir(int dirfd)
-{
-	int fd;
-	DIR *d;
-
-	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1)
-		return NULL;
-	if ((d = fdopendir(fd)) == NULL)
-		close(fd);
-	return d;
-}
-
 static int
 is_dot(const char *n)
 {
@@ -210,7 +196,7 @@ scan_top(struct vstate *vs)
 	uint64_t seq;
 	DIR *d;
 
-	if ((d = vdir(vs->m.dir)) == NULL)
+	if ((d = fs_dir_stream(vs->m.dir)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		if (is_dot(de->d_name) ||
@@ -241,7 +227,7 @@ scan_pfish(struct vstate *vs)
 	size_t i;
 	DIR *d;
 
-	if ((d = vdir(vs->m.pf)) == NULL)
+	if ((d = fs_dir_stream(vs->m.pf)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		if (is_dot(de->d_name))
@@ -267,7 +253,7 @@ scan_seqdir(struct vstate *vs, int dirfd, const char *dirname,
 	uint64_t seq;
 	DIR *d;
 
-	if ((d = vdir(dirfd)) == NULL)
+	if ((d = fs_dir_stream(dirfd)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		if (is_dot(de->d_name))
@@ -435,7 +421,7 @@ scan_deletes(struct vstate *vs)
 	struct dirent *de;
 	DIR *d;
 
-	if ((d = vdir(vs->m.del)) == NULL)
+	if ((d = fs_dir_stream(vs->m.del)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		if (is_dot(de->d_name))
