@@ -247,15 +247,20 @@ psftp_can_delete(const struct psftp *p)
 	return (p->exts & SFTPC_EXT_DELETE) != 0;
 }
 
-/* Send a request with one string argument and read its reply. */
+/*
+ * Send a request with one string argument and read its reply; ext, when
+ * not NULL, makes it an SSH_FXP_EXTENDED request of that name
+ * (PROTOCOL.pfish: the extension name, then the one argument).
+ */
 static int
-simple_req(struct psftp *p, uint8_t type, const void *arg, size_t arglen,
-    struct sftpc_reply *r, struct sftpc_iter *names)
+string_req(struct psftp *p, uint8_t type, const char *ext, const void *arg,
+    size_t arglen, struct sftpc_reply *r, struct sftpc_iter *names)
 {
 	uint32_t id = p->nextid++;
 	size_t start;
 
 	if (sftpc_begin(p->out, type, id, &start) != 0 ||
+	    (ext != NULL && buf_put_cstring(p->out, ext) != 0) ||
 	    buf_put_string(p->out, arg, arglen) != 0 ||
 	    sftpc_end(p->out, start) != 0) {
 		buf_reset(p->out);
@@ -265,6 +270,13 @@ simple_req(struct psftp *p, uint8_t type, const void *arg, size_t arglen,
 	if (send_out(p) != 0)
 		return -1;
 	return recv_reply(p, id, r, names);
+}
+
+static int
+simple_req(struct psftp *p, uint8_t type, const void *arg, size_t arglen,
+    struct sftpc_reply *r, struct sftpc_iter *names)
+{
+	return string_req(p, type, NULL, arg, arglen, r, names);
 }
 
 static int
@@ -512,25 +524,11 @@ psftp_remove(struct psftp *p, const char *name)
 	return 0;
 }
 
-/* PROTOCOL.pfish: the extension name, then one string argument. */
 static int
 ext_req(struct psftp *p, const char *ext, const void *arg, size_t arglen,
     struct sftpc_reply *r)
 {
-	uint32_t id = p->nextid++;
-	size_t start;
-
-	if (sftpc_begin(p->out, SFTPC_EXTENDED, id, &start) != 0 ||
-	    buf_put_cstring(p->out, ext) != 0 ||
-	    buf_put_string(p->out, arg, arglen) != 0 ||
-	    sftpc_end(p->out, start) != 0) {
-		buf_reset(p->out);
-		seterr(p, "request too large", NULL);
-		return -1;
-	}
-	if (send_out(p) != 0)
-		return -1;
-	return recv_reply(p, id, r, NULL);
+	return string_req(p, SFTPC_EXTENDED, ext, arg, arglen, r, NULL);
 }
 
 /* One page: hand its items to cb; *changed when the head moved. */
