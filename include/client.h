@@ -202,7 +202,6 @@ int	 session_verify(struct session *s, int content);
 int	 session_accept(struct session *s);
 void	 session_print_findings(const struct session *s, FILE *fp);
 int	 session_exit_code(const struct session *s);
-void	 seq_name(uint64_t seq, char name[32]);
 int	 session_delete(struct session *s, const uint64_t *seqs, size_t n);
 #define SESSION_VANISHED	2	/* session_download: file gone meanwhile */
 int	 session_download(struct session *s, uint64_t seq, int fd,

@@ -148,7 +148,5 @@ int	sftpc_item_next(struct sftpc_iter *it, struct sftpc_item *item);
 
 /* Names: a plain "*.age" at the top of the mailbox (1 yes, 0 no). */
 int	sftpc_age_name(const u_char *name, size_t len);
-/* "NNNNNNNNNNNN.age", seq >= 1: 0, else -1. */
-int	sftpc_seq_from_name(const char *name, uint64_t *seq);
 
 #endif /* SFTPC_H */

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "layout.h"
 #include "pfish.h"
 #include "sftpc.h"
 
@@ -364,23 +365,4 @@ sftpc_age_name(const u_char *n, size_t len)
 		if (n[i] <= 0x20 || n[i] >= 0x7f || n[i] == '/')
 			return 0;
 	return 1;
-}
-
-int
-sftpc_seq_from_name(const char *name, uint64_t *seq)
-{
-	size_t i;
-
-	*seq = 0;
-	if (strlen(name) != PFISH_SEQ_WIDTH + sizeof(PFISH_AGE_SUFFIX) - 1 ||
-	    strcmp(name + PFISH_SEQ_WIDTH, PFISH_AGE_SUFFIX) != 0)
-		return -1;
-	for (i = 0; i < PFISH_SEQ_WIDTH; i++) {
-		if (name[i] < '0' || name[i] > '9') {
-			*seq = 0;
-			return -1;
-		}
-		*seq = *seq * 10 + (uint64_t)(name[i] - '0');
-	}
-	return *seq == 0 ? -1 : 0;
 }

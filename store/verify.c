@@ -33,6 +33,7 @@
 #include <sodium.h>
 
 #include "fsutil.h"
+#include "layout.h"
 #include "pfish.h"
 #include "store.h"
 #include "stmt.h"
@@ -202,7 +203,7 @@ scan_top(struct vstate *vs)
 		if (is_dot(de->d_name) ||
 		    strcmp(de->d_name, PFISH_STATE_DIR) == 0)
 			continue;
-		if (seq_from_name(de->d_name, PFISH_AGE_SUFFIX, &seq) != 0) {
+		if (layout_seq_parse(de->d_name, PFISH_AGE_SUFFIX, &seq) != 0) {
 			finding(vs, 0, "unknown-file", "%.100s", de->d_name);
 			continue;
 		}
@@ -221,8 +222,8 @@ scan_top(struct vstate *vs)
 static int
 scan_pfish(struct vstate *vs)
 {
-	static const char *known[] = { "records", "deletes", "notes", "tmp",
-	    "head", "epoch", "headmark" };
+	static const char *known[] = { PFISH_RECORDS, PFISH_DELETES, PFISH_NOTES,
+	    PFISH_TMP, PFISH_HEAD, PFISH_EPOCH, PFISH_HEADMARK };
 	struct dirent *de;
 	size_t i;
 	DIR *d;
@@ -258,7 +259,7 @@ scan_seqdir(struct vstate *vs, int dirfd, const char *dirname,
 	while ((de = readdir(d)) != NULL) {
 		if (is_dot(de->d_name))
 			continue;
-		if (seq_from_name(de->d_name, suffix, &seq) != 0) {
+		if (layout_seq_parse(de->d_name, suffix, &seq) != 0) {
 			finding(vs, 0, "unknown-file", "%s/%.100s", dirname,
 			    de->d_name);
 			continue;
@@ -313,7 +314,7 @@ check_note(struct vstate *vs, struct vent *e)
 	char name[32];
 	size_t len;
 
-	if (seq_name(e->seq, STORE_NOTE_SUFFIX, name, sizeof(name)) != 0 ||
+	if (layout_seq_name(e->seq, PFISH_NOTE_SUFFIX, name, sizeof(name)) != 0 ||
 	    fs_read_file(vs->m.notes, name, 4096, &data, &len) == -1) {
 		e->has_note = 0;
 		return;
@@ -458,7 +459,7 @@ check_head(struct vstate *vs)
 	if (vs->head.expires <= vs->s->now)
 		finding(vs, 0, "stale", "head expired at %llu",
 		    (unsigned long long)vs->head.expires);
-	if (fs_read_file(vs->m.dir, STORE_HEADMARK_FILE, 128, &mark,
+	if (fs_read_file(vs->m.dir, PFISH_HEADMARK_FILE, 128, &mark,
 	    &mlen) == 0) {
 		if (sscanf((char *)mark, "high %llu issued %llu", &mh,
 		    &mi) == 2 && (vs->head.high < mh || vs->head.issued < mi))
@@ -575,14 +576,14 @@ verify_one(struct store *s, const char *name)
 		    strerror(errno));
 		return PFISH_EXIT_ERROR;
 	}
-	if (read_epoch(&vs.m, vs.epoch) == -1 && errno != ENOENT)
+	if (layout_epoch_read(vs.m.pf, vs.epoch) == -1 && errno != ENOENT)
 		finding(&vs, 0, "unknown-file", "%s is not an epoch",
-		    STORE_EPOCH_FILE);
+		    PFISH_EPOCH_FILE);
 	if (scan_top(&vs) == -1 || scan_pfish(&vs) == -1 ||
 	    scan_seqdir(&vs, vs.m.rec, PFISH_RECORDS_DIR,
-	    STORE_RECORD_SUFFIX, 1) == -1 ||
+	    PFISH_REC_SUFFIX, 1) == -1 ||
 	    scan_seqdir(&vs, vs.m.notes, PFISH_NOTES_DIR,
-	    STORE_NOTE_SUFFIX, 0) == -1) {
+	    PFISH_NOTE_SUFFIX, 0) == -1) {
 		fprintf(stderr, "pfish-store: %s: %s\n", name,
 		    strerror(errno));
 		goto out;

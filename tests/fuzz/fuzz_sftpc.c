@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "layout.h"
 #include "sftpc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -48,7 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    namelen < sizeof(buf)) {
 					memcpy(buf, name, namelen);
 					buf[namelen] = '\0';
-					(void)sftpc_seq_from_name(buf, &seq);
+					(void)layout_seq_parse(buf,
+					    PFISH_AGE_SUFFIX, &seq);
 				}
 		}
 		if (r.type == SFTPC_EXTENDED_REPLY &&

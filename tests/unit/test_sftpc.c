@@ -120,15 +120,7 @@ test_state_page(void **state)
 static void
 test_names(void **state)
 {
-	uint64_t seq;
-
 	(void)state;
-	assert_int_equal(sftpc_seq_from_name("000000000042.age", &seq), 0);
-	assert_int_equal(seq, 42);
-	assert_int_equal(sftpc_seq_from_name("000000000000.age", &seq), -1);
-	assert_int_equal(sftpc_seq_from_name("00000000042.age", &seq), -1);
-	assert_int_equal(sftpc_seq_from_name("00000000004x.age", &seq), -1);
-	assert_int_equal(sftpc_seq_from_name("000000000042.agex", &seq), -1);
 	assert_true(sftpc_age_name((const u_char *)"x.age", 5));
 	assert_false(sftpc_age_name((const u_char *)".x.age", 6));
 	assert_false(sftpc_age_name((const u_char *)"a/b.age", 7));
