@@ -740,36 +740,6 @@ expire_one(struct store *s, const char *name)
 	return ret;
 }
 
-/* Every mailbox under the root: valid names with a .pfish directory. */
-int
-store_each_mailbox(struct store *s, int (*fn)(struct store *, const char *))
-{
-	struct dirent *de;
-	struct stat st;
-	char path[PFISH_MAILBOX_MAX + sizeof(PFISH_STATE_DIR) + 2];
-	DIR *d;
-	int n, ret = 0, r;
-
-	if ((d = fs_dir_stream(s->rootfd)) == NULL) {
-		warn("%s", s->root);
-		return 1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (!stmt_valid_mailbox(de->d_name))
-			continue;
-		n = snprintf(path, sizeof(path), "%s/%s", de->d_name,
-		    PFISH_STATE_DIR);
-		if (n < 0 || (size_t)n >= sizeof(path) ||
-		    fstatat(s->rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		if ((r = fn(s, de->d_name)) > ret)
-			ret = r;
-	}
-	closedir(d);
-	return ret;
-}
-
 static int
 cmd_expire(struct store *s, int argc, char **argv)
 {

@@ -566,27 +566,3 @@ req_pfish_delete(struct server *s, uint32_t id, struct buf *req)
 	stmt_delete_clear(&c.d);
 	return server_status(s, id, st, st == SFTP_FX_OK ? NULL : c.why);
 }
-
-/* Once at start-up, before the sandbox closes the file system. */
-void
-server_load_delete_keys(struct server *s, const char *path)
-{
-	char errbuf[256];
-	int r, saved;
-
-	if (path == NULL)
-		return;
-	r = trust_load_authorized_keys(path, PFISH_NS_DELETE, &s->delete_keys,
-	    errbuf, sizeof(errbuf));
-	saved = errno;
-	if (r == 0)
-		verbose("%zu delete keys from %.100s",
-		    trust_count(s->delete_keys), path);
-	else if (r == TRUST_ERR_IO && saved == ENOENT)
-		verbose("no %.100s: every signed delete is refused", path);
-	else
-		error("delete keys: %.200s; every signed delete is refused",
-		    errbuf);
-	if (r != 0)
-		s->delete_keys = NULL;
-}

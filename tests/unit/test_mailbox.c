@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* test_mailbox.c: unit tests for mailbox access (store/mailbox.c). */
+/* test_mailbox.c: unit tests for mailbox access (subsys/mailbox.c). */
 
 #include <sys/stat.h>
 
