@@ -70,7 +70,7 @@ const char *conn_host(const struct conn *c);
 unsigned int conn_port(const struct conn *c);
 void	*conn_session(struct conn *c);	/* the libssh ssh_session */
 
-/* sftp.c: a minimal SFTP v3 client over one channel of the session. */
+/* psftp.c: a minimal SFTP v3 client over one channel of the session. */
 struct psftp;
 struct psftp_entry {
 	char		*name;

@@ -70,7 +70,7 @@ int	store_verify(struct store *s, int argc, char **argv);
 int	store_each_mailbox(struct store *s,
 	    int (*fn)(struct store *, const char *));
 
-/* store/storedir.c */
+/* store/store-dir.c */
 int	mbdir_open(const struct store *s, const char *name, struct mbdir *m);
 void	mbdir_close(struct mbdir *m);
 int	mbdir_lock(const struct mbdir *m);
@@ -79,13 +79,13 @@ int	mbdir_lock(const struct mbdir *m);
  * namespace), canonical text, key field, mailbox name, seq = file name.
  * Returns 0, -1 with errno (ENOENT: no such record) or a STMT_ERR_*.
  */
-int	record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
+int	store_record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
 	    struct stored_record *sr);
-void	record_free(struct stored_record *sr);
+void	store_record_free(struct stored_record *sr);
 /* Verify a signed head for mailbox m (signature, trust, key, name). */
-int	head_check(const struct store *s, const char *mailbox,
+int	store_head_check(const struct store *s, const char *mailbox,
 	    const u_char *data, size_t len, struct stmt_head *h);
-int	head_load(const struct store *s, const struct mbdir *m,
+int	store_head_load(const struct store *s, const struct mbdir *m,
 	    struct stmt_head *h, u_char **data, size_t *len);
 
 #endif /* STORE_H */

@@ -295,7 +295,7 @@ check_links(const struct store *s, const struct mbdir *m,
 	int r, ret = 0;
 
 	memset(&nb, 0, sizeof(nb));
-	if (rec->seq > 1 && (r = record_load(s, m, rec->seq - 1, &nb)) == 0) {
+	if (rec->seq > 1 && (r = store_record_load(s, m, rec->seq - 1, &nb)) == 0) {
 		if (memcmp(nb.hash, rec->prev, STMT_HASH_LEN) != 0) {
 			warnx("accept: seq %llu does not chain to seq %llu",
 			    (unsigned long long)rec->seq,
@@ -303,8 +303,8 @@ check_links(const struct store *s, const struct mbdir *m,
 			ret = STORE_EX_DATAERR;
 		}
 	}
-	record_free(&nb);
-	if (ret == 0 && (r = record_load(s, m, rec->seq + 1, &nb)) == 0) {
+	store_record_free(&nb);
+	if (ret == 0 && (r = store_record_load(s, m, rec->seq + 1, &nb)) == 0) {
 		if (memcmp(nb.rec.prev, hash, STMT_HASH_LEN) != 0) {
 			warnx("accept: seq %llu does not chain to seq %llu",
 			    (unsigned long long)rec->seq + 1,
@@ -312,7 +312,7 @@ check_links(const struct store *s, const struct mbdir *m,
 			ret = STORE_EX_DATAERR;
 		}
 	}
-	record_free(&nb);
+	store_record_free(&nb);
 	return ret;
 }
 
@@ -368,7 +368,7 @@ accept_existing(const struct store *s, const struct mbdir *m,
 	int r, ret = 0;
 
 	*existing = 0;
-	if ((r = record_load(s, m, rec->seq, &sr)) == 0 ||
+	if ((r = store_record_load(s, m, rec->seq, &sr)) == 0 ||
 	    (r == -1 && errno != ENOENT)) {
 		if (r != 0 || sr.len != buf_len(b) ||
 		    memcmp(sr.data, buf_ptr(b), sr.len) != 0) {
@@ -377,13 +377,13 @@ accept_existing(const struct store *s, const struct mbdir *m,
 			ret = STORE_EX_DATAERR;
 		}
 		*existing = 1;
-	} else if (head_load(s, m, &h, &hd, &hl) == 0 && rec->seq < h.low) {
+	} else if (store_head_load(s, m, &h, &hd, &hl) == 0 && rec->seq < h.low) {
 		warnx("accept: seq %llu is below the head's low %llu",
 		    (unsigned long long)rec->seq, (unsigned long long)h.low);
 		ret = STORE_EX_DATAERR;
 	}
 	free(hd);
-	record_free(&sr);
+	store_record_free(&sr);
 	return ret;
 }
 
@@ -515,14 +515,14 @@ head_links(const struct store *s, const struct mbdir *m,
 	int ret = 0;
 
 	memset(&sr, 0, sizeof(sr));
-	if (h->high > 0 && record_load(s, m, h->high, &sr) == 0 &&
+	if (h->high > 0 && store_record_load(s, m, h->high, &sr) == 0 &&
 	    memcmp(sr.hash, h->highhash, STMT_HASH_LEN) != 0)
 		ret = STORE_EX_DATAERR;
-	record_free(&sr);
-	if (h->low > 1 && record_load(s, m, h->low - 1, &sr) == 0 &&
+	store_record_free(&sr);
+	if (h->low > 1 && store_record_load(s, m, h->low - 1, &sr) == 0 &&
 	    memcmp(sr.hash, h->lowprev, STMT_HASH_LEN) != 0)
 		ret = STORE_EX_DATAERR;
-	record_free(&sr);
+	store_record_free(&sr);
 	if (ret != 0)
 		warnx("head: does not match the stored records");
 	return ret;
@@ -539,7 +539,7 @@ head_newer(const struct store *s, const struct mbdir *m,
 	int ret = 0;
 
 	*same = 0;
-	if (head_load(s, m, &old, &od, &ol) != 0)
+	if (store_head_load(s, m, &old, &od, &ol) != 0)
 		return 0;	/* none, or not valid: replace it */
 	if (ol == buf_len(b) && memcmp(od, buf_ptr(b), ol) == 0)
 		*same = 1;
@@ -599,7 +599,7 @@ cmd_head(struct store *s, const char *name)
 		warnx("head: stdin is not one signed head");
 		goto out;
 	}
-	if ((r = head_check(s, name, buf_ptr(b), buf_len(b), &h)) != 0) {
+	if ((r = store_head_check(s, name, buf_ptr(b), buf_len(b), &h)) != 0) {
 		warnx("head: %s", stmt_strerror(r));
 		goto out;
 	}
@@ -716,7 +716,7 @@ expire_one(struct store *s, const char *name)
 	}
 	if (mbdir_lock(&m) == -1)
 		goto out;
-	if ((r = head_load(s, &m, &h, &hd, &hl)) != 0) {
+	if ((r = store_head_load(s, &m, &h, &hd, &hl)) != 0) {
 		warnx("expire: %s: no valid head (%s), nothing removed", name,
 		    r == -1 ? strerror(errno) : stmt_strerror(r));
 		goto out;

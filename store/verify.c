@@ -287,7 +287,7 @@ load_records(struct vstate *vs)
 
 		if (!e->has_rec)
 			continue;
-		r = record_load(vs->s, &vs->m, e->seq, &sr);
+		r = store_record_load(vs->s, &vs->m, e->seq, &sr);
 		if (r == 0 && vs->epoch[0] != '\0' &&
 		    strcmp(sr.rec.epoch, vs->epoch) != 0)
 			finding(vs, e->seq, "forged", "record of epoch %s",
@@ -302,7 +302,7 @@ load_records(struct vstate *vs)
 		else
 			finding(vs, e->seq, "forged", "record: %s",
 			    r == -1 ? strerror(errno) : stmt_strerror(r));
-		record_free(&sr);
+		store_record_free(&sr);
 	}
 }
 
@@ -442,7 +442,7 @@ check_head(struct vstate *vs)
 	size_t len, mlen;
 	int r;
 
-	if ((r = head_load(vs->s, &vs->m, &vs->head, &data, &len)) != 0) {
+	if ((r = store_head_load(vs->s, &vs->m, &vs->head, &data, &len)) != 0) {
 		if (r == -1 && errno == ENOENT && vs->nv == 0)
 			return;	/* a fresh mailbox */
 		finding(vs, 0, "bad-head", "%s", r == -1 ?

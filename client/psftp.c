@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* sftp.c: a minimal SFTP v3 client over a libssh channel, pfish-aware. */
+/* psftp.c: a minimal SFTP v3 client over a libssh channel, pfish-aware. */
 
 #include <sys/types.h>
 

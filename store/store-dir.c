@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* storedir.c: a mailbox's directories, names, epoch, records and head. */
+/* store-dir.c: a mailbox's directories, its records and head, the walk. */
 
 #include <sys/types.h>
 #include <sys/file.h>
@@ -86,14 +86,14 @@ mbdir_lock(const struct mbdir *m)
 }
 
 void
-record_free(struct stored_record *sr)
+store_record_free(struct stored_record *sr)
 {
 	free(sr->data);
 	memset(sr, 0, sizeof(*sr));
 }
 
 int
-record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
+store_record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
     struct stored_record *sr)
 {
 	u_char pk[SSHKEY_ED25519_PK];
@@ -120,7 +120,7 @@ record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
 }
 
 int
-head_check(const struct store *s, const char *mailbox, const u_char *data,
+store_head_check(const struct store *s, const char *mailbox, const u_char *data,
     size_t len, struct stmt_head *h)
 {
 	u_char pk[SSHKEY_ED25519_PK];
@@ -140,7 +140,7 @@ head_check(const struct store *s, const char *mailbox, const u_char *data,
 }
 
 int
-head_load(const struct store *s, const struct mbdir *m, struct stmt_head *h,
+store_head_load(const struct store *s, const struct mbdir *m, struct stmt_head *h,
     u_char **data, size_t *len)
 {
 	int r;
@@ -149,7 +149,7 @@ head_load(const struct store *s, const struct mbdir *m, struct stmt_head *h,
 	if (fs_read_file(m->dir, PFISH_HEAD_FILE, STMT_SIGNED_MAX, data,
 	    len) == -1)
 		return -1;
-	if ((r = head_check(s, m->name, *data, *len, h)) != 0) {
+	if ((r = store_head_check(s, m->name, *data, *len, h)) != 0) {
 		free(*data);
 		*data = NULL;
 		*len = 0;
