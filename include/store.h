@@ -66,14 +66,14 @@ struct stored_record {
 
 int	store_main(int argc, char **argv);
 int	store_verify(struct store *s, int argc, char **argv);
-/* Run fn on every mailbox under the root; the largest return wins. */
-int	store_each_mailbox(struct store *s,
-	    int (*fn)(struct store *, const char *));
 
 /* store/store-dir.c */
 int	mbdir_open(const struct store *s, const char *name, struct mbdir *m);
 void	mbdir_close(struct mbdir *m);
 int	mbdir_lock(const struct mbdir *m);
+/* Run fn on every mailbox under the root until it returns nonzero. */
+int	store_each_mailbox(struct store *s,
+	    int (*fn)(struct store *, const char *, void *), void *arg);
 /*
  * Load records/SEQ.rec and check it: signature and trust (record
  * namespace), canonical text, key field, mailbox name, seq = file name.

@@ -740,13 +740,24 @@ expire_one(struct store *s, const char *name)
 	return ret;
 }
 
+/* store_each_mailbox: the largest return of expire_one wins. */
+static int
+expire_each(struct store *s, const char *name, void *arg)
+{
+	int *ret = arg, r;
+
+	if ((r = expire_one(s, name)) > *ret)
+		*ret = r;
+	return 0;
+}
+
 static int
 cmd_expire(struct store *s, int argc, char **argv)
 {
 	int i, r, ret = 0;
 
 	if (argc == 0)
-		return store_each_mailbox(s, expire_one);
+		return store_each_mailbox(s, expire_each, &ret) != 0 ? 1 : ret;
 	for (i = 0; i < argc; i++)
 		if ((r = expire_one(s, argv[i])) != 0)
 			ret = r;

@@ -159,17 +159,18 @@ store_head_load(const struct store *s, const struct mbdir *m, struct stmt_head *
 
 /* Every mailbox under the root: valid names with a .pfish directory. */
 int
-store_each_mailbox(struct store *s, int (*fn)(struct store *, const char *))
+store_each_mailbox(struct store *s,
+    int (*fn)(struct store *, const char *, void *), void *arg)
 {
 	struct dirent *de;
 	struct stat st;
 	char path[PFISH_MAILBOX_MAX + sizeof(PFISH_STATE_DIR) + 2];
 	DIR *d;
-	int n, ret = 0, r;
+	int n;
 
 	if ((d = fs_dir_stream(s->rootfd)) == NULL) {
 		warn("%s", s->root);
-		return 1;
+		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (!stmt_valid_mailbox(de->d_name))
@@ -180,9 +181,9 @@ store_each_mailbox(struct store *s, int (*fn)(struct store *, const char *))
 		    fstatat(s->rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 		    !S_ISDIR(st.st_mode))
 			continue;
-		if ((r = fn(s, de->d_name)) > ret)
-			ret = r;
+		if (fn(s, de->d_name, arg) != 0)
+			break;
 	}
 	closedir(d);
-	return ret;
+	return 0;
 }
