@@ -32,7 +32,8 @@
 #include "client.h"
 #include "fsutil.h"
 #include "layout.h"
-#include "sftpc.h"
+#include "sftp.h"
+#include "statepage.h"
 #include "sshkey.h"
 #include "trust.h"
 
@@ -321,13 +322,13 @@ build_inputs(struct session *s)
 	in->head_state = VHEAD_NONE;
 	for (i = 0; i < s->nitems; i++) {
 		it = &s->items[i];
-		if (it->kind == SFTPC_ITEM_HEAD)
+		if (it->kind == STATEPAGE_KIND_HEAD)
 			parse_head(s, it);
-		else if (it->kind == SFTPC_ITEM_RECORD)
+		else if (it->kind == STATEPAGE_KIND_RECORD)
 			parse_record(s, it, &s->recs[in->nrecs++]);
-		else if (it->kind == SFTPC_ITEM_DELETE)
+		else if (it->kind == STATEPAGE_KIND_DELETE)
 			parse_delete(s, it, &s->dels[in->ndels++]);
-		else if (it->kind == SFTPC_ITEM_NOTE) {
+		else if (it->kind == STATEPAGE_KIND_NOTE) {
 			s->notes[in->nnotes].seq = it->seq;
 			s->notes[in->nnotes].parsed = stmt_note_parse(it->data,
 			    it->len, &s->notes[in->nnotes].n) == 0;

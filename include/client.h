@@ -159,7 +159,7 @@ void	 maildir_close(struct maildir *md);
 
 /* session.c: connect, fetch and verify the state; shared by commands. */
 struct sitem {
-	int		 kind;		/* SFTPC_ITEM_* */
+	int		 kind;		/* STATEPAGE_KIND_* */
 	uint64_t	 seq;
 	u_char		*data;
 	size_t		 len;
