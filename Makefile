@@ -33,8 +33,12 @@ LDFLAGS_ALL =	$(SAN) $(LDFLAGS)
 
 MAINS :=	$(wildcard subsys/*-main.c signer/*-main.c store/*-main.c \
 		    deliver/*-main.c client/*-main.c)
-LIBSRC :=	$(filter-out %-main.c, $(wildcard lib/*.c proto/*.c state/*.c store/*.c \
-		    subsys/*.c signer/*.c deliver/*.c client/*.c))
+# Layers, each calling only those before it (make check-layers):
+# lib/ < proto/ < age/ < state/ < the programs' directories.
+LAYERS :=	lib proto age state
+PROGDIRS :=	subsys store signer deliver client
+LIBSRC :=	$(filter-out %-main.c, $(wildcard $(LAYERS:%=%/*.c) \
+		    $(PROGDIRS:%=%/*.c)))
 LIBOBJ :=	$(LIBSRC:%.c=$(O)/%.o)
 PROGS :=	$(patsubst %-main,$(B)/%,$(basename $(notdir $(MAINS))))
 UNITSRC :=	$(wildcard tests/unit/test_*.c)
@@ -78,7 +82,7 @@ ASAN_LOGDIR =	$(CURDIR)/obj-asan/sanitizer-reports
 ASAN_ENV =	ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:print_stacktrace=1:detect_stack_use_after_return=1:log_path=$(ASAN_LOGDIR)/asan \
 		UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$(ASAN_LOGDIR)/ubsan
 
-.PHONY: all deps install check check-unit check-interop check-asan \
+.PHONY: all deps install check check-unit check-layers check-interop check-asan \
 	demo fuzz fuzz-quick bench lint clean
 
 all: deps $(PROGS) $(TOOLS)
@@ -135,8 +139,9 @@ install: $(PROGS)
 	done
 
 # make check: unit tests, interop suite, brief fuzz; one summary line.
+RUNENV =	O=$(O) B=$(B) LAYERS="$(LAYERS)" PROGDIRS="$(PROGDIRS)"
 check: all $(UNITS) $(CHECK_FUZZ)
-	@O=$(O) B=$(B) sh tests/run.sh
+	@$(RUNENV) sh tests/run.sh
 
 $(FUZZ_O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -178,6 +183,10 @@ check-asan:
 
 check-unit: all $(UNITS)
 	@O=$(O) B=$(B) sh tests/run.sh unit
+
+# The layer order and unique file names (tests/check-layers.sh), on nm(1).
+check-layers: all
+	@$(RUNENV) sh tests/run.sh layers
 
 check-interop: all $(UNITS)
 	@O=$(O) B=$(B) sh tests/run.sh interop

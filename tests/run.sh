@@ -4,7 +4,8 @@
 # Every test speaks TAP-like lines: "ok NAME" or "not ok NAME".  cmocka
 # binaries do so with CMOCKA_MESSAGE_OUTPUT=TAP; interop scripts print them
 # themselves (interop/lib.sh).  A script that exits non-zero without
-# reporting a failure counts as one failure.  Usage: run.sh [unit|interop]
+# reporting a failure counts as one failure.
+# Usage: run.sh [unit|layers|interop|fuzz]
 
 O=${O:-obj}
 B=${B:-bin}
@@ -53,6 +54,10 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
 		[ -x "$t" ] || continue
 		CMOCKA_MESSAGE_OUTPUT=TAP run_one "unit/$(basename "$t")" "$t"
 	done
+fi
+if [ "$what" = all ] || [ "$what" = layers ]; then
+	run_one layers sh tests/check-layers.sh "$O" "${LAYERS:?}" \
+	    "${PROGDIRS:?}"
 fi
 if [ "$what" = all ] || [ "$what" = interop ]; then
 	for t in interop/t-*.sh; do

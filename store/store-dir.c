@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* storedir.c: a mailbox's directories, names, epoch, records and head. */
+/* store-dir.c: a mailbox's directories, its records and head, the walk. */
 
 #include <sys/types.h>
 #include <sys/file.h>
@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "layout.h"
 #include "pfish.h"
 #include "store.h"
 #include "stmt.h"
@@ -83,83 +85,15 @@ mbdir_lock(const struct mbdir *m)
 	return 0;
 }
 
-int
-seq_name(uint64_t seq, const char *suffix, char *buf, size_t len)
-{
-	return stmt_seq_filename(seq, suffix, buf, len) == 0 ? 0 : -1;
-}
-
-/* Exactly PFISH_SEQ_WIDTH digits, then suffix; seq 0 is not a name. */
-int
-seq_from_name(const char *name, const char *suffix, uint64_t *seq)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	*seq = 0;
-	if (strlen(name) != PFISH_SEQ_WIDTH + strlen(suffix) ||
-	    strcmp(name + PFISH_SEQ_WIDTH, suffix) != 0)
-		return -1;
-	for (i = 0; i < PFISH_SEQ_WIDTH; i++) {
-		if (name[i] < '0' || name[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(name[i] - '0');
-	}
-	if (v == 0)
-		return -1;
-	*seq = v;
-	return 0;
-}
-
-int
-read_epoch(const struct mbdir *m, char epoch[STMT_EPOCH_LEN + 1])
-{
-	u_char *data;
-	size_t len, i;
-	int r = -1;
-
-	memset(epoch, 0, STMT_EPOCH_LEN + 1);
-	if (fs_read_file(m->dir, STORE_EPOCH_FILE, 64, &data, &len) == -1)
-		return -1;
-	if (len == STMT_EPOCH_LEN + 1 && data[STMT_EPOCH_LEN] == '\n') {
-		for (i = 0; i < STMT_EPOCH_LEN; i++)
-			if (!((data[i] >= '0' && data[i] <= '9') ||
-			    (data[i] >= 'a' && data[i] <= 'f')))
-				break;
-		if (i == STMT_EPOCH_LEN) {
-			memcpy(epoch, data, STMT_EPOCH_LEN);
-			r = 0;
-		}
-	}
-	free(data);
-	if (r != 0)
-		errno = EINVAL;
-	return r;
-}
-
-int
-write_epoch(const struct mbdir *m, const char *epoch)
-{
-	char line[STMT_EPOCH_LEN + 2];
-
-	if (snprintf(line, sizeof(line), "%s\n", epoch) !=
-	    STMT_EPOCH_LEN + 1) {
-		errno = EINVAL;
-		return -1;
-	}
-	return fs_write_atomic(m->pf, m->tmp, "epoch", line,
-	    STMT_EPOCH_LEN + 1, STORE_FILE_MODE);
-}
-
 void
-record_free(struct stored_record *sr)
+store_record_free(struct stored_record *sr)
 {
 	free(sr->data);
 	memset(sr, 0, sizeof(*sr));
 }
 
 int
-record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
+store_record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
     struct stored_record *sr)
 {
 	u_char pk[SSHKEY_ED25519_PK];
@@ -167,7 +101,7 @@ record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
 	int r;
 
 	memset(sr, 0, sizeof(*sr));
-	if (seq_name(seq, STORE_RECORD_SUFFIX, name, sizeof(name)) != 0)
+	if (layout_seq_name(seq, PFISH_REC_SUFFIX, name, sizeof(name)) != 0)
 		return -1;
 	if (fs_read_file(m->rec, name, STMT_SIGNED_MAX, &sr->data,
 	    &sr->len) == -1)
@@ -186,7 +120,7 @@ record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
 }
 
 int
-head_check(const struct store *s, const char *mailbox, const u_char *data,
+store_head_check(const struct store *s, const char *mailbox, const u_char *data,
     size_t len, struct stmt_head *h)
 {
 	u_char pk[SSHKEY_ED25519_PK];
@@ -206,7 +140,7 @@ head_check(const struct store *s, const char *mailbox, const u_char *data,
 }
 
 int
-head_load(const struct store *s, const struct mbdir *m, struct stmt_head *h,
+store_head_load(const struct store *s, const struct mbdir *m, struct stmt_head *h,
     u_char **data, size_t *len)
 {
 	int r;
@@ -215,7 +149,7 @@ head_load(const struct store *s, const struct mbdir *m, struct stmt_head *h,
 	if (fs_read_file(m->dir, PFISH_HEAD_FILE, STMT_SIGNED_MAX, data,
 	    len) == -1)
 		return -1;
-	if ((r = head_check(s, m->name, *data, *len, h)) != 0) {
+	if ((r = store_head_check(s, m->name, *data, *len, h)) != 0) {
 		free(*data);
 		*data = NULL;
 		*len = 0;

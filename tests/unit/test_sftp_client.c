@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* test_sftpc.c: the SFTP client codec: replies, names, state pages. */
+/* test_sftp_client.c: the SFTP codec's client side: replies, names, pages. */
 
 #include <sys/types.h>
 
@@ -27,7 +27,8 @@
 
 #include "buf.h"
 #include "pfish.h"
-#include "sftpc.h"
+#include "sftp.h"
+#include "statepage.h"
 
 static void
 test_version_extensions(void **state)
@@ -37,19 +38,19 @@ test_version_extensions(void **state)
 
 	(void)state;
 	assert_non_null(b = buf_new());
-	assert_int_equal(buf_put_u8(b, SFTPC_VERSION), 0);
+	assert_int_equal(buf_put_u8(b, SFTP_FXP_VERSION), 0);
 	assert_int_equal(buf_put_u32(b, 3), 0);
 	assert_int_equal(buf_put_cstring(b, PFISH_EXT_STATE), 0);
 	assert_int_equal(buf_put_cstring(b, "1"), 0);
 	assert_int_equal(buf_put_cstring(b, PFISH_EXT_DELETE), 0);
 	assert_int_equal(buf_put_cstring(b, "2"), 0);	/* wrong version */
-	assert_int_equal(sftpc_parse_version(buf_ptr(b), buf_len(b), &v,
+	assert_int_equal(sftp_parse_version(buf_ptr(b), buf_len(b), &v,
 	    &ext), 0);
 	assert_int_equal(v, 3);
-	assert_int_equal(ext, SFTPC_EXT_STATE);
+	assert_int_equal(ext, SFTP_EXT_STATE);
 	/* A truncated extension pair is malformed. */
-	assert_int_equal(sftpc_parse_version(buf_ptr(b), buf_len(b) - 1, &v,
-	    &ext), SFTPC_ERR_FORMAT);
+	assert_int_equal(sftp_parse_version(buf_ptr(b), buf_len(b) - 1, &v,
+	    &ext), SFTP_ERR_FORMAT);
 	buf_free(b);
 }
 
@@ -57,23 +58,23 @@ static void
 test_status_and_trailing(void **state)
 {
 	struct buf *b;
-	struct sftpc_reply r;
+	struct sftp_reply r;
 
 	(void)state;
 	assert_non_null(b = buf_new());
-	assert_int_equal(buf_put_u8(b, SFTPC_STATUS), 0);
+	assert_int_equal(buf_put_u8(b, SFTP_FXP_STATUS), 0);
 	assert_int_equal(buf_put_u32(b, 7), 0);
-	assert_int_equal(buf_put_u32(b, SFTPC_FX_NO_SUCH_FILE), 0);
+	assert_int_equal(buf_put_u32(b, SFTP_FX_NO_SUCH_FILE), 0);
 	assert_int_equal(buf_put_cstring(b, "gone\x1b[31m"), 0);
 	assert_int_equal(buf_put_cstring(b, ""), 0);
-	assert_int_equal(sftpc_parse_reply(buf_ptr(b), buf_len(b), &r, NULL),
+	assert_int_equal(sftp_parse_reply(buf_ptr(b), buf_len(b), &r, NULL),
 	    0);
 	assert_int_equal(r.id, 7);
-	assert_int_equal(r.status, SFTPC_FX_NO_SUCH_FILE);
+	assert_int_equal(r.status, SFTP_FX_NO_SUCH_FILE);
 	assert_string_equal(r.msg, "gone?[31m");	/* no escapes pass */
 	assert_int_equal(buf_put_u8(b, 0), 0);
-	assert_int_equal(sftpc_parse_reply(buf_ptr(b), buf_len(b), &r, NULL),
-	    SFTPC_ERR_FORMAT);
+	assert_int_equal(sftp_parse_reply(buf_ptr(b), buf_len(b), &r, NULL),
+	    SFTP_ERR_FORMAT);
 	buf_free(b);
 }
 
@@ -81,8 +82,8 @@ static void
 test_state_page(void **state)
 {
 	struct buf *b;
-	struct sftpc_state_page sp;
-	struct sftpc_item it;
+	struct sftp_state_page sp;
+	struct sftp_item it;
 	char hh[65];
 
 	(void)state;
@@ -92,48 +93,40 @@ test_state_page(void **state)
 	assert_int_equal(buf_put_cstring(b, hh), 0);
 	assert_int_equal(buf_put_cstring(b, "next"), 0);
 	assert_int_equal(buf_put_u32(b, 2), 0);
-	assert_int_equal(buf_put_u8(b, SFTPC_ITEM_HEAD), 0);
+	assert_int_equal(buf_put_u8(b, STATEPAGE_KIND_HEAD), 0);
 	assert_int_equal(buf_put_u64(b, 0), 0);
 	assert_int_equal(buf_put_cstring(b, "head"), 0);
-	assert_int_equal(buf_put_u8(b, SFTPC_ITEM_RECORD), 0);
+	assert_int_equal(buf_put_u8(b, STATEPAGE_KIND_RECORD), 0);
 	assert_int_equal(buf_put_u64(b, 42), 0);
 	assert_int_equal(buf_put_cstring(b, "rec"), 0);
-	assert_int_equal(sftpc_parse_state_page(buf_ptr(b), buf_len(b), &sp),
+	assert_int_equal(sftp_parse_state_page(buf_ptr(b), buf_len(b), &sp),
 	    0);
 	assert_int_equal(sp.cursorlen, 4);
-	assert_int_equal(sftpc_item_next(&sp.items, &it), 1);
-	assert_int_equal(it.kind, SFTPC_ITEM_HEAD);
-	assert_int_equal(sftpc_item_next(&sp.items, &it), 1);
+	assert_int_equal(sftp_item_next(&sp.items, &it), 1);
+	assert_int_equal(it.kind, STATEPAGE_KIND_HEAD);
+	assert_int_equal(sftp_item_next(&sp.items, &it), 1);
 	assert_int_equal(it.seq, 42);
 	assert_int_equal(it.contentlen, 3);
-	assert_int_equal(sftpc_item_next(&sp.items, &it), 0);
+	assert_int_equal(sftp_item_next(&sp.items, &it), 0);
 	/* Count says 2 but a third item follows: malformed. */
-	assert_int_equal(buf_put_u8(b, SFTPC_ITEM_NOTE), 0);
-	assert_int_equal(sftpc_parse_state_page(buf_ptr(b), buf_len(b), &sp),
+	assert_int_equal(buf_put_u8(b, STATEPAGE_KIND_NOTE), 0);
+	assert_int_equal(sftp_parse_state_page(buf_ptr(b), buf_len(b), &sp),
 	    0);
-	assert_int_equal(sftpc_item_next(&sp.items, &it), 1);
-	assert_int_equal(sftpc_item_next(&sp.items, &it), 1);
-	assert_int_equal(sftpc_item_next(&sp.items, &it), SFTPC_ERR_FORMAT);
+	assert_int_equal(sftp_item_next(&sp.items, &it), 1);
+	assert_int_equal(sftp_item_next(&sp.items, &it), 1);
+	assert_int_equal(sftp_item_next(&sp.items, &it), SFTP_ERR_FORMAT);
 	buf_free(b);
 }
 
 static void
 test_names(void **state)
 {
-	uint64_t seq;
-
 	(void)state;
-	assert_int_equal(sftpc_seq_from_name("000000000042.age", &seq), 0);
-	assert_int_equal(seq, 42);
-	assert_int_equal(sftpc_seq_from_name("000000000000.age", &seq), -1);
-	assert_int_equal(sftpc_seq_from_name("00000000042.age", &seq), -1);
-	assert_int_equal(sftpc_seq_from_name("00000000004x.age", &seq), -1);
-	assert_int_equal(sftpc_seq_from_name("000000000042.agex", &seq), -1);
-	assert_true(sftpc_age_name((const u_char *)"x.age", 5));
-	assert_false(sftpc_age_name((const u_char *)".x.age", 6));
-	assert_false(sftpc_age_name((const u_char *)"a/b.age", 7));
-	assert_false(sftpc_age_name((const u_char *)".age", 4));
-	assert_false(sftpc_age_name((const u_char *)"x.ag", 4));
+	assert_true(sftp_age_name((const u_char *)"x.age", 5));
+	assert_false(sftp_age_name((const u_char *)".x.age", 6));
+	assert_false(sftp_age_name((const u_char *)"a/b.age", 7));
+	assert_false(sftp_age_name((const u_char *)".age", 4));
+	assert_false(sftp_age_name((const u_char *)"x.ag", 4));
 }
 
 int

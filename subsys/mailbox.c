@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "layout.h"
 #include "pfish.h"
 #include "buf.h"
 #include "fsutil.h"
@@ -46,10 +47,6 @@ struct mailbox_dir {
 	DIR		*dir;
 	int		 fd;		/* the mailbox's, for fstatat */
 };
-
-/* PFISH_NOTES_DIR and PFISH_TMP_DIR relative to PFISH_STATE_DIR. */
-#define NOTES_SUBDIR	"notes"
-#define TMP_SUBDIR	"tmp"
 
 struct mailbox *
 mailbox_open(const char *path, const char *name)
@@ -122,29 +119,6 @@ mailbox_name_ok(const char *name, size_t len)
 		    (u_char)name[i] == 0x7f)
 			return 0;
 	}
-	return 1;
-}
-
-int
-mailbox_seq_name(const char *name, uint64_t *seqp)
-{
-	uint64_t seq = 0;
-	size_t i;
-
-	if (seqp != NULL)
-		*seqp = 0;
-	if (strlen(name) != PFISH_SEQ_WIDTH + sizeof(PFISH_AGE_SUFFIX) - 1 ||
-	    strcmp(name + PFISH_SEQ_WIDTH, PFISH_AGE_SUFFIX) != 0)
-		return 0;
-	for (i = 0; i < PFISH_SEQ_WIDTH; i++) {
-		if (name[i] < '0' || name[i] > '9')
-			return 0;
-		seq = seq * 10 + (uint64_t)(name[i] - '0');
-	}
-	if (seq == 0 || seq > PFISH_SEQ_MAX)
-		return 0;
-	if (seqp != NULL)
-		*seqp = seq;
 	return 1;
 }
 
@@ -256,7 +230,7 @@ mailbox_open_file(const struct mailbox *mb, const char *name,
 static int
 mkdir_at(int dfd, const char *name)
 {
-	if (mkdirat(dfd, name, 0770) == -1 && errno != EEXIST)
+	if (mkdirat(dfd, name, PFISH_DIR_MODE) == -1 && errno != EEXIST)
 		return -1;
 	return 0;
 }
@@ -269,7 +243,7 @@ mailbox_prepare_state(const struct mailbox *mb)
 	if (mkdir_at(mb->fd, PFISH_STATE_DIR) == -1 ||
 	    (sfd = fs_open_dir(mb->fd, PFISH_STATE_DIR)) == -1)
 		return -1;
-	if (mkdir_at(sfd, NOTES_SUBDIR) == 0 && mkdir_at(sfd, TMP_SUBDIR) == 0)
+	if (mkdir_at(sfd, PFISH_NOTES) == 0 && mkdir_at(sfd, PFISH_TMP) == 0)
 		r = 0;
 	close(sfd);
 	return r;
@@ -284,11 +258,11 @@ store_note(const struct mailbox *mb, const struct buf *text,
 
 	/* Component by component, so no symlink is followed on the way. */
 	if ((sfd = fs_open_dir(mb->fd, PFISH_STATE_DIR)) == -1 ||
-	    (tfd = fs_open_dir(sfd, TMP_SUBDIR)) == -1 ||
-	    (nfd = fs_open_dir(sfd, NOTES_SUBDIR)) == -1)
+	    (tfd = fs_open_dir(sfd, PFISH_TMP)) == -1 ||
+	    (nfd = fs_open_dir(sfd, PFISH_NOTES)) == -1)
 		goto out;
 	r = fs_write_atomic(nfd, tfd, final, buf_ptr(text), buf_len(text),
-	    0640);
+	    PFISH_NOTE_MODE);
  out:
 	saved = errno;
 	if (sfd != -1)
@@ -316,7 +290,7 @@ mailbox_write_note(const struct mailbox *mb, uint64_t seq, uint64_t now)
 	memset(&note, 0, sizeof(note));
 	if (strlcpy(note.mailbox, mb->name, sizeof(note.mailbox)) >=
 	    sizeof(note.mailbox) ||
-	    stmt_seq_filename(seq, ".note", final, sizeof(final)) != 0) {
+	    layout_seq_name(seq, PFISH_NOTE_SUFFIX, final, sizeof(final)) != 0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -348,7 +322,7 @@ mailbox_remove(const struct mailbox *mb, const char *name, uint64_t now,
 	*noted = 0;
 	if (mailbox_stat(mb, name, &st) == -1)
 		return -1;
-	if (mailbox_seq_name(name, &seq)) {
+	if (layout_seq_parse(name, PFISH_AGE_SUFFIX, &seq) == 0) {
 		if (mailbox_write_note(mb, seq, now) == -1)
 			return -1;
 		*noted = 1;

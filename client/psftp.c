@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* sftp.c: a minimal SFTP v3 client over a libssh channel, pfish-aware. */
+/* psftp.c: a minimal SFTP v3 client over a libssh channel, pfish-aware. */
 
 #include <sys/types.h>
 
@@ -27,7 +27,7 @@
 
 #include "buf.h"
 #include "client.h"
-#include "sftpc.h"
+#include "sftp.h"
 
 struct psftp {
 	ssh_session	 s;
@@ -42,11 +42,11 @@ struct psftp {
 };
 
 static void
-seterr(struct psftp *p, const char *what, const struct sftpc_reply *r)
+seterr(struct psftp *p, const char *what, const struct sftp_reply *r)
 {
-	if (r != NULL && r->type == SFTPC_STATUS)
+	if (r != NULL && r->type == SFTP_FXP_STATUS)
 		(void)snprintf(p->err, sizeof(p->err), "%s: %s%s%s", what,
-		    sftpc_status_name(r->status), r->msg[0] ? ": " : "",
+		    sftp_status_text(r->status), r->msg[0] ? ": " : "",
 		    r->msg);
 	else
 		(void)snprintf(p->err, sizeof(p->err), "%s", what);
@@ -127,16 +127,16 @@ recv_packet(struct psftp *p)
 }
 
 static int
-recv_reply(struct psftp *p, uint32_t id, struct sftpc_reply *r,
-    struct sftpc_iter *names)
+recv_reply(struct psftp *p, uint32_t id, struct sftp_reply *r,
+    struct sftp_iter *names)
 {
 	int e;
 
 	if (recv_packet(p) != 0)
 		return -1;
-	if ((e = sftpc_parse_reply(buf_ptr(p->in), buf_len(p->in), r,
+	if ((e = sftp_parse_reply(buf_ptr(p->in), buf_len(p->in), r,
 	    names)) != 0) {
-		seterr(p, sftpc_strerror(e), NULL);
+		seterr(p, sftp_strerror(e), NULL);
 		return -1;
 	}
 	if (r->id != id) {
@@ -167,15 +167,15 @@ do_init(struct psftp *p)
 {
 	int e;
 
-	if (sftpc_put_init(p->out) != 0 || send_out(p) != 0 ||
+	if (sftp_put_init(p->out) != 0 || send_out(p) != 0 ||
 	    recv_packet(p) != 0)
 		return -1;
-	if ((e = sftpc_parse_version(buf_ptr(p->in), buf_len(p->in),
+	if ((e = sftp_parse_version(buf_ptr(p->in), buf_len(p->in),
 	    &p->version, &p->exts)) != 0) {
-		seterr(p, sftpc_strerror(e), NULL);
+		seterr(p, sftp_strerror(e), NULL);
 		return -1;
 	}
-	if (p->version < SFTPC_VERSION_3) {
+	if (p->version < SFTP_VERSION) {
 		seterr(p, "server speaks an SFTP version below 3", NULL);
 		return -1;
 	}
@@ -232,7 +232,7 @@ psftp_free(struct psftp *p)
 int
 psftp_is_pfish(const struct psftp *p)
 {
-	return (p->exts & SFTPC_EXT_STATE) != 0;
+	return (p->exts & SFTP_EXT_STATE) != 0;
 }
 
 const char *
@@ -244,7 +244,7 @@ psftp_subsystem(const struct psftp *p)
 int
 psftp_can_delete(const struct psftp *p)
 {
-	return (p->exts & SFTPC_EXT_DELETE) != 0;
+	return (p->exts & SFTP_EXT_DELETE) != 0;
 }
 
 /*
@@ -254,15 +254,11 @@ psftp_can_delete(const struct psftp *p)
  */
 static int
 string_req(struct psftp *p, uint8_t type, const char *ext, const void *arg,
-    size_t arglen, struct sftpc_reply *r, struct sftpc_iter *names)
+    size_t arglen, struct sftp_reply *r, struct sftp_iter *names)
 {
 	uint32_t id = p->nextid++;
-	size_t start;
 
-	if (sftpc_begin(p->out, type, id, &start) != 0 ||
-	    (ext != NULL && buf_put_cstring(p->out, ext) != 0) ||
-	    buf_put_string(p->out, arg, arglen) != 0 ||
-	    sftpc_end(p->out, start) != 0) {
+	if (sftp_put_string_req(p->out, type, id, ext, arg, arglen) != 0) {
 		buf_reset(p->out);
 		seterr(p, "request too large", NULL);
 		return -1;
@@ -274,7 +270,7 @@ string_req(struct psftp *p, uint8_t type, const char *ext, const void *arg,
 
 static int
 simple_req(struct psftp *p, uint8_t type, const void *arg, size_t arglen,
-    struct sftpc_reply *r, struct sftpc_iter *names)
+    struct sftp_reply *r, struct sftp_iter *names)
 {
 	return string_req(p, type, NULL, arg, arglen, r, names);
 }
@@ -282,11 +278,11 @@ simple_req(struct psftp *p, uint8_t type, const void *arg, size_t arglen,
 static int
 close_handle(struct psftp *p, const u_char *h, size_t hlen)
 {
-	struct sftpc_reply r;
+	struct sftp_reply r;
 
-	if (simple_req(p, SFTPC_CLOSE, h, hlen, &r, NULL) != 0)
+	if (simple_req(p, SFTP_FXP_CLOSE, h, hlen, &r, NULL) != 0)
 		return -1;
-	if (r.type != SFTPC_STATUS || r.status != SFTPC_FX_OK) {
+	if (r.type != SFTP_FXP_STATUS || r.status != SFTP_FX_OK) {
 		seterr(p, "close", &r);
 		return -1;
 	}
@@ -295,10 +291,10 @@ close_handle(struct psftp *p, const u_char *h, size_t hlen)
 
 /* Handles are copied: the reply buffer is reused by the next packet. */
 static int
-get_handle(struct psftp *p, const char *what, const struct sftpc_reply *r,
+get_handle(struct psftp *p, const char *what, const struct sftp_reply *r,
     u_char *h, size_t *hlen)
 {
-	if (r->type != SFTPC_HANDLE) {
+	if (r->type != SFTP_FXP_HANDLE) {
 		seterr(p, what, r);
 		return -1;
 	}
@@ -309,7 +305,7 @@ get_handle(struct psftp *p, const char *what, const struct sftpc_reply *r,
 
 static int
 add_entry(struct psftp_entry **e, size_t *n, size_t *cap, const u_char *name,
-    size_t len, const struct sftpc_attrs *a)
+    size_t len, const struct sftp_attrs *a)
 {
 	struct psftp_entry *ne;
 	char *s;
@@ -325,7 +321,7 @@ add_entry(struct psftp_entry **e, size_t *n, size_t *cap, const u_char *name,
 		return -1;
 	(*e)[*n].name = s;
 	(*e)[*n].size = a->size;
-	(*e)[*n].has_size = (a->flags & SFTPC_ATTR_SIZE) != 0;
+	(*e)[*n].has_size = (a->flags & SFTP_ATTR_SIZE) != 0;
 	(*n)++;
 	return 0;
 }
@@ -334,24 +330,24 @@ static int
 read_dir(struct psftp *p, const u_char *h, size_t hlen,
     struct psftp_entry **e, size_t *n, size_t *cap)
 {
-	struct sftpc_reply r;
-	struct sftpc_iter it;
-	struct sftpc_attrs a;
+	struct sftp_reply r;
+	struct sftp_iter it;
+	struct sftp_attrs a;
 	const u_char *name;
 	size_t nlen;
 	int k;
 
 	for (;;) {
-		if (simple_req(p, SFTPC_READDIR, h, hlen, &r, &it) != 0)
+		if (simple_req(p, SFTP_FXP_READDIR, h, hlen, &r, &it) != 0)
 			return -1;
-		if (r.type == SFTPC_STATUS && r.status == SFTPC_FX_EOF)
+		if (r.type == SFTP_FXP_STATUS && r.status == SFTP_FX_EOF)
 			return 0;
-		if (r.type != SFTPC_NAME) {
+		if (r.type != SFTP_FXP_NAME) {
 			seterr(p, "readdir", &r);
 			return -1;
 		}
-		while ((k = sftpc_name_next(&it, &name, &nlen, &a)) == 1) {
-			if (sftpc_age_name(name, nlen) &&
+		while ((k = sftp_name_next(&it, &name, &nlen, &a)) == 1) {
+			if (sftp_age_name(name, nlen) &&
 			    add_entry(e, n, cap, name, nlen, &a) != 0) {
 				seterr(p, "out of memory", NULL);
 				return -1;
@@ -367,15 +363,15 @@ read_dir(struct psftp *p, const u_char *h, size_t hlen,
 int
 psftp_list(struct psftp *p, struct psftp_entry **out, size_t *nout)
 {
-	struct sftpc_reply r;
+	struct sftp_reply r;
 	struct psftp_entry *e = NULL;
-	u_char h[SFTPC_HANDLE_MAX];
+	u_char h[SFTP_HANDLE_MAX];
 	size_t hlen, n = 0, cap = 0;
 	int rc = -1;
 
 	*out = NULL;
 	*nout = 0;
-	if (simple_req(p, SFTPC_OPENDIR, ".", 1, &r, NULL) != 0 ||
+	if (simple_req(p, SFTP_FXP_OPENDIR, ".", 1, &r, NULL) != 0 ||
 	    get_handle(p, "opendir", &r, h, &hlen) != 0)
 		goto out;
 	rc = read_dir(p, h, hlen, &e, &n, &cap);
@@ -410,16 +406,11 @@ static int
 send_reads(struct psftp *p, const u_char *h, size_t hlen, struct readq *q,
     size_t *nq, uint64_t *off, size_t window)
 {
-	size_t start;
-
 	while (*nq < window) {
 		q[*nq].id = p->nextid++;
 		q[*nq].off = *off;
-		if (sftpc_begin(p->out, SFTPC_READ, q[*nq].id, &start) != 0 ||
-		    buf_put_string(p->out, h, hlen) != 0 ||
-		    buf_put_u64(p->out, *off) != 0 ||
-		    buf_put_u32(p->out, CLIENT_READ_LEN) != 0 ||
-		    sftpc_end(p->out, start) != 0) {
+		if (sftp_put_read(p->out, q[*nq].id, h, hlen, *off,
+		    CLIENT_READ_LEN) != 0) {
 			seterr(p, "request too large", NULL);
 			return -1;
 		}
@@ -441,7 +432,7 @@ read_file(struct psftp *p, const u_char *h, size_t hlen, uint64_t hint,
     psftp_sink sink, void *arg)
 {
 	struct readq q[CLIENT_READ_WINDOW];
-	struct sftpc_reply r;
+	struct sftp_reply r;
 	uint64_t off = 0;
 	size_t nq = 0, i;
 	size_t window = CLIENT_READ_WINDOW;
@@ -458,7 +449,7 @@ read_file(struct psftp *p, const u_char *h, size_t hlen, uint64_t hint,
 			return fail;
 		if (recv_reply(p, q[0].id, &r, NULL) != 0)
 			return -1;
-		if (!drain && !fail && r.type == SFTPC_DATA) {
+		if (!drain && !fail && r.type == SFTP_FXP_DATA) {
 			if (r.datalen > CLIENT_READ_LEN) {
 				seterr(p, "server sent more than asked", NULL);
 				return -1;
@@ -469,7 +460,7 @@ read_file(struct psftp *p, const u_char *h, size_t hlen, uint64_t hint,
 				drain = nq > 1;
 				off = q[0].off + r.datalen;
 			}
-		} else if (r.type == SFTPC_STATUS && r.status == SFTPC_FX_EOF)
+		} else if (r.type == SFTP_FXP_STATUS && r.status == SFTP_FX_EOF)
 			eof = eof || !drain;
 		else if (!drain && !fail) {
 			seterr(p, "read", &r);
@@ -486,16 +477,13 @@ int
 psftp_get(struct psftp *p, const char *name, uint64_t hint, psftp_sink sink,
     void *arg)
 {
-	struct sftpc_reply r;
-	u_char h[SFTPC_HANDLE_MAX];
-	size_t hlen, start;
+	struct sftp_reply r;
+	u_char h[SFTP_HANDLE_MAX];
+	size_t hlen;
 	uint32_t id = p->nextid++;
 	int rc;
 
-	if (sftpc_begin(p->out, SFTPC_OPEN, id, &start) != 0 ||
-	    buf_put_cstring(p->out, name) != 0 ||
-	    buf_put_u32(p->out, SFTPC_FXF_READ) != 0 ||
-	    buf_put_u32(p->out, 0) != 0 || sftpc_end(p->out, start) != 0) {
+	if (sftp_put_open(p->out, id, name, SFTP_FXF_READ) != 0) {
 		buf_reset(p->out);
 		seterr(p, "request too large", NULL);
 		return -1;
@@ -513,11 +501,11 @@ psftp_get(struct psftp *p, const char *name, uint64_t hint, psftp_sink sink,
 int
 psftp_remove(struct psftp *p, const char *name)
 {
-	struct sftpc_reply r;
+	struct sftp_reply r;
 
-	if (simple_req(p, SFTPC_REMOVE, name, strlen(name), &r, NULL) != 0)
+	if (simple_req(p, SFTP_FXP_REMOVE, name, strlen(name), &r, NULL) != 0)
 		return -1;
-	if (r.type != SFTPC_STATUS || r.status != SFTPC_FX_OK) {
+	if (r.type != SFTP_FXP_STATUS || r.status != SFTP_FX_OK) {
 		seterr(p, name, &r);
 		return -1;
 	}
@@ -526,24 +514,24 @@ psftp_remove(struct psftp *p, const char *name)
 
 static int
 ext_req(struct psftp *p, const char *ext, const void *arg, size_t arglen,
-    struct sftpc_reply *r)
+    struct sftp_reply *r)
 {
-	return string_req(p, SFTPC_EXTENDED, ext, arg, arglen, r, NULL);
+	return string_req(p, SFTP_FXP_EXTENDED, ext, arg, arglen, r, NULL);
 }
 
 /* One page: hand its items to cb; *changed when the head moved. */
 static int
-state_page(struct psftp *p, const struct sftpc_reply *r, char *headhash,
+state_page(struct psftp *p, const struct sftp_reply *r, char *headhash,
     u_char *cursor, size_t *cursorlen, size_t cursorsz, int *changed,
     psftp_item_cb cb, void *arg)
 {
 	int first = *cursorlen == 0;
-	struct sftpc_state_page sp;
-	struct sftpc_item it;
+	struct sftp_state_page sp;
+	struct sftp_item it;
 	int k;
 
 	*changed = 0;
-	if (sftpc_parse_state_page(r->data, r->datalen, &sp) != 0 ||
+	if (sftp_parse_state_page(r->data, r->datalen, &sp) != 0 ||
 	    sp.cursorlen >= cursorsz) {
 		seterr(p, "malformed state page", NULL);
 		return -1;
@@ -557,7 +545,7 @@ state_page(struct psftp *p, const struct sftpc_reply *r, char *headhash,
 	headhash[sp.headhashlen] = '\0';
 	memcpy(cursor, sp.cursor, sp.cursorlen);
 	*cursorlen = sp.cursorlen;
-	while ((k = sftpc_item_next(&sp.items, &it)) == 1)
+	while ((k = sftp_item_next(&sp.items, &it)) == 1)
 		if (cb(arg, it.kind, it.seq, it.content, it.contentlen) != 0) {
 			seterr(p, "state item rejected", NULL);
 			return -1;
@@ -572,7 +560,7 @@ state_page(struct psftp *p, const struct sftpc_reply *r, char *headhash,
 int
 psftp_state(struct psftp *p, psftp_item_cb cb, void *arg)
 {
-	struct sftpc_reply r;
+	struct sftp_reply r;
 	char headhash[65];
 	u_char cursor[1024];
 	size_t cursorlen;
@@ -587,7 +575,7 @@ psftp_state(struct psftp *p, psftp_item_cb cb, void *arg)
 			if (ext_req(p, PFISH_EXT_STATE, cursor, cursorlen,
 			    &r) != 0)
 				return -1;
-			if (r.type != SFTPC_EXTENDED_REPLY) {
+			if (r.type != SFTP_FXP_EXTENDED_REPLY) {
 				seterr(p, "signed state", &r);
 				return -1;
 			}
@@ -605,11 +593,11 @@ psftp_state(struct psftp *p, psftp_item_cb cb, void *arg)
 int
 psftp_delete(struct psftp *p, const u_char *stmt, size_t len)
 {
-	struct sftpc_reply r;
+	struct sftp_reply r;
 
 	if (ext_req(p, PFISH_EXT_DELETE, stmt, len, &r) != 0)
 		return -1;
-	if (r.type != SFTPC_STATUS || r.status != SFTPC_FX_OK) {
+	if (r.type != SFTP_FXP_STATUS || r.status != SFTP_FX_OK) {
 		seterr(p, "signed delete", &r);
 		return -1;
 	}
@@ -618,7 +606,7 @@ psftp_delete(struct psftp *p, const u_char *stmt, size_t len)
 
 /* One file of a batch: its handle and how far it has been read. */
 struct bfile {
-	u_char		 h[SFTPC_HANDLE_MAX];
+	u_char		 h[SFTP_HANDLE_MAX];
 	size_t		 hlen;
 	uint32_t	 id;
 	uint64_t	 off;
@@ -629,16 +617,13 @@ struct bfile {
 static int
 batch_open(struct psftp *p, struct psftp_batch *b, struct bfile *f, size_t n)
 {
-	struct sftpc_reply r;
-	size_t i, start;
+	struct sftp_reply r;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		f[i].id = p->nextid++;
-		if (sftpc_begin(p->out, SFTPC_OPEN, f[i].id, &start) != 0 ||
-		    buf_put_cstring(p->out, b[i].name) != 0 ||
-		    buf_put_u32(p->out, SFTPC_FXF_READ) != 0 ||
-		    buf_put_u32(p->out, 0) != 0 ||
-		    sftpc_end(p->out, start) != 0) {
+		if (sftp_put_open(p->out, f[i].id, b[i].name,
+		    SFTP_FXF_READ) != 0) {
 			buf_reset(p->out);
 			seterr(p, "request too large", NULL);
 			return -1;
@@ -663,19 +648,16 @@ static int
 batch_round(struct psftp *p, struct psftp_batch *b, struct bfile *f,
     size_t n, psftp_bsink sink, void *arg, int *more)
 {
-	struct sftpc_reply r;
-	size_t i, start;
+	struct sftp_reply r;
+	size_t i;
 
 	*more = 0;
 	for (i = 0; i < n; i++) {
 		if (f[i].done)
 			continue;
 		f[i].id = p->nextid++;
-		if (sftpc_begin(p->out, SFTPC_READ, f[i].id, &start) != 0 ||
-		    buf_put_string(p->out, f[i].h, f[i].hlen) != 0 ||
-		    buf_put_u64(p->out, f[i].off) != 0 ||
-		    buf_put_u32(p->out, CLIENT_READ_LEN) != 0 ||
-		    sftpc_end(p->out, start) != 0) {
+		if (sftp_put_read(p->out, f[i].id, f[i].h, f[i].hlen,
+		    f[i].off, CLIENT_READ_LEN) != 0) {
 			buf_reset(p->out);
 			seterr(p, "request too large", NULL);
 			return -1;
@@ -688,14 +670,14 @@ batch_round(struct psftp *p, struct psftp_batch *b, struct bfile *f,
 			continue;
 		if (recv_reply(p, f[i].id, &r, NULL) != 0)
 			return -1;
-		if (r.type == SFTPC_DATA && r.datalen <= CLIENT_READ_LEN) {
+		if (r.type == SFTP_FXP_DATA && r.datalen <= CLIENT_READ_LEN) {
 			if (r.datalen > 0 &&
 			    sink(arg, i, r.data, r.datalen) != 0) {
 				b[i].status = PSFTP_ERR_ABORT;
 				f[i].done = 1;
 			}
 			f[i].off += r.datalen;
-		} else if (r.type == SFTPC_STATUS && r.status == SFTPC_FX_EOF)
+		} else if (r.type == SFTP_FXP_STATUS && r.status == SFTP_FX_EOF)
 			f[i].done = 1;
 		else {
 			b[i].status = PSFTP_ERR_STATUS;
@@ -709,16 +691,15 @@ batch_round(struct psftp *p, struct psftp_batch *b, struct bfile *f,
 static int
 batch_close(struct psftp *p, struct bfile *f, size_t n)
 {
-	struct sftpc_reply r;
-	size_t i, start;
+	struct sftp_reply r;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (!f[i].open)
 			continue;
 		f[i].id = p->nextid++;
-		if (sftpc_begin(p->out, SFTPC_CLOSE, f[i].id, &start) != 0 ||
-		    buf_put_string(p->out, f[i].h, f[i].hlen) != 0 ||
-		    sftpc_end(p->out, start) != 0) {
+		if (sftp_put_string_req(p->out, SFTP_FXP_CLOSE, f[i].id, NULL,
+		    f[i].h, f[i].hlen) != 0) {
 			buf_reset(p->out);
 			return -1;
 		}
