@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-store.sh: pfish-store accept/head/expire rules, and every attack of
-# DESIGN.md section 1 staged on a real store and found by verify.
+# DESIGN.md section 2 staged on a real store and found by verify.
 #
 # A clean store is built once through pfish-signer and pfish-store; each
 # attack runs on a copy and must produce its finding (kind and seq) and
