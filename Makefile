@@ -45,6 +45,8 @@ LIBOBJ :=	$(LIBSRC:%.c=$(O)/%.o)
 PROGS :=	$(patsubst %-main,$(B)/%,$(basename $(notdir $(MAINS))))
 UNITSRC :=	$(wildcard tests/unit/test_*.c)
 UNITS :=	$(UNITSRC:tests/unit/%.c=$(O)/tests/%)
+# Helpers every unit test links (tests/unit/testlib.h).
+TESTLIB :=	$(O)/tests/unit/testlib.o
 # Small helper programs the interop suite drives (C clients of libssh etc).
 TOOLSRC :=	$(wildcard interop/*.c bench/*.c)
 TOOLS :=	$(patsubst %.c,$(O)/%,$(TOOLSRC))
@@ -141,10 +143,10 @@ $(B)/$(patsubst %-main,%,$(basename $(notdir $(1)))): $(O)/$(1:.c=.o) $(O)/libpf
 endef
 $(foreach m,$(MAINS),$(eval $(call prog_rule,$(m))))
 
-$(O)/tests/%: tests/unit/%.c $(O)/libpfish.a
+$(O)/tests/%: tests/unit/%.c $(TESTLIB) $(O)/libpfish.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(O)/libpfish.a \
-	    -Wl,--as-needed $(CMOCKA_LIBS) $(PKG_LIBS)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(TESTLIB) \
+	    $(O)/libpfish.a -Wl,--as-needed $(CMOCKA_LIBS) $(PKG_LIBS)
 
 $(O)/interop/%: interop/%.c $(O)/libpfish.a
 	@mkdir -p $(dir $@)
@@ -242,4 +244,5 @@ lint:
 clean:
 	rm -rf obj obj-asan obj-fuzz bin bin-asan bin-fuzz
 
--include $(LIBOBJ:.o=.d) $(MAINS:%.c=$(O)/%.d) $(FUZZ_LIBOBJ:.o=.d)
+-include $(LIBOBJ:.o=.d) $(MAINS:%.c=$(O)/%.d) $(FUZZ_LIBOBJ:.o=.d) \
+	$(TESTLIB:.o=.d)
