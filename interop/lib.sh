@@ -101,7 +101,8 @@ notok() {
 		;;
 	esac
 	t_fail=$((t_fail + 1))
-	echo "not ok $_n${1:+ # $*}"
+	# One line, whatever the reason holds.
+	echo "not ok $_n${1:+ # $(printf '%s' "$*" | tr '\n\t' '  ')}"
 }
 skip() {
 	t_skip=$((t_skip + 1))
@@ -112,14 +113,17 @@ todo() {
 	echo "not ok $1 # TODO $2"
 }
 
-# check NAME cmd...: ok when cmd exits 0; its output goes to the log.
+# check NAME cmd...: ok when cmd exits 0.  Its output is kept aside and
+# shown as comment lines ("# ...") only when it fails, so nothing it
+# prints is taken for a result line.
 check() {
 	_n=$1
 	shift
-	if "$@"; then
+	if "$@" >"$T/.check.out" 2>&1; then
 		ok "$_n"
 	else
 		notok "$_n" "failed: $*"
+		sed 's/^/# /' "$T/.check.out"
 	fi
 }
 
