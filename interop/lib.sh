@@ -10,6 +10,7 @@
 #	todo "name" "reason"	# "not ok name # TODO reason": an expected
 #				# failure (a known bug kept as a test)
 #	t_done			# prints the count, exits non-zero on failure
+#	t_atexit 'cmd'		# also run cmd at exit (before $T goes)
 #
 # tests/run.sh counts SKIP and TODO lines apart and names them in the
 # summary; an expected failure does not fail the script.
@@ -58,8 +59,18 @@ t_init() {
 	trap 'exit 143' TERM
 }
 
-# t_cleanup: kill what bg_start started (by pid), remove $T.
+# t_atexit CMD: run the shell command CMD at exit, before $T is removed
+# (unmount a file system mounted under $T, say).
+T_ATEXIT=
+t_atexit() {
+	T_ATEXIT="$T_ATEXIT$1
+"
+}
+
+# t_cleanup: run the t_atexit commands, kill what bg_start started (by
+# pid), remove $T.
 t_cleanup() {
+	[ -n "$T_ATEXIT" ] && eval "$T_ATEXIT"
 	[ -n "$T" ] && [ -d "$T" ] || return 0
 	if [ -s "$T/.pids" ]; then
 		while read -r p; do

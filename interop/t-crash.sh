@@ -174,7 +174,7 @@ if ! mount -t tmpfs -o size=2m tmpfs disk 2>/dev/null; then
 	skip server-full-disk "cannot mount a tmpfs (needs root)"
 	t_done
 fi
-trap 'umount "$T/disk" 2>/dev/null; t_cleanup' EXIT
+t_atexit 'umount "$T/disk" 2>/dev/null'
 cp -a tmpl/alice disk/alice
 dd if=/dev/zero of=disk/fill bs=4k >/dev/null 2>&1
 printf 'get 000000000025.age got.age\n-rm 000000000024.age\nls\n' >batch

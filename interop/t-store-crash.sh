@@ -10,7 +10,7 @@ SIGNER=$PFISH_BIN/pfish-signer
 STORE=$PFISH_BIN/pfish-store
 ROUNDS=${ROUNDS:-25}
 mounted=
-trap 'for m in $mounted; do umount "$m" 2>/dev/null; done; t_cleanup' EXIT
+t_atexit 'for m in $mounted; do umount "$m" 2>/dev/null; done'
 
 # A random delay of 0 to 20 ms, as sleep(1) accepts it.
 rdelay() { printf '0.%03d' "$(awk -v s="$1" 'BEGIN { srand(s); print int(rand() * 20) }')"; }
