@@ -128,12 +128,12 @@ todo() {
 # shown as comment lines ("# ...") only when it fails, so nothing it
 # prints is taken for a result line.
 check() {
-	_n=$1
+	_t_check=$1		# a name the command cannot clobber
 	shift
 	if "$@" >"$T/.check.out" 2>&1; then
-		ok "$_n"
+		ok "$_t_check"
 	else
-		notok "$_n" "failed: $*"
+		notok "$_t_check" "failed: $*"
 		sed 's/^/# /' "$T/.check.out"
 	fi
 }

@@ -7,7 +7,9 @@
 # and the Debian packages that provide them, builds nothing and installs
 # nothing.  scripts/deps.sh installs one set at a time (build, demo, test,
 # bench).  apt-get, dpkg, dpkg-query and id are stand-ins on PATH that
-# record every call, so nothing here can install anything.
+# record every call, so nothing here can install anything.  And the tree
+# is self-contained: no file refers to one outside it, and the documents
+# its comments cite are in it.
 
 . "${PFISH_TOP:-.}/interop/lib.sh"
 t_init
@@ -150,4 +152,30 @@ PATH="$FAKE:$PATH" sh "$PFISH_TOP/scripts/deps.sh" nonsense >"$T/u.out" 2>&1
 rc=$?
 [ "$rc" -eq 64 ] && grep -q '^usage:' "$T/u.out" &&
     ok "deps-unknown-set" || notok "deps-unknown-set" "rc $rc"
+
+# The tree refers to nothing outside itself.
+outside() {
+	grep -rnI --exclude-dir=.git --exclude=.git --exclude-dir='obj*' \
+	    --exclude-dir='bin*' --exclude-dir=out \
+	    -e '\.\./shar[e]d' -e 'shared/test[k]it' \
+	    -e 'PFISH_TOP[}]*/\.\./' -e '\$top/\.\./' "$PFISH_TOP" &&
+	    return 1
+	return 0
+}
+check "tree-refers-to-nothing-outside" outside
+cited() {
+	_r=0
+	_cnt=0
+	for _d in $(grep -rhoI --exclude-dir=.git --exclude=.git \
+	    --exclude-dir='obj*' --exclude-dir='bin*' \
+	    '[A-Z][A-Z]*\.md' "$PFISH_TOP/include" "$PFISH_TOP/interop" \
+	    "$PFISH_TOP/tests" | sort -u); do
+		[ -e "$PFISH_TOP/$_d" ] || [ -e "$PFISH_TOP/tests/age-vectors/$_d" ] ||
+		    { echo "# cited, not in the tree: $_d"; _r=1; }
+		_cnt=$((_cnt + 1))
+	done
+	[ "$_cnt" -gt 0 ] || { echo "# no citations found"; return 1; }
+	return $_r
+}
+check "cited-documents-in-tree" cited
 t_done
