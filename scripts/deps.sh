@@ -17,9 +17,9 @@
 BUILD="make gcc pkg-config libsodium-dev libevent-dev libbsd-dev libssh-dev"
 DEMO="openssh-client openssh-server age python3"
 # make check and make check-asan: cmocka for the unit tests, peers for the
-# interop suite, clang for the sanitizer builds and brief fuzzing, mandoc
-# for make lint.
-TEST="libcmocka-dev openssh-sftp-server python3-paramiko clang
+# interop suite, pgrep (procps, not in a minimal Debian), clang for the
+# sanitizer builds and brief fuzzing, mandoc for make lint.
+TEST="libcmocka-dev openssh-sftp-server python3-paramiko procps clang
 libclang-rt-14-dev mandoc"
 # Mail-system peers the end-to-end tests drive (the MTA that hands mail to
 # pfish-deliver) go here, in TEST_MTA.
