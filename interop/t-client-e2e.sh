@@ -122,6 +122,22 @@ attack() {
 	restore
 }
 
+# attack_absent NAME KIND SEQ: a message gone without a delete.  A device
+# that saw it finds KIND at SEQ at once; a new device calls it pending (in
+# flight) until the pending window (2 h) has passed, then finds it too.
+attack_absent() {
+	nattack=$((nattack + 1))
+	cp "$T/st.a" "$T/st.attack.$nattack"
+	expect "attack: $1 (a device that saw it)" 3 "^$2 $3( |\$)" \
+	    pf "st.attack.$nattack" verify
+	expect "attack: $1 (a new device, at once: pending)" 0 \
+	    "pending.*seq $3" pf "st.attack.$nattack.new" verify
+	expect "attack: $1 (a new device, 2 h later)" 3 "^$2 $3( |\$)" \
+	    env PFISH_NOW=$(($(date +%s) + 7300)) $P -i "$USER_KEY" \
+	    -s "$T/st.attack.$nattack.late" "$DEST" verify
+	restore
+}
+
 # signed_cases: everything that needs the pfish subsystem's signed state.
 signed_cases() {
 sshd_start "Subsystem pfish $SERVER -d $M -k $T/sshd/authorized_keys" ||
@@ -194,10 +210,10 @@ attack "add a .age copied from another mailbox with its record" added \
     $((NMSG + 1))
 
 rm "$M/$(seqf 4).age"
-attack "delete a .age" missing 4
+attack_absent "delete a .age" missing 4
 
 rm "$M/$(seqf 4).age" "$M/.pfish/records/$(seqf 4).rec"
-attack "delete a .age and its record" missing 4
+attack_absent "delete a .age and its record" missing 4
 
 name=$(signdel mallory "$MB" "$epoch" 2 "$M")
 cp d.signed "$M/.pfish/deletes/$name"
