@@ -31,7 +31,7 @@
 #include <cmocka.h>
 
 #include "mailbox.h"
-#include "mbfixture.h"
+#include "testlib.h"
 
 struct ctx {
 	struct mbfixture	 fx;
