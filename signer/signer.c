@@ -476,11 +476,55 @@ cmd_status(const struct signer_opts *o, const char *mailbox)
 	return ret;
 }
 
+/* The verbs' operands, as the table below counted them. */
+static int
+verb_record(const struct signer_opts *o, char **av)
+{
+	return cmd_record(o, av[0], av[1], av[2]);
+}
+
+static int
+verb_head(const struct signer_opts *o, char **av)
+{
+	return cmd_head(o, av[0]);
+}
+
+static int
+verb_status(const struct signer_opts *o, char **av)
+{
+	return cmd_status(o, av[0]);	/* NULL: every mailbox */
+}
+
+static const struct signer_verb {
+	const char	*name;
+	int		 minargs, maxargs;	/* operands after the verb */
+	int		 remote;		/* allowed as a forced command */
+	int		(*fn)(const struct signer_opts *, char **);
+} verbs[] = {
+	{ "record",	3, 3, 1, verb_record },
+	{ "head",	1, 1, 1, verb_head },
+	{ "status",	0, 1, 0, verb_status },
+};
+
+static const struct signer_verb *
+find_verb(const char *name, int nargs, int remote)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0 &&
+		    nargs >= verbs[i].minargs && nargs <= verbs[i].maxargs &&
+		    (!remote || verbs[i].remote))
+			return &verbs[i];
+	return NULL;
+}
+
 int
 signer_main(int argc, char **argv)
 {
 	struct signer_opts o;
 	char keybuf[4096], cmdbuf[1024], *rargv[SSHCMD_ARGS_MAX + 2];
+	const struct signer_verb *v;
 	const char *oc;
 	int ch, n, remote = 0;
 
@@ -536,13 +580,8 @@ signer_main(int argc, char **argv)
 		o.keypath = keybuf;
 	}
 	o.now = (uint64_t)time(NULL);
-	if (argc == 4 && strcmp(argv[0], "record") == 0)
-		return cmd_record(&o, argv[1], argv[2], argv[3]);
-	if (argc == 2 && strcmp(argv[0], "head") == 0)
-		return cmd_head(&o, argv[1]);
-	if ((argc == 1 || argc == 2) && strcmp(argv[0], "status") == 0 &&
-	    !remote)
-		return cmd_status(&o, argc == 2 ? argv[1] : NULL);
+	if (argc >= 1 && (v = find_verb(argv[0], argc - 1, remote)) != NULL)
+		return v->fn(&o, argv + 1);
 	usage();
 	return SIGNER_EX_USAGE;
 }
