@@ -29,11 +29,6 @@
 #define STORE_SIGNED_IN_MAX	16384	/* a signed record or head on stdin */
 #define STORE_TMP_AGE		86400	/* stale temp files, seconds */
 
-/* sysexits(3) for accept and head; verify uses PFISH_EXIT_*. */
-#define STORE_EX_USAGE		64
-#define STORE_EX_DATAERR	65
-#define STORE_EX_TEMPFAIL	75
-
 struct buf;
 struct trust;
 

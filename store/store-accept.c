@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -70,13 +71,13 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 	if ((fd = fs_tmp_create(m->tmp, PFISH_FILE_MODE, tmpname,
 	    tmplen)) == -1) {
 		warn("temp file");
-		return STORE_EX_TEMPFAIL;
+		return EX_TEMPFAIL;
 	}
 	*fdp = fd;
 	crypto_hash_sha256_init(&hs);
 	if (buf_len(prefix) > want) {
 		warnx("accept: message longer than its record says");
-		return STORE_EX_DATAERR;
+		return EX_DATAERR;
 	}
 	if (buf_len(prefix) > 0) {
 		crypto_hash_sha256_update(&hs, buf_ptr(prefix),
@@ -95,7 +96,7 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 			break;
 		if ((uint64_t)r > want - size) {
 			warnx("accept: message longer than its record says");
-			return STORE_EX_DATAERR;
+			return EX_DATAERR;
 		}
 		crypto_hash_sha256_update(&hs, chunk, (size_t)r);
 		if (fs_write_all(fd, chunk, (size_t)r) == -1)
@@ -106,12 +107,12 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 	if (size != want) {
 		warnx("accept: message is %llu bytes, record says %llu",
 		    (unsigned long long)size, (unsigned long long)want);
-		return STORE_EX_DATAERR;
+		return EX_DATAERR;
 	}
 	return 0;
  ioerr:
 	warn("accept: writing message");
-	return STORE_EX_TEMPFAIL;
+	return EX_TEMPFAIL;
 }
 
 /* 1 when NNN.age exists with exactly this size and sha256. */
@@ -161,7 +162,7 @@ check_links(const struct store *s, const struct mbdir *m,
 			warnx("accept: seq %llu does not chain to seq %llu",
 			    (unsigned long long)rec->seq,
 			    (unsigned long long)rec->seq - 1);
-			ret = STORE_EX_DATAERR;
+			ret = EX_DATAERR;
 		}
 	}
 	store_record_free(&nb);
@@ -170,7 +171,7 @@ check_links(const struct store *s, const struct mbdir *m,
 			warnx("accept: seq %llu does not chain to seq %llu",
 			    (unsigned long long)rec->seq + 1,
 			    (unsigned long long)rec->seq);
-			ret = STORE_EX_DATAERR;
+			ret = EX_DATAERR;
 		}
 	}
 	store_record_free(&nb);
@@ -189,13 +190,13 @@ accept_record(const struct store *s, const char *name, const struct buf *b,
 	    s->trust, s->now, textlen, pk)) != 0 ||
 	    (r = stmt_record_parse(buf_ptr(b), *textlen, rec)) != 0) {
 		warnx("accept: %s", stmt_strerror(r));
-		return STORE_EX_DATAERR;
+		return EX_DATAERR;
 	}
 	if (!stmt_key_matches(rec->key, pk) ||
 	    strcmp(rec->mailbox, name) != 0) {
 		warnx("accept: record is for %s, signed by another key?",
 		    rec->mailbox);
-		return STORE_EX_DATAERR;
+		return EX_DATAERR;
 	}
 	return 0;
 }
@@ -218,13 +219,13 @@ accept_existing(const struct store *s, const struct mbdir *m,
 		    memcmp(sr.data, buf_ptr(b), sr.len) != 0) {
 			warnx("accept: seq %llu already stored, differently",
 			    (unsigned long long)rec->seq);
-			ret = STORE_EX_DATAERR;
+			ret = EX_DATAERR;
 		}
 		*existing = 1;
 	} else if (store_head_load(s, m, &h, &hd, &hl) == 0 && rec->seq < h.low) {
 		warnx("accept: seq %llu is below the head's low %llu",
 		    (unsigned long long)rec->seq, (unsigned long long)h.low);
-		ret = STORE_EX_DATAERR;
+		ret = EX_DATAERR;
 	}
 	free(hd);
 	store_record_free(&sr);
@@ -255,7 +256,7 @@ accept_prepare(struct store *s, struct delivery *d)
 		return 1;
 	if (store_read_signed(STDIN_FILENO, d->b, d->rest) != 0) {
 		warnx("accept: no signed record on stdin");
-		return STORE_EX_DATAERR;
+		return EX_DATAERR;
 	}
 	if ((ret = accept_record(s, d->name, d->b, &d->rec, &textlen)) != 0)
 		return ret;
@@ -265,9 +266,9 @@ accept_prepare(struct store *s, struct delivery *d)
 		return 1;
 	}
 	if (mbdir_lock(&d->m) == -1)
-		return STORE_EX_TEMPFAIL;
+		return EX_TEMPFAIL;
 	if ((ret = store_epoch_check(&d->m, d->rec.epoch, &d->newepoch)) != 0) {
-		if (ret == STORE_EX_DATAERR)
+		if (ret == EX_DATAERR)
 			warnx("accept: epoch %s is not the mailbox's",
 			    d->rec.epoch);
 		return ret;
@@ -287,7 +288,7 @@ accept_commit(struct delivery *d)
 
 	if (d->newepoch && layout_epoch_write(d->m.pf, d->m.tmp, d->rec.epoch) == -1) {
 		warn("accept: epoch");
-		return STORE_EX_TEMPFAIL;
+		return EX_TEMPFAIL;
 	}
 	if (layout_seq_name(d->rec.seq, PFISH_REC_SUFFIX, recname,
 	    sizeof(recname)) != 0 ||
@@ -297,12 +298,12 @@ accept_commit(struct delivery *d)
 	if (!d->existing && fs_write_atomic(d->m.rec, d->m.tmp, recname,
 	    buf_ptr(d->b), buf_len(d->b), PFISH_FILE_MODE) == -1) {
 		warn("accept: record");
-		return STORE_EX_TEMPFAIL;
+		return EX_TEMPFAIL;
 	}
 	d->fd = -1;	/* fs_commit closes it either way */
 	if (fs_commit(fd, d->m.tmp, d->tmpname, d->m.dir, agename) == -1) {
 		warn("accept: message");
-		return STORE_EX_TEMPFAIL;
+		return EX_TEMPFAIL;
 	}
 	printf("accepted %s %llu\n", d->name,
 	    (unsigned long long)d->rec.seq);
@@ -315,7 +316,7 @@ accept_one(struct store *s, const char *name)
 	struct delivery d = { .name = name, .fd = -1, .m = { .dir = -1,
 	    .pf = -1, .rec = -1, .del = -1, .notes = -1, .tmp = -1 } };
 	u_char sha[STMT_HASH_LEN];
-	int ret = STORE_EX_DATAERR;
+	int ret = EX_DATAERR;
 
 	if (!stmt_valid_mailbox(name)) {
 		warnx("accept: bad mailbox name");
@@ -327,7 +328,7 @@ accept_one(struct store *s, const char *name)
 		goto out;
 	if (memcmp(sha, d.rec.sha256, STMT_HASH_LEN) != 0) {
 		warnx("accept: message sha256 differs from the record's");
-		ret = STORE_EX_DATAERR;
+		ret = EX_DATAERR;
 	} else if (d.existing && age_matches(&d.m, &d.rec)) {
 		printf("duplicate %s %llu\n", name,
 		    (unsigned long long)d.rec.seq);
@@ -339,7 +340,7 @@ accept_one(struct store *s, const char *name)
 		close(d.fd);
 		unlinkat(d.m.tmp, d.tmpname, 0);
 	}
-	if (ret == 0 || ret == STORE_EX_DATAERR)
+	if (ret == 0 || ret == EX_DATAERR)
 		drain(STDIN_FILENO);
 	mbdir_close(&d.m);
 	buf_free(d.b);

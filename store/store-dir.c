@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -233,7 +234,7 @@ store_epoch_check(const struct mbdir *m, const char *epoch, int *isnew)
 
 	*isnew = 0;
 	if (layout_epoch_read(m->pf, have) == 0)
-		return strcmp(have, epoch) == 0 ? 0 : STORE_EX_DATAERR;
+		return strcmp(have, epoch) == 0 ? 0 : EX_DATAERR;
 	if (errno != ENOENT) {
 		warn("%s/%s", m->name, PFISH_EPOCH_FILE);
 		return 1;

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -50,11 +51,11 @@ head_links(const struct store *s, const struct mbdir *m,
 	memset(&sr, 0, sizeof(sr));
 	if (h->high > 0 && store_record_load(s, m, h->high, &sr) == 0 &&
 	    memcmp(sr.hash, h->highhash, STMT_HASH_LEN) != 0)
-		ret = STORE_EX_DATAERR;
+		ret = EX_DATAERR;
 	store_record_free(&sr);
 	if (h->low > 1 && store_record_load(s, m, h->low - 1, &sr) == 0 &&
 	    memcmp(sr.hash, h->lowprev, STMT_HASH_LEN) != 0)
-		ret = STORE_EX_DATAERR;
+		ret = EX_DATAERR;
 	store_record_free(&sr);
 	if (ret != 0)
 		warnx("head: does not match the stored records");
@@ -79,7 +80,7 @@ head_newer(const struct store *s, const struct mbdir *m,
 	else if (strcmp(old.epoch, h->epoch) != 0 || h->high < old.high ||
 	    h->issued < old.issued || h->low < old.low) {
 		warnx("head: not newer than the installed head");
-		ret = STORE_EX_DATAERR;
+		ret = EX_DATAERR;
 	}
 	free(od);
 	return ret;
@@ -103,7 +104,7 @@ head_install(const struct mbdir *m, const struct stmt_head *h,
 	    fs_write_atomic(m->pf, m->tmp, PFISH_HEADMARK, mark, (size_t)n,
 	    PFISH_FILE_MODE) == -1) {
 		warn("head: write");
-		return STORE_EX_TEMPFAIL;
+		return EX_TEMPFAIL;
 	}
 	printf("installed %s high %llu\n", m->name,
 	    (unsigned long long)h->high);
@@ -117,7 +118,7 @@ head_one(struct store *s, const char *name)
 	struct buf *b = NULL, *rest = NULL;
 	struct mbdir m = { .dir = -1, .pf = -1, .rec = -1, .del = -1,
 	    .notes = -1, .tmp = -1 };
-	int ret = STORE_EX_DATAERR, r, same, newepoch;
+	int ret = EX_DATAERR, r, same, newepoch;
 
 	if (!stmt_valid_mailbox(name)) {
 		warnx("head: bad mailbox name");
@@ -142,11 +143,11 @@ head_one(struct store *s, const char *name)
 		goto out;
 	}
 	if (mbdir_lock(&m) == -1) {
-		ret = STORE_EX_TEMPFAIL;
+		ret = EX_TEMPFAIL;
 		goto out;
 	}
 	if ((ret = store_epoch_check(&m, h.epoch, &newepoch)) != 0) {
-		if (ret == STORE_EX_DATAERR)
+		if (ret == EX_DATAERR)
 			warnx("head: epoch %s is not the mailbox's", h.epoch);
 		goto out;
 	}

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 #include <grp.h>
 #include <pwd.h>
@@ -93,7 +94,7 @@ init_one(struct store *s, const char *name)
 
 	if (!stmt_valid_mailbox(name)) {
 		warnx("init: bad mailbox name");
-		return STORE_EX_DATAERR;
+		return EX_DATAERR;
 	}
 	init_owner(name, &uid, &gid);
 	if (make_dir(s->rootfd, name, uid, gid) != 0)

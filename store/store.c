@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -51,8 +52,8 @@ static const struct store_verb {
 	int		(*fn)(struct store *, int, char **);
 } verbs[] = {
 	{ "init",	1,   0,			0, 0, store_init },
-	{ "accept",	1,   STORE_EX_TEMPFAIL,	1, 1, store_accept },
-	{ "head",	1,   STORE_EX_TEMPFAIL,	1, 1, store_head },
+	{ "accept",	1,   EX_TEMPFAIL,	1, 1, store_accept },
+	{ "head",	1,   EX_TEMPFAIL,	1, 1, store_head },
 	{ "expire",	ANY, 1,			1, 0, store_expire },
 	/* Unconfined: it may read users' authorized_keys. */
 	{ "verify",	ANY, 1,			0, 0, store_verify },
@@ -154,7 +155,7 @@ store_main(int argc, char **argv)
 			break;
 		default:
 			usage();
-			return STORE_EX_USAGE;
+			return EX_USAGE;
 		}
 	}
 	argc -= optind;
@@ -163,7 +164,7 @@ store_main(int argc, char **argv)
 	if (argc == 0 && (oc = getenv("SSH_ORIGINAL_COMMAND")) != NULL) {
 		if ((argc = sshcmd_split(oc, "pfish-store", cmdbuf,
 		    sizeof(cmdbuf), rargv)) < 2)
-			errx(STORE_EX_USAGE, "refused ssh command");
+			errx(EX_USAGE, "refused ssh command");
 		argc--;
 		argv = rargv + 1;
 		forced = 1;
@@ -171,9 +172,9 @@ store_main(int argc, char **argv)
 	if (argc < 1 || (v = find_verb(argv[0], forced)) == NULL ||
 	    (v->argc != ANY && argc - 1 != v->argc)) {
 		if (forced)
-			errx(STORE_EX_USAGE, "refused ssh command");
+			errx(EX_USAGE, "refused ssh command");
 		usage();
-		return STORE_EX_USAGE;
+		return EX_USAGE;
 	}
 	s.now = (uint64_t)time(NULL);
 	ret = run_verb(&s, v, argc - 1, argv + 1);
