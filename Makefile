@@ -32,9 +32,9 @@ CFLAGS_ALL =	-std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -Iinclude \
 LDFLAGS_ALL =	$(SAN) $(LDFLAGS)
 
 MAINS :=	$(wildcard subsys/*-main.c signer/*-main.c store/*-main.c \
-		    deliver/*-main.c client/*-main.c)
+		    deliver/*-main.c client/*-main.c account/*-main.c)
 LIBSRC :=	$(filter-out %-main.c, $(wildcard lib/*.c proto/*.c store/*.c \
-		    subsys/*.c signer/*.c deliver/*.c client/*.c))
+		    subsys/*.c signer/*.c deliver/*.c client/*.c account/*.c))
 LIBOBJ :=	$(LIBSRC:%.c=$(O)/%.o)
 PROGS :=	$(patsubst %-main,$(B)/%,$(basename $(notdir $(MAINS))))
 UNITSRC :=	$(wildcard tests/unit/test_*.c)
