@@ -81,19 +81,46 @@ read_stdin(struct buf *b)
 	}
 }
 
+/*
+ * Only a valid first state may create an account's directory, so that
+ * nothing offered and refused leaves a trace.
+ */
+static int
+may_start(const char *name, const struct buf *in)
+{
+	struct account_state st;
+	u_char signer[SSHKEY_ED25519_PK], hash[ACCOUNT_HASH_LEN];
+
+	return account_verify_signed(buf_ptr(in), buf_len(in), &st, signer,
+	    hash) == 0 && strcmp(st.account, name) == 0 &&
+	    account_chain_check(NULL, NULL, &st, signer) == 0;
+}
+
 static int
 cmd_accept(struct acct_ctx *c, const char *name)
 {
 	struct acct_chain ch;
+	struct stat sb;
 	struct buf *in;
-	int dirfd, already = 0, ret;
+	int dirfd, already = 0, start, ret;
 
 	if ((in = buf_new()) == NULL || read_stdin(in) == -1) {
 		warn("%s: reading the state", name);
 		buf_free(in);
 		return errno == EFBIG ? ACCT_EX_REFUSED : ACCT_EX_ERROR;
 	}
-	if ((ret = acct_chain_open(c, name, 1, &dirfd, &ch)) != 0) {
+	start = may_start(name, in);
+	/* No account yet and no valid first state: refuse it as such. */
+	if (!start && stmt_valid_mailbox(name) &&
+	    fstatat(c->rootfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno == ENOENT) {
+		memset(&ch, 0, sizeof(ch));
+		ret = acct_chain_offer(c, name, -1, &ch, buf_ptr(in),
+		    buf_len(in), &already);
+		buf_free(in);
+		return ret == 0 ? ACCT_EX_ERROR : ret;
+	}
+	if ((ret = acct_chain_open(c, name, start, &dirfd, &ch)) != 0) {
 		buf_free(in);
 		return ret;
 	}

@@ -223,7 +223,8 @@ acct_chain_open(struct acct_ctx *c, const char *name, int create,
 	}
 	if ((fd = fs_open_dir(c->rootfd, name)) == -1) {
 		if (errno == ENOENT)
-			warnx("%s: no such account", name);
+			warnx("%s: no such account (an account starts with "
+			    "a valid first state)", name);
 		else
 			warn("%s/%s", c->root, name);
 		return ACCT_EX_ERROR;

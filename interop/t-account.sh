@@ -291,6 +291,14 @@ else
 	skip "sign with a key held by ssh-agent" "no ssh-agent"
 fi
 
+# --- Only a valid first state starts an account on the key host.
+mkdir kh2
+expect "a later state for an unknown account refused" 65 \
+    "refused: first-state" sh -c "'$A' -r kh2 accept alice <dev/alice/000000000002.state"
+expect "garbage for an unknown account refused" 65 "refused: signature" \
+    sh -c "echo hello | '$A' -r kh2 accept alice"
+check "refused offers leave no account directory" test ! -e kh2/alice
+
 # --- The worked example of pfish-account(5).
 MAN=$PFISH_TOP/man/pfish-account.5
 awk -v dir="$T" '
