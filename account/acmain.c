@@ -43,6 +43,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: pfish-account [-r dir] [-a account] accept account\n"
 	    "       pfish-account [-r dir] [-a account] show account\n"
+	    "       pfish-account [-r dir] [-a account] chain account\n"
 	    "       pfish-account [-r dir] [-c command] -o dir generate "
 	    "account\n"
 	    "       pfish-account [-r dir] [-t time] [-U command] -k key "
@@ -54,12 +55,13 @@ usage(void)
 	    "       pfish-account [-r dir] [-t time] [-U command] -k key "
 	    "rotate-master account label pubkey\n"
 	    "       pfish-account [-r dir] [-t time] [-U command] -k key "
-	    "recover account label pubkey\n");
+	    "recover account label pubkey\n"
+	    "       pfish-account [-r dir] [-P pubkey] pull account\n");
 }
 
-/* The whole of stdin, at most one signed state. */
-static int
-read_stdin(struct buf *b)
+/* The whole of stdin, at most max bytes. */
+int
+acct_read_stdin(struct buf *b, size_t max)
 {
 	u_char chunk[4096];
 	ssize_t n;
@@ -72,7 +74,7 @@ read_stdin(struct buf *b)
 			return -1;
 		if (n == 0)
 			return 0;
-		if (buf_len(b) + (size_t)n > ACCOUNT_SIGNED_MAX) {
+		if (buf_len(b) + (size_t)n > max) {
 			errno = EFBIG;
 			return -1;
 		}
@@ -104,7 +106,7 @@ cmd_accept(struct acct_ctx *c, const char *name)
 	struct buf *in;
 	int dirfd, already = 0, start, ret;
 
-	if ((in = buf_new()) == NULL || read_stdin(in) == -1) {
+	if ((in = buf_new()) == NULL || acct_read_stdin(in, ACCOUNT_SIGNED_MAX) == -1) {
 		warn("%s: reading the state", name);
 		buf_free(in);
 		return errno == EFBIG ? ACCT_EX_REFUSED : ACCT_EX_ERROR;
@@ -135,23 +137,35 @@ cmd_accept(struct acct_ctx *c, const char *name)
 	return ret;
 }
 
+/* show: the last state; chain: every state from serial 1, in order. */
 static int
-cmd_show(struct acct_ctx *c, const char *name)
+cmd_show(struct acct_ctx *c, const char *name, int all)
 {
 	const struct acct_link *l;
 	struct acct_chain ch;
+	size_t i;
 	int dirfd, ret;
 
 	if ((ret = acct_chain_open(c, name, 0, &dirfd, &ch)) != 0)
 		return ret;
 	ret = ACCT_EX_ERROR;
-	if ((l = acct_chain_last(&ch)) == NULL)
+	if ((l = acct_chain_last(&ch)) == NULL) {
 		warnx("%s: no state accepted yet", name);
-	else if (fwrite(l->data, 1, l->len, stdout) != l->len ||
-	    fflush(stdout) != 0)
+		goto out;
+	}
+	for (i = all ? 0 : ch.n - 1; i < ch.n; i++) {
+		l = &ch.link[i];
+		if (fwrite(l->data, 1, l->len, stdout) != l->len) {
+			warn("stdout");
+			goto out;
+		}
+	}
+	if (fflush(stdout) != 0) {
 		warn("stdout");
-	else
-		ret = 0;
+		goto out;
+	}
+	ret = 0;
+ out:
 	close(dirfd);
 	acct_chain_free(&ch);
 	return ret;
@@ -174,7 +188,7 @@ confine(struct acct_ctx *c)
 	return 0;
 }
 
-/* A forced command without a verb: the client may accept or show. */
+/* A forced command without a verb: the client may accept, show, chain. */
 static int
 forced_args(char *buf, size_t len, char *rargv[SSHCMD_ARGS_MAX + 2],
     int *argc, char ***argv)
@@ -185,7 +199,8 @@ forced_args(char *buf, size_t len, char *rargv[SSHCMD_ARGS_MAX + 2],
 		return 0;
 	if (sshcmd_split(oc, "pfish-account", buf, len, rargv) != 3 ||
 	    (strcmp(rargv[1], "accept") != 0 &&
-	    strcmp(rargv[1], "show") != 0)) {
+	    strcmp(rargv[1], "show") != 0 &&
+	    strcmp(rargv[1], "chain") != 0)) {
 		warnx("refused ssh command");
 		return -1;
 	}
@@ -216,8 +231,10 @@ dispatch(struct acct_ctx *c, int argc, char **argv)
 	const char *cmd = argv[0];
 	int keyhost;
 
-	keyhost = strcmp(cmd, "accept") == 0 || strcmp(cmd, "show") == 0;
-	if ((keyhost || strcmp(cmd, "generate") == 0) && argc != 2)
+	keyhost = strcmp(cmd, "accept") == 0 || strcmp(cmd, "show") == 0 ||
+	    strcmp(cmd, "chain") == 0;
+	if ((keyhost || strcmp(cmd, "generate") == 0 ||
+	    strcmp(cmd, "pull") == 0) && argc != 2)
 		return ACCT_SYNTAX;
 	if (argc < 2)
 		return ACCT_SYNTAX;
@@ -232,8 +249,10 @@ dispatch(struct acct_ctx *c, int argc, char **argv)
 		return ACCT_EX_ERROR;
 	if (strcmp(cmd, "accept") == 0)
 		return cmd_accept(c, argv[1]);
-	if (strcmp(cmd, "show") == 0)
-		return cmd_show(c, argv[1]);
+	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "chain") == 0)
+		return cmd_show(c, argv[1], strcmp(cmd, "chain") == 0);
+	if (strcmp(cmd, "pull") == 0)
+		return acct_pull(c, argv[1]);
 	if (strcmp(cmd, "generate") == 0) {
 		if (c->outdir == NULL) {
 			warnx("generate: the output directory (-o) is "
@@ -260,7 +279,7 @@ acct_main(int argc, char **argv)
 	c.now = (uint64_t)time(NULL);
 	if (sodium_init() < 0)
 		errx(ACCT_EX_ERROR, "libsodium init failed");
-	while ((ch = getopt(argc, argv, "a:c:k:o:r:t:U:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:k:o:P:r:t:U:")) != -1) {
 		switch (ch) {
 		case 'a':
 			c.only = optarg;
@@ -273,6 +292,9 @@ acct_main(int argc, char **argv)
 			break;
 		case 'o':
 			c.outdir = optarg;
+			break;
+		case 'P':
+			c.pin = optarg;
 			break;
 		case 'r':
 			c.root = optarg;

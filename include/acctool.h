@@ -66,11 +66,15 @@ struct acct_ctx {
 	const char	*upload;	/* -U: upload command */
 	const char	*servercmd;	/* -c: generate */
 	const char	*outdir;	/* -o: generate */
+	const char	*pin;		/* -P: pull's first master */
 	uint64_t	 now;		/* -t or the clock */
 	int		 rootfd;
 };
 
+#define ACCT_PULL_MAX		(16 * 1024 * 1024)	/* a whole chain */
+
 int	acct_main(int argc, char **argv);
+int	acct_read_stdin(struct buf *b, size_t max);
 
 /* account/chain.c: the stored chain of one account. */
 /*
@@ -97,6 +101,8 @@ int	acct_generate(struct acct_ctx *c, const char *name);
 
 /* account/device.c: the device verbs. */
 int	acct_device(struct acct_ctx *c, int argc, char **argv);
+/* account/pull.c: take the key host's chain into the device's, checked. */
+int	acct_pull(struct acct_ctx *c, const char *name);
 
 /* account/acsign.c: sign a text with a key file, or ssh-keygen for
  * keys pfish cannot read (passphrase, agent via KEY.pub). */

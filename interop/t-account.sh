@@ -9,8 +9,9 @@
 # replay, fork, unsigned state, a key added by a state signed by an
 # outsider, a master change signed by a mail key, a recovery key signing
 # a mail-key change, root on the key host editing, adding or removing
-# stored states, root on the fetch host adding a key by hand.  Each is
-# refused or reported, with the key host's files unchanged.  The worked
+# stored states, rolling back or replacing the chain (found by a second
+# device pulling it), root on the fetch host adding a key by hand.  Each
+# is refused or reported, with the key host's files unchanged.  The worked
 # example of pfish-account(5) verifies with ssh-keygen -Y verify.
 
 . "${PFISH_TOP:-.}/interop/lib.sh"
@@ -290,6 +291,39 @@ if eval "$(ssh-agent -s)" >/dev/null 2>&1; then
 else
 	skip "sign with a key held by ssh-agent" "no ssh-agent"
 fi
+
+# --- A second device learns the chain from the key host, pinned by the
+# master it got from the first device; it notices a key host that rolls
+# back or replaces the chain.
+PULL() { $KH pfish-account chain alice | "$A" -r "$T/$1" ${2:+-P "$T/$2"} pull alice; }
+same_as_kh() {	# DIR: the device in DIR holds exactly the key host's chain
+	[ "$(ls "$1/alice" | wc -l)" -eq "$(ls kh/alice | wc -l)" ] || return 1
+	for f in kh/alice/*.state; do
+		cmp -s "$f" "$1/alice/$(basename "$f")" || return 1
+	done
+}
+n=$(ls kh/alice | wc -l)
+expect "a new device pulls the chain, pinned by the first master" 0 \
+    "at serial $n, $n new" PULL phone2 master.pub
+check "the new device holds the key host's chain" same_as_kh phone2
+expect "pulling again takes nothing new" 0 "at serial $n, 0 new" PULL phone2
+expect "a chain whose first state another key signed is refused" 65 \
+    "refused: pin" PULL phone3 mallory.pub
+mv "kh/alice/$(printf %012d "$n").state" lastkept
+expect "a key host that rolled back is reported (behind)" 65 \
+    "refused: behind" PULL phone2
+mv lastkept "kh/alice/$(printf %012d "$n").state"
+"$A" -r evil -k mallory -t 1796000000 init alice main >/dev/null 2>&1
+mv kh/alice kh.real
+mkdir kh/alice
+cp evil/alice/* kh/alice/
+expect "a chain root replaced on the key host: the device refuses it" 65 \
+    "refused: fork" PULL phone2
+expect "... and a new device pinning the master refuses it" 65 \
+    "refused: pin" PULL phone4 master.pub
+rm -rf kh/alice
+mv kh.real kh/alice
+check "the device's chain is unchanged by what it refused" same_as_kh phone2
 
 # --- Only a valid first state starts an account on the key host.
 mkdir kh2
