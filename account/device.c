@@ -56,6 +56,7 @@ static int
 add(struct account_state *st, enum account_role role, const char *label,
     const u_char pk[SSHKEY_ED25519_PK], int ops)
 {
+	const struct account_key *o;
 	struct account_key *k;
 
 	if (!stmt_valid_mailbox(label) || strlen(label) > ACCOUNT_LABEL_MAX) {
@@ -68,9 +69,9 @@ add(struct account_state *st, enum account_role role, const char *label,
 		    label);
 		return -1;
 	}
-	if ((k = (struct account_key *)account_find_pk(st, pk)) != NULL) {
+	if ((o = account_find_pk(st, pk)) != NULL) {
 		warnx("%s: that key is already in the account as %s %s",
-		    label, account_role_name(k->role), k->label);
+		    label, account_role_name(o->role), o->label);
 		return -1;
 	}
 	if (st->nkeys == ACCOUNT_KEYS_MAX) {
