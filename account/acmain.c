@@ -59,30 +59,6 @@ usage(void)
 	    "       pfish-account [-r dir] [-P pubkey] pull account\n");
 }
 
-/* The whole of stdin, at most max bytes. */
-int
-acct_read_stdin(struct buf *b, size_t max)
-{
-	u_char chunk[4096];
-	ssize_t n;
-
-	for (;;) {
-		n = read(STDIN_FILENO, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0)
-			return 0;
-		if (buf_len(b) + (size_t)n > max) {
-			errno = EFBIG;
-			return -1;
-		}
-		if (buf_put(b, chunk, (size_t)n) != 0)
-			return -1;
-	}
-}
-
 /*
  * Only a valid first state may create an account's directory, so that
  * nothing offered and refused leaves a trace.

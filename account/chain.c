@@ -32,36 +32,23 @@
 
 #include "account.h"
 #include "acctool.h"
+#include "buf.h"
 #include "fsutil.h"
+#include "layout.h"
 #include "pfish.h"
 #include "stmt.h"
 
-/* NNNNNNNNNNNN.state: exactly twelve digits, serial >= 1. */
+/* NNNNNNNNNNNN.state, as the store names its files (layout.h). */
 static int
 serial_from_name(const char *name, uint64_t *serial)
 {
-	uint64_t v = 0;
-	size_t i;
-
-	*serial = 0;
-	if (strlen(name) != PFISH_SEQ_WIDTH + strlen(ACCT_SUFFIX) ||
-	    strcmp(name + PFISH_SEQ_WIDTH, ACCT_SUFFIX) != 0)
-		return -1;
-	for (i = 0; i < PFISH_SEQ_WIDTH; i++) {
-		if (name[i] < '0' || name[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(name[i] - '0');
-	}
-	if (v == 0)
-		return -1;
-	*serial = v;
-	return 0;
+	return layout_seq_parse(name, ACCT_SUFFIX, serial);
 }
 
 static int
 serial_name(uint64_t serial, char *buf, size_t len)
 {
-	return stmt_seq_filename(serial, ACCT_SUFFIX, buf, len);
+	return layout_seq_name(serial, ACCT_SUFFIX, buf, len);
 }
 
 static int
@@ -360,4 +347,27 @@ acct_chain_offer(struct acct_ctx *c, const char *name, int dirfd,
 	if ((r = append(name, dirfd, ch, &nl)) != 0)
 		free(nl.data);
 	return r;
+}
+
+int
+acct_read_stdin(struct buf *b, size_t max)
+{
+	u_char chunk[4096];
+	ssize_t n;
+
+	for (;;) {
+		n = read(STDIN_FILENO, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			return 0;
+		if (buf_len(b) + (size_t)n > max) {
+			errno = EFBIG;
+			return -1;
+		}
+		if (buf_put(b, chunk, (size_t)n) != 0)
+			return -1;
+	}
 }

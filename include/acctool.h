@@ -74,9 +74,8 @@ struct acct_ctx {
 #define ACCT_PULL_MAX		(16 * 1024 * 1024)	/* a whole chain */
 
 int	acct_main(int argc, char **argv);
-int	acct_read_stdin(struct buf *b, size_t max);
 
-/* account/chain.c: the stored chain of one account. */
+/* account/chain.c: the stored chain of one account; reading stdin. */
 /*
  * Open ROOT/NAME (creating it if create is set), lock it, and load and
  * verify every state from serial 1.  *dirfd stays open and locked.
@@ -86,6 +85,8 @@ int	acct_read_stdin(struct buf *b, size_t max);
 int	acct_chain_open(struct acct_ctx *c, const char *name, int create,
 	    int *dirfd, struct acct_chain *ch);
 void	acct_chain_free(struct acct_chain *ch);
+/* The whole of stdin, at most max bytes (else EFBIG). */
+int	acct_read_stdin(struct buf *b, size_t max);
 const struct acct_link *acct_chain_last(const struct acct_chain *ch);
 /*
  * Offer a signed state to the chain in dirfd: accepted (stored durably,
