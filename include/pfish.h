@@ -34,6 +34,7 @@
 #define PFISH_RECORDS_DIR	".pfish/records"
 #define PFISH_DELETES_DIR	".pfish/deletes"
 #define PFISH_NOTES_DIR		".pfish/notes"
+#define PFISH_VOIDS_DIR		".pfish/voids"
 #define PFISH_TMP_DIR		".pfish/tmp"
 #define PFISH_HEAD_FILE		".pfish/head"
 #define PFISH_AGE_SUFFIX	".age"

@@ -31,6 +31,7 @@
 #define STORE_RECORD_SUFFIX	".rec"
 #define STORE_NOTE_SUFFIX	".note"
 #define STORE_DELETE_SUFFIX	".del"
+#define STORE_VOID_SUFFIX	".void"
 #define STORE_DIR_MODE		02770
 #define STORE_FILE_MODE		0644
 #define STORE_SIGNED_IN_MAX	16384	/* a signed record or head on stdin */
@@ -98,5 +99,8 @@ int	head_check(const struct store *s, const char *mailbox,
 	    const u_char *data, size_t len, struct stmt_head *h);
 int	head_load(const struct store *s, const struct mbdir *m,
 	    struct stmt_head *h, u_char **data, size_t *len);
+/* Verify a signed void for mailbox m (signature, trust, key, name). */
+int	void_check(const struct store *s, const char *mailbox,
+	    const u_char *data, size_t len, struct stmt_void *v);
 
 #endif /* STORE_H */

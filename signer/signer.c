@@ -685,7 +685,7 @@ signer_main(int argc, char **argv)
 		return cmd_record(&o, argv[1], argv[2], argv[3], 1);
 	if (argc == 3 && strcmp(argv[0], "stored") == 0)
 		return cmd_settle(&o, argv[1], argv[2], 0);
-	if (argc == 3 && strcmp(argv[0], "void") == 0 && !remote)
+	if (argc == 3 && strcmp(argv[0], "void") == 0)
 		return cmd_settle(&o, argv[1], argv[2], 1);
 	if (argc == 2 && strcmp(argv[0], "head") == 0)
 		return cmd_head(&o, argv[1]);

@@ -45,6 +45,8 @@
 #include "trust.h"
 
 #define END_LINE	"\n" SSHSIG_END "\n"
+#define HEAD_START	"statement head\n"
+#define VOID_START	"statement void\n"
 
 static void
 usage(void)
@@ -114,7 +116,7 @@ static int
 cmd_init(struct store *s, const char *name)
 {
 	static const char *sub[] = { PFISH_STATE_DIR, PFISH_RECORDS_DIR,
-	    PFISH_DELETES_DIR, PFISH_NOTES_DIR, PFISH_TMP_DIR };
+	    PFISH_DELETES_DIR, PFISH_NOTES_DIR, PFISH_VOIDS_DIR, PFISH_TMP_DIR };
 	uid_t uid;
 	gid_t gid;
 	size_t i;
@@ -187,6 +189,46 @@ drain(int fd)
 	while ((r = read(fd, chunk, sizeof(chunk))) != 0)
 		if (r == -1 && errno != EINTR)
 			break;
+}
+
+/* Read from fd into b until it holds n bytes or the input ends. */
+static int
+fill_to(int fd, struct buf *b, size_t n)
+{
+	u_char chunk[64];
+	ssize_t r;
+
+	while (buf_len(b) < n) {
+		if ((r = read(fd, chunk, n - buf_len(b))) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			break;
+		if (buf_put(b, chunk, (size_t)r) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+starts_with(const struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	return buf_len(b) >= n && memcmp(buf_ptr(b), s, n) == 0;
+}
+
+/* The next statement: what was read beyond the last one, then more. */
+static int
+read_next(int fd, struct buf *stmt, struct buf *rest)
+{
+	buf_reset(stmt);
+	if (buf_putb(stmt, rest) != 0)
+		return -1;
+	buf_reset(rest);
+	return read_signed(fd, stmt, rest);
 }
 
 /*
@@ -390,13 +432,45 @@ accept_existing(const struct store *s, const struct mbdir *m,
 struct delivery {
 	const char		*name;
 	struct stmt_record	 rec;
+	struct stmt_head	 h;
 	struct buf		*b;	/* the signed record */
+	struct buf		*head;	/* the signed head after it, if any */
 	struct buf		*rest;	/* message bytes read with it */
 	u_char			 hash[STMT_HASH_LEN];
 	struct mbdir		 m;
 	int			 existing, newepoch, fd;
 	char			 tmpname[64];
 };
+
+/* A head may follow the record (pfish-signer deliver): check it now. */
+static int
+accept_head(const struct store *s, struct delivery *d)
+{
+	int r;
+
+	if (fill_to(STDIN_FILENO, d->rest, strlen(HEAD_START)) != 0) {
+		warn("accept: reading");
+		return io_exit();
+	}
+	if (!starts_with(d->rest, HEAD_START))
+		return 0;
+	if ((d->head = buf_new_max(STORE_SIGNED_IN_MAX)) == NULL ||
+	    read_next(STDIN_FILENO, d->head, d->rest) != 0) {
+		warnx("accept: no signed head after the record");
+		return STORE_EX_DATAERR;
+	}
+	if ((r = head_check(s, d->name, buf_ptr(d->head), buf_len(d->head),
+	    &d->h)) != 0) {
+		warnx("accept: head: %s", stmt_strerror(r));
+		return STORE_EX_DATAERR;
+	}
+	if (strcmp(d->h.epoch, d->rec.epoch) != 0 ||
+	    d->h.high < d->rec.seq) {
+		warnx("accept: the head does not cover the record");
+		return STORE_EX_DATAERR;
+	}
+	return 0;
+}
 
 /* Read and check the record, then lock the mailbox and check against it. */
 static int
@@ -412,7 +486,8 @@ accept_prepare(struct store *s, struct delivery *d)
 		warnx("accept: no signed record on stdin");
 		return STORE_EX_DATAERR;
 	}
-	if ((ret = accept_record(s, d->name, d->b, &d->rec, &textlen)) != 0)
+	if ((ret = accept_record(s, d->name, d->b, &d->rec, &textlen)) != 0 ||
+	    (ret = accept_head(s, d)) != 0)
 		return ret;
 	stmt_hash(buf_ptr(d->b), textlen, d->hash);
 	if (mbdir_open(s, d->name, &d->m) == -1) {
@@ -464,6 +539,9 @@ accept_commit(struct delivery *d)
 	return 0;
 }
 
+static int	head_offer(const struct store *, const struct mbdir *,
+		    const struct stmt_head *, const struct buf *);
+
 static int
 cmd_accept(struct store *s, const char *name)
 {
@@ -489,6 +567,9 @@ cmd_accept(struct store *s, const char *name)
 		ret = 0;
 	} else
 		ret = accept_commit(&d);
+	/* The message is in: the head that came with it, if newer. */
+	if (ret == 0 && d.head != NULL)
+		ret = head_offer(s, &d.m, &d.h, d.head);
  out:
 	if (d.fd != -1) {
 		close(d.fd);
@@ -498,6 +579,7 @@ cmd_accept(struct store *s, const char *name)
 		drain(STDIN_FILENO);
 	mbdir_close(&d.m);
 	buf_free(d.b);
+	buf_free(d.head);
 	buf_free(d.rest);
 	return ret;
 }
@@ -576,6 +658,120 @@ head_install(const struct mbdir *m, const struct stmt_head *h,
 	return 0;
 }
 
+/*
+ * A head that came with a record: installed if it is newer.  Deliveries
+ * run in parallel, so an older one is no error; neither is one the
+ * stored records contradict (that head is simply not taken).
+ */
+static int
+head_offer(const struct store *s, const struct mbdir *m,
+    const struct stmt_head *h, const struct buf *b)
+{
+	int same;
+
+	if (head_newer(s, m, h, b, &same) != 0 || head_links(s, m, h) != 0)
+		return 0;
+	if (same)
+		return 0;
+	return head_install(m, h, b, 0);
+}
+
+/* .pfish/voids, made on first use (mailboxes from before voids). */
+static int
+open_voids(const struct mbdir *m)
+{
+	int fd;
+
+	if ((fd = fs_open_dir(m->dir, PFISH_VOIDS_DIR)) != -1 ||
+	    errno != ENOENT)
+		return fd;
+	if (make_dir(m->pf, "voids", (uid_t)-1, (gid_t)-1) != 0 ||
+	    fs_fsync_dir(m->pf) == -1)
+		return -1;
+	return fs_open_dir(m->dir, PFISH_VOIDS_DIR);
+}
+
+/* 0, or an exit code if a void is not acceptable against the store. */
+static int
+void_against_store(const struct store *s, const struct mbdir *m,
+    const struct stmt_void *v, int *stored)
+{
+	struct stored_record sr;
+	int r, ret = 0;
+
+	*stored = 0;
+	if ((r = record_load(s, m, v->seq, &sr)) == -1 && errno == ENOENT)
+		return 0;
+	if (r != 0) {
+		warnx("head: void seq %llu: stored record unreadable",
+		    (unsigned long long)v->seq);
+		ret = STORE_EX_DATAERR;
+	} else if (memcmp(sr.hash, v->hash, STMT_HASH_LEN) != 0) {
+		warnx("head: void seq %llu names another record",
+		    (unsigned long long)v->seq);
+		ret = STORE_EX_DATAERR;
+	} else
+		*stored = age_matches(m, &sr.rec);
+	record_free(&sr);
+	return ret;
+}
+
+/*
+ * A void closes a seq whose delivery was given up.  A store that has
+ * the message after all keeps it and leaves the void out.
+ */
+static int
+void_install(const struct store *s, const struct mbdir *m,
+    const struct buf *b)
+{
+	struct stmt_void v;
+	char name[32];
+	u_char *od = NULL;
+	size_t ol;
+	int fd = -1, r, ret, isnew, stored;
+
+	if ((r = void_check(s, m->name, buf_ptr(b), buf_len(b), &v)) != 0) {
+		warnx("head: void: %s", stmt_strerror(r));
+		return STORE_EX_DATAERR;
+	}
+	if ((ret = accept_epoch(m, v.epoch, &isnew)) != 0) {
+		if (ret == STORE_EX_DATAERR)
+			warnx("head: void epoch %s is not the mailbox's",
+			    v.epoch);
+		return ret;
+	}
+	if ((ret = void_against_store(s, m, &v, &stored)) != 0)
+		return ret;
+	if (stored) {
+		printf("stored %s %llu: void left out\n", m->name,
+		    (unsigned long long)v.seq);
+		return 0;
+	}
+	if (seq_name(v.seq, STORE_VOID_SUFFIX, name, sizeof(name)) != 0)
+		return 1;
+	if ((isnew && write_epoch(m, v.epoch) == -1) ||
+	    (fd = open_voids(m)) == -1) {
+		warn("head: voids");
+		return io_exit();
+	}
+	if (fs_read_file(fd, name, STMT_SIGNED_MAX, &od, &ol) == 0) {
+		ret = ol == buf_len(b) && memcmp(od, buf_ptr(b), ol) == 0 ?
+		    0 : STORE_EX_DATAERR;
+		if (ret != 0)
+			warnx("head: a different void for seq %llu is stored",
+			    (unsigned long long)v.seq);
+	} else if (fs_write_atomic(fd, m->tmp, name, buf_ptr(b), buf_len(b),
+	    STORE_FILE_MODE) == -1) {
+		warn("head: void %s", name);
+		ret = io_exit();
+	} else
+		printf("void %s %llu\n", m->name, (unsigned long long)v.seq);
+	free(od);
+	close(fd);
+	return ret;
+}
+
+/* Zero or more voids, then one head: voids first, as they are read. */
 static int
 cmd_head(struct store *s, const char *name)
 {
@@ -594,12 +790,8 @@ cmd_head(struct store *s, const char *name)
 		ret = 1;
 		goto out;
 	}
-	if (read_signed(STDIN_FILENO, b, rest) != 0 || buf_len(rest) != 0) {
-		warnx("head: stdin is not one signed head");
-		goto out;
-	}
-	if ((r = head_check(s, name, buf_ptr(b), buf_len(b), &h)) != 0) {
-		warnx("head: %s", stmt_strerror(r));
+	if (read_signed(STDIN_FILENO, b, rest) != 0) {
+		warnx("head: stdin is not signed voids and a head");
 		goto out;
 	}
 	ret = 1;
@@ -609,6 +801,24 @@ cmd_head(struct store *s, const char *name)
 	}
 	if (mbdir_lock(&m) == -1) {
 		ret = io_exit();
+		goto out;
+	}
+	while (starts_with(b, VOID_START)) {
+		if ((ret = void_install(s, &m, b)) != 0)
+			goto out;
+		if (read_next(STDIN_FILENO, b, rest) != 0) {
+			warnx("head: no signed head after the voids");
+			ret = STORE_EX_DATAERR;
+			goto out;
+		}
+	}
+	ret = STORE_EX_DATAERR;
+	if (buf_len(rest) != 0) {
+		warnx("head: more than one head on stdin");
+		goto out;
+	}
+	if ((r = head_check(s, name, buf_ptr(b), buf_len(b), &h)) != 0) {
+		warnx("head: %s", stmt_strerror(r));
 		goto out;
 	}
 	if ((ret = accept_epoch(&m, h.epoch, &newepoch)) != 0) {
@@ -701,6 +911,18 @@ clean_tmp(const struct store *s, int dirfd)
 }
 
 static int
+expire_voids(const struct mbdir *m, uint64_t low, int *n)
+{
+	int fd, r;
+
+	if ((fd = fs_open_dir(m->dir, PFISH_VOIDS_DIR)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	r = remove_below(fd, STORE_VOID_SUFFIX, low, n);
+	close(fd);
+	return r;
+}
+
+static int
 expire_one(struct store *s, const char *name)
 {
 	struct stmt_head h;
@@ -724,6 +946,7 @@ expire_one(struct store *s, const char *name)
 	if (remove_below(m.dir, PFISH_AGE_SUFFIX, h.low, &n) == -1 ||
 	    remove_below(m.notes, STORE_NOTE_SUFFIX, h.low, &n) == -1 ||
 	    remove_below(m.del, STORE_DELETE_SUFFIX, h.low, &n) == -1 ||
+	    expire_voids(&m, h.low, &n) == -1 ||
 	    remove_below(m.rec, STORE_RECORD_SUFFIX, h.low, &n) == -1) {
 		warn("expire: %s", name);
 		goto out;

@@ -219,3 +219,23 @@ head_load(const struct store *s, const struct mbdir *m, struct stmt_head *h,
 	}
 	return r;
 }
+
+int
+void_check(const struct store *s, const char *mailbox, const u_char *data,
+    size_t len, struct stmt_void *v)
+{
+	u_char pk[SSHKEY_ED25519_PK];
+	size_t tl;
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	if ((r = stmt_verify_signed(data, len, STMT_VOID, s->trust, s->now,
+	    &tl, pk)) != 0 ||
+	    (r = stmt_void_parse(data, tl, v)) != 0)
+		return r;
+	if (!stmt_key_matches(v->key, pk))
+		return STMT_ERR_SIG;
+	if (strcmp(v->mailbox, mailbox) != 0)
+		return STMT_ERR_FORMAT;
+	return 0;
+}

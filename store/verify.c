@@ -221,8 +221,8 @@ scan_top(struct vstate *vs)
 static int
 scan_pfish(struct vstate *vs)
 {
-	static const char *known[] = { "records", "deletes", "notes", "tmp",
-	    "head", "epoch", "headmark" };
+	static const char *known[] = { "records", "deletes", "notes", "voids",
+	    "tmp", "head", "epoch", "headmark" };
 	struct dirent *de;
 	size_t i;
 	DIR *d;
