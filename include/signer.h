@@ -38,9 +38,10 @@
 #define SIGNER_EX_TEMPFAIL	75
 
 /*
- * A time mark: record seq was the first signed in its slice of the
- * retention window (SIGNER_MARKS slices); every record before it was
- * signed at or before prevtime, and prevhash is record seq-1's hash.
+ * A time mark: record seq was the first signed in its second; every
+ * record before it was signed at or before prevtime, and prevhash is
+ * record seq-1's hash.  When there are more than 2 * SIGNER_MARKS, only
+ * the first of each 1/SIGNER_MARKS slice of the retention window stays.
  * Marks are all a head's low needs, however many records there are.
  */
 struct signer_mark {
@@ -91,8 +92,8 @@ int	signer_state_parse(const char *text, size_t len,
 int	signer_state_format(const struct signer_state *st, struct buf *out);
 /*
  * Take record rec (seq next, time not before the last) with text hash
- * hash: it becomes the last record and pending; a mark is added when it
- * starts a new slice of width seconds.
+ * hash: it becomes the last record and pending; width is the slice the
+ * marks are thinned to.
  */
 int	signer_state_add(struct signer_state *st, const struct stmt_record *rec,
 	    const u_char hash[STMT_HASH_LEN], uint64_t width);

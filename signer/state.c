@@ -122,6 +122,19 @@ add_void(struct signer_state *st, uint64_t seq, uint64_t t,
 	return 0;
 }
 
+/* Keep the first mark of each slice of width seconds. */
+static void
+thin_marks(struct signer_state *st, uint64_t width)
+{
+	size_t i, j;
+
+	for (i = j = 1; i < st->nmark; i++)
+		if (st->mark[i].prevtime / width !=
+		    st->mark[j - 1].prevtime / width)
+			st->mark[j++] = st->mark[i];
+	st->nmark = j;
+}
+
 int
 signer_state_add(struct signer_state *st, const struct stmt_record *rec,
     const u_char hash[STMT_HASH_LEN], uint64_t width)
@@ -130,9 +143,12 @@ signer_state_add(struct signer_state *st, const struct stmt_record *rec,
 
 	if (rec->seq != st->next || rec->time < prevtime || width == 0)
 		return -1;
-	if ((st->nmark == 0 || rec->time / width != prevtime / width) &&
+	/* Every new second is marked; the marks are thinned when many. */
+	if ((st->nmark == 0 || rec->time != prevtime) &&
 	    add_mark(st, rec->seq, prevtime, st->chain) != 0)
 		return -1;
+	if (st->nmark > 2 * SIGNER_MARKS)
+		thin_marks(st, width);
 	if (add_pending(st, rec, hash) != 0)
 		return -1;
 	st->last = *rec;
@@ -145,8 +161,8 @@ signer_state_add(struct signer_state *st, const struct stmt_record *rec,
 /*
  * Records are signed with times that never go back, so every record
  * before a mark is at most its prevtime old: the last mark whose
- * prevtime is before the cutoff is a safe low.  It errs, by less than
- * one slice, on the side of keeping a record longer.
+ * prevtime is before the cutoff is a safe low.  It errs, by at most
+ * one slice of the window, on the side of keeping a record longer.
  */
 void
 signer_state_low(const struct signer_state *st, uint64_t now,
