@@ -79,6 +79,7 @@ struct buf;
 #define SFTPC_ITEM_RECORD	2
 #define SFTPC_ITEM_DELETE	3
 #define SFTPC_ITEM_NOTE		4
+#define SFTPC_ITEM_VOID		5
 
 struct sftpc_attrs {
 	uint32_t	flags;

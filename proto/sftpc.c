@@ -337,7 +337,7 @@ sftpc_item_next(struct sftpc_iter *it, struct sftpc_item *item)
 	    (r = buf_get_u64(b, &item->seq)) != 0 ||
 	    (r = buf_get_string_direct(b, &item->content,
 	    &item->contentlen)) != 0 ||
-	    item->kind < SFTPC_ITEM_HEAD || item->kind > SFTPC_ITEM_NOTE ||
+	    item->kind < SFTPC_ITEM_HEAD || item->kind > SFTPC_ITEM_VOID ||
 	    item->seq > PFISH_SEQ_MAX) {
 		memset(item, 0, sizeof(*item));
 		r = SFTPC_ERR_FORMAT;

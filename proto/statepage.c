@@ -88,6 +88,8 @@ phase_suffix(enum statepage_phase phase)
 		return ".del";
 	case STATEPAGE_NOTES:
 		return ".note";
+	case STATEPAGE_VOIDS:
+		return ".void";
 	default:
 		return NULL;
 	}
@@ -111,6 +113,9 @@ statepage_cursor_parse(const u_char *p, size_t len,
 	case 'n':
 		c->phase = STATEPAGE_NOTES;
 		break;
+	case 'v':
+		c->phase = STATEPAGE_VOIDS;
+		break;
 	default:
 		return -1;
 	}
@@ -125,7 +130,7 @@ int
 statepage_cursor_format(const struct statepage_cursor *c, char *out,
     size_t outlen)
 {
-	static const char letters[] = { 0, 'r', 'd', 'n' };
+	static const char letters[] = { 0, 'r', 'd', 'n', 'v' };
 	char name[STATEPAGE_NAME_MAX];
 	size_t n;
 

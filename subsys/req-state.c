@@ -169,6 +169,8 @@ phase_kind(enum statepage_phase phase)
 		return STATEPAGE_KIND_RECORD;
 	case STATEPAGE_DELETES:
 		return STATEPAGE_KIND_DELETE;
+	case STATEPAGE_VOIDS:
+		return STATEPAGE_KIND_VOID;
 	default:
 		return STATEPAGE_KIND_NOTE;
 	}
@@ -182,6 +184,8 @@ phase_dir(enum statepage_phase phase)
 		return "records";
 	case STATEPAGE_DELETES:
 		return "deletes";
+	case STATEPAGE_VOIDS:
+		return "voids";
 	default:
 		return "notes";
 	}
