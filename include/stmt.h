@@ -128,19 +128,20 @@ struct stmt_delete {
 	struct stmt_del_entry *del;	/* allocated; stmt_delete_clear() */
 };
 
-struct stmt_note {
-	char		mailbox[PFISH_MAILBOX_MAX + 1];
-	uint64_t	seq;
-	uint64_t	time;
-};
-
+/* The signer closes a seq whose delivery was abandoned. */
 struct stmt_void {
 	char		mailbox[PFISH_MAILBOX_MAX + 1];
 	char		epoch[STMT_EPOCH_LEN + 1];
 	uint64_t	seq;
-	u_char		hash[STMT_HASH_LEN];
+	u_char		hash[STMT_HASH_LEN];	/* of record seq's text */
 	uint64_t	time;
 	char		key[SSHKEY_FP_LEN];
+};
+
+struct stmt_note {
+	char		mailbox[PFISH_MAILBOX_MAX + 1];
+	uint64_t	seq;
+	uint64_t	time;
 };
 
 const char	*stmt_strerror(int r);
@@ -178,8 +179,9 @@ int	stmt_signed_hash(const u_char *data, size_t len,
 
 /*
  * File names of the store layout: "%012llu" SEQ and suffix (".age",
- * ".rec", ".note", ".void"), and a delete's "NNNNNNNNNNNN-HHHHHHHHHHHHHHHH.del"
- * (N = its first seq, H = 16 hex of the SHA-256 of its text).
+ * ".rec", ".note", ".void"), and a delete's
+ * "NNNNNNNNNNNN-HHHHHHHHHHHHHHHH.del" (N = its first seq, H = 16 hex of the
+ * SHA-256 of its text).
  */
 int	stmt_seq_filename(uint64_t seq, const char *suffix, char *buf,
 	    size_t len);

@@ -131,5 +131,6 @@ check "void verifies with ssh-keygen under pfish-record-v1" sh -c \
 check "void names seq 11" grep -qx 'seq 11' v.txt
 headjob -G 1s
 check "voids are re-sent with every head, idempotently" test -f root/alice/.pfish/voids/000000000011.void
+check "pfish-store verify exits 0: the void closes seq 11" "$STORE" -r root -T allowed verify alice
 
 t_done
