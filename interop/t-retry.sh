@@ -41,6 +41,18 @@ stored() {
 status() { "$SIGNER" -s state status alice; }
 headjob() { "$SIGNER" -s state "$@" head alice | "$STORE" -r root -T allowed head alice >/dev/null; }
 
+# --- 0. a new mailbox verifies clean after its first delivery: the
+# delivery installs a head that covers it, no head job needed
+"$STORE" -r root init bob >/dev/null || exit 1
+msg "to bob" >mb
+"$DELIVER" -r rcpts -d spool -S "$S" -A "$A" bob <mb 2>>deliver.log
+expect first-delivery-0 0 $?
+check "the first delivery installed a head with high 1" grep -qx 'high 1' root/bob/.pfish/head
+check "pfish-store verify of the new mailbox exits 0" "$STORE" -r root -T allowed verify bob
+msg "to bob again" >mb
+"$DELIVER" -r rcpts -d spool -S "$S" -A "$A" bob <mb 2>>deliver.log
+check "the next delivery's head replaces it" grep -qx 'high 2' root/bob/.pfish/head
+
 # --- 1. store down for one delivery, three more succeed, then the retry
 msg one >m1
 expect store-down-75 75 "$(dl -A false alice <m1; echo $?)"
