@@ -50,8 +50,18 @@ expect first-delivery-0 0 $?
 check "the first delivery installed a head with high 1" grep -qx 'high 1' root/bob/.pfish/head
 check "pfish-store verify of the new mailbox exits 0" "$STORE" -r root -T allowed verify bob
 msg "to bob again" >mb
+"$DELIVER" -r rcpts -d spool -S "$S -L 2s" -A "$A" bob <mb 2>>deliver.log
+check "a fresh head is kept: no new head per delivery" grep -qx 'high 1' root/bob/.pfish/head
+"$SIGNER" -s state -L 2s head bob | "$STORE" -r root -T allowed head bob >/dev/null
+t0=$(date +%s)
+i=0	# past half of the 2 s lifetime: wait for the clock, bounded
+while [ "$(date +%s)" -le $((t0 + 1)) ] && [ "$i" -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+msg "to bob a third time" >mb
 "$DELIVER" -r rcpts -d spool -S "$S" -A "$A" bob <mb 2>>deliver.log
-check "the next delivery's head replaces it" grep -qx 'high 2' root/bob/.pfish/head
+check "a half-expired head is replaced by the delivery's" grep -qx 'high 3' root/bob/.pfish/head
 
 # --- 1. store down for one delivery, three more succeed, then the retry
 msg one >m1

@@ -659,19 +659,26 @@ head_install(const struct mbdir *m, const struct stmt_head *h,
 }
 
 /*
- * A head that came with a record: installed if it is newer.  Deliveries
- * run in parallel, so an older one is no error; neither is one the
- * stored records contradict (that head is simply not taken).
+ * A head that came with a record: installed when the mailbox has none,
+ * or the installed one is past half its lifetime.  A fresh head is kept:
+ * a new head at every delivery would restart every paged listing.
+ * Deliveries run in parallel, so an older head is no error; neither is
+ * one the stored records contradict (that head is simply not taken).
  */
 static int
 head_offer(const struct store *s, const struct mbdir *m,
     const struct stmt_head *h, const struct buf *b)
 {
-	int same;
+	struct stmt_head old;
+	u_char *od = NULL;
+	size_t ol;
+	int same, fresh;
 
-	if (head_newer(s, m, h, b, &same) != 0 || head_links(s, m, h) != 0)
-		return 0;
-	if (same)
+	fresh = head_load(s, m, &old, &od, &ol) == 0 &&
+	    s->now < old.issued + (old.expires - old.issued) / 2;
+	free(od);
+	if (fresh || head_newer(s, m, h, b, &same) != 0 ||
+	    head_links(s, m, h) != 0 || same)
 		return 0;
 	return head_install(m, h, b, 0);
 }
