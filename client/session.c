@@ -31,16 +31,11 @@
 #include "buf.h"
 #include "client.h"
 #include "fsutil.h"
-#include "sftpc.h"
+#include "layout.h"
+#include "sftp.h"
+#include "statepage.h"
 #include "sshkey.h"
 #include "trust.h"
-
-void
-seq_name(uint64_t seq, char name[32])
-{
-	(void)snprintf(name, 32, "%0*" PRIu64 "%s", PFISH_SEQ_WIDTH, seq,
-	    PFISH_AGE_SUFFIX);
-}
 
 /*
  * The time, fixed once per run.  PFISH_NOW (seconds since the epoch)
@@ -347,25 +342,25 @@ build_inputs(struct session *s)
 	in->head_state = VHEAD_NONE;
 	for (i = 0; i < s->nitems; i++) {
 		it = &s->items[i];
-		if (it->kind == SFTPC_ITEM_HEAD)
+		if (it->kind == STATEPAGE_KIND_HEAD)
 			parse_head(s, it);
-		else if (it->kind == SFTPC_ITEM_RECORD)
+		else if (it->kind == STATEPAGE_KIND_RECORD)
 			parse_record(s, it, &s->recs[in->nrecs++]);
-		else if (it->kind == SFTPC_ITEM_DELETE)
+		else if (it->kind == STATEPAGE_KIND_DELETE)
 			parse_delete(s, it, &s->dels[in->ndels++]);
-		else if (it->kind == SFTPC_ITEM_NOTE) {
+		else if (it->kind == STATEPAGE_KIND_NOTE) {
 			s->notes[in->nnotes].seq = it->seq;
 			s->notes[in->nnotes].parsed = stmt_note_parse(it->data,
 			    it->len, &s->notes[in->nnotes].n) == 0;
 			in->nnotes++;
-		} else if (it->kind == SFTPC_ITEM_VOID)
+		} else if (it->kind == STATEPAGE_KIND_VOID)
 			parse_void(s, it, &s->voids[in->nvoids++]);
 	}
 	qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
 	for (i = 0; i < s->nents; i++) {
 		/* Names like "x.age" that no seq explains: never trusted. */
-		if (sftpc_seq_from_name(s->ents[i].name,
-		    &s->msgs[in->nmsgs].seq)) {
+		if (layout_seq_parse(s->ents[i].name, PFISH_AGE_SUFFIX,
+		    &s->msgs[in->nmsgs].seq) != 0) {
 			s->odd[in->nodd++] = s->ents[i].name;
 			continue;
 		}
@@ -456,7 +451,8 @@ session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
 
 	*over = 0;
 	dl_init(&d, fd, cap, pm);
-	seq_name(seq, name);
+	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+		return -1;
 	r = psftp_get(s->p, name, cap - 1, dl_sink, &d);
 	if (r == -1 || (r == PSFTP_ERR_ABORT && d.n <= cap)) {
 		warnx("%s: %s", name, psftp_errmsg(s->p));
@@ -490,7 +486,7 @@ parsed_rec(const struct session *s, uint64_t seq)
 struct hbatch {
 	struct dl		 d[PSFTP_BATCH_MAX];
 	struct psftp_batch	 b[PSFTP_BATCH_MAX];
-	char			 names[PSFTP_BATCH_MAX][32];
+	char			 names[PSFTP_BATCH_MAX][PFISH_NAME_MAX];
 	struct vmsg		*m[PSFTP_BATCH_MAX];
 	size_t			 n;
 };
@@ -545,7 +541,9 @@ hash_unchecked(struct session *s)
 			continue;
 		/* Record sizes are signed; still, cap + 1 must not wrap. */
 		cap = rec->r.size < PFISH_MSG_MAX ? rec->r.size : PFISH_MSG_MAX;
-		seq_name(m->seq, hb->names[hb->n]);
+		if (layout_seq_name(m->seq, PFISH_AGE_SUFFIX, hb->names[hb->n],
+		    sizeof(hb->names[hb->n])) != 0)
+			return -1;
 		hb->b[hb->n].name = hb->names[hb->n];
 		hb->m[hb->n] = m;
 		dl_init(&hb->d[hb->n], -1, cap + 1, NULL);
