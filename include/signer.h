@@ -32,11 +32,6 @@
 #define SIGNER_MARKS		1024	/* time marks per retention window */
 #define SIGNER_STATE_MAX	(64 * 1024 * 1024)
 
-/* sysexits(3) values pfish-deliver maps. */
-#define SIGNER_EX_USAGE		64
-#define SIGNER_EX_DATAERR	65
-#define SIGNER_EX_TEMPFAIL	75
-
 /*
  * A time mark: record seq was the first signed in its second; every
  * record before it was signed at or before prevtime, and prevhash is

@@ -28,13 +28,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "buf.h"
 #include "fsutil.h"
 #include "layout.h"
 #include "pfish.h"
 #include "store.h"
 #include "stmt.h"
+#include "sshsig.h"
+
+#define END_LINE	"\n" SSHSIG_END "\n"
 
 int
 mbdir_open(const struct store *s, const char *name, struct mbdir *m)
@@ -205,5 +212,125 @@ store_each_mailbox(struct store *s,
 			break;
 	}
 	closedir(d);
+	return 0;
+}
+
+/*
+ * Read one signed statement from fd: up to and including the END line.
+ * Whatever was read beyond it stays in rest (the start of the .age).
+ */
+int
+store_read_signed(int fd, struct buf *stmt, struct buf *rest)
+{
+	u_char chunk[4096];
+	const u_char *p, *e;
+	size_t n, el = sizeof(END_LINE) - 1;
+	ssize_t r;
+
+	for (;;) {
+		n = buf_len(stmt);
+		p = n > 0 ? buf_ptr(stmt) : NULL;
+		e = n >= el ? memmem(p, n, END_LINE, el) : NULL;
+		if (e != NULL) {
+			n = (size_t)(e - p) + el;
+			if (buf_put(rest, p + n, buf_len(stmt) - n) != 0)
+				return -1;
+			return buf_consume_end(stmt, buf_len(stmt) - n);
+		}
+		if (n >= STORE_SIGNED_IN_MAX)
+			return -1;
+		r = read(fd, chunk, STORE_SIGNED_IN_MAX - n < sizeof(chunk) ?
+		    STORE_SIGNED_IN_MAX - n : sizeof(chunk));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0 || buf_put(stmt, chunk, (size_t)r) != 0)
+			return -1;
+	}
+}
+
+/* 1 when NNN.age exists with exactly this size and sha256. */
+int
+store_age_matches(const struct mbdir *m, const struct stmt_record *rec)
+{
+	crypto_hash_sha256_state hs;
+	u_char chunk[65536], sha[STMT_HASH_LEN];
+	char name[32];
+	struct stat st;
+	ssize_t r;
+	int fd, ok = 0;
+
+	if (layout_seq_name(rec->seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0 ||
+	    (fd = openat(m->dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) == -1)
+		return 0;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != rec->size)
+		goto out;
+	crypto_hash_sha256_init(&hs);
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
+		crypto_hash_sha256_update(&hs, chunk, (size_t)r);
+	if (r != 0)
+		goto out;
+	crypto_hash_sha256_final(&hs, sha);
+	ok = memcmp(sha, rec->sha256, STMT_HASH_LEN) == 0;
+ out:
+	close(fd);
+	return ok;
+}
+
+/* Read from fd into b until it holds n bytes or the input ends. */
+int
+store_fill_to(int fd, struct buf *b, size_t n)
+{
+	u_char chunk[64];
+	ssize_t r;
+
+	while (buf_len(b) < n) {
+		if ((r = read(fd, chunk, n - buf_len(b))) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			break;
+		if (buf_put(b, chunk, (size_t)r) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_starts_with(const struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	return buf_len(b) >= n && memcmp(buf_ptr(b), s, n) == 0;
+}
+
+/* The next statement: what was read beyond the last one, then more. */
+int
+store_read_next(int fd, struct buf *stmt, struct buf *rest)
+{
+	buf_reset(stmt);
+	if (buf_putb(stmt, rest) != 0)
+		return -1;
+	buf_reset(rest);
+	return store_read_signed(fd, stmt, rest);
+}
+
+/* The record's epoch must be the mailbox's; the first record sets it. */
+int
+store_epoch_check(const struct mbdir *m, const char *epoch, int *isnew)
+{
+	char have[STMT_EPOCH_LEN + 1];
+
+	*isnew = 0;
+	if (layout_epoch_read(m->pf, have) == 0)
+		return strcmp(have, epoch) == 0 ? 0 : EX_DATAERR;
+	if (errno != ENOENT) {
+		warn("%s/%s", m->name, PFISH_EPOCH_FILE);
+		return 1;
+	}
+	*isnew = 1;
 	return 0;
 }
