@@ -29,6 +29,7 @@ struct buf;
 struct evbuffer;
 struct readpool;
 struct server;
+struct statecache;
 struct trust;
 
 /* Policy flags (-R, -S). */
@@ -121,6 +122,7 @@ struct server {
 	uint32_t		 next_gen;
 	int			 inited;
 	struct trust		*delete_keys;	/* NULL: deletes refused */
+	struct statecache	*statecache;	/* state listing, or NULL */
 };
 
 extern const struct server_request server_requests[];
@@ -161,5 +163,6 @@ req_handler	req_extended, req_limits;
 req_handler	req_pfish_state, req_pfish_delete;
 /* Read opts.keys_path once, at start-up (subsys/req-state.c). */
 void	server_load_delete_keys(struct server *s, const char *path);
+void	server_statecache_free(struct statecache *c);
 
 #endif /* SERVER_H */

@@ -27,6 +27,40 @@
 
 #define HEX16_LEN	16
 
+/* Indexed by enum statepage_phase, from STATEPAGE_RECORDS on. */
+static const struct statepage_phase_info phases[] = {
+	{ 'r', "records", ".rec", STATEPAGE_KIND_RECORD, 0 },
+	{ 'd', "deletes", ".del", STATEPAGE_KIND_DELETE, 1 },
+	{ 'n', "notes", ".note", STATEPAGE_KIND_NOTE, 0 },
+};
+
+const struct statepage_phase_info *
+statepage_phase_info(enum statepage_phase phase)
+{
+	size_t i = (size_t)phase - STATEPAGE_RECORDS;
+
+	if (phase < STATEPAGE_RECORDS || phase >= STATEPAGE_DONE ||
+	    i >= sizeof(phases) / sizeof(phases[0]))
+		return NULL;
+	return &phases[i];
+}
+
+static const char *
+phase_suffix(enum statepage_phase phase)
+{
+	const struct statepage_phase_info *pi = statepage_phase_info(phase);
+
+	return pi == NULL ? NULL : pi->suffix;
+}
+
+static int
+phase_hashed(enum statepage_phase phase)
+{
+	const struct statepage_phase_info *pi = statepage_phase_info(phase);
+
+	return pi != NULL && pi->hashed;
+}
+
 /* Exactly n decimal digits; leading zeros are part of the format here. */
 static int
 get_dec(const u_char *p, size_t n, uint64_t *out)
@@ -68,7 +102,7 @@ parse_key(enum statepage_phase phase, const u_char *p, size_t len,
     struct statepage_key *k)
 {
 	k->a = k->b = 0;
-	if (phase == STATEPAGE_DELETES) {
+	if (phase_hashed(phase)) {
 		if (len != PFISH_SEQ_WIDTH + 1 + HEX16_LEN ||
 		    p[PFISH_SEQ_WIDTH] != '-' ||
 		    get_hex(p + PFISH_SEQ_WIDTH + 1, HEX16_LEN, &k->b) != 0)
@@ -78,42 +112,25 @@ parse_key(enum statepage_phase phase, const u_char *p, size_t len,
 	return get_dec(p, PFISH_SEQ_WIDTH, &k->a);
 }
 
-static const char *
-phase_suffix(enum statepage_phase phase)
-{
-	switch (phase) {
-	case STATEPAGE_RECORDS:
-		return ".rec";
-	case STATEPAGE_DELETES:
-		return ".del";
-	case STATEPAGE_NOTES:
-		return ".note";
-	default:
-		return NULL;
-	}
-}
-
 int
 statepage_cursor_parse(const u_char *p, size_t len,
     struct statepage_cursor *c)
 {
+	const struct statepage_phase_info *pi;
+	enum statepage_phase ph;
+
 	memset(c, 0, sizeof(*c));
 	c->phase = STATEPAGE_START;
 	if (len == 0)
 		return 0;
-	switch (p[0]) {
-	case 'r':
-		c->phase = STATEPAGE_RECORDS;
-		break;
-	case 'd':
-		c->phase = STATEPAGE_DELETES;
-		break;
-	case 'n':
-		c->phase = STATEPAGE_NOTES;
-		break;
-	default:
+	for (ph = STATEPAGE_RECORDS; ph < STATEPAGE_DONE;
+	    ph = (enum statepage_phase)(ph + 1))
+		if ((pi = statepage_phase_info(ph)) != NULL &&
+		    pi->letter == (char)p[0])
+			break;
+	if (ph == STATEPAGE_DONE)
 		return -1;
-	}
+	c->phase = ph;
 	if (parse_key(c->phase, p + 1, len - 1, &c->after) != 0) {
 		memset(c, 0, sizeof(*c));
 		return -1;
@@ -125,14 +142,14 @@ int
 statepage_cursor_format(const struct statepage_cursor *c, char *out,
     size_t outlen)
 {
-	static const char letters[] = { 0, 'r', 'd', 'n' };
+	const struct statepage_phase_info *pi;
 	char name[STATEPAGE_NAME_MAX];
 	size_t n;
 
 	if (outlen == 0)
 		return -1;
 	out[0] = '\0';
-	if (c->phase == STATEPAGE_START || c->phase == STATEPAGE_DONE)
+	if ((pi = statepage_phase_info(c->phase)) == NULL)
 		return 0;
 	if (statepage_name_format(c->phase, &c->after, name,
 	    sizeof(name)) != 0)
@@ -141,7 +158,7 @@ statepage_cursor_format(const struct statepage_cursor *c, char *out,
 	n = strlen(name) - strlen(phase_suffix(c->phase));
 	if (n + 2 > outlen)
 		return -1;
-	out[0] = letters[c->phase];
+	out[0] = pi->letter;
 	memcpy(out + 1, name, n);
 	out[n + 1] = '\0';
 	return 0;
@@ -178,7 +195,7 @@ statepage_name_format(enum statepage_phase phase,
 
 	if ((suffix = phase_suffix(phase)) == NULL || k->a > PFISH_SEQ_MAX)
 		return -1;
-	if (phase == STATEPAGE_DELETES)
+	if (phase_hashed(phase))
 		n = snprintf(out, outlen, "%0*llu-%0*llx%s", PFISH_SEQ_WIDTH,
 		    (unsigned long long)k->a, HEX16_LEN,
 		    (unsigned long long)k->b, suffix);
