@@ -30,6 +30,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "client.h"
 #include "fsutil.h"
 
@@ -63,7 +64,7 @@ struct fetch {
 static int
 have_local(int dirfd, const char *name, const struct ventry *e)
 {
-	crypto_hash_sha256_state h;
+	struct hash_sha256 h;
 	u_char buf[65536], md[STMT_HASH_LEN];
 	uint64_t n = 0;
 	ssize_t k;
@@ -72,12 +73,12 @@ have_local(int dirfd, const char *name, const struct ventry *e)
 	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) ==
 	    -1)
 		return errno == ENOENT ? 0 : -1;
-	crypto_hash_sha256_init(&h);
+	hash_sha256_init(&h);
 	while ((k = read(fd, buf, sizeof(buf))) > 0 && n <= e->size) {
-		crypto_hash_sha256_update(&h, buf, (size_t)k);
+		hash_sha256_update(&h, buf, (size_t)k);
 		n += (uint64_t)k;
 	}
-	crypto_hash_sha256_final(&h, md);
+	hash_sha256_final(&h, md);
 	if (k == 0 && n == e->size && memcmp(md, e->sha256, sizeof(md)) == 0)
 		r = 1;
 	else

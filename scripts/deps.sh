@@ -4,7 +4,7 @@
 # As root, installs what is missing; otherwise prints the exact
 # apt-get line and fails.  Called by every make target that builds.
 
-PKGS="make gcc pkg-config libsodium-dev libevent-dev libbsd-dev libssh-dev
+PKGS="make gcc pkg-config libsodium-dev libssl-dev libevent-dev libbsd-dev libssh-dev
 libcmocka-dev openssh-client openssh-server openssh-sftp-server age
 python3 python3-paramiko mandoc clang libclang-rt-14-dev valgrind
 hyperfine gnuplot-nox"

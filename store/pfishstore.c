@@ -34,6 +34,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "buf.h"
 #include "fsutil.h"
 #include "pfish.h"
@@ -198,7 +199,7 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
     uint64_t want, char *tmpname, size_t tmplen, int *fdp,
     u_char sha[STMT_HASH_LEN])
 {
-	crypto_hash_sha256_state hs;
+	struct hash_sha256 hs;
 	u_char chunk[65536];
 	uint64_t size = 0;
 	ssize_t r;
@@ -211,13 +212,13 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 		return io_exit();
 	}
 	*fdp = fd;
-	crypto_hash_sha256_init(&hs);
+	hash_sha256_init(&hs);
 	if (buf_len(prefix) > want) {
 		warnx("accept: message longer than its record says");
 		return STORE_EX_DATAERR;
 	}
 	if (buf_len(prefix) > 0) {
-		crypto_hash_sha256_update(&hs, buf_ptr(prefix),
+		hash_sha256_update(&hs, buf_ptr(prefix),
 		    buf_len(prefix));
 		if (fs_write_all(fd, buf_ptr(prefix), buf_len(prefix)) == -1)
 			goto ioerr;
@@ -235,12 +236,12 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 			warnx("accept: message longer than its record says");
 			return STORE_EX_DATAERR;
 		}
-		crypto_hash_sha256_update(&hs, chunk, (size_t)r);
+		hash_sha256_update(&hs, chunk, (size_t)r);
 		if (fs_write_all(fd, chunk, (size_t)r) == -1)
 			goto ioerr;
 		size += (uint64_t)r;
 	}
-	crypto_hash_sha256_final(&hs, sha);
+	hash_sha256_final(&hs, sha);
 	if (size != want) {
 		warnx("accept: message is %llu bytes, record says %llu",
 		    (unsigned long long)size, (unsigned long long)want);
@@ -256,7 +257,7 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 static int
 age_matches(const struct mbdir *m, const struct stmt_record *rec)
 {
-	crypto_hash_sha256_state hs;
+	struct hash_sha256 hs;
 	u_char chunk[65536], sha[STMT_HASH_LEN];
 	char name[32];
 	struct stat st;
@@ -270,12 +271,12 @@ age_matches(const struct mbdir *m, const struct stmt_record *rec)
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size != rec->size)
 		goto out;
-	crypto_hash_sha256_init(&hs);
+	hash_sha256_init(&hs);
 	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
-		crypto_hash_sha256_update(&hs, chunk, (size_t)r);
+		hash_sha256_update(&hs, chunk, (size_t)r);
 	if (r != 0)
 		goto out;
-	crypto_hash_sha256_final(&hs, sha);
+	hash_sha256_final(&hs, sha);
 	ok = memcmp(sha, rec->sha256, STMT_HASH_LEN) == 0;
  out:
 	close(fd);

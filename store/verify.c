@@ -32,6 +32,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "fsutil.h"
 #include "pfish.h"
 #include "store.h"
@@ -163,7 +164,7 @@ static int
 hash_age(int dirfd, const char *name, uint64_t *size,
     u_char sha[STMT_HASH_LEN])
 {
-	crypto_hash_sha256_state hs;
+	struct hash_sha256 hs;
 	u_char chunk[65536];
 	struct stat st;
 	ssize_t r;
@@ -177,13 +178,13 @@ hash_age(int dirfd, const char *name, uint64_t *size,
 		close(fd);
 		return -1;
 	}
-	crypto_hash_sha256_init(&hs);
+	hash_sha256_init(&hs);
 	while ((r = read(fd, chunk, sizeof(chunk))) > 0) {
-		crypto_hash_sha256_update(&hs, chunk, (size_t)r);
+		hash_sha256_update(&hs, chunk, (size_t)r);
 		*size += (uint64_t)r;
 	}
 	close(fd);
-	crypto_hash_sha256_final(&hs, sha);
+	hash_sha256_final(&hs, sha);
 	return r == 0 ? 0 : -1;
 }
 
