@@ -30,9 +30,10 @@
 
 #include <sodium.h>
 
-#include "hash.h"
 #include "client.h"
 #include "fsutil.h"
+#include "hash.h"
+#include "layout.h"
 
 /*
  * Files are staged under temporary names and made durable in batches:
@@ -90,9 +91,10 @@ have_local(int dirfd, const char *name, const struct ventry *e)
 static int
 deliver(struct fetch *f, uint64_t seq)
 {
-	char name[32];
+	char name[PFISH_NAME_MAX];
 
-	seq_name(seq, name);
+	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+		return -1;
 	return maildir_deliver(f->md, f->dirfd, name, seq);
 }
 
@@ -102,10 +104,11 @@ fetch_one(struct fetch *f, const struct ventry *e)
 {
 	struct staged *sf = &f->st[f->nst];
 	struct vmsg m;
-	char name[32], *tmp = sf->tmp;
+	char name[PFISH_NAME_MAX], *tmp = sf->tmp;
 	int fd, over, r;
 
-	seq_name(e->seq, name);
+	if (layout_seq_name(e->seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+		return -1;
 	sf->seq = e->seq;
 	tmp[0] = '\0';
 	if ((r = have_local(f->dirfd, name, e)) == 1) {
@@ -180,7 +183,7 @@ static int
 fetch_commit(struct fetch *f)
 {
 	struct session *s = f->s;
-	char name[32];
+	char name[PFISH_NAME_MAX];
 	size_t i;
 
 	if (f->nst == 0)
@@ -191,7 +194,11 @@ fetch_commit(struct fetch *f)
 		return -1;
 	}
 	for (i = 0; i < f->nst; i++) {
-		seq_name(f->st[i].seq, name);
+		if (layout_seq_name(f->st[i].seq, PFISH_AGE_SUFFIX, name,
+		    sizeof(name)) != 0) {
+			fetch_discard(f, i);
+			return -1;
+		}
 		if (f->st[i].tmp[0] != '\0' && renameat(f->dirfd,
 		    f->st[i].tmp, f->dirfd, name) == -1) {
 			warn("%s", name);

@@ -32,16 +32,11 @@
 #include "buf.h"
 #include "client.h"
 #include "fsutil.h"
-#include "sftpc.h"
+#include "layout.h"
+#include "sftp.h"
+#include "statepage.h"
 #include "sshkey.h"
 #include "trust.h"
-
-void
-seq_name(uint64_t seq, char name[32])
-{
-	(void)snprintf(name, 32, "%0*" PRIu64 "%s", PFISH_SEQ_WIDTH, seq,
-	    PFISH_AGE_SUFFIX);
-}
 
 /*
  * The time, fixed once per run.  PFISH_NOW (seconds since the epoch)
@@ -148,6 +143,7 @@ session_close(struct session *s)
 	free(s->dels);
 	free(s->notes);
 	free(s->msgs);
+	free(s->odd);
 	psftp_entries_free(s->ents, s->nents);
 	trust_free(s->trust);
 	cstate_clear(&s->st);
@@ -306,7 +302,8 @@ alloc_inputs(struct session *s)
 	if ((s->recs = calloc(n, sizeof(*s->recs))) == NULL ||
 	    (s->dels = calloc(n, sizeof(*s->dels))) == NULL ||
 	    (s->notes = calloc(n, sizeof(*s->notes))) == NULL ||
-	    (s->msgs = calloc(m, sizeof(*s->msgs))) == NULL) {
+	    (s->msgs = calloc(m, sizeof(*s->msgs))) == NULL ||
+	    (s->odd = calloc(m, sizeof(*s->odd))) == NULL) {
 		warnx("out of memory");
 		return -1;
 	}
@@ -326,13 +323,13 @@ build_inputs(struct session *s)
 	in->head_state = VHEAD_NONE;
 	for (i = 0; i < s->nitems; i++) {
 		it = &s->items[i];
-		if (it->kind == SFTPC_ITEM_HEAD)
+		if (it->kind == STATEPAGE_KIND_HEAD)
 			parse_head(s, it);
-		else if (it->kind == SFTPC_ITEM_RECORD)
+		else if (it->kind == STATEPAGE_KIND_RECORD)
 			parse_record(s, it, &s->recs[in->nrecs++]);
-		else if (it->kind == SFTPC_ITEM_DELETE)
+		else if (it->kind == STATEPAGE_KIND_DELETE)
 			parse_delete(s, it, &s->dels[in->ndels++]);
-		else if (it->kind == SFTPC_ITEM_NOTE) {
+		else if (it->kind == STATEPAGE_KIND_NOTE) {
 			s->notes[in->nnotes].seq = it->seq;
 			s->notes[in->nnotes].parsed = stmt_note_parse(it->data,
 			    it->len, &s->notes[in->nnotes].n) == 0;
@@ -341,8 +338,10 @@ build_inputs(struct session *s)
 	}
 	qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
 	for (i = 0; i < s->nents; i++) {
-		if (sftpc_seq_from_name(s->ents[i].name, &s->msgs[in->nmsgs].seq)) {
-			s->nodd++;
+		/* Names like "x.age" that no seq explains: never trusted. */
+		if (layout_seq_parse(s->ents[i].name, PFISH_AGE_SUFFIX,
+		    &s->msgs[in->nmsgs].seq) != 0) {
+			s->odd[in->nodd++] = s->ents[i].name;
 			continue;
 		}
 		s->msgs[in->nmsgs].has_size = s->ents[i].has_size;
@@ -357,6 +356,7 @@ build_inputs(struct session *s)
 	in->dels = s->dels;
 	in->notes = s->notes;
 	in->msgs = s->msgs;
+	in->odd = s->odd;
 	in->rec_sig = rec_sig_cb;
 	in->arg = s;
 	return 0;
@@ -430,7 +430,8 @@ session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
 
 	*over = 0;
 	dl_init(&d, fd, cap, pm);
-	seq_name(seq, name);
+	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+		return -1;
 	r = psftp_get(s->p, name, cap - 1, dl_sink, &d);
 	if (r == -1 || (r == PSFTP_ERR_ABORT && d.n <= cap)) {
 		warnx("%s: %s", name, psftp_errmsg(s->p));
@@ -464,7 +465,7 @@ parsed_rec(const struct session *s, uint64_t seq)
 struct hbatch {
 	struct dl		 d[PSFTP_BATCH_MAX];
 	struct psftp_batch	 b[PSFTP_BATCH_MAX];
-	char			 names[PSFTP_BATCH_MAX][32];
+	char			 names[PSFTP_BATCH_MAX][PFISH_NAME_MAX];
 	struct vmsg		*m[PSFTP_BATCH_MAX];
 	size_t			 n;
 };
@@ -519,7 +520,9 @@ hash_unchecked(struct session *s)
 			continue;
 		/* Record sizes are signed; still, cap + 1 must not wrap. */
 		cap = rec->r.size < PFISH_MSG_MAX ? rec->r.size : PFISH_MSG_MAX;
-		seq_name(m->seq, hb->names[hb->n]);
+		if (layout_seq_name(m->seq, PFISH_AGE_SUFFIX, hb->names[hb->n],
+		    sizeof(hb->names[hb->n])) != 0)
+			return -1;
 		hb->b[hb->n].name = hb->names[hb->n];
 		hb->m[hb->n] = m;
 		dl_init(&hb->d[hb->n], -1, cap + 1, NULL);
@@ -530,32 +533,6 @@ hash_unchecked(struct session *s)
  out:
 	free(hb);
 	return r;
-}
-
-/* Names like "x.age" that no seq explains are reported, never trusted. */
-static int
-add_odd(struct session *s)
-{
-	struct vfinding *nf;
-	size_t i;
-	uint64_t seq;
-
-	if (s->nodd == 0)
-		return 0;
-	if ((nf = reallocarray(s->res.f, s->res.nf + s->nodd,
-	    sizeof(*nf))) == NULL)
-		return -1;
-	s->res.f = nf;
-	for (i = 0; i < s->nents; i++) {
-		if (sftpc_seq_from_name(s->ents[i].name, &seq) == 0)
-			continue;
-		nf = &s->res.f[s->res.nf++];
-		memset(nf, 0, sizeof(*nf));
-		nf->kind = VK_ADDED;
-		(void)snprintf(nf->detail, sizeof(nf->detail), "unexpected "
-		    "file %.60s", s->ents[i].name);
-	}
-	return 0;
 }
 
 int
@@ -575,10 +552,6 @@ session_verify(struct session *s, int content)
 	if ((r = verify_run(&s->in, &s->res)) != 0) {
 		warnx("verification failed: %s", r == VERIFY_ERR_RANGE ?
 		    "signed range too large" : "internal error");
-		return -1;
-	}
-	if (add_odd(s) != 0) {
-		warnx("out of memory");
 		return -1;
 	}
 	s->verified = 1;

@@ -37,6 +37,7 @@
 #include "agecrypt.h"
 #include "deliver.h"
 #include "fsutil.h"
+#include "layout.h"
 #include "log.h"
 #include "pfish.h"
 #include "stmt.h"

@@ -70,7 +70,7 @@ const char *conn_host(const struct conn *c);
 unsigned int conn_port(const struct conn *c);
 void	*conn_session(struct conn *c);	/* the libssh ssh_session */
 
-/* sftp.c: a minimal SFTP v3 client over one channel of the session. */
+/* psftp.c: a minimal SFTP v3 client over one channel of the session. */
 struct psftp;
 struct psftp_entry {
 	char		*name;
@@ -159,7 +159,7 @@ void	 maildir_close(struct maildir *md);
 
 /* session.c: connect, fetch and verify the state; shared by commands. */
 struct sitem {
-	int		 kind;		/* SFTPC_ITEM_* */
+	int		 kind;		/* STATEPAGE_KIND_* */
 	uint64_t	 seq;
 	u_char		*data;
 	size_t		 len;
@@ -188,8 +188,8 @@ struct session {
 	struct vresult	 res;
 	const u_char	*headtext;	/* the served head's text */
 	size_t		 headtextlen;
+	const char	**odd;		/* names no seq explains */
 	int		 verified;
-	size_t		 nodd;		/* .age files not named by a seq */
 };
 
 int	 session_open(struct client_opts *o, struct session **out);
@@ -202,7 +202,6 @@ int	 session_verify(struct session *s, int content);
 int	 session_accept(struct session *s);
 void	 session_print_findings(const struct session *s, FILE *fp);
 int	 session_exit_code(const struct session *s);
-void	 seq_name(uint64_t seq, char name[32]);
 int	 session_delete(struct session *s, const uint64_t *seqs, size_t n);
 #define SESSION_VANISHED	2	/* session_download: file gone meanwhile */
 int	 session_download(struct session *s, uint64_t seq, int fd,
