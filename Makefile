@@ -15,7 +15,7 @@ O ?=		obj
 B ?=		bin
 
 CC ?=		cc
-PKGS =		libsodium libevent_core libbsd-overlay libssh
+PKGS =		libsodium libcrypto libevent_core libbsd-overlay libssh
 PKG_CFLAGS :=	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS :=	$(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS :=	$(shell pkg-config --libs cmocka 2>/dev/null)

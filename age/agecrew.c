@@ -29,6 +29,7 @@
 
 #include "age.h"
 #include "agecrypt.h"
+#include "hash.h"
 
 /*
  * Tasks are taken one at a time from a shared cursor that carries the
@@ -66,7 +67,7 @@ chunk_nonce(u_char nonce[12], uint64_t ctr, int last)
 /*
  * Opening a full-size chunk tries it as a middle chunk, then as the last
  * one, as the reference implementation does; a shorter chunk can only
- * be the last.  The output of a failed attempt is wiped by libsodium,
+ * be the last.  The output of a failed attempt is wiped by aead_open(),
  * which is why opening is never done in place.
  */
 static void
@@ -77,9 +78,8 @@ task_run(const u_char *key, struct age_task *t)
 
 	if (t->op == AGE_TASK_SEAL) {
 		chunk_nonce(nonce, t->ctr, t->last);
-		crypto_aead_chacha20poly1305_ietf_encrypt_detached(t->out,
-		    t->out + t->inlen, NULL, t->in, t->inlen, NULL, 0, NULL,
-		    nonce, key);
+		aead_seal(t->out, t->out + t->inlen, t->in, t->inlen, nonce,
+		    key);
 		t->result = 0;
 		return;
 	}
@@ -88,8 +88,7 @@ task_run(const u_char *key, struct age_task *t)
 	for (t->last = t->inlen == AGE_CHUNK_CT_LEN ? 0 : 1; t->last <= 1;
 	    t->last++) {
 		chunk_nonce(nonce, t->ctr, t->last);
-		if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(t->out,
-		    NULL, t->in, mlen, t->in + mlen, NULL, 0, nonce,
+		if (aead_open(t->out, t->in, mlen, t->in + mlen, nonce,
 		    key) == 0) {
 			t->result = 0;
 			return;

@@ -23,6 +23,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "age.h"
 #include "agecrypt.h"
 #include "buf.h"
@@ -109,7 +110,7 @@ static int
 ssh_blob_tag(const u_char pk[32], u_char blob[SSH_BLOB_LEN],
     char tag[TAG_B64_LEN + 1])
 {
-	u_char h[crypto_hash_sha256_BYTES];
+	u_char h[HASH_SHA256_LEN];
 	struct buf *b;
 	int r = AGE_ERR_ALLOC;
 
@@ -118,7 +119,7 @@ ssh_blob_tag(const u_char pk[32], u_char blob[SSH_BLOB_LEN],
 	if (sshkey_pub_to_blob(pk, b) != 0 || buf_len(b) != SSH_BLOB_LEN)
 		goto out;
 	memcpy(blob, buf_ptr(b), SSH_BLOB_LEN);
-	crypto_hash_sha256(h, blob, SSH_BLOB_LEN);
+	hash_sha256(h, blob, SSH_BLOB_LEN);
 	r = age_b64_encode(h, 4, tag, TAG_B64_LEN + 1);
 out:
 	buf_free(b);
@@ -308,7 +309,7 @@ struct wrap_secrets {
 	u_char	wrapkey[32];
 };
 
-static const u_char zero_nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+static const u_char zero_nonce[AEAD_NONCE_LEN];
 
 /*
  * The shared secret both sides compute; ssh-ed25519 multiplies it by a
@@ -353,8 +354,8 @@ wrap_one(const struct age_recipient *rcpt, const u_char *filekey,
 	if ((r = derive_wrapkey(rcpt->type, rcpt->blob, s->eph, rcpt->point,
 	    salt, s)) != 0)
 		return r;
-	crypto_aead_chacha20poly1305_ietf_encrypt(body, NULL, filekey,
-	    AGE_FILE_KEY_LEN, NULL, 0, NULL, zero_nonce, s->wrapkey);
+	aead_seal(body, body + AGE_FILE_KEY_LEN, filekey, AGE_FILE_KEY_LEN,
+	    zero_nonce, s->wrapkey);
 	if ((r = age_b64_encode(share, 32, sharestr, sizeof(sharestr))) != 0)
 		return r;
 	if (rcpt->type == KEY_SSH_ED25519) {
@@ -444,8 +445,9 @@ unwrap_one(const struct age_identity *id, const struct age_stanza *st,
 	if ((r = derive_wrapkey(id->type, id->blob, id->scalar, salt, salt,
 	    s)) != 0)
 		return AGE_ERR_STANZA;
-	if (crypto_aead_chacha20poly1305_ietf_decrypt(filekey, NULL, NULL,
-	    st->body, st->bodylen, NULL, 0, zero_nonce, s->wrapkey) != 0)
+	if (aead_open(filekey, st->body, st->bodylen - AEAD_TAG_LEN,
+	    st->body + st->bodylen - AEAD_TAG_LEN, zero_nonce,
+	    s->wrapkey) != 0)
 		return AGE_ERR_NO_MATCH;
 	return 0;
 }

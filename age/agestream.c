@@ -29,6 +29,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "age.h"
 #include "agecrypt.h"
 #include "buf.h"
@@ -62,7 +63,7 @@ struct reader {
 struct writer {
 	int				 fd;
 	int				 hash;
-	crypto_hash_sha256_state	 sha;
+	struct hash_sha256	 sha;
 	uint64_t			 nwritten;
 };
 
@@ -224,7 +225,7 @@ writer_init(struct writer *w, int fd, const struct age_opts *opts)
 	w->fd = fd;
 	w->hash = opts != NULL && opts->want_sha256;
 	if (w->hash)
-		crypto_hash_sha256_init(&w->sha);
+		hash_sha256_init(&w->sha);
 }
 
 /* Write all of p, retrying short writes. */
@@ -235,7 +236,7 @@ writer_write(struct writer *w, const void *p, size_t len)
 	ssize_t n;
 
 	if (w->hash)
-		crypto_hash_sha256_update(&w->sha, d, len);
+		hash_sha256_update(&w->sha, d, len);
 	while (len > 0) {
 		if ((n = write(w->fd, d, len)) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -257,7 +258,7 @@ writer_done(struct writer *w, struct age_opts *opts, uint64_t nin)
 	opts->in_bytes = nin;
 	opts->out_bytes = w->nwritten;
 	if (w->hash)
-		crypto_hash_sha256_final(&w->sha, opts->sha256);
+		hash_sha256_final(&w->sha, opts->sha256);
 }
 
 /* Decryption -------------------------------------------------------- */
@@ -672,7 +673,7 @@ struct sealer {
 	uint64_t			 nin;
 	uint64_t			 max_in;
 	int				 hash;
-	crypto_hash_sha256_state	 sha;
+	struct hash_sha256	 sha;
 };
 
 /* Read into slot b of the plaintext; count, hash and cap the input. */
@@ -688,7 +689,7 @@ seal_fill(struct sealer *s, int b)
 		return r;
 	s->nin += s->l.len[b] - before;
 	if (s->hash)
-		crypto_hash_sha256_update(&s->sha, s->l.in[b] + before,
+		hash_sha256_update(&s->sha, s->l.in[b] + before,
 		    s->l.len[b] - before);
 	if (s->max_in != 0 && s->nin > s->max_in)
 		return AGE_ERR_TOOBIG;
@@ -765,7 +766,7 @@ encrypt_payload(struct payload *p, int infd, struct writer *w,
 	s.w = w;
 	s.max_in = opts != NULL ? opts->max_in : 0;
 	if ((s.hash = opts != NULL && opts->want_in_sha256))
-		crypto_hash_sha256_init(&s.sha);
+		hash_sha256_init(&s.sha);
 	/* A full chunk and a byte always fit, so a batch never stalls. */
 	if ((hint = input_hint(infd, 0)) != 0 && hint < incap)
 		incap = hint + 1 > AGE_CHUNK_LEN + 1 ? hint + 1 :
@@ -779,7 +780,7 @@ encrypt_payload(struct payload *p, int infd, struct writer *w,
 		goto out;
 	}
 	if ((r = seal_payload(&s)) == 0 && s.hash)
-		crypto_hash_sha256_final(&s.sha, opts->in_sha256);
+		hash_sha256_final(&s.sha, opts->in_sha256);
 out:
 	*ninp = s.nin;
 	age_crew_free(p->crew);

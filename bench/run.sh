@@ -14,7 +14,9 @@
 #				one file system, about 3 GiB
 #	BENCH_TIMEOUT=120	seconds before one run counts as hung
 #	BENCH_QUICK=1		small data, to debug the harness only
-#	BENCH_ONLY="small big list fair later"	the cases to run
+#	BENCH_ONLY="small big list fair later scale"	the cases to run
+#	SCALE_SIZES="1000 10000 100000"	sizes of the scale section
+#				(bench/scale.sh; add 1000000 for the million)
 #
 # Every case runs all programs on the same data in the same run, taking
 # turns (A B A B ...) after one untimed warm-up each, so the page cache is
@@ -215,7 +217,7 @@ list_case() {	# n mailbox
 # ---------------------------------------------------------------- run
 
 want() {	# case: is it selected by BENCH_ONLY?
-	case " ${BENCH_ONLY:-small big list fair later} " in
+	case " ${BENCH_ONLY:-small big list fair later scale} " in
 	*" $1 "*) return 0 ;;
 	esac
 	return 1
@@ -265,6 +267,12 @@ if want fair; then
 	list_case "$FAIR_N only" "$T/fair"
 fi
 want later && later_cases
+# How costs grow with the mailbox: its own table, slopes and plot.
+if want scale; then
+	echo "bench: scale section (${SCALE_SIZES:-1000 10000 100000})"
+	PFISH_TOP=$TOP PFISH_BIN=$BIN PFISH_OBJ=$TOP/$O \
+	    sh "$TOP/bench/scale.sh" "$OUT" || note "scale section failed"
+fi
 
 # ---------------------------------------------------------------- report
 

@@ -32,7 +32,22 @@
 
 #include "client.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "layout.h"
+
+/*
+ * Files are staged under temporary names and made durable in batches:
+ * one syncfs(2) for the batch, then the renames and one fsync of the
+ * directory, and only then are they recorded as fetched (and so may be
+ * deleted on the server).  A crash leaves temporary files, never a
+ * final name over data that is not on disk.
+ */
+#define FETCH_BATCH	256
+
+struct staged {
+	uint64_t	 seq;
+	char		 tmp[64];	/* "" when already in place */
+};
 
 struct fetch {
 	struct session	*s;
@@ -42,13 +57,15 @@ struct fetch {
 	struct maildir	*md;		/* --decrypt: plaintext goes here */
 	size_t		 got, bad;
 	size_t		 vanished;	/* removed on the server meanwhile */
+	struct staged	 st[FETCH_BATCH];
+	size_t		 nst;
 };
 
 /* 1 when dir already holds name with exactly the record's content. */
 static int
 have_local(int dirfd, const char *name, const struct ventry *e)
 {
-	crypto_hash_sha256_state h;
+	struct hash_sha256 h;
 	u_char buf[65536], md[STMT_HASH_LEN];
 	uint64_t n = 0;
 	ssize_t k;
@@ -57,12 +74,12 @@ have_local(int dirfd, const char *name, const struct ventry *e)
 	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) ==
 	    -1)
 		return errno == ENOENT ? 0 : -1;
-	crypto_hash_sha256_init(&h);
+	hash_sha256_init(&h);
 	while ((k = read(fd, buf, sizeof(buf))) > 0 && n <= e->size) {
-		crypto_hash_sha256_update(&h, buf, (size_t)k);
+		hash_sha256_update(&h, buf, (size_t)k);
 		n += (uint64_t)k;
 	}
-	crypto_hash_sha256_final(&h, md);
+	hash_sha256_final(&h, md);
 	if (k == 0 && n == e->size && memcmp(md, e->sha256, sizeof(md)) == 0)
 		r = 1;
 	else
@@ -71,24 +88,40 @@ have_local(int dirfd, const char *name, const struct ventry *e)
 	return r;
 }
 
-/* Temp file, download, check, then rename into place; never keep junk. */
+static int
+deliver(struct fetch *f, uint64_t seq)
+{
+	char name[PFISH_NAME_MAX];
+
+	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+		return -1;
+	return maildir_deliver(f->md, f->dirfd, name, seq);
+}
+
+/* Temp file, download, check, then stage for renaming; never keep junk. */
 static int
 fetch_one(struct fetch *f, const struct ventry *e)
 {
+	struct staged *sf = &f->st[f->nst];
 	struct vmsg m;
-	char name[PFISH_NAME_MAX], tmp[64];
+	char name[PFISH_NAME_MAX], *tmp = sf->tmp;
 	int fd, over, r;
 
 	if (layout_seq_name(e->seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
 		return -1;
-	if ((r = have_local(f->dirfd, name, e)) == 1)
+	sf->seq = e->seq;
+	tmp[0] = '\0';
+	if ((r = have_local(f->dirfd, name, e)) == 1) {
+		f->nst++;	/* its name is made durable with the batch */
 		return 0;
+	}
 	if (r == -1) {
 		warnx("%s exists in the fetch directory with other content; "
 		    "not overwritten", name);
 		return -1;
 	}
-	if ((fd = fs_tmp_create(f->dirfd, 0600, tmp, sizeof(tmp))) == -1) {
+	if ((fd = fs_tmp_create(f->dirfd, 0600, tmp, sizeof(sf->tmp))) ==
+	    -1) {
 		warn("temp file for %s", name);
 		return -1;
 	}
@@ -121,22 +154,76 @@ fetch_one(struct fetch *f, const struct ventry *e)
 		f->bad++;
 		return 1;
 	}
-	if (fs_commit(fd, f->dirfd, tmp, f->dirfd, name) == -1) {
+	if (close(fd) == -1) {
 		warn("%s", name);
+		(void)unlinkat(f->dirfd, tmp, 0);
 		return -1;
 	}
-	f->got++;
+	f->nst++;
 	return 0;
 }
 
-static int
-deliver(struct fetch *f, uint64_t seq)
+/* Remove the temporary files of a batch that will not be committed. */
+static void
+fetch_discard(struct fetch *f, size_t from)
 {
-	char name[PFISH_NAME_MAX];
+	size_t i;
 
-	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+	for (i = from; i < f->nst; i++)
+		if (f->st[i].tmp[0] != '\0')
+			(void)unlinkat(f->dirfd, f->st[i].tmp, 0);
+	f->nst = 0;
+}
+
+/*
+ * Make the staged files durable under their names, then record them as
+ * fetched: one syncfs for the data, the renames, one directory fsync.
+ */
+static int
+fetch_commit(struct fetch *f)
+{
+	struct session *s = f->s;
+	char name[PFISH_NAME_MAX];
+	size_t i;
+
+	if (f->nst == 0)
+		return 0;
+	if (syncfs(f->dirfd) == -1) {
+		warn("syncing the fetched messages");
+		fetch_discard(f, 0);
 		return -1;
-	return maildir_deliver(f->md, f->dirfd, name, seq);
+	}
+	for (i = 0; i < f->nst; i++) {
+		if (layout_seq_name(f->st[i].seq, PFISH_AGE_SUFFIX, name,
+		    sizeof(name)) != 0) {
+			fetch_discard(f, i);
+			return -1;
+		}
+		if (f->st[i].tmp[0] != '\0' && renameat(f->dirfd,
+		    f->st[i].tmp, f->dirfd, name) == -1) {
+			warn("%s", name);
+			fetch_discard(f, i);
+			return -1;
+		}
+	}
+	if (fs_fsync_dir(f->dirfd) == -1) {
+		warn("syncing the fetch directory");
+		f->nst = 0;
+		return -1;
+	}
+	for (i = 0; i < f->nst; i++) {
+		if (f->st[i].tmp[0] != '\0')
+			f->got++;
+		if ((f->md != NULL && deliver(f, f->st[i].seq) != 0) ||
+		    seqset_add(s->st.fetched, f->st[i].seq) != 0 ||
+		    seqset_add(s->st.checked, f->st[i].seq) != 0) {
+			f->nst = 0;
+			return -1;
+		}
+	}
+	f->nst = 0;
+	/* Resumable: the state follows the files batch by batch. */
+	return cstate_save(s->statepath, &s->st);
 }
 
 static int
@@ -144,29 +231,21 @@ fetch_verified(struct fetch *f)
 {
 	struct session *s = f->s;
 	const struct ventry *e;
-	size_t i, since = 0;
-	int r;
+	size_t i;
 
 	for (i = 0; i < s->res.ne; i++) {
 		e = &s->res.e[i];
 		if (e->status != VST_OK || !e->present ||
 		    seqset_has(s->st.fetched, e->seq))
 			continue;
-		if ((r = fetch_one(f, e)) < 0)
+		if (fetch_one(f, e) < 0) {
+			(void)fetch_commit(f);	/* keep what arrived */
 			return -1;
-		if (r == 0 && f->md != NULL && deliver(f, e->seq) != 0)
-			return -1;
-		if (r == 0 && (seqset_add(s->st.fetched, e->seq) != 0 ||
-		    seqset_add(s->st.checked, e->seq) != 0))
-			return -1;
-		/* Resumable: the state follows the files every so often. */
-		if (++since >= 256) {
-			since = 0;
-			if (cstate_save(s->statepath, &s->st) != 0)
-				return -1;
 		}
+		if (f->nst == FETCH_BATCH && fetch_commit(f) != 0)
+			return -1;
 	}
-	return 0;
+	return fetch_commit(f);
 }
 
 static int

@@ -28,6 +28,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "buf.h"
 #include "client.h"
 #include "fsutil.h"
@@ -455,7 +456,7 @@ build_inputs(struct session *s)
 }
 
 struct dl {
-	crypto_hash_sha256_state h;
+	struct hash_sha256 h;
 	uint64_t	 n;
 	uint64_t	 cap;
 	u_char		 head[AGE_MAGIC_LEN];
@@ -475,7 +476,7 @@ dl_sink(void *arg, const u_char *data, size_t len)
 		k = AGE_MAGIC_LEN - (size_t)d->n;
 		memcpy(d->head + d->n, data, k < len ? k : len);
 	}
-	crypto_hash_sha256_update(&d->h, data, len);
+	hash_sha256_update(&d->h, data, len);
 	if (d->fd != -1 && fs_write_all(d->fd, data, len) == -1) {
 		warn("write");
 		return -1;
@@ -489,7 +490,7 @@ static void
 dl_init(struct dl *d, int fd, uint64_t cap, struct progress *pm)
 {
 	memset(d, 0, sizeof(*d));
-	crypto_hash_sha256_init(&d->h);
+	hash_sha256_init(&d->h);
 	d->cap = cap;
 	d->fd = fd;
 	d->pm = pm;
@@ -498,7 +499,7 @@ dl_init(struct dl *d, int fd, uint64_t cap, struct progress *pm)
 static void
 dl_finish(struct dl *d, struct vmsg *m)
 {
-	crypto_hash_sha256_final(&d->h, m->sha256);
+	hash_sha256_final(&d->h, m->sha256);
 	m->hashed = 1;
 	m->has_size = 1;
 	m->size = d->n;

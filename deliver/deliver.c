@@ -35,6 +35,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "agecrypt.h"
 #include "deliver.h"
 #include "fsutil.h"
@@ -136,7 +137,7 @@ fail:
 static int
 hash_spooled(struct delivery *d)
 {
-	crypto_hash_sha256_state sha;
+	struct hash_sha256 sha;
 	u_char buf[65536], h[32];
 	ssize_t n;
 	int fd;
@@ -144,19 +145,19 @@ hash_spooled(struct delivery *d)
 	if ((fd = openat(d->dirfd, d->name, O_RDONLY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
 		return EX_TEMPFAIL;
-	crypto_hash_sha256_init(&sha);
+	hash_sha256_init(&sha);
 	d->size = 0;
 	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n == -1 &&
 	    errno == EINTR)) {
 		if (n <= 0)
 			continue;
-		crypto_hash_sha256_update(&sha, buf, (size_t)n);
+		hash_sha256_update(&sha, buf, (size_t)n);
 		d->size += (uint64_t)n;
 	}
 	close(fd);
 	if (n == -1)
 		return EX_TEMPFAIL;
-	crypto_hash_sha256_final(&sha, h);
+	hash_sha256_final(&sha, h);
 	sodium_bin2hex(d->sha, sizeof(d->sha), h, sizeof(h));
 	return 0;
 }

@@ -48,7 +48,7 @@
 #define PFISH_HANDLES_DEFAULT	64
 #define PFISH_HANDLES_MAX	1024
 #define PFISH_HANDLE_LEN	8		/* bytes in a handle string */
-#define PFISH_OUTPUT_HIWAT	(512 * 1024)	/* stop reading input above */
+#define PFISH_OUTPUT_HIWAT	(64 * 1024)	/* stop reading input above */
 #define PFISH_LOG_TRUNC		100		/* attacker text in logs */
 
 /* Exit codes of pfish verify and pfish-store verify. */

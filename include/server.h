@@ -29,6 +29,7 @@ struct buf;
 struct evbuffer;
 struct readpool;
 struct server;
+struct statecache;
 struct trust;
 
 /* Policy flags (-R, -S). */
@@ -121,6 +122,7 @@ struct server {
 	uint32_t		 next_gen;
 	int			 inited;
 	struct trust		*delete_keys;	/* NULL: deletes refused */
+	struct statecache	*statecache;	/* state listing, or NULL */
 };
 
 /* The tables and the dispatch of EXTENDED (subsys/srv-requests.c). */
@@ -157,5 +159,7 @@ req_handler	req_open, req_close, req_read, req_stat, req_lstat,
 req_handler	req_opendir, req_readdir;
 req_handler	req_limits;
 req_handler	req_pfish_state, req_pfish_delete;
+/* The state listing's cache between pages (subsys/req-state.c). */
+void	server_statecache_free(struct statecache *c);
 
 #endif /* SERVER_H */

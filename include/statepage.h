@@ -56,6 +56,24 @@ enum statepage_phase {
 #define STATEPAGE_KIND_NOTE	4
 #define STATEPAGE_KIND_VOID	5
 
+/*
+ * What a phase is: one entry of a table in proto/statepage.c, so a new
+ * phase is a new enum value before STATEPAGE_DONE and one table entry.
+ * A phase keyed by seq alone ("hashed" 0) names its files by seq, so a
+ * server may open them by name; a hashed phase's names carry a hash too.
+ */
+struct statepage_phase_info {
+	char		 letter;	/* of the cursor */
+	const char	*dir;		/* under .pfish */
+	const char	*suffix;
+	u_int		 kind;		/* item kind on the wire */
+	int		 hashed;	/* names NNN-HHH, not NNN */
+};
+
+/* NULL for START, DONE and anything out of range. */
+const struct statepage_phase_info *statepage_phase_info(
+	    enum statepage_phase phase);
+
 struct statepage_key {
 	uint64_t	a;
 	uint64_t	b;

@@ -28,6 +28,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "buf.h"
 #include "sshkey.h"
 
@@ -188,12 +189,12 @@ sshkey_pub_format(const u_char pk[SSHKEY_ED25519_PK], const char *comment,
 void
 sshkey_fingerprint(const u_char pk[SSHKEY_ED25519_PK], char fp[SSHKEY_FP_LEN])
 {
-	u_char blob[PUB_BLOB_LEN], h[crypto_hash_sha256_BYTES];
-	char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES,
+	u_char blob[PUB_BLOB_LEN], h[HASH_SHA256_LEN];
+	char b64[sodium_base64_ENCODED_LEN(HASH_SHA256_LEN,
 	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
 
 	pub_blob(pk, blob);
-	crypto_hash_sha256(h, blob, sizeof(blob));
+	hash_sha256(h, blob, sizeof(blob));
 	sodium_bin2base64(b64, sizeof(b64), h, sizeof(h),
 	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
 	memcpy(fp, "SHA256:", 7);

@@ -24,6 +24,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "buf.h"
 #include "sshkey.h"
 #include "sshsig.h"
@@ -73,8 +74,8 @@ signed_data(const char *ns, const char *hashalg, const void *msg,
 		crypto_hash_sha512(h, msg, msglen);
 		hlen = crypto_hash_sha512_BYTES;
 	} else {
-		crypto_hash_sha256(h, msg, msglen);
-		hlen = crypto_hash_sha256_BYTES;
+		hash_sha256(h, msg, msglen);
+		hlen = HASH_SHA256_LEN;
 	}
 	if (buf_put(out, SIG_MAGIC, SIG_MAGIC_LEN) != 0 ||
 	    buf_put_cstring(out, ns) != 0 ||

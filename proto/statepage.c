@@ -26,28 +26,46 @@
 #include "pfish.h"
 #include "statepage.h"
 
+/* Indexed by enum statepage_phase, from STATEPAGE_RECORDS on. */
+static const struct statepage_phase_info phases[] = {
+	{ 'r', PFISH_RECORDS, PFISH_REC_SUFFIX, STATEPAGE_KIND_RECORD, 0 },
+	{ 'd', PFISH_DELETES, PFISH_DEL_SUFFIX, STATEPAGE_KIND_DELETE, 1 },
+	{ 'n', PFISH_NOTES, PFISH_NOTE_SUFFIX, STATEPAGE_KIND_NOTE, 0 },
+	{ 'v', PFISH_VOIDS, PFISH_VOID_SUFFIX, STATEPAGE_KIND_VOID, 0 },
+};
+
+const struct statepage_phase_info *
+statepage_phase_info(enum statepage_phase phase)
+{
+	size_t i = (size_t)phase - STATEPAGE_RECORDS;
+
+	if (phase < STATEPAGE_RECORDS || phase >= STATEPAGE_DONE ||
+	    i >= sizeof(phases) / sizeof(phases[0]))
+		return NULL;
+	return &phases[i];
+}
+
 static const char *
 phase_suffix(enum statepage_phase phase)
 {
-	switch (phase) {
-	case STATEPAGE_RECORDS:
-		return PFISH_REC_SUFFIX;
-	case STATEPAGE_DELETES:
-		return PFISH_DEL_SUFFIX;
-	case STATEPAGE_NOTES:
-		return PFISH_NOTE_SUFFIX;
-	case STATEPAGE_VOIDS:
-		return PFISH_VOID_SUFFIX;
-	default:
-		return NULL;
-	}
+	const struct statepage_phase_info *pi = statepage_phase_info(phase);
+
+	return pi == NULL ? NULL : pi->suffix;
+}
+
+static int
+phase_hashed(enum statepage_phase phase)
+{
+	const struct statepage_phase_info *pi = statepage_phase_info(phase);
+
+	return pi != NULL && pi->hashed;
 }
 
 /* A cursor key naming no file: the start of its phase. */
 static const char *
 zero_key(enum statepage_phase phase)
 {
-	return phase == STATEPAGE_DELETES ?
+	return phase_hashed(phase) ?
 	    "000000000000-0000000000000000" : "000000000000";
 }
 
@@ -75,26 +93,21 @@ int
 statepage_cursor_parse(const u_char *p, size_t len,
     struct statepage_cursor *c)
 {
+	const struct statepage_phase_info *pi;
+	enum statepage_phase ph;
+
 	memset(c, 0, sizeof(*c));
 	c->phase = STATEPAGE_START;
 	if (len == 0)
 		return 0;
-	switch (p[0]) {
-	case 'r':
-		c->phase = STATEPAGE_RECORDS;
-		break;
-	case 'd':
-		c->phase = STATEPAGE_DELETES;
-		break;
-	case 'n':
-		c->phase = STATEPAGE_NOTES;
-		break;
-	case 'v':
-		c->phase = STATEPAGE_VOIDS;
-		break;
-	default:
+	for (ph = STATEPAGE_RECORDS; ph < STATEPAGE_DONE;
+	    ph = (enum statepage_phase)(ph + 1))
+		if ((pi = statepage_phase_info(ph)) != NULL &&
+		    pi->letter == (char)p[0])
+			break;
+	if (ph == STATEPAGE_DONE)
 		return -1;
-	}
+	c->phase = ph;
 	if (parse_key(c->phase, p + 1, len - 1, &c->after) != 0) {
 		memset(c, 0, sizeof(*c));
 		return -1;
@@ -106,14 +119,14 @@ int
 statepage_cursor_format(const struct statepage_cursor *c, char *out,
     size_t outlen)
 {
-	static const char letters[] = { 0, 'r', 'd', 'n', 'v' };
+	const struct statepage_phase_info *pi;
 	char name[PFISH_NAME_MAX];
 	size_t n;
 
 	if (outlen == 0)
 		return -1;
 	out[0] = '\0';
-	if (c->phase == STATEPAGE_START || c->phase == STATEPAGE_DONE)
+	if ((pi = statepage_phase_info(c->phase)) == NULL)
 		return 0;
 	if (c->after.a == 0)
 		(void)strlcpy(name, zero_key(c->phase), sizeof(name));
@@ -126,7 +139,7 @@ statepage_cursor_format(const struct statepage_cursor *c, char *out,
 		n -= strlen(phase_suffix(c->phase));
 	if (n + 2 > outlen)
 		return -1;
-	out[0] = letters[c->phase];
+	out[0] = pi->letter;
 	memcpy(out + 1, name, n);
 	out[n + 1] = '\0';
 	return 0;
@@ -141,7 +154,7 @@ statepage_name_parse(enum statepage_phase phase, const char *name,
 	k->a = k->b = 0;
 	if ((suffix = phase_suffix(phase)) == NULL)
 		return -1;
-	if (phase == STATEPAGE_DELETES)
+	if (phase_hashed(phase))
 		return layout_delete_parse(name, &k->a, &k->b);
 	return layout_seq_parse(name, suffix, &k->a);
 }
@@ -154,7 +167,7 @@ statepage_name_format(enum statepage_phase phase,
 
 	if ((suffix = phase_suffix(phase)) == NULL)
 		return -1;
-	if (phase == STATEPAGE_DELETES)
+	if (phase_hashed(phase))
 		return layout_delete_name(k->a, k->b, out, outlen);
 	return layout_seq_name(k->a, suffix, out, outlen);
 }

@@ -25,6 +25,7 @@
 
 #include <sodium.h>
 
+#include "hash.h"
 #include "buf.h"
 #include "layout.h"
 #include "pfish.h"
@@ -499,7 +500,7 @@ stmt_void_parse(const u_char *text, size_t len, struct stmt_void *out)
 void
 stmt_hash(const u_char *text, size_t len, u_char out[STMT_HASH_LEN])
 {
-	crypto_hash_sha256(out, text, len);
+	hash_sha256(out, text, len);
 }
 
 void

@@ -37,6 +37,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "layout.h"
 #include "pfish.h"
 #include "store.h"
@@ -64,7 +65,7 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
     uint64_t want, char *tmpname, size_t tmplen, int *fdp,
     u_char sha[STMT_HASH_LEN])
 {
-	crypto_hash_sha256_state hs;
+	struct hash_sha256 hs;
 	u_char chunk[65536];
 	uint64_t size = 0;
 	ssize_t r;
@@ -77,13 +78,13 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 		return EX_TEMPFAIL;
 	}
 	*fdp = fd;
-	crypto_hash_sha256_init(&hs);
+	hash_sha256_init(&hs);
 	if (buf_len(prefix) > want) {
 		warnx("accept: message longer than its record says");
 		return EX_DATAERR;
 	}
 	if (buf_len(prefix) > 0) {
-		crypto_hash_sha256_update(&hs, buf_ptr(prefix),
+		hash_sha256_update(&hs, buf_ptr(prefix),
 		    buf_len(prefix));
 		if (fs_write_all(fd, buf_ptr(prefix), buf_len(prefix)) == -1)
 			goto ioerr;
@@ -101,12 +102,12 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 			warnx("accept: message longer than its record says");
 			return EX_DATAERR;
 		}
-		crypto_hash_sha256_update(&hs, chunk, (size_t)r);
+		hash_sha256_update(&hs, chunk, (size_t)r);
 		if (fs_write_all(fd, chunk, (size_t)r) == -1)
 			goto ioerr;
 		size += (uint64_t)r;
 	}
-	crypto_hash_sha256_final(&hs, sha);
+	hash_sha256_final(&hs, sha);
 	if (size != want) {
 		warnx("accept: message is %llu bytes, record says %llu",
 		    (unsigned long long)size, (unsigned long long)want);

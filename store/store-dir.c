@@ -31,10 +31,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "buf.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "layout.h"
 #include "pfish.h"
 #include "store.h"
@@ -252,7 +251,7 @@ store_read_signed(int fd, struct buf *stmt, struct buf *rest)
 int
 store_age_matches(const struct mbdir *m, const struct stmt_record *rec)
 {
-	crypto_hash_sha256_state hs;
+	struct hash_sha256 hs;
 	u_char chunk[65536], sha[STMT_HASH_LEN];
 	char name[32];
 	struct stat st;
@@ -266,12 +265,12 @@ store_age_matches(const struct mbdir *m, const struct stmt_record *rec)
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size != rec->size)
 		goto out;
-	crypto_hash_sha256_init(&hs);
+	hash_sha256_init(&hs);
 	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
-		crypto_hash_sha256_update(&hs, chunk, (size_t)r);
+		hash_sha256_update(&hs, chunk, (size_t)r);
 	if (r != 0)
 		goto out;
-	crypto_hash_sha256_final(&hs, sha);
+	hash_sha256_final(&hs, sha);
 	ok = memcmp(sha, rec->sha256, STMT_HASH_LEN) == 0;
  out:
 	close(fd);

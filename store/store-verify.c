@@ -43,6 +43,7 @@
 
 #include "age.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "layout.h"
 #include "pfish.h"
 #include "store.h"
@@ -123,7 +124,7 @@ is_dot(const char *n)
 static int
 hash_age(int dirfd, const char *name, struct vmsg *m)
 {
-	crypto_hash_sha256_state hs;
+	struct hash_sha256 hs;
 	u_char chunk[65536];
 	size_t want = sizeof(AGE_VERSION_LINE), got = 0;
 	char head[sizeof(AGE_VERSION_LINE)];
@@ -138,18 +139,18 @@ hash_age(int dirfd, const char *name, struct vmsg *m)
 		close(fd);
 		return -1;
 	}
-	crypto_hash_sha256_init(&hs);
+	hash_sha256_init(&hs);
 	while ((r = read(fd, chunk, sizeof(chunk))) > 0) {
 		if (got < want) {
 			memcpy(head + got, chunk, (size_t)r < want - got ?
 			    (size_t)r : want - got);
 			got += (size_t)r < want - got ? (size_t)r : want - got;
 		}
-		crypto_hash_sha256_update(&hs, chunk, (size_t)r);
+		hash_sha256_update(&hs, chunk, (size_t)r);
 		m->size += (uint64_t)r;
 	}
 	close(fd);
-	crypto_hash_sha256_final(&hs, m->sha256);
+	hash_sha256_final(&hs, m->sha256);
 	m->has_size = m->hashed = r == 0;
 	m->age_header = got == want &&
 	    memcmp(head, AGE_VERSION_LINE "\n", want) == 0;

@@ -25,6 +25,7 @@
 #include "pfish.h"
 #include "log.h"
 #include "server.h"
+#include "sftp.h"
 
 /*
  * A READ reply's data is pread into one of these buffers and queued by
@@ -32,6 +33,8 @@
  * them avoids allocating and faulting in fresh pages for every READ.  The
  * output high-water mark bounds how many are in flight.
  */
+/* A READ reply whole: its header, then up to PFISH_READ_MAX of data. */
+#define READPOOL_BUFLEN	(SFTP_DATA_HDR_LEN + PFISH_READ_MAX)
 #define READPOOL_KEEP	(PFISH_OUTPUT_HIWAT / PFISH_READ_MAX + 2)
 
 struct readpool {
@@ -72,7 +75,7 @@ readpool_get(struct readpool *p)
 
 	if (p->nidle > 0)
 		b = p->idle[--p->nidle];
-	else if ((b = malloc(PFISH_READ_MAX)) == NULL)
+	else if ((b = malloc(READPOOL_BUFLEN)) == NULL)
 		fatal("out of memory");
 	p->busy++;
 	return b;

@@ -197,7 +197,7 @@ read_nothing(struct server *s, uint32_t id, struct handle *h, uint64_t off)
 int
 req_read(struct server *s, uint32_t id, struct buf *req)
 {
-	u_char hdr[SFTP_DATA_HDR_LEN], *data;
+	u_char *data;
 	const u_char *hs;
 	struct handle *h;
 	uint64_t off;
@@ -217,9 +217,10 @@ req_read(struct server *s, uint32_t id, struct buf *req)
 		len = PFISH_READ_MAX;	/* a shorter reply, as clients allow */
 	if (len == 0)
 		return read_nothing(s, id, h, off);
+	/* Header and data in one buffer: the reply leaves in one piece. */
 	data = readpool_get(s->readpool);
 	do {
-		n = pread(h->fd, data, len, (off_t)off);
+		n = pread(h->fd, data + SFTP_DATA_HDR_LEN, len, (off_t)off);
 	} while (n == -1 && errno == EINTR);
 	if (n <= 0) {
 		r = errno;
@@ -228,10 +229,9 @@ req_read(struct server *s, uint32_t id, struct buf *req)
 			return server_status(s, id, SFTP_FX_EOF, NULL);
 		return server_status_errno(s, id, r);
 	}
-	sftp_data_header(hdr, id, (uint32_t)n);
-	if (evbuffer_add(s->out, hdr, sizeof(hdr)) != 0)
-		fatal("out of memory");
-	readpool_queue(s->readpool, s->out, data, (size_t)n);
+	sftp_data_header(data, id, (uint32_t)n);
+	readpool_queue(s->readpool, s->out, data,
+	    SFTP_DATA_HDR_LEN + (size_t)n);
 	h->bytes += (uint64_t)n;
 	return 0;
 }

@@ -53,12 +53,35 @@
 #define STATE_ITEMS_MAX	(PFISH_PACKET_MAX - STATE_FIXED)
 #define STATE_ITEM_HDR	(1 + 8 + 4)
 #define STATE_FILE_MAX	(STATE_ITEMS_MAX - STATE_ITEM_HDR)
-/* Names picked per directory scan: memory stays flat in the store size. */
-#define STATE_SELECT	512
 
-struct selection {
-	struct statepage_key	k[STATE_SELECT];
-	size_t			n;
+/*
+ * How a phase is walked in ascending key order, in time linear in the
+ * store and memory independent of it:
+ *  - a phase keyed by seq (records, notes) opens its files by name from
+ *    the cursor's seq on: records are dense, so a page costs its items;
+ *  - after STATE_PROBE_MISSES names in a row that do not exist (a hole,
+ *    the end, a sparse phase), or for a hashed phase (deletes), one scan
+ *    of the directory keeps the STATE_SELECT smallest names above the
+ *    cursor, sorted, in the session's cache; later pages of the same
+ *    listing continue from the cache without scanning again, as long as
+ *    the directory and the head are unchanged.
+ * A phase therefore costs one scan at its end plus one per STATE_SELECT
+ * names served from scans or per gap of STATE_PROBE_MISSES seqs.
+ */
+#define STATE_PROBE_MISSES	64
+#define STATE_SELECT		8192
+
+struct statecache {
+	int			 valid;
+	enum statepage_phase	 phase;
+	dev_t			 dev;		/* the phase's directory */
+	ino_t			 ino;
+	struct timespec		 mtime;
+	u_char			 head[STMT_HASH_LEN];
+	struct statepage_key	 from;		/* scanned above this */
+	int			 complete;	/* every name above from */
+	size_t			 n;
+	struct statepage_key	 k[STATE_SELECT];	/* ascending */
 };
 
 struct page {
@@ -69,50 +92,63 @@ struct page {
 	struct statepage_cursor	 next;
 	u_char			*head;
 	size_t			 headlen;
+	u_char			 headhash[STMT_HASH_LEN];	/* or zeros */
+};
+
+/* One phase's walk within one page. */
+struct walk {
+	enum statepage_phase			 phase;
+	const struct statepage_phase_info	*pi;
+	int					 dfd;
+	struct stat				 st;	/* of dfd */
+	struct statecache			*c;
+	u_int					 misses;
 };
 
 /* Max-heap on the key: the root is the largest of the smallest kept. */
 static void
-sel_sift_down(struct selection *sel, size_t i)
+sel_sift_down(struct statecache *c, size_t i)
 {
 	struct statepage_key t;
-	size_t c;
+	size_t ch;
 
-	for (; (c = 2 * i + 1) < sel->n; i = c) {
-		if (c + 1 < sel->n &&
-		    statepage_key_cmp(&sel->k[c + 1], &sel->k[c]) > 0)
-			c++;
-		if (statepage_key_cmp(&sel->k[c], &sel->k[i]) <= 0)
+	for (; (ch = 2 * i + 1) < c->n; i = ch) {
+		if (ch + 1 < c->n &&
+		    statepage_key_cmp(&c->k[ch + 1], &c->k[ch]) > 0)
+			ch++;
+		if (statepage_key_cmp(&c->k[ch], &c->k[i]) <= 0)
 			break;
-		t = sel->k[i];
-		sel->k[i] = sel->k[c];
-		sel->k[c] = t;
+		t = c->k[i];
+		c->k[i] = c->k[ch];
+		c->k[ch] = t;
 	}
 }
 
-static void
-sel_add(struct selection *sel, const struct statepage_key *k)
+/* 1 when a key was dropped: the selection is no longer complete. */
+static int
+sel_add(struct statecache *c, const struct statepage_key *k)
 {
 	struct statepage_key t;
 	size_t i, p;
 
-	if (sel->n == STATE_SELECT) {
-		if (statepage_key_cmp(k, &sel->k[0]) >= 0)
-			return;
-		sel->k[0] = *k;
-		sel_sift_down(sel, 0);
-		return;
+	if (c->n == STATE_SELECT) {
+		if (statepage_key_cmp(k, &c->k[0]) < 0) {
+			c->k[0] = *k;
+			sel_sift_down(c, 0);
+		}
+		return 1;
 	}
-	i = sel->n++;
-	sel->k[i] = *k;
+	i = c->n++;
+	c->k[i] = *k;
 	for (; i > 0; i = p) {
 		p = (i - 1) / 2;
-		if (statepage_key_cmp(&sel->k[i], &sel->k[p]) <= 0)
+		if (statepage_key_cmp(&c->k[i], &c->k[p]) <= 0)
 			break;
-		t = sel->k[i];
-		sel->k[i] = sel->k[p];
-		sel->k[p] = t;
+		t = c->k[i];
+		c->k[i] = c->k[p];
+		c->k[p] = t;
 	}
+	return 0;
 }
 
 static int
@@ -122,35 +158,31 @@ key_qsort_cmp(const void *a, const void *b)
 }
 
 /*
- * The smallest STATE_SELECT canonical names of a phase's directory above
- * after, ascending.  Other names (temp files, junk) are skipped.
+ * Fill the cache with the smallest STATE_SELECT canonical names of the
+ * phase's directory above after, ascending.  Other names (temporary
+ * files, junk) are skipped.
  */
 static int
-sel_scan(int dirfd, enum statepage_phase phase,
-    const struct statepage_key *after, struct selection *sel)
+sel_scan(struct walk *w, const struct statepage_key *after)
 {
+	struct statecache *c = w->c;
 	struct statepage_key k;
 	struct dirent *de;
 	DIR *d;
-	int fd, saved;
+	int dropped = 0, saved;
 
-	sel->n = 0;
-	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	c->valid = 0;
+	c->n = 0;
+	if ((d = fs_dir_stream(w->dfd)) == NULL)
 		return -1;
-	if ((d = fdopendir(fd)) == NULL) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
 	for (;;) {
 		errno = 0;
 		if ((de = readdir(d)) == NULL)
 			break;
-		if (statepage_name_parse(phase, de->d_name, &k) != 0 ||
+		if (statepage_name_parse(w->phase, de->d_name, &k) != 0 ||
 		    statepage_key_cmp(&k, after) <= 0)
 			continue;
-		sel_add(sel, &k);
+		dropped |= sel_add(c, &k);
 	}
 	saved = errno;
 	closedir(d);
@@ -158,37 +190,76 @@ sel_scan(int dirfd, enum statepage_phase phase,
 		errno = saved;
 		return -1;
 	}
-	qsort(sel->k, sel->n, sizeof(sel->k[0]), key_qsort_cmp);
+	qsort(c->k, c->n, sizeof(c->k[0]), key_qsort_cmp);
+	c->phase = w->phase;
+	c->dev = w->st.st_dev;
+	c->ino = w->st.st_ino;
+	c->mtime = w->st.st_mtim;
+	c->from = *after;
+	c->complete = !dropped;
+	c->valid = 1;
 	return 0;
 }
 
-static u_int
-phase_kind(enum statepage_phase phase)
+/* Does the cache know the next name after after, as of now? */
+static int
+cache_covers(const struct walk *w, const struct page *p,
+    const struct statepage_key *after)
 {
-	switch (phase) {
-	case STATEPAGE_RECORDS:
-		return STATEPAGE_KIND_RECORD;
-	case STATEPAGE_DELETES:
-		return STATEPAGE_KIND_DELETE;
-	case STATEPAGE_VOIDS:
-		return STATEPAGE_KIND_VOID;
-	default:
-		return STATEPAGE_KIND_NOTE;
-	}
+	const struct statecache *c = w->c;
+
+	if (!c->valid || c->phase != w->phase || c->dev != w->st.st_dev ||
+	    c->ino != w->st.st_ino ||
+	    c->mtime.tv_sec != w->st.st_mtim.tv_sec ||
+	    c->mtime.tv_nsec != w->st.st_mtim.tv_nsec ||
+	    memcmp(c->head, p->headhash, sizeof(c->head)) != 0 ||
+	    statepage_key_cmp(after, &c->from) < 0)
+		return 0;
+	return c->complete ||
+	    (c->n > 0 && statepage_key_cmp(after, &c->k[c->n - 1]) < 0);
 }
 
-static const char *
-phase_dir(enum statepage_phase phase)
+/* The first cached name above after: 0, or 1 when there is none. */
+static int
+cache_next(const struct statecache *c, const struct statepage_key *after,
+    struct statepage_key *k)
 {
-	switch (phase) {
-	case STATEPAGE_RECORDS:
-		return PFISH_RECORDS;
-	case STATEPAGE_DELETES:
-		return PFISH_DELETES;
-	case STATEPAGE_VOIDS:
-		return PFISH_VOIDS;
-	default:
-		return PFISH_NOTES;
+	size_t lo = 0, hi = c->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (statepage_key_cmp(&c->k[mid], after) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == c->n)
+		return 1;
+	*k = c->k[lo];
+	return 0;
+}
+
+/*
+ * The next name to try after after: from the cache, by seq, or after a
+ * scan.  0 with *k set, 1 when the phase is exhausted, -1 with errno.
+ */
+static int
+walk_next(struct walk *w, const struct page *p,
+    const struct statepage_key *after, struct statepage_key *k)
+{
+	for (;;) {
+		if (cache_covers(w, p, after))
+			return cache_next(w->c, after, k);
+		if (!w->pi->hashed && w->misses < STATE_PROBE_MISSES &&
+		    after->a < PFISH_SEQ_MAX) {
+			k->a = after->a + 1;
+			k->b = 0;
+			return 0;
+		}
+		if (sel_scan(w, after) == -1)
+			return -1;
+		memcpy(w->c->head, p->headhash, sizeof(w->c->head));
+		w->misses = 0;
 	}
 }
 
@@ -210,72 +281,89 @@ add_item(struct page *p, u_int kind, uint64_t seq, const u_char *data,
 }
 
 /*
- * 0 added or skipped, 1 the page is full, -1 with errno.  A file that
- * vanished, is no regular file, or could never fit a page is skipped.
+ * 0 added or skipped, 1 the page is full, 2 no such file, -1 with errno.
+ * A file that is no regular file, or could never fit a page, is skipped.
  */
 static int
-add_file(struct page *p, enum statepage_phase phase, int dirfd,
-    const struct statepage_key *k)
+add_file(struct page *p, const struct walk *w, const struct statepage_key *k)
 {
 	char name[PFISH_NAME_MAX];
 	u_char *data;
 	size_t len;
 	int r;
 
-	if (statepage_name_format(phase, k, name, sizeof(name)) != 0)
-		return 0;
-	if (fs_read_file(dirfd, name, STATE_FILE_MAX, &data, &len) == -1) {
+	if (statepage_name_format(w->phase, k, name, sizeof(name)) != 0)
+		return 2;
+	if (fs_read_file(w->dfd, name, STATE_FILE_MAX, &data, &len) == -1) {
+		if (errno == ENOENT)
+			return 2;
 		if (errno == EFBIG) {
 			logit("state: %s/%s is too large for a page, "
-			    "not served", phase_dir(phase), name);
+			    "not served", w->pi->dir, name);
 			return 0;
 		}
-		if (errno == ENOENT || errno == ELOOP || errno == EINVAL) {
-			debug("state: %s/%s skipped: %s", phase_dir(phase),
+		if (errno == ELOOP || errno == EINVAL) {
+			debug("state: %s/%s skipped: %s", w->pi->dir,
 			    name, strerror(errno));
 			return 0;
 		}
 		return -1;
 	}
-	r = add_item(p, phase_kind(phase), k->a, data, len);
+	r = add_item(p, w->pi->kind, k->a, data, len);
 	free(data);
 	return r;
 }
 
 /* 0 the phase is exhausted, 1 the page is full (p->next set), -1. */
 static int
-serve_phase(struct page *p, enum statepage_phase phase,
+serve_phase(struct server *s, struct page *p, enum statepage_phase phase,
     struct statepage_key after)
 {
-	struct selection *sel = NULL;
-	size_t i;
-	int dfd, r = -1;
+	struct statepage_key k;
+	struct walk w;
+	int r;
 
 	if (p->pf == -1)
 		return 0;
-	if ((dfd = fs_open_dir(p->pf, phase_dir(phase))) == -1)
+	memset(&w, 0, sizeof(w));
+	w.phase = phase;
+	if ((w.pi = statepage_phase_info(phase)) == NULL)
+		return 0;
+	if (s->statecache == NULL &&
+	    (s->statecache = calloc(1, sizeof(*s->statecache))) == NULL)
+		return -1;
+	w.c = s->statecache;
+	if ((w.dfd = fs_open_dir(p->pf, w.pi->dir)) == -1)
 		return errno == ENOENT ? 0 : -1;
-	if ((sel = malloc(sizeof(*sel))) == NULL)
+	if (fstat(w.dfd, &w.st) == -1) {
+		r = -1;
 		goto out;
-	for (;;) {
-		if (sel_scan(dfd, phase, &after, sel) == -1)
-			goto out;
-		for (i = 0; i < sel->n; i++) {
-			if ((r = add_file(p, phase, dfd, &sel->k[i])) != 0) {
-				p->next.phase = phase;
-				p->next.after = after;
-				goto out;
-			}
-			after = sel->k[i];
-		}
-		if (sel->n < STATE_SELECT)
-			break;
 	}
-	r = 0;
+	for (;;) {
+		if ((r = walk_next(&w, p, &after, &k)) != 0) {
+			if (r == 1)
+				r = 0;		/* exhausted */
+			break;
+		}
+		if ((r = add_file(p, &w, &k)) == 1) {
+			p->next.phase = phase;
+			p->next.after = after;
+			break;
+		}
+		if (r == -1)
+			break;
+		w.misses = r == 2 ? w.misses + 1 : 0;
+		after = k;
+	}
  out:
-	free(sel);
-	close(dfd);
+	close(w.dfd);
 	return r;
+}
+
+void
+server_statecache_free(struct statecache *c)
+{
+	free(c);
 }
 
 /* The installed head, its hash, and its low (1 without a usable head). */
@@ -296,6 +384,7 @@ page_open(struct server *s, struct page *p)
 		p->head = NULL;
 		return errno == ENOENT ? 0 : -1;
 	}
+	stmt_hash(p->head, p->headlen, p->headhash);
 	/* No trust check: clients verify; low only saves them work. */
 	if (stmt_split_signed(p->head, p->headlen, &tl) == 0 &&
 	    stmt_head_parse(p->head, tl, &h) == 0)
@@ -314,7 +403,8 @@ page_close(struct page *p)
 
 /* Head first on the first page, then each phase from the cursor on. */
 static int
-page_fill(struct page *p, const struct statepage_cursor *cur)
+page_fill(struct server *s, struct page *p,
+    const struct statepage_cursor *cur)
 {
 	static const struct statepage_key zero = { 0, 0 };
 	struct statepage_key after = cur->after;
@@ -322,6 +412,9 @@ page_fill(struct page *p, const struct statepage_cursor *cur)
 	int r;
 
 	if (ph == STATEPAGE_START) {
+		/* A new listing sees the store afresh. */
+		if (s->statecache != NULL)
+			s->statecache->valid = 0;
 		if (p->head != NULL)
 			(void)add_item(p, STATEPAGE_KIND_HEAD, 0, p->head,
 			    p->headlen);
@@ -333,7 +426,7 @@ page_fill(struct page *p, const struct statepage_cursor *cur)
 			after.a = p->low - 1;
 			after.b = 0;
 		}
-		if ((r = serve_phase(p, ph, after)) != 0)
+		if ((r = serve_phase(s, p, ph, after)) != 0)
 			return r < 0 ? -1 : 0;
 		after = zero;
 	}
@@ -345,13 +438,10 @@ static int
 state_reply(struct server *s, uint32_t id, const struct page *p)
 {
 	char hex[65] = "", cursor[STATEPAGE_CURSOR_MAX + 1];
-	u_char h[STMT_HASH_LEN];
 	int r;
 
-	if (p->head != NULL) {
-		stmt_hash(p->head, p->headlen, h);
-		stmt_hash_hex(h, hex);
-	}
+	if (p->head != NULL)
+		stmt_hash_hex(p->headhash, hex);
 	if (statepage_cursor_format(&p->next, cursor, sizeof(cursor)) != 0)
 		fatal("cannot format a state cursor");
 	if ((r = sftp_reply_begin(s->reply, SFTP_FXP_EXTENDED_REPLY, id)) != 0 ||
@@ -382,7 +472,7 @@ req_pfish_state(struct server *s, uint32_t id, struct buf *req)
 		return server_status(s, id, SFTP_FX_FAILURE, "bad cursor");
 	}
 	memset(&p, 0, sizeof(p));
-	if (page_open(s, &p) == -1 || page_fill(&p, &cur) == -1) {
+	if (page_open(s, &p) == -1 || page_fill(s, &p, &cur) == -1) {
 		saved = errno;
 		error_errno("state listing");
 		r = server_status_errno(s, id, saved);

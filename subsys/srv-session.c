@@ -100,6 +100,7 @@ server_free(struct server *s)
 			handle_close(s, &s->handles[i]);
 	free(s->handles);
 	trust_free(s->delete_keys);
+	server_statecache_free(s->statecache);
 	buf_free(s->reply);
 	if (s->in != NULL)
 		evbuffer_free(s->in);

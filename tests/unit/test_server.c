@@ -727,7 +727,7 @@ test_backpressure(void **state)
 	struct ctx *c = *state;
 	u_char h[PFISH_HANDLE_LEN];
 	struct buf *b;
-	size_t i, n = 2 * PFISH_OUTPUT_HIWAT / PFISH_READ_MAX;
+	size_t i, n = 2 * PFISH_OUTPUT_HIWAT / PFISH_READ_MAX + 3;
 
 	tl_init_session(&c->t);
 	open_file(c, 1, "/000000000002.age", SFTP_FXF_READ);

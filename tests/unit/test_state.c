@@ -490,6 +490,179 @@ test_paging(void **state)
 	free(blob);
 }
 
+/* The files a listing must return, in its order, as paths in the mailbox. */
+struct expect {
+	char		 (*rel)[64];
+	uint8_t		*kind;
+	uint64_t	*seq;
+	size_t		 n, cap;
+};
+
+static void
+expect_add(struct expect *e, uint8_t kind, uint64_t seq, const char *rel)
+{
+	assert_true(e->n < e->cap);
+	strlcpy(e->rel[e->n], rel, sizeof(e->rel[0]));
+	e->kind[e->n] = kind;
+	e->seq[e->n] = seq;
+	e->n++;
+}
+
+static int
+is_hole(uint64_t seq)
+{
+	/* A lone hole, one longer than the server probes, the last seqs. */
+	return seq == 100 || (seq >= 1000 && seq < 1200) || seq == 2500;
+}
+
+/*
+ * The walk's awkward cases: records with holes short and long, more
+ * deletes than one directory scan keeps, notes dense then sparse.
+ * Returns the listing expected from the cursor "" on.
+ */
+static void
+make_walk_store(struct ctx *c, struct expect *e, size_t nrec, size_t ndel,
+    size_t nnote)
+{
+	char rel[64], body[400];
+	uint64_t seq, h;
+	size_t i;
+
+	memset(body, 'r', sizeof(body));
+	for (seq = NREC + 1; seq <= nrec; seq++) {
+		if (is_hole(seq))
+			continue;
+		snprintf(rel, sizeof(rel), ".pfish/records/%012llu.rec",
+		    (unsigned long long)seq);
+		snprintf(body, sizeof(body), "record %llu",
+		    (unsigned long long)seq);
+		put_file(c, rel, body, 300 + seq % 50);
+	}
+	/* Records from the head's low (2) on. */
+	for (seq = 2; seq <= nrec; seq++) {
+		if (is_hole(seq))
+			continue;
+		snprintf(rel, sizeof(rel), ".pfish/records/%012llu.rec",
+		    (unsigned long long)seq);
+		expect_add(e, STATEPAGE_KIND_RECORD, seq, rel);
+	}
+	/* Several deletes per seq; written in descending order. */
+	for (i = ndel; i-- > 0;) {
+		seq = 1 + i / 3;
+		h = (uint64_t)(i % 3) << 60 | (uint64_t)(i + 1) * 2654435761u;
+		snprintf(rel, sizeof(rel), ".pfish/deletes/%012llu-%016llx.del",
+		    (unsigned long long)seq, (unsigned long long)h);
+		put_file(c, rel, rel, strlen(rel));
+	}
+	for (i = 0; i < ndel; i++) {
+		seq = 1 + i / 3;
+		h = (uint64_t)(i % 3) << 60 | (uint64_t)(i + 1) * 2654435761u;
+		snprintf(rel, sizeof(rel), ".pfish/deletes/%012llu-%016llx.del",
+		    (unsigned long long)seq, (unsigned long long)h);
+		expect_add(e, STATEPAGE_KIND_DELETE, seq, rel);
+	}
+	/* Notes 1..400, then one every 97 seqs. */
+	for (i = 0; i < nnote; i++) {
+		seq = i < 400 ? i + 1 : 1000 + 97 * (i - 400);
+		snprintf(rel, sizeof(rel), ".pfish/notes/%012llu.note",
+		    (unsigned long long)seq);
+		put_file(c, rel, rel, strlen(rel));
+		expect_add(e, STATEPAGE_KIND_NOTE, seq, rel);
+	}
+}
+
+/* Page through a whole listing, checking it against e item by item. */
+static size_t
+walk_listing(struct ctx *c, const struct expect *e, struct item *it,
+    size_t maxitems)
+{
+	char hh[65], first[65], next[64], cursor[64];
+	size_t n, i, at = 0, pages = 0;
+
+	cursor[0] = '\0';
+	do {
+		n = get_page(c, (uint32_t)pages, cursor, hh, next, it,
+		    maxitems);
+		assert_true(n > 0 || next[0] == '\0');
+		i = 0;
+		if (pages == 0) {
+			assert_int_equal(it[0].kind, STATEPAGE_KIND_HEAD);
+			strlcpy(first, hh, sizeof(first));
+			i = 1;
+		} else
+			assert_string_equal(hh, first);
+		for (; i < n; i++, at++) {
+			assert_true(at < e->n);
+			if (it[i].kind != e->kind[at] ||
+			    it[i].seq != e->seq[at])
+				fail_msg("item %zu: kind %u seq %llu, want %s",
+				    at, it[i].kind,
+				    (unsigned long long)it[i].seq, e->rel[at]);
+			assert_item_is_file(c, &it[i], e->rel[at]);
+		}
+		strlcpy(cursor, next, sizeof(cursor));
+		pages++;
+		assert_true(pages < 1000);
+	} while (cursor[0] != '\0');
+	assert_int_equal(at, e->n);
+	return pages;
+}
+
+/*
+ * Whatever way the server walks the store (by name, by scans, from a
+ * cache between pages), a listing is every canonical file once, in the
+ * protocol's order; and a second listing in the same session sees what
+ * was stored after the first.
+ */
+static void
+test_walk(void **state)
+{
+	enum { NR = 3000, ND = 9000, NN = 9000, ITEMS = 8192 };
+	struct ctx *c = *state;
+	struct expect e, e2;
+	struct item *it;
+	size_t i, pages;
+
+	memset(&e, 0, sizeof(e));
+	e.cap = NR + ND + NN + 8;
+	assert_non_null(e.rel = calloc(e.cap, sizeof(*e.rel)));
+	assert_non_null(e.kind = calloc(e.cap, sizeof(*e.kind)));
+	assert_non_null(e.seq = calloc(e.cap, sizeof(*e.seq)));
+	assert_non_null(it = calloc(ITEMS, sizeof(*it)));
+	make_walk_store(c, &e, NR, ND, NN);
+	tl_init_session(&c->t);
+	pages = walk_listing(c, &e, it, ITEMS);
+	assert_true(pages >= 5);
+
+	/* Stored after the first listing, below where it had been. */
+	put_file(c, ".pfish/deletes/000000000001-0000000000000000.del",
+	    "early", 5);
+	put_file(c, ".pfish/notes/000000000500.note", "late", 4);
+	memset(&e2, 0, sizeof(e2));
+	e2.cap = e.cap + 2;
+	assert_non_null(e2.rel = calloc(e2.cap, sizeof(*e2.rel)));
+	assert_non_null(e2.kind = calloc(e2.cap, sizeof(*e2.kind)));
+	assert_non_null(e2.seq = calloc(e2.cap, sizeof(*e2.seq)));
+	for (i = 0; i < e.n; i++) {
+		if (e.kind[i] == STATEPAGE_KIND_DELETE &&
+		    (i == 0 || e.kind[i - 1] != STATEPAGE_KIND_DELETE))
+			expect_add(&e2, STATEPAGE_KIND_DELETE, 1, ".pfish/"
+			    "deletes/000000000001-0000000000000000.del");
+		if (e.kind[i] == STATEPAGE_KIND_NOTE && e.seq[i] == 1000)
+			expect_add(&e2, STATEPAGE_KIND_NOTE, 500,
+			    ".pfish/notes/000000000500.note");
+		expect_add(&e2, e.kind[i], e.seq[i], e.rel[i]);
+	}
+	(void)walk_listing(c, &e2, it, ITEMS);
+	free(e.rel);
+	free(e.kind);
+	free(e.seq);
+	free(e2.rel);
+	free(e2.kind);
+	free(e2.seq);
+	free(it);
+}
+
 /* A delete statement over seqs, signed by key under namespace ns. */
 static struct buf *
 make_delete(struct ctx *c, const struct sshkey_priv *key, const char *ns,
@@ -754,6 +927,7 @@ main(void)
 		T(test_no_state),
 		T(test_bad_cursor),
 		T(test_paging),
+		T(test_walk),
 		T(test_delete),
 		T(test_delete_refused),
 		cmocka_unit_test_setup_teardown(test_delete_readonly,

@@ -1,0 +1,141 @@
+#!/bin/sh
+# scale.sh: how pfish's costs grow with the mailbox, 1 000 to 1 000 000.
+#
+# Usage (after make):  sh bench/scale.sh [OUTDIR]
+# Environment:
+#	SCALE_SIZES="1000 10000 100000"	mailbox sizes (add 1000000 for the
+#					million; it takes a few GB and tens
+#					of minutes on two cores)
+#	SCALE_SIZE=200			message size in bytes
+# For each size: a signed mailbox of 200-byte messages (obj/bench/
+# mkmailbox), served by pfish-server through a throwaway sshd; then, cold
+# (fresh device state): pfish list, pfish verify, pfish verify again
+# (incremental), pfish-store verify and pfish-store expire.  Prints a
+# table, the log-log slope of each operation between the two largest
+# sizes and overall (1.0 is linear), each goal met or not, and a log-log
+# plot OUTDIR/scale.png (gnuplot).  A benchmark, not a test.
+
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+OUTDIR=${1:-$PFISH_TOP/bench/out}
+SIZES=${SCALE_SIZES:-1000 10000 100000}
+MSG=${SCALE_SIZE:-200}
+SERVER=$PFISH_BIN/pfish-server
+mkdir -p "$OUTDIR" || exit 1
+cd "$T" || exit 1
+export HOME=$T/home
+mkdir -p home
+unset SSH_AUTH_SOCK
+ssh-keygen -q -t ed25519 -N '' -f signer
+echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat signer.pub)" \
+    >allowed
+MB=$(id -un)
+sshd_start "Subsystem pfish $SERVER -d $T/root/%u" || exit 1
+P="$PFISH_BIN/pfish -F /dev/null -p $SSHD_PORT -i $USER_KEY
+    -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed -s $T/state"
+ST="$PFISH_BIN/pfish-store -r $T/root -T $T/allowed"
+TSV=$OUTDIR/scale.tsv
+printf 'op\tn\tseconds\texit\n' >"$TSV"
+
+step() {	# OP N cmd...: run once, record wall time and exit status
+	_op=$1 _n=$2
+	shift 2
+	_t0=$(date +%s.%N)
+	"$@" >"$T/step.out" 2>&1
+	_rc=$?
+	_t1=$(date +%s.%N)
+	printf '%s\t%s\t%s\t%s\n' "$_op" "$_n" \
+	    "$(echo "$_t1 - $_t0" | bc)" "$_rc" >>"$TSV"
+	[ "$_rc" = 0 ] || sed 's/^/#   /' "$T/step.out" | tail -n 3
+}
+
+for n in $SIZES; do
+	echo "scale: $n messages"
+	rm -rf "$T/root" "$T/state"
+	mkdir -p "$T/root"
+	"$PFISH_OBJ/bench/mkmailbox" signer "$T/root/$MB" "$MB" "$n" "$MSG" \
+	    >/dev/null || exit 1
+	sync
+	step list "$n" $P "$MB@127.0.0.1" list
+	rm -f "$T/state"
+	step verify "$n" $P "$MB@127.0.0.1" verify
+	step verify-again "$n" $P "$MB@127.0.0.1" verify
+	step store-verify "$n" $ST verify "$MB"
+	step store-expire "$n" $ST expire "$MB"
+done
+
+# The table, slopes and goals.  A slope is d log(time) / d log(size).
+awk -F '\t' '
+NR == 1 { next }
+{
+	t[$1, $2] = $3; rc[$1, $2] = $4
+	if (!($1 in seen)) { seen[$1] = 1; ops[++nops] = $1 }
+	if (!($2 in seenn)) { seenn[$2] = 1; ns[++nn] = $2 }
+}
+END {
+	printf "%-14s", "operation"
+	for (j = 1; j <= nn; j++) printf " %10s", ns[j]
+	printf " %8s %8s\n", "slope", "last"
+	for (i = 1; i <= nops; i++) {
+		o = ops[i]
+		printf "%-14s", o
+		sx = sy = sxx = sxy = 0; k = 0
+		for (j = 1; j <= nn; j++) {
+			v = t[o, ns[j]]
+			printf " %9.3fs", v
+			if (rc[o, ns[j]] != 0) printf "!"
+			if (v > 0) {
+				x = log(ns[j]); y = log(v); k++
+				sx += x; sy += y; sxx += x * x; sxy += x * y
+			}
+		}
+		slope = k > 1 ? (k * sxy - sx * sy) / (k * sxx - sx * sx) : 0
+		a = t[o, ns[nn - 1]]; b = t[o, ns[nn]]
+		last = (nn > 1 && a > 0) ? log(b / a) / log(ns[nn] / ns[nn - 1]) : 0
+		printf " %8.2f %8.2f\n", slope, last
+		fit[o] = slope
+	}
+	print ""
+	# Goal: each tenfold step costs at most 12x (slope <= log10(12)).
+	lim = log(12) / log(10)
+	for (i = 1; i <= nops; i++) {
+		o = ops[i]
+		for (j = 2; j <= nn; j++) {
+			a = t[o, ns[j - 1]]; b = t[o, ns[j]]
+			if (a <= 0) continue
+			r = b / a; f = ns[j] / ns[j - 1]
+			printf "goal %-14s %8s -> %-8s %6.1fx (goal <= %.0fx)  %s\n",
+			    o, ns[j - 1], ns[j], r, 1.2 * f,
+			    r <= 1.2 * f ? "met" : "NOT MET"
+		}
+	}
+}' "$TSV" | tee "$OUTDIR/scale.txt"
+echo "scale: errors are marked ! after the time" >>"$OUTDIR/scale.txt"
+
+if command -v gnuplot >/dev/null; then
+	ops=$(awk -F '\t' 'NR > 1 && !s[$1]++ { print $1 }' "$TSV")
+	for o in $ops; do
+		awk -F '\t' -v o="$o" '$1 == o && $3 > 0 { print $2, $3 }' \
+		    "$TSV" >"$T/plot.$o"
+	done
+	{
+		echo "set terminal png size 900,600"
+		echo "set output '$OUTDIR/scale.png'"
+		echo "set logscale xy"
+		echo "set xlabel 'messages'"
+		echo "set ylabel 'seconds (wall)'"
+		echo "set key left top"
+		echo "set title 'pfish: time against mailbox size (log-log; slope 1 is linear)'"
+		printf 'plot '
+		sep=
+		for o in $ops; do
+			sl=$(awk -v o="$o" '$1 == o { print $(NF - 1) }' \
+			    "$OUTDIR/scale.txt" | head -n 1)
+			printf "%s'%s' using 1:2 with linespoints title '%s (slope %s)'" \
+			    "$sep" "$T/plot.$o" "$o" "$sl"
+			sep=', '
+		done
+		echo
+	} >"$T/plot.gp"
+	gnuplot "$T/plot.gp" && echo "scale: plot in $OUTDIR/scale.png"
+fi
