@@ -70,16 +70,16 @@ struct sshkey_priv;
 #define ACCOUNT_OP_ALL		0x07
 
 /* Errors: every refusal has its own code, so callers can name it. */
-#define ACCOUNT_ERR_FORMAT	-100	/* text is not canonical */
-#define ACCOUNT_ERR_ALLOC	-101
-#define ACCOUNT_ERR_SIG		-102	/* signature missing, bad, or not key */
-#define ACCOUNT_ERR_GENESIS	-103	/* first state not serial 1 / self-signed */
-#define ACCOUNT_ERR_NAME	-104	/* another account */
-#define ACCOUNT_ERR_SERIAL	-105	/* serial is not previous + 1 */
-#define ACCOUNT_ERR_PREV	-106	/* prev is not the previous state's hash */
-#define ACCOUNT_ERR_TIME	-107	/* earlier than the previous state */
-#define ACCOUNT_ERR_SIGNER	-108	/* signer is no master of the previous */
-#define ACCOUNT_ERR_RECOVERY	-109	/* recovery key, masters unchanged */
+#define ACCOUNT_ERR_FORMAT	-160	/* text is not canonical */
+#define ACCOUNT_ERR_ALLOC	-161
+#define ACCOUNT_ERR_SIG		-162	/* signature missing, bad, or not key */
+#define ACCOUNT_ERR_GENESIS	-163	/* first state not serial 1 / self-signed */
+#define ACCOUNT_ERR_NAME	-164	/* another account */
+#define ACCOUNT_ERR_SERIAL	-165	/* serial is not previous + 1 */
+#define ACCOUNT_ERR_PREV	-166	/* prev is not the previous state's hash */
+#define ACCOUNT_ERR_TIME	-167	/* earlier than the previous state */
+#define ACCOUNT_ERR_SIGNER	-168	/* signer is no master of the previous */
+#define ACCOUNT_ERR_RECOVERY	-169	/* recovery key, masters unchanged */
 
 enum account_role {
 	ACCOUNT_MASTER = 1,

@@ -104,11 +104,11 @@ struct buf;
 #define SFTP_DATA_HDR_LEN	(SFTP_HDR_LEN + 1 + 4 + 4)
 
 /* Errors beyond buf.h's. */
-#define SFTP_ERR_TOO_LONG	-20	/* length field beyond the cap */
-#define SFTP_ERR_EMPTY		-21	/* packet without a type byte */
-#define SFTP_ERR_ATTRS		-22	/* malformed ATTRS */
-#define SFTP_ERR_FORMAT		-23	/* malformed reply */
-#define SFTP_ERR_TYPE		-24	/* reply type not expected here */
+#define SFTP_ERR_TOO_LONG	-30	/* length field beyond the cap */
+#define SFTP_ERR_EMPTY		-31	/* packet without a type byte */
+#define SFTP_ERR_ATTRS		-32	/* malformed ATTRS */
+#define SFTP_ERR_FORMAT		-33	/* malformed reply */
+#define SFTP_ERR_TYPE		-34	/* reply type not expected here */
 
 struct sftp_attrs {
 	uint32_t	flags;
