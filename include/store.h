@@ -31,6 +31,7 @@
 #define STORE_RECORD_SUFFIX	".rec"
 #define STORE_NOTE_SUFFIX	".note"
 #define STORE_DELETE_SUFFIX	".del"
+#define STORE_GROUP		"pfish"		/* may write every mailbox */
 #define STORE_DIR_MODE		02770
 #define STORE_FILE_MODE		0644
 #define STORE_SIGNED_IN_MAX	16384	/* a signed record or head on stdin */

@@ -50,7 +50,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: pfish-store [-r root] [-T trustfile] init mailbox\n"
+	    "usage: pfish-store [-r root] [-T trustfile] init [-g group] "
+	    "[-u owner] mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] accept mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] head mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] expire "
@@ -95,36 +96,75 @@ make_dir(int dirfd, const char *name, uid_t uid, gid_t gid)
 	return ret;
 }
 
-/* Owner: the user of that name when run as root; group pfish if any. */
-static void
-init_owner(const char *name, uid_t *uid, gid_t *gid)
+/*
+ * Owner and group of a new mailbox.  As root: the login named owner (the
+ * mailbox name unless -u), which must exist, and group (-g, default
+ * "pfish"; the login's own group if there is no such group and none was
+ * named).  Otherwise whoever runs init.
+ */
+static int
+init_owner(const char *owner, const char *group, uid_t *uid, gid_t *gid)
 {
 	struct passwd *pw;
 	struct group *gr;
 
 	*uid = (uid_t)-1;
 	*gid = (gid_t)-1;
-	if (geteuid() != 0 || (pw = getpwnam(name)) == NULL)
-		return;
+	if (geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(owner)) == NULL) {
+		warnx("init: no login %s: create the user first, or name the "
+		    "owner with -u", owner);
+		return 1;
+	}
 	*uid = pw->pw_uid;
-	*gid = (gr = getgrnam("pfish")) != NULL ? gr->gr_gid : pw->pw_gid;
+	if ((gr = getgrnam(group != NULL ? group : STORE_GROUP)) != NULL)
+		*gid = gr->gr_gid;
+	else if (group == NULL)
+		*gid = pw->pw_gid;
+	else {
+		warnx("init: no group %s", group);
+		return 1;
+	}
+	return 0;
 }
 
 static int
-cmd_init(struct store *s, const char *name)
+cmd_init(struct store *s, int argc, char **argv)
 {
 	static const char *sub[] = { PFISH_STATE_DIR, PFISH_RECORDS_DIR,
 	    PFISH_DELETES_DIR, PFISH_NOTES_DIR, PFISH_TMP_DIR };
+	const char *name, *owner = NULL, *group = NULL;
 	uid_t uid;
 	gid_t gid;
 	size_t i;
-	int dfd, ret = 1;
+	int ch, dfd, ret = 1;
 
+	optind = 1;
+	while ((ch = getopt(argc, argv, "g:u:")) != -1) {
+		switch (ch) {
+		case 'g':
+			group = optarg;
+			break;
+		case 'u':
+			owner = optarg;
+			break;
+		default:
+			usage();
+			return STORE_EX_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		usage();
+		return STORE_EX_USAGE;
+	}
+	name = argv[optind];
 	if (!stmt_valid_mailbox(name)) {
 		warnx("init: bad mailbox name");
 		return STORE_EX_DATAERR;
 	}
-	init_owner(name, &uid, &gid);
+	if (init_owner(owner != NULL ? owner : name, group, &uid, &gid) != 0)
+		return 1;
 	if (make_dir(s->rootfd, name, uid, gid) != 0)
 		return 1;
 	if ((dfd = fs_open_dir(s->rootfd, name)) == -1) {
@@ -827,7 +867,7 @@ store_main(int argc, char **argv)
 	s.rootfd = -1;
 	if (sodium_init() < 0)
 		errx(1, "libsodium init failed");
-	while ((ch = getopt(argc, argv, "r:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "+r:T:")) != -1) {
 		switch (ch) {
 		case 'r':
 			s.root = optarg;
@@ -861,10 +901,10 @@ store_main(int argc, char **argv)
 		warn("%s", s.root);
 		return strcmp(cmd, "verify") == 0 ? PFISH_EXIT_ERROR : 1;
 	}
-	if (strcmp(cmd, "init") == 0 && argc == 2)
-		ret = cmd_init(&s, argv[1]);
-	else if (strcmp(cmd, "init") == 0 || (argc != 2 &&
-	    (strcmp(cmd, "accept") == 0 || strcmp(cmd, "head") == 0)))
+	if (strcmp(cmd, "init") == 0)
+		ret = cmd_init(&s, argc, argv);
+	else if (argc != 2 &&
+	    (strcmp(cmd, "accept") == 0 || strcmp(cmd, "head") == 0))
 		goto bad;
 	else if (load_trust(&s) != 0)
 		ret = strcmp(cmd, "accept") == 0 || strcmp(cmd, "head") == 0 ?
