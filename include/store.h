@@ -40,6 +40,7 @@
 /* sysexits(3) for accept and head; verify uses PFISH_EXIT_*. */
 #define STORE_EX_USAGE		64
 #define STORE_EX_DATAERR	65
+#define STORE_EX_NOUSER		67	/* no such mailbox: never initialised */
 #define STORE_EX_TEMPFAIL	75
 
 struct trust;

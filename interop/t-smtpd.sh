@@ -26,7 +26,7 @@ for p in pfish pfish-deliver pfish-signer pfish-store pfish-server; do
 	fi
 done
 [ "$(id -u)" -eq 0 ] || { skip $NAME "needs root (test users, smtpd)"; t_done; }
-for c in /usr/sbin/smtpd unshare runuser useradd userdel groupadd; do
+for c in /usr/sbin/smtpd /usr/sbin/smtpctl unshare nsenter runuser useradd userdel groupadd; do
 	command -v "$c" >/dev/null 2>&1 ||
 	    { skip $NAME "$c missing (scripts/deps.sh installs opensmtpd)"; t_done; }
 done
@@ -38,6 +38,7 @@ unshare -m --propagation private true 2>/dev/null ||
 # mailbox owner.  Unique per run, removed at exit.
 id=$$
 UD=pfd${id}d UG=pfd${id}g US=pfd${id}s UT=pfd${id}t UA=pfd${id}a
+UB=pfd${id}b
 made_users=
 users_cleanup() {
 	for u in $made_users; do
@@ -85,6 +86,7 @@ mkuser "$UD" "$SPOOL" /usr/sbin/nologin -U
 mkuser "$US" "$SIGNDIR" /bin/sh -U
 mkuser "$UT" "$T/home/$UT" /bin/sh -g "$UG"
 mkuser "$UA" "$T/home/$UA" /bin/sh -U
+mkuser "$UB" "$T/home/$UA" /bin/sh -U
 install -d -o "$UT" -g "$UG" -m 700 "$T/home/$UT"
 install -d -o "$UA" -g "$UA" -m 700 "$T/home/$UA"
 
@@ -249,12 +251,14 @@ else
 	t_done
 fi
 
-# wait_log PATTERN COUNT: until smtpd has logged COUNT lines (bounded).
+# wait_log PATTERN COUNT [FAIL]: until smtpd has logged COUNT lines
+# matching PATTERN (bounded); fail early on a line matching FAIL (default:
+# any failed delivery).
 wait_log() {
 	_i=0
 	while [ "$_i" -lt 1200 ]; do
 		[ "$(grep -c "$1" "$SM/smtpd.log")" -ge "$2" ] && return 0
-		grep -q 'result=[PT][a-z]*Fail' "$SM/smtpd.log" && return 1
+		grep -q "${3:-result=[PT][a-z]*Fail}" "$SM/smtpd.log" && return 1
 		kill -0 "$SMTPD_PID" 2>/dev/null || return 1
 		sleep 0.1
 		_i=$((_i + 1))
@@ -269,6 +273,59 @@ else
 fi
 grep 'mda delivery' "$SM/smtpd.log" | grep -v "user=$UA" >other.log
 check "smtpd delivered for $UA only, as $UD" test ! -s other.log
+
+# A user with keys but no mailbox on the store: the reason reaches
+# smtpd's log, the mail is deferred, and once the operator creates the
+# mailbox a retry (smtpctl schedule, in smtpd's namespace) delivers it.
+install -m 644 "$USER_KEY.pub" "$ETC/recipients/$UB"
+"$PY" - "$SPORT" "$UB" <<'EOF2' || notok "smtplib to $UB"
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=60)
+s.sendmail("bob@example.org", [sys.argv[2] + "@localhost"],
+    b"From: bob@example.org\r\nSubject: early\r\n\r\nbefore init\r\n")
+s.quit()
+EOF2
+if wait_log "user=$UB .*result=TempFail" 1 'result=PermFail' &&
+    grep "user=$UB .*result=TempFail" "$SM/smtpd.log" |
+    grep -q "no mailbox $UB (never initialised"; then
+	ok "no mailbox: deferred, smtpd logs why"
+else
+	notok "no mailbox: deferred, smtpd logs why"
+	grep "user=$UB" "$SM/smtpd.log" | sed 's/^/# /'
+fi
+$STORE init -g "$UG" "$UB" || notok "pfish-store init $UB"
+nsenter -t "$SMTPD_PID" -m /usr/sbin/smtpctl schedule all >/dev/null 2>&1
+if wait_log "user=$UB .*result=Ok" 1 'result=PermFail'; then
+	ok "no mailbox: delivered after init and a retry"
+else
+	notok "no mailbox: delivered after init and a retry"
+	grep "user=$UB" "$SM/smtpd.log" | sed 's/^/# /'
+fi
+nb=$(ls "$STOREROOT/$UB" | grep -c '\.age$')
+check "no mailbox: stored once" test "$nb" -eq 1
+
+# The child's last error line is the reason pfish-deliver gives.
+dl() {	# SIGNER_CMD: deliver one message to $UA as pfdeliver
+	printf 'Subject: x\n\nx\n' | runuser -u "$UD" -- \
+	    "$PFX/libexec/pfish-deliver" -d "$SPOOL" \
+	    -r "$ETC/recipients/$UA" -S "$1" \
+	    -A "ssh -F $ETC/ssh_config pfish-store" "$UA" >dl.out 2>&1
+}
+dl "pfish-nosuch-signer"
+rc=$?
+if [ "$rc" -eq 75 ] && grep -q 'cannot run signer command pfish-nosuch-signer: not found in PATH' dl.out; then
+	ok "signer not in PATH: named, deferred"
+else
+	notok "signer not in PATH: named, deferred" "exit $rc: $(cat dl.out)"
+fi
+dl "ssh -F $ETC/ssh_config -p 1 pfish-signer"
+rc=$?
+if [ "$rc" -eq 75 ] && grep -q 'signer ssh failed (exit 255): .*port 1' dl.out; then
+	ok "signer ssh fails: exit and ssh's reason, deferred"
+else
+	notok "signer ssh fails: exit and ssh's reason, deferred" "exit $rc: $(cat dl.out)"
+fi
+find "$SPOOL" -type f -delete
 
 n=$(ls "$STOREROOT/$UA" | grep -c '\.age$')
 [ "$n" -eq "$NMSG" ] && ok "the store holds $NMSG messages" ||

@@ -25,10 +25,12 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +47,46 @@
 #include "trust.h"
 
 #define END_LINE	"\n" SSHSIG_END "\n"
+
+/*
+ * pfish-store runs as a forced command, where its stderr reaches only
+ * the caller: every warning, and every decision (stored, duplicate,
+ * installed, expired), also goes to syslog, facility mail.
+ */
+static void	store_warn(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+static void	store_warnx(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+#define warn	store_warn
+#define warnx	store_warnx
+
+static void
+store_warn(const char *fmt, ...)
+{
+	char msg[1024];
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "pfish-store: %s: %s\n", msg, strerror(saved));
+	syslog(LOG_ERR, "%s: %s", msg, strerror(saved));
+	errno = saved;
+}
+
+static void
+store_warnx(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "pfish-store: %s\n", msg);
+	syslog(LOG_ERR, "%s", msg);
+}
 
 static void
 usage(void)
@@ -456,8 +498,13 @@ accept_prepare(struct store *s, struct delivery *d)
 		return ret;
 	stmt_hash(buf_ptr(d->b), textlen, d->hash);
 	if (mbdir_open(s, d->name, &d->m) == -1) {
-		warn("accept: mailbox %s", d->name);
-		return 1;
+		if (errno != ENOENT) {
+			warn("accept: mailbox %s", d->name);
+			return 1;
+		}
+		warnx("accept: no mailbox %s (never initialised: pfish-store "
+		    "init %s)", d->name, d->name);
+		return STORE_EX_NOUSER;
 	}
 	if (mbdir_lock(&d->m) == -1)
 		return io_exit();
@@ -501,6 +548,8 @@ accept_commit(struct delivery *d)
 	}
 	printf("accepted %s %llu\n", d->name,
 	    (unsigned long long)d->rec.seq);
+	syslog(LOG_INFO, "accepted %s seq %llu, %llu bytes", d->name,
+	    (unsigned long long)d->rec.seq, (unsigned long long)d->rec.size);
 	return 0;
 }
 
@@ -526,6 +575,8 @@ cmd_accept(struct store *s, const char *name)
 	} else if (d.existing && age_matches(&d.m, &d.rec)) {
 		printf("duplicate %s %llu\n", name,
 		    (unsigned long long)d.rec.seq);
+		syslog(LOG_INFO, "duplicate %s seq %llu, already stored", name,
+		    (unsigned long long)d.rec.seq);
 		ret = 0;
 	} else
 		ret = accept_commit(&d);
@@ -534,7 +585,7 @@ cmd_accept(struct store *s, const char *name)
 		close(d.fd);
 		unlinkat(d.m.tmp, d.tmpname, 0);
 	}
-	if (ret == 0 || ret == STORE_EX_DATAERR)
+	if (ret == 0 || ret == STORE_EX_DATAERR || ret == STORE_EX_NOUSER)
 		drain(STDIN_FILENO);
 	mbdir_close(&d.m);
 	buf_free(d.b);
@@ -612,6 +663,8 @@ head_install(const struct mbdir *m, const struct stmt_head *h,
 		return io_exit();
 	}
 	printf("installed %s high %llu\n", m->name,
+	    (unsigned long long)h->high);
+	syslog(LOG_INFO, "installed head of %s, high %llu", m->name,
 	    (unsigned long long)h->high);
 	return 0;
 }
@@ -769,9 +822,12 @@ expire_one(struct store *s, const char *name)
 		goto out;
 	}
 	clean_tmp(s, m.tmp);
-	if (n > 0)
+	if (n > 0) {
 		printf("expired %s below %llu: %d files\n", name,
 		    (unsigned long long)h.low, n);
+		syslog(LOG_INFO, "expired %s below seq %llu: %d files", name,
+		    (unsigned long long)h.low, n);
+	}
 	ret = 0;
  out:
 	free(hd);
@@ -867,6 +923,7 @@ store_main(int argc, char **argv)
 	s.rootfd = -1;
 	if (sodium_init() < 0)
 		errx(1, "libsodium init failed");
+	openlog("pfish-store", LOG_PID | LOG_NDELAY, LOG_MAIL);
 	while ((ch = getopt(argc, argv, "+r:T:")) != -1) {
 		switch (ch) {
 		case 'r':
