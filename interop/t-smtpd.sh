@@ -65,7 +65,7 @@ done
 for p in pfish-deliver pfish-server; do
 	install -m 755 "$PFISH_BIN/$p" "$PFX/libexec/" || exit 1
 done
-sed -e "s|@BINDIR@|$PFX/bin|g" -e "s|@SIGNERDIR@|$SIGNDIR|g" \
+sed -e "s|/usr/local|$PFX|g" -e "s|/var/lib/pfish-signer|$SIGNDIR|g" \
     "$PFISH_TOP/scripts/pfish-heads.sh" >"$PFX/libexec/pfish-heads" &&
     chmod 755 "$PFX/libexec/pfish-heads" || exit 1
 

@@ -12,8 +12,8 @@
 # Exits 0 if every head was stored, 1 if any failed (each is named on
 # standard error); one failure does not stop the others.
 
-signer=${PFISH_SIGNER:-@BINDIR@/pfish-signer}
-statedir=@SIGNERDIR@
+signer=/usr/local/bin/pfish-signer
+statedir=/var/lib/pfish-signer
 
 usage() {
 	echo "usage: pfish-heads [-s statedir] store_cmd ..." >&2
