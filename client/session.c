@@ -147,6 +147,7 @@ session_close(struct session *s)
 	free(s->dels);
 	free(s->notes);
 	free(s->msgs);
+	free(s->odd);
 	psftp_entries_free(s->ents, s->nents);
 	trust_free(s->trust);
 	cstate_clear(&s->st);
@@ -305,7 +306,8 @@ alloc_inputs(struct session *s)
 	if ((s->recs = calloc(n, sizeof(*s->recs))) == NULL ||
 	    (s->dels = calloc(n, sizeof(*s->dels))) == NULL ||
 	    (s->notes = calloc(n, sizeof(*s->notes))) == NULL ||
-	    (s->msgs = calloc(m, sizeof(*s->msgs))) == NULL) {
+	    (s->msgs = calloc(m, sizeof(*s->msgs))) == NULL ||
+	    (s->odd = calloc(m, sizeof(*s->odd))) == NULL) {
 		warnx("out of memory");
 		return -1;
 	}
@@ -340,8 +342,10 @@ build_inputs(struct session *s)
 	}
 	qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
 	for (i = 0; i < s->nents; i++) {
-		if (sftpc_seq_from_name(s->ents[i].name, &s->msgs[in->nmsgs].seq)) {
-			s->nodd++;
+		/* Names like "x.age" that no seq explains: never trusted. */
+		if (sftpc_seq_from_name(s->ents[i].name,
+		    &s->msgs[in->nmsgs].seq)) {
+			s->odd[in->nodd++] = s->ents[i].name;
 			continue;
 		}
 		s->msgs[in->nmsgs].has_size = s->ents[i].has_size;
@@ -356,6 +360,7 @@ build_inputs(struct session *s)
 	in->dels = s->dels;
 	in->notes = s->notes;
 	in->msgs = s->msgs;
+	in->odd = s->odd;
 	in->rec_sig = rec_sig_cb;
 	in->arg = s;
 	return 0;
@@ -531,32 +536,6 @@ hash_unchecked(struct session *s)
 	return r;
 }
 
-/* Names like "x.age" that no seq explains are reported, never trusted. */
-static int
-add_odd(struct session *s)
-{
-	struct vfinding *nf;
-	size_t i;
-	uint64_t seq;
-
-	if (s->nodd == 0)
-		return 0;
-	if ((nf = reallocarray(s->res.f, s->res.nf + s->nodd,
-	    sizeof(*nf))) == NULL)
-		return -1;
-	s->res.f = nf;
-	for (i = 0; i < s->nents; i++) {
-		if (sftpc_seq_from_name(s->ents[i].name, &seq) == 0)
-			continue;
-		nf = &s->res.f[s->res.nf++];
-		memset(nf, 0, sizeof(*nf));
-		nf->kind = VK_ADDED;
-		(void)snprintf(nf->detail, sizeof(nf->detail), "unexpected "
-		    "file %.60s", s->ents[i].name);
-	}
-	return 0;
-}
-
 int
 session_verify(struct session *s, int content)
 {
@@ -574,10 +553,6 @@ session_verify(struct session *s, int content)
 	if ((r = verify_run(&s->in, &s->res)) != 0) {
 		warnx("verification failed: %s", r == VERIFY_ERR_RANGE ?
 		    "signed range too large" : "internal error");
-		return -1;
-	}
-	if (add_odd(s) != 0) {
-		warnx("out of memory");
 		return -1;
 	}
 	s->verified = 1;

@@ -188,8 +188,8 @@ struct session {
 	struct vresult	 res;
 	const u_char	*headtext;	/* the served head's text */
 	size_t		 headtextlen;
+	const char	**odd;		/* names no seq explains */
 	int		 verified;
-	size_t		 nodd;		/* .age files not named by a seq */
 };
 
 int	 session_open(struct client_opts *o, struct session **out);
