@@ -89,6 +89,7 @@ int
 session_open(struct client_opts *o, struct session **out)
 {
 	struct session *s;
+	char fp[128];
 
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -107,8 +108,9 @@ session_open(struct client_opts *o, struct session **out)
 			warnx("state file path too long");
 			goto bad;
 		}
-	} else if (cstate_default_path(s->mailbox, o->host, conn_port(s->c),
-	    s->statepath, sizeof(s->statepath)) != 0)
+	} else if (conn_hostkey_fp(s->c, fp, sizeof(fp)) != 0 ||
+	    cstate_account_path(s->mailbox, fp, conn_port(s->c), o->host,
+	    conn_host(s->c), s->statepath, sizeof(s->statepath)) != 0)
 		goto bad;
 	if (cstate_load(s->statepath, &s->st) != 0)
 		goto bad;
@@ -166,10 +168,13 @@ session_signed(const struct session *s)
 void
 session_no_state(const struct session *s, const char *what)
 {
-	warnx("%s offers no signed state (%s subsystem%s): %s",
+	warnx("%s offers no signed state (%s subsystem%s): %s%s",
 	    conn_host(s->c), psftp_subsystem(s->p),
 	    strcmp(psftp_subsystem(s->p), "pfish") == 0 ?
-	    " without " PFISH_EXT_STATE : ", plain SFTP", what);
+	    " without " PFISH_EXT_STATE : ", plain SFTP", what,
+	    strcmp(psftp_subsystem(s->p), "pfish") == 0 ? "" :
+	    "; reading the .age files of the SFTP start directory (the "
+	    "home directory, with sftp-server)");
 }
 
 static int

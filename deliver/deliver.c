@@ -38,6 +38,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "pfish.h"
+#include "stdopts.h"
 #include "stmt.h"
 
 #define SIG_END		"-----END SSH SIGNATURE-----\n"
@@ -61,13 +62,19 @@ struct delivery {
 
 static volatile sig_atomic_t timed_out;
 
-static void __attribute__((noreturn))
-usage(void)
+static void
+usage_print(FILE *f)
 {
-	fprintf(stderr, "usage: pfish-deliver [-b] [-r recipients] "
+	fprintf(f, "usage: pfish-deliver [-b] [-r recipients] "
 	    "[-S signer_cmd] [-A store_cmd]\n"
 	    "                     [-d spooldir] [-m maxsize] [-t timeout] "
 	    "user\n");
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	usage_print(stderr);
 	exit(EX_USAGE);
 }
 
@@ -602,6 +609,13 @@ deliver_main(int argc, char **argv)
 	struct sigaction sa;
 	int timeout = DELIVER_TIMEOUT, r;
 
+	switch (stdopts(argc, argv, "pfish-deliver")) {
+	case STDOPT_HELP:
+		usage_print(stdout);
+		return 0;
+	case STDOPT_VERSION:
+		return 0;
+	}
 	memset(&d, 0, sizeof(d));
 	d.signer_cmd = DELIVER_SIGNER_CMD;
 	d.store_cmd = DELIVER_STORE_CMD;

@@ -40,6 +40,7 @@
 #include "pfish.h"
 #include "sandbox.h"
 #include "signer.h"
+#include "stdopts.h"
 #include "sshcmd.h"
 #include "sshkey.h"
 #include "sshsig.h"
@@ -62,9 +63,9 @@ struct mbox {
 };
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: pfish-signer [-k key] [-L lifetime] [-r retention] "
 	    "[-s statedir]\n"
 	    "                    record mailbox size sha256\n"
@@ -483,6 +484,13 @@ signer_main(int argc, char **argv)
 	const char *oc;
 	int ch, n, remote = 0;
 
+	switch (stdopts(argc, argv, "pfish-signer")) {
+	case STDOPT_HELP:
+		usage(stdout);
+		return 0;
+	case STDOPT_VERSION:
+		return 0;
+	}
 	memset(&o, 0, sizeof(o));
 	o.statedir = PFISH_SIGNER_DIR;
 	o.retention = SIGNER_RETENTION;
@@ -509,7 +517,7 @@ signer_main(int argc, char **argv)
 			o.statedir = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr);
 			return SIGNER_EX_USAGE;
 		}
 	}
@@ -542,6 +550,6 @@ signer_main(int argc, char **argv)
 	if ((argc == 1 || argc == 2) && strcmp(argv[0], "status") == 0 &&
 	    !remote)
 		return cmd_status(&o, argc == 2 ? argv[1] : NULL);
-	usage();
+	usage(stderr);
 	return SIGNER_EX_USAGE;
 }

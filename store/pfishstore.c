@@ -43,6 +43,7 @@
 #include "sshsig.h"
 #include "store.h"
 #include "sandbox.h"
+#include "stdopts.h"
 #include "stmt.h"
 #include "trust.h"
 
@@ -89,9 +90,9 @@ store_warnx(const char *fmt, ...)
 }
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: pfish-store [-r root] [-T trustfile] init [-g group] "
 	    "[-u owner] mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] accept mailbox\n"
@@ -192,12 +193,12 @@ cmd_init(struct store *s, int argc, char **argv)
 			owner = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr);
 			return STORE_EX_USAGE;
 		}
 	}
 	if (argc - optind != 1) {
-		usage();
+		usage(stderr);
 		return STORE_EX_USAGE;
 	}
 	name = argv[optind];
@@ -898,6 +899,13 @@ store_main(int argc, char **argv)
 	const char *cmd, *oc;
 	int ch, ret;
 
+	switch (stdopts(argc, argv, "pfish-store")) {
+	case STDOPT_HELP:
+		usage(stdout);
+		return 0;
+	case STDOPT_VERSION:
+		return 0;
+	}
 	memset(&s, 0, sizeof(s));
 	s.root = PFISH_STORE_ROOT;
 	s.trustpath = STORE_TRUST_FILE;
@@ -914,7 +922,7 @@ store_main(int argc, char **argv)
 			s.trustpath = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr);
 			return STORE_EX_USAGE;
 		}
 	}
@@ -963,7 +971,7 @@ store_main(int argc, char **argv)
 	close(s.rootfd);
 	return ret;
  bad:
-	usage();
+	usage(stderr);
 	if (s.rootfd != -1)
 		close(s.rootfd);
 	return STORE_EX_USAGE;

@@ -41,6 +41,7 @@
 #include "mailbox.h"
 #include "sandbox.h"
 #include "server.h"
+#include "stdopts.h"
 
 struct serve_io {
 	struct event_base	*base;
@@ -302,6 +303,12 @@ parse_opts(int argc, char **argv, struct main_opts *m, struct server_opts *o)
 	const char *errstr;
 	int ch;
 
+	switch (stdopts(argc, argv, "pfish-server")) {
+	case STDOPT_HELP:
+		usage(0);
+	case STDOPT_VERSION:
+		exit(0);
+	}
 	while ((ch = getopt(argc, argv, "d:ef:hk:l:Ln:QRS")) != -1) {
 		switch (ch) {
 		case 'd':
