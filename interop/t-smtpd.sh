@@ -394,6 +394,13 @@ else
 	notok "every message in the Maildir is exactly what was sent"
 	sed 's/^/# /' cmp.out
 fi
+# ls -l through sftp -s pfish names owners and groups, as sftp-server.
+echo 'ls -l' | timeout 120 sftp $SSH_OPTS -P "$SSHD_PORT" -s pfish -b - \
+    "$UA@127.0.0.1" >ls.out 2>&1
+nl=$(grep -c "^-.* $UT  *$UG .*\.age\$" ls.out)
+[ "$nl" -eq "$NMSG" ] && ok "sftp ls -l shows owner $UT and group $UG" ||
+    notok "sftp ls -l shows owner $UT and group $UG" "$(cat ls.out)"
+
 if $P "$UA@127.0.0.1" verify >verify.out 2>&1; then
 	ok "pfish verify: intact"
 else

@@ -286,6 +286,15 @@ owner_names(struct mailbox *mb, struct server_opts *o)
 		o->owner = strdup(pw->pw_name);
 	if ((gr = getgrgid(st.st_gid)) != NULL)
 		o->group = strdup(gr->gr_name);
+	/* Messages are the store account's files, like its head. */
+	if (mailbox_stat_head(mb, &st) == -1)
+		return;
+	o->store_uid = st.st_uid;
+	o->store_gid = st.st_gid;
+	if ((pw = getpwuid(st.st_uid)) != NULL)
+		o->store_owner = strdup(pw->pw_name);
+	if ((gr = getgrgid(st.st_gid)) != NULL)
+		o->store_group = strdup(gr->gr_name);
 }
 
 struct main_opts {
@@ -406,5 +415,7 @@ server_main(int argc, char **argv)
 	mailbox_close(mb);
 	free((char *)o.owner);
 	free((char *)o.group);
+	free((char *)o.store_owner);
+	free((char *)o.store_group);
 	return status;
 }
