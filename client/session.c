@@ -17,8 +17,10 @@
 /* session.c: one run against a mailbox: connect, list, verify, remember. */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <err.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -85,6 +87,30 @@ load_trust(struct session *s)
 	return 0;
 }
 
+/*
+ * A missing trust file is named before connecting, not after a login
+ * and a listing; load_trust() reports any other problem with it.
+ */
+static int
+trust_exists(const struct client_opts *o)
+{
+	char path[1024];
+	struct stat st;
+
+	if (o->trustfile != NULL) {
+		if (strlcpy(path, o->trustfile, sizeof(path)) >= sizeof(path))
+			return -1;
+	} else if (cstate_default_trust(path, sizeof(path)) != 0)
+		return -1;
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return 0;
+	warnx("%s: no trust file: it names the signer key (namespaces="
+	    "\"%s,%s\"), from your mail provider, and your device keys "
+	    "(namespaces=\"%s\"); see pfish(1)", path, PFISH_NS_RECORD,
+	    PFISH_NS_HEAD, PFISH_NS_DELETE);
+	return -1;
+}
+
 int
 session_open(struct client_opts *o, struct session **out)
 {
@@ -97,7 +123,7 @@ session_open(struct client_opts *o, struct session **out)
 		return -1;
 	}
 	s->o = o;
-	if (clock_now(&s->now) != 0)
+	if (clock_now(&s->now) != 0 || trust_exists(o) != 0)
 		goto bad;
 	if (conn_open(o, &s->c) != 0 || psftp_start(s->c, &s->p) != 0)
 		goto bad;

@@ -143,6 +143,18 @@ else
 	notok "an old state file is moved to the account's name" "exit $rc: $(cat err)"
 fi
 
+# A missing trust file is named once, before connecting (port 1: a
+# connection attempt would fail with another message).
+$PFISH -F /dev/null -T "$T/no-such-trust" -p 1 "$MB@127.0.0.1" verify \
+    >out 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$(grep -c "no-such-trust: no trust file" out)" -eq 1 ] &&
+    [ "$(wc -l <out)" -eq 1 ]; then
+	ok "missing trust file: named once, before connecting"
+else
+	notok "missing trust file: named once, before connecting" "exit $rc: $(cat out)"
+fi
+
 # The plain-SFTP fallback says which directory it reads.
 sshd_stop
 SFTPSRV=/usr/lib/openssh/sftp-server
