@@ -32,6 +32,7 @@
 
 #include "client.h"
 #include "fsutil.h"
+#include "layout.h"
 
 struct fetch {
 	struct session	*s;
@@ -75,10 +76,11 @@ static int
 fetch_one(struct fetch *f, const struct ventry *e)
 {
 	struct vmsg m;
-	char name[32], tmp[64];
+	char name[PFISH_NAME_MAX], tmp[64];
 	int fd, over, r;
 
-	seq_name(e->seq, name);
+	if (layout_seq_name(e->seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+		return -1;
 	if ((r = have_local(f->dirfd, name, e)) == 1)
 		return 0;
 	if (r == -1) {
@@ -130,9 +132,10 @@ fetch_one(struct fetch *f, const struct ventry *e)
 static int
 deliver(struct fetch *f, uint64_t seq)
 {
-	char name[32];
+	char name[PFISH_NAME_MAX];
 
-	seq_name(seq, name);
+	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+		return -1;
 	return maildir_deliver(f->md, f->dirfd, name, seq);
 }
 
@@ -355,6 +358,7 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	if (session_verify(f.s, 0) != 0)
 		goto out;
 	session_print_findings(f.s, stdout);
+	session_print_notes(f.s, stdout);
 	if (fetch_verified(&f) != 0) {
 		(void)session_accept(f.s);
 		goto out;

@@ -71,7 +71,7 @@ unsigned int conn_port(const struct conn *c);
 void	*conn_session(struct conn *c);	/* the libssh ssh_session */
 int	 conn_hostkey_fp(struct conn *c, char *buf, size_t len);
 
-/* sftp.c: a minimal SFTP v3 client over one channel of the session. */
+/* psftp.c: a minimal SFTP v3 client over one channel of the session. */
 struct psftp;
 struct psftp_entry {
 	char		*name;
@@ -117,6 +117,7 @@ struct cstate {
 	size_t		 headtextlen;
 	struct seqset	*fetched;	/* downloaded and kept */
 	struct seqset	*checked;	/* content hash checked on server */
+	struct pstate_mem mem;		/* records and deletes authenticated */
 };
 int	 cstate_account_path(const char *user, const char *hostkey_fp,
 	    unsigned int port, const char *typed_host,
@@ -163,7 +164,7 @@ void	 maildir_close(struct maildir *md);
 
 /* session.c: connect, fetch and verify the state; shared by commands. */
 struct sitem {
-	int		 kind;		/* SFTPC_ITEM_* */
+	int		 kind;		/* STATEPAGE_KIND_* */
 	uint64_t	 seq;
 	u_char		*data;
 	size_t		 len;
@@ -193,6 +194,9 @@ struct session {
 	const u_char	*headtext;	/* the served head's text */
 	size_t		 headtextlen;
 	const char	**odd;		/* names no seq explains */
+	struct vknown	*known;		/* device memory, engine form */
+	struct vgone	*gone;
+	int		 cfgerr;	/* trust set-up error: exit 1 */
 	int		 verified;
 };
 
@@ -205,8 +209,8 @@ int	 session_list(struct session *s);
 int	 session_verify(struct session *s, int content);
 int	 session_accept(struct session *s);
 void	 session_print_findings(const struct session *s, FILE *fp);
+void	 session_print_notes(const struct session *s, FILE *fp);
 int	 session_exit_code(const struct session *s);
-void	 seq_name(uint64_t seq, char name[32]);
 int	 session_delete(struct session *s, const uint64_t *seqs, size_t n);
 #define SESSION_VANISHED	2	/* session_download: file gone meanwhile */
 int	 session_download(struct session *s, uint64_t seq, int fd,

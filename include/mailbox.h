@@ -52,10 +52,9 @@ const char	*mailbox_name(const struct mailbox *mb);
 /*
  * Names: a visible name ends in ".age", has a non-empty stem, does not
  * start with '.', and holds no '/', NUL or control character.  A seq name
- * is the canonical NNNNNNNNNNNN.age (12 digits, seq >= 1).
+ * is layout.h's.
  */
 int	mailbox_name_ok(const char *name, size_t len);
-int	mailbox_seq_name(const char *name, uint64_t *seqp);
 
 /*
  * Map a client path (raw bytes, not NUL-terminated) to the mailbox root or
@@ -82,8 +81,6 @@ int	mailbox_open_file(const struct mailbox *mb, const char *name,
  */
 int	mailbox_remove(const struct mailbox *mb, const char *name,
 	    uint64_t now, int *noted);
-int	mailbox_write_note(const struct mailbox *mb, uint64_t seq,
-	    uint64_t now);
 /* Create .pfish, .pfish/notes and .pfish/tmp if missing; 0 or -1. */
 int	mailbox_prepare_state(const struct mailbox *mb);
 
