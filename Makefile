@@ -8,7 +8,18 @@ PREFIX ?=	/usr/local
 BINDIR ?=	$(PREFIX)/bin
 LIBEXECDIR ?=	$(PREFIX)/libexec
 MANDIR ?=	$(PREFIX)/share/man
+EXAMPLESDIR ?=	$(PREFIX)/share/examples/pfish
+SYSTEMDDIR ?=	$(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?=	$(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?=	$(PREFIX)/lib/tmpfiles.d
 DESTDIR ?=
+# Manual pages, examples, units and scripts name /usr/local paths; the
+# installed copies name the real ones.
+SUBST =		sed -e 's|/usr/local/libexec|$(LIBEXECDIR)|g' \
+		    -e 's|/usr/local/bin|$(BINDIR)|g' \
+		    -e 's|/usr/local/share/examples/pfish|$(EXAMPLESDIR)|g' \
+		    -e 's|/usr/local/share/man|$(MANDIR)|g' \
+		    -e 's|/usr/local|$(PREFIX)|g'
 
 # Build output; check-asan builds into its own pair of directories.
 O ?=		obj
@@ -161,10 +172,16 @@ $(O)/bench/%: bench/%.c $(O)/libpfish.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(O)/libpfish.a \
 	    -Wl,--as-needed $(PKG_LIBS)
 
+# Programs, manual pages, examples, systemd units and timers, sysusers.d
+# and tmpfiles.d files, and the directories of README.md's "Deployment";
+# their owners come from systemd-tmpfiles --create (or chown, below, when
+# installing for real and the users exist).
 install: $(PROGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(EXAMPLESDIR) \
+	    $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR)
 	for p in $(PROGS); do \
 		case $$p in \
 		*/pfish-server|*/pfish-deliver) \
@@ -172,10 +189,38 @@ install: $(PROGS)
 		*)  install -m 755 $$p $(DESTDIR)$(BINDIR)/ ;; \
 		esac; \
 	done
+	$(SUBST) scripts/pfish-heads.sh >$(DESTDIR)$(LIBEXECDIR)/pfish-heads
+	chmod 755 $(DESTDIR)$(LIBEXECDIR)/pfish-heads
 	for m in man/*.[158]; do \
 		[ -e "$$m" ] || continue; \
-		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
+		s=$${m##*.}; $(SUBST) $$m >$(DESTDIR)$(MANDIR)/man$$s/$${m##*/} \
+		    && chmod 644 $(DESTDIR)$(MANDIR)/man$$s/$${m##*/} || exit 1; \
 	done
+	for f in examples/*; do \
+		$(SUBST) $$f >$(DESTDIR)$(EXAMPLESDIR)/$${f##*/} || exit 1; \
+	done
+	chmod 644 $(DESTDIR)$(EXAMPLESDIR)/*
+	for f in dist/*.service dist/*.timer; do \
+		$(SUBST) $$f >$(DESTDIR)$(SYSTEMDDIR)/$${f##*/} || exit 1; \
+	done
+	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/pfish-*
+	install -m 644 dist/pfish.sysusers $(DESTDIR)$(SYSUSERSDIR)/pfish.conf
+	install -m 644 dist/pfish.tmpfiles $(DESTDIR)$(TMPFILESDIR)/pfish.conf
+	install -d -m 755 $(DESTDIR)/etc/pfish $(DESTDIR)/etc/pfish/recipients
+	install -d -m 700 $(DESTDIR)/var/spool/pfish-deliver \
+	    $(DESTDIR)/var/lib/pfish-signer
+	install -d -m 751 $(DESTDIR)/var/pfish
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && \
+	    id pfdeliver >/dev/null 2>&1 && id pfsigner >/dev/null 2>&1 && \
+	    getent group pfish >/dev/null 2>&1; then \
+		chown pfdeliver:pfdeliver /var/spool/pfish-deliver; \
+		chown pfsigner:pfsigner /var/lib/pfish-signer; \
+		chown root:pfish /var/pfish; \
+	else \
+		echo "make install: now create users and owners:" \
+		    "systemd-sysusers; systemd-tmpfiles --create" \
+		    "(README.md, Deployment)"; \
+	fi
 
 # make check: test dependencies, then unit tests, interop suite, layering
 # check, brief fuzz; one summary line.  make check-run: the same without

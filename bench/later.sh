@@ -55,7 +55,7 @@ deliver_cases() {
 	echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\"" \
 	    "$(cat "$D/state/signer_key.pub")" >"$D/allowed"
 	cp "$D/alice.pub" "$D/rcpts"
-	"$BIN/pfish-store" -r "$D/root" init alice || return
+	"$BIN/pfish-store" -r "$D/root" init -u "$(id -un)" alice || return
 	{
 		printf 'From: bob@example.org\nTo: alice@example.org\n'
 		printf 'Subject: bench\n\n'

@@ -331,7 +331,6 @@ fetch_args(int argc, char **argv, struct fetch_args *a)
 	int i;
 
 	memset(a, 0, sizeof(*a));
-	a->dir = ".";
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
 			a->dir = argv[++i];
@@ -366,11 +365,52 @@ open_maildir(struct fetch *f, const struct client_opts *o,
 	return maildir_open(a->maildir, identity, &f->md);
 }
 
+/*
+ * Without -d, the .age files of an account go next to its state file:
+ * STATEDIR/state-ACCOUNT holds the state, STATEDIR/mail-ACCOUNT the mail.
+ */
+static int
+default_dir(const struct session *s, char *dir, size_t len)
+{
+	const char *base = strrchr(s->statepath, '/');
+	size_t plen;
+	int n;
+
+	base = base != NULL ? base + 1 : s->statepath;
+	if (strncmp(base, "state-", 6) == 0)
+		base += 6;
+	plen = (size_t)(strrchr(s->statepath, '/') != NULL ?
+	    strrchr(s->statepath, '/') - s->statepath : 0);
+	n = snprintf(dir, len, "%.*s%smail-%s", (int)plen, s->statepath,
+	    plen > 0 ? "/" : "", base);
+	if (n < 0 || (size_t)n >= len) {
+		warnx("fetch directory name too long");
+		return -1;
+	}
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		warn("mkdir %s", dir);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+open_dir(struct fetch *f, const char *dir)
+{
+	if ((f->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		warn("%s", dir);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmd_fetch(struct client_opts *o, int argc, char **argv)
 {
 	struct fetch f;
 	struct fetch_args a;
+	char defdir[PATH_MAX];
 	int rc = PFISH_EXIT_ERROR;
 
 	memset(&f, 0, sizeof(f));
@@ -378,13 +418,16 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	f.pm.on = 1;
 	if (fetch_args(argc, argv, &a) != 0)
 		return PFISH_EXIT_ERROR;
-	if ((f.dirfd = open(a.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1) {
-		warn("%s", a.dir);
+	if (a.dir != NULL && open_dir(&f, a.dir) != 0)
 		return PFISH_EXIT_ERROR;
-	}
 	if (open_maildir(&f, o, &a) != 0 || session_open(o, &f.s) != 0)
 		goto out;
+	if (a.dir == NULL) {
+		if (default_dir(f.s, defdir, sizeof(defdir)) != 0 ||
+		    open_dir(&f, defdir) != 0)
+			goto out;
+		a.dir = defdir;
+	}
 	if (!session_signed(f.s)) {
 		if (a.decrypt)
 			warnx("--decrypt needs verified mail; not decrypting");
@@ -401,9 +444,10 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	}
 	if (session_accept(f.s) != 0 || (a.del && delete_fetched(f.s) != 0))
 		goto out;
-	if (f.pm.on && isatty(STDERR_FILENO))
-		fprintf(stderr, "fetched %zu message%s into %s\n", f.got,
-		    f.got == 1 ? "" : "s", a.dir);
+	/* Always, terminal or not: where the mail went. */
+	fprintf(stderr, "fetched %zu new message%s into %s%s%s\n", f.got,
+	    f.got == 1 ? "" : "s", a.dir, a.maildir != NULL ?
+	    ", decrypted into " : "", a.maildir != NULL ? a.maildir : "");
 	rc = f.bad > 0 ? PFISH_EXIT_TAMPER : session_exit_code(f.s);
 	if (rc == PFISH_EXIT_OK && f.vanished > 0) {
 		warnx("the mailbox changed during this run; run pfish again "
@@ -413,6 +457,7 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
  out:
 	session_close(f.s);
 	maildir_close(f.md);
-	close(f.dirfd);
+	if (f.dirfd != -1)
+		close(f.dirfd);
 	return rc;
 }

@@ -345,6 +345,28 @@ conn_port(const struct conn *c)
 	return c->port;
 }
 
+/* "SHA256:..." of the server's host key into buf; 0 or -1. */
+int
+conn_hostkey_fp(struct conn *c, char *buf, size_t len)
+{
+	ssh_key key = NULL;
+	unsigned char *hash = NULL;
+	char *fp = NULL;
+	size_t hlen;
+	int r = -1;
+
+	if (ssh_get_server_publickey(c->s, &key) == 0 &&
+	    ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash,
+	    &hlen) == 0 &&
+	    (fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash,
+	    hlen)) != NULL && strlcpy(buf, fp, len) < len)
+		r = 0;
+	ssh_string_free_char(fp);
+	ssh_clean_pubkey_hash(&hash);
+	ssh_key_free(key);
+	return r;
+}
+
 void *
 conn_session(struct conn *c)
 {

@@ -41,17 +41,43 @@ static const struct {
 };
 
 static void
-usage(void)
+usage_print(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: pfish [-v] [-F ssh_config] [-i identity] [-o ssh_option] "
 	    "[-p port]\n"
-	    "             [-s statefile] [-T trustfile] [user@]host command\n"
+	    "             [-s statefile] [-T trustfile] [user@]host "
+	    "[option ...] command\n"
 	    "commands:    list [-1 | --porcelain]\n"
 	    "             verify\n"
 	    "             fetch [-d dir] [--decrypt --maildir dir] [--delete]\n"
-	    "             rm seq ...\n");
+	    "             rm seq ...\n"
+	    "       pfish --help | --version\n");
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	usage_print(stderr);
 	exit(PFISH_EXIT_ERROR);
+}
+
+/* --help and --version anywhere, -h among the options: exit 0. */
+static void
+help_or_version(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			usage_print(stdout);
+			exit(PFISH_EXIT_OK);
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("pfish %s\n", PFISH_VERSION);
+			exit(PFISH_EXIT_OK);
+		}
+	}
 }
 
 static int
@@ -83,47 +109,69 @@ split_dest(struct client_opts *o, char *dest)
 		usage();
 }
 
-int
-pfish_main(int argc, char **argv)
+/* Options up to the first word that is not one (the host, the command). */
+static void
+parse_opts(struct client_opts *o, int argc, char **argv)
 {
-	struct client_opts o;
-	size_t i;
-	int ch, rc;
+	int ch;
 
-	memset(&o, 0, sizeof(o));
-	while ((ch = getopt(argc, argv, "+F:i:o:p:s:T:v")) != -1) {
+	while ((ch = getopt(argc, argv, "+F:hi:o:p:s:T:v")) != -1) {
 		switch (ch) {
 		case 'F':
-			o.config = optarg;
+			o->config = optarg;
 			break;
+		case 'h':
+			usage_print(stdout);
+			exit(PFISH_EXIT_OK);
 		case 'i':
-			o.identity = optarg;
+			o->identity = optarg;
 			break;
 		case 'o':
-			if (add_sshopt(&o, optarg) != 0)
+			if (add_sshopt(o, optarg) != 0)
 				err(PFISH_EXIT_ERROR, "-o");
 			break;
 		case 'p':
-			o.port = optarg;
+			o->port = optarg;
 			break;
 		case 's':
-			o.statefile = optarg;
+			o->statefile = optarg;
 			break;
 		case 'T':
-			o.trustfile = optarg;
+			o->trustfile = optarg;
 			break;
 		case 'v':
-			o.verbose++;
+			o->verbose++;
 			break;
 		default:
 			usage();
 		}
 	}
+}
+
+int
+pfish_main(int argc, char **argv)
+{
+	struct client_opts o;
+	size_t i;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	help_or_version(argc, argv);
+	parse_opts(&o, argc, argv);
 	argc -= optind;
 	argv += optind;
-	if (argc < 2)
+	if (argc < 1)
+		usage();
+	/* Options after the host, as ssh takes them: argv[0] is the host. */
+	optind = 1;
+	parse_opts(&o, argc, argv);
+	if (argc - optind < 1)
 		usage();
 	split_dest(&o, argv[0]);
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc < 2)
+		usage();
 	if (sodium_init() < 0)
 		errx(PFISH_EXIT_ERROR, "libsodium initialisation failed");
 	if (ssh_init() != SSH_OK)

@@ -17,8 +17,10 @@
 /* session.c: one run against a mailbox: connect, list, verify, remember. */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <err.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -91,10 +93,35 @@ load_trust(struct session *s)
 	return 0;
 }
 
+/*
+ * A missing trust file is named before connecting, not after a login
+ * and a listing; load_trust() reports any other problem with it.
+ */
+static int
+trust_exists(const struct client_opts *o)
+{
+	char path[1024];
+	struct stat st;
+
+	if (o->trustfile != NULL) {
+		if (strlcpy(path, o->trustfile, sizeof(path)) >= sizeof(path))
+			return -1;
+	} else if (cstate_default_trust(path, sizeof(path)) != 0)
+		return -1;
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return 0;
+	warnx("%s: no trust file: it names the signer key (namespaces="
+	    "\"%s,%s\"), from your mail provider, and your device keys "
+	    "(namespaces=\"%s\"); see pfish(1)", path, PFISH_NS_RECORD,
+	    PFISH_NS_HEAD, PFISH_NS_DELETE);
+	return -1;
+}
+
 int
 session_open(struct client_opts *o, struct session **out)
 {
 	struct session *s;
+	char fp[128];
 
 	*out = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -102,7 +129,7 @@ session_open(struct client_opts *o, struct session **out)
 		return -1;
 	}
 	s->o = o;
-	if (clock_now(&s->now) != 0)
+	if (clock_now(&s->now) != 0 || trust_exists(o) != 0)
 		goto bad;
 	if (conn_open(o, &s->c) != 0 || psftp_start(s->c, &s->p) != 0)
 		goto bad;
@@ -113,8 +140,9 @@ session_open(struct client_opts *o, struct session **out)
 			warnx("state file path too long");
 			goto bad;
 		}
-	} else if (cstate_default_path(s->mailbox, o->host, conn_port(s->c),
-	    s->statepath, sizeof(s->statepath)) != 0)
+	} else if (conn_hostkey_fp(s->c, fp, sizeof(fp)) != 0 ||
+	    cstate_account_path(s->mailbox, fp, conn_port(s->c), o->host,
+	    conn_host(s->c), s->statepath, sizeof(s->statepath)) != 0)
 		goto bad;
 	if (cstate_load(s->statepath, &s->st) != 0)
 		goto bad;
@@ -175,10 +203,13 @@ session_signed(const struct session *s)
 void
 session_no_state(const struct session *s, const char *what)
 {
-	warnx("%s offers no signed state (%s subsystem%s): %s",
+	warnx("%s offers no signed state (%s subsystem%s): %s%s",
 	    conn_host(s->c), psftp_subsystem(s->p),
 	    strcmp(psftp_subsystem(s->p), "pfish") == 0 ?
-	    " without " PFISH_EXT_STATE : ", plain SFTP", what);
+	    " without " PFISH_EXT_STATE : ", plain SFTP", what,
+	    strcmp(psftp_subsystem(s->p), "pfish") == 0 ? "" :
+	    "; reading the .age files of the SFTP start directory (the "
+	    "home directory, with sftp-server)");
 }
 
 static int

@@ -90,6 +90,64 @@ cstate_default_path(const char *user, const char *host, unsigned int port,
 	return 0;
 }
 
+/*
+ * The state follows the account, not how it was spelled: the file is
+ * named by the login, the server's host key and the port, all as the
+ * connection resolved them (an ssh_config alias, the host's name and its
+ * address are one state).  A state file from before, named by the host
+ * as typed or as resolved, is moved there once.
+ */
+int
+cstate_account_path(const char *user, const char *hostkey_fp,
+    unsigned int port, const char *typed_host, const char *resolved_host,
+    char *path, size_t len)
+{
+	char dir[PATH_MAX], key[128], old[PATH_MAX], portstr[16] = "";
+	const char *hosts[2] = { typed_host, resolved_host };
+	struct stat st;
+	size_t i;
+	int fd, n;
+
+	if (strlcpy(key, hostkey_fp, sizeof(key)) >= sizeof(key))
+		return -1;
+	for (i = 0; key[i] != '\0'; i++)	/* base64: no '/' in a name */
+		if (key[i] == '/')
+			key[i] = '_';
+	if (config_dir(dir, sizeof(dir), 1) != 0)
+		return -1;
+	if (port != 0 && port != 22)
+		(void)snprintf(portstr, sizeof(portstr), ":%u", port);
+	if (strchr(user, '/') != NULL) {
+		warnx("user name contains '/'");
+		return -1;
+	}
+	n = snprintf(path, len, "%s/state-%s@%s%s", dir, user, key, portstr);
+	if (n < 0 || (size_t)n >= len) {
+		warnx("state file path too long");
+		return -1;
+	}
+	if (lstat(path, &st) == 0 || errno != ENOENT)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		if (hosts[i] == NULL || cstate_default_path(user, hosts[i], port,
+		    old, sizeof(old)) != 0 || lstat(old, &st) != 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (rename(old, path) == -1) {
+			warn("moving state file %s to %s", old, path);
+			return -1;
+		}
+		if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+			(void)fs_fsync_dir(fd);
+			close(fd);
+		}
+		warnx("state file %s is now %s (named by the host key)", old,
+		    path);
+		break;
+	}
+	return 0;
+}
+
 int
 cstate_default_trust(char *path, size_t len)
 {

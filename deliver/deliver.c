@@ -42,6 +42,7 @@
 #include "layout.h"
 #include "log.h"
 #include "pfish.h"
+#include "stdopts.h"
 #include "stmt.h"
 
 #define SIG_END		"-----END SSH SIGNATURE-----\n"
@@ -53,7 +54,9 @@ struct delivery {
 	const char	*store_cmd;
 	const char	*spool;
 	uint64_t	 maxsize;
+	int		 bounce_nombox;	/* -b: no mailbox on the store is final */
 	int		 dirfd;		/* SPOOL/USER */
+	int		 errfd;		/* a child's stderr, for its last line */
 	char		 name[80];	/* HEX.age, named by the plaintext */
 	uint64_t	 size;		/* of the .age */
 	char		 sha[65];	/* of the .age */
@@ -64,12 +67,19 @@ struct delivery {
 
 static volatile sig_atomic_t timed_out;
 
+static void
+usage_print(FILE *f)
+{
+	fprintf(f, "usage: pfish-deliver [-b] [-r recipients] "
+	    "[-S signer_cmd] [-A store_cmd]\n"
+	    "                     [-d spooldir] [-m maxsize] [-t timeout] "
+	    "user\n");
+}
+
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: pfish-deliver [-r recipients] [-S signer_cmd] "
-	    "[-A store_cmd] [-d spooldir]\n"
-	    "                     [-m maxsize] [-t timeout] user\n");
+	usage_print(stderr);
 	exit(EX_USAGE);
 }
 
@@ -260,9 +270,43 @@ build_argv(const char *cmd, char *buf, size_t buflen, char **argv,
 	return argc > 0 ? 0 : -1;
 }
 
-/* Start argv with stdin from infd and stdout to outfd (-1: /dev/null). */
+/*
+ * Is cmd something execvp can run?  Names without a slash are looked up
+ * in PATH (smtpd gives an MDA only /bin:/usr/bin).
+ */
+static int
+runnable(const char *cmd)
+{
+	char dir[1024], path[2048];
+	const char *p, *e;
+	size_t n;
+
+	if (strchr(cmd, '/') != NULL)
+		return access(cmd, X_OK) == 0;
+	if ((p = getenv("PATH")) == NULL)
+		p = "/bin:/usr/bin";
+	for (; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		e = strchr(p, ':');
+		if (e == NULL)
+			e = p + strlen(p);
+		n = (size_t)(e - p);
+		if (n == 0 || n >= sizeof(dir))
+			continue;
+		memcpy(dir, p, n);
+		dir[n] = '\0';
+		if (snprintf(path, sizeof(path), "%s/%s", dir, cmd) <
+		    (int)sizeof(path) && access(path, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Start argv with stdin from infd, stdout to outfd (-1: /dev/null) and
+ * stderr to errfd (-1: ours).
+ */
 static pid_t
-spawn(char **argv, int infd, int outfd)
+spawn(char **argv, int infd, int outfd, int errfd)
 {
 	pid_t pid;
 	int null;
@@ -272,22 +316,81 @@ spawn(char **argv, int infd, int outfd)
 	if ((null = open("/dev/null", O_RDWR)) == -1)
 		_exit(127);
 	if (dup2(infd != -1 ? infd : null, STDIN_FILENO) == -1 ||
-	    dup2(outfd != -1 ? outfd : null, STDOUT_FILENO) == -1)
+	    dup2(outfd != -1 ? outfd : null, STDOUT_FILENO) == -1 ||
+	    (errfd != -1 && dup2(errfd, STDERR_FILENO) == -1))
 		_exit(127);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGALRM, SIG_DFL);
 	execvp(argv[0], argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0],
+	    strerror(errno));
 	_exit(127);
+}
+
+/* A fresh, already unlinked file in the spool for a child's stderr. */
+static int
+err_open(struct delivery *d)
+{
+	char name[64];
+	int i;
+
+	if (d->errfd != -1)
+		close(d->errfd);
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), ".err.%ld.%08x", (long)getpid(),
+		    randombytes_random());
+		d->errfd = openat(d->dirfd, name, O_RDWR | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (d->errfd != -1) {
+			unlinkat(d->dirfd, name, 0);
+			return 0;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	error_errno("spool: stderr file");
+	return -1;
+}
+
+/* The last non-empty line the child wrote to stderr, or "". */
+static void
+err_last(struct delivery *d, char *line, size_t linelen)
+{
+	char buf[1024], *p, *e;
+	off_t end;
+	ssize_t n;
+
+	line[0] = '\0';
+	if (d->errfd == -1 || (end = lseek(d->errfd, 0, SEEK_END)) <= 0)
+		return;
+	n = pread(d->errfd, buf, sizeof(buf) - 1, end > (off_t)sizeof(buf) - 1 ?
+	    end - (off_t)sizeof(buf) + 1 : 0);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (e = buf + n; e > buf && (e[-1] == '\n' || e[-1] == '\r'); e--)
+		e[-1] = '\0';
+	p = strrchr(buf, '\n');
+	p = p != NULL ? p + 1 : buf;
+	strlcpy(line, p, linelen);
+	for (p = line; *p != '\0'; p++)	/* the peer's text, into logs */
+		if ((u_char)*p < 0x20 || (u_char)*p == 0x7f)
+			*p = '?';
 }
 
 /*
  * The peer's verdict as our exit code: its 65 and 67 are final answers,
- * anything else (75, an ssh failure, a crash, a timeout) may pass.
+ * anything else (75, an ssh failure, a crash, a timeout) may pass.  A
+ * failure is logged with the command's name and the last line it wrote
+ * to stderr, which becomes the reason the mail system logs.  The
+ * store's 67 (no such mailbox) is final only with -b.
  */
 static int
-reap(pid_t pid, const char *what)
+reap(struct delivery *d, pid_t pid, const char *what, const char *prog)
 {
-	int status;
+	char last[512];
+	const char *base;
+	int status, code;
 
 	if (timed_out)
 		kill(pid, SIGKILL);
@@ -301,15 +404,43 @@ reap(pid_t pid, const char *what)
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !timed_out)
 		return 0;
+	err_last(d, last, sizeof(last));
+	base = strrchr(prog, '/') != NULL ? strrchr(prog, '/') + 1 : prog;
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	if (timed_out)
-		error("%s: timed out", what);
-	else if (WIFEXITED(status))
-		error("%s: exit %d", what, WEXITSTATUS(status));
+		error("%s %s timed out%s%s", what, base, last[0] ? ": " : "",
+		    last);
+	else if (code == -1)
+		error("%s %s killed by signal %d%s%s", what, base,
+		    WTERMSIG(status), last[0] ? ": " : "", last);
+	else if (code == EX_NOUSER && strcmp(what, "store") == 0)
+		error("%s: mailbox not on the store (never initialised? "
+		    "pfish-store init %s)%s: %s%s%s", d->user, d->user,
+		    d->bounce_nombox ? "" : ", deferred", base,
+		    last[0] ? ": " : "", last);
 	else
-		error("%s: killed by signal %d", what, WTERMSIG(status));
-	if (!timed_out && WIFEXITED(status) && (WEXITSTATUS(status) ==
-	    EX_DATAERR || WEXITSTATUS(status) == EX_NOUSER))
-		return WEXITSTATUS(status);
+		error("%s %s failed (exit %d)%s%s", what, base, code,
+		    last[0] ? ": " : "", last);
+	if (timed_out || code == -1)
+		return EX_TEMPFAIL;
+	if (code == EX_NOUSER && strcmp(what, "store") == 0)
+		return d->bounce_nombox ? EX_NOUSER : EX_TEMPFAIL;
+	if (code == EX_DATAERR || code == EX_NOUSER)
+		return code;
+	return EX_TEMPFAIL;
+}
+
+/* The command's program can be run; else say why, and defer. */
+static int
+check_runnable(const char *what, char **argv)
+{
+	if (runnable(argv[0]))
+		return 0;
+	if (strchr(argv[0], '/') != NULL)
+		error_errno("cannot run %s command %s", what, argv[0]);
+	else
+		error("cannot run %s command %s: not found in PATH (%s)", what,
+		    argv[0], getenv("PATH") != NULL ? getenv("PATH") : "");
 	return EX_TEMPFAIL;
 }
 
@@ -351,8 +482,11 @@ sign(struct delivery *d)
 		error("bad signer command");
 		return EX_CONFIG;
 	}
+	if ((r = check_runnable("signer", argv)) != 0)
+		return r;
 	if ((d->record = malloc(DELIVER_RECORD_MAX + 1)) == NULL ||
-	    pipe2(p, O_CLOEXEC) == -1 || (pid = spawn(argv, -1, p[1])) == -1)
+	    err_open(d) == -1 || pipe2(p, O_CLOEXEC) == -1 ||
+	    (pid = spawn(argv, -1, p[1], d->errfd)) == -1)
 		return EX_TEMPFAIL;
 	close(p[1]);
 	while (d->recordlen < DELIVER_RECORD_MAX && !timed_out &&
@@ -360,7 +494,7 @@ sign(struct delivery *d)
 	    d->recordlen)) > 0 || (n == -1 && errno == EINTR)))
 		d->recordlen += n > 0 ? (size_t)n : 0;
 	close(p[0]);
-	if ((r = reap(pid, "signer")) != 0)
+	if ((r = reap(d, pid, "signer", argv[0])) != 0)
 		return r;
 	d->record[d->recordlen] = '\0';
 	if (d->recordlen < strlen(SIG_END) || strcmp(d->record +
@@ -391,9 +525,9 @@ settle(struct delivery *d, const char *verb, uint64_t seq)
 		error("bad signer command");
 		return EX_CONFIG;
 	}
-	if ((pid = spawn(argv, -1, -1)) == -1)
+	if (err_open(d) == -1 || (pid = spawn(argv, -1, -1, d->errfd)) == -1)
 		return EX_TEMPFAIL;
-	return reap(pid, verb);
+	return reap(d, pid, verb, argv[0]);
 }
 
 /* The marker's name: the spool file's, without ".age". */
@@ -542,13 +676,15 @@ store(struct delivery *d)
 		error("bad store command");
 		return EX_CONFIG;
 	}
-	if (pipe2(p, O_CLOEXEC) == -1 ||
-	    (pid = spawn(argv, p[0], STDERR_FILENO)) == -1)
+	if ((r = check_runnable("store", argv)) != 0)
+		return r;
+	if (err_open(d) == -1 || pipe2(p, O_CLOEXEC) == -1 ||
+	    (pid = spawn(argv, p[0], d->errfd, d->errfd)) == -1)
 		return EX_TEMPFAIL;
 	close(p[0]);
 	fed = feed_store(d, p[1]);
 	close(p[1]);
-	if ((r = reap(pid, "store")) != 0)
+	if ((r = reap(d, pid, "store", argv[0])) != 0)
 		return r;
 	if (fed == -1) {
 		error_errno("store: feeding");
@@ -563,8 +699,11 @@ parse_args(struct delivery *d, int argc, char **argv, int *timeout)
 	const char *errstr;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "A:d:m:r:S:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:bd:m:r:S:t:")) != -1) {
 		switch (ch) {
+		case 'b':
+			d->bounce_nombox = 1;
+			break;
 		case 'A':
 			d->store_cmd = optarg;
 			break;
@@ -645,12 +784,20 @@ deliver_main(int argc, char **argv)
 	struct sigaction sa;
 	int timeout = DELIVER_TIMEOUT, r;
 
+	switch (stdopts(argc, argv, "pfish-deliver")) {
+	case STDOPT_HELP:
+		usage_print(stdout);
+		return 0;
+	case STDOPT_VERSION:
+		return 0;
+	}
 	memset(&d, 0, sizeof(d));
 	d.signer_cmd = DELIVER_SIGNER_CMD;
 	d.store_cmd = DELIVER_STORE_CMD;
 	d.spool = PFISH_DELIVER_SPOOL;
-	d.dirfd = -1;
-	log_init("pfish-deliver", LOG_LEVEL_INFO, LOG_MAIL, 1);
+	d.dirfd = d.errfd = -1;
+	/* stderr for the mail system's log of this delivery, and syslog. */
+	log_init("pfish-deliver", LOG_LEVEL_INFO, LOG_MAIL, LOG_TO_BOTH);
 	parse_args(&d, argc, argv, &timeout);
 	/* The login name, as every statement names the mailbox. */
 	if (!stmt_valid_mailbox(d.user)) {
@@ -666,6 +813,8 @@ deliver_main(int argc, char **argv)
 	r = deliver(&d, timeout);
 	if (d.dirfd != -1)
 		close(d.dirfd);
+	if (d.errfd != -1)
+		close(d.errfd);
 	free(d.record);
 	return r;
 }

@@ -69,6 +69,7 @@ const char *conn_user(const struct conn *c);
 const char *conn_host(const struct conn *c);
 unsigned int conn_port(const struct conn *c);
 void	*conn_session(struct conn *c);	/* the libssh ssh_session */
+int	 conn_hostkey_fp(struct conn *c, char *buf, size_t len);
 
 /* psftp.c: a minimal SFTP v3 client over one channel of the session. */
 struct psftp;
@@ -118,6 +119,9 @@ struct cstate {
 	struct seqset	*checked;	/* content hash checked on server */
 	struct pstate_mem mem;		/* records and deletes authenticated */
 };
+int	 cstate_account_path(const char *user, const char *hostkey_fp,
+	    unsigned int port, const char *typed_host,
+	    const char *resolved_host, char *path, size_t len);
 int	 cstate_default_path(const char *user, const char *host,
 	    unsigned int port, char *path, size_t len);
 int	 cstate_default_trust(char *path, size_t len);

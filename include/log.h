@@ -32,7 +32,11 @@ enum log_level {
 	LOG_LEVEL_DEBUG3
 };
 
-/* to_stderr: log to stderr instead of syslog (-e). */
+/*
+ * to_stderr: 0 logs to syslog, 1 (-e) to stderr instead, LOG_TO_BOTH to
+ * both (an MDA: its stderr is the reason the mail system records).
+ */
+#define LOG_TO_BOTH	2
 void	log_init(const char *progname, enum log_level level, int facility,
 	    int to_stderr);
 int	log_level_from_name(const char *name);	/* -1 if unknown */

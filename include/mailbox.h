@@ -70,6 +70,7 @@ int	mailbox_resolve(const struct mailbox *mb, const void *path, size_t len,
 int	mailbox_stat(const struct mailbox *mb, const char *name,
 	    struct stat *st);
 int	mailbox_stat_root(const struct mailbox *mb, struct stat *st);
+int	mailbox_stat_head(const struct mailbox *mb, struct stat *st);
 /* Read-only fd of a visible regular file, or -1 with errno. */
 int	mailbox_open_file(const struct mailbox *mb, const char *name,
 	    struct stat *st);

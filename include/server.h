@@ -45,6 +45,10 @@ struct server_opts {
 	const char	*owner;
 	gid_t		 group_gid;
 	const char	*group;
+	uid_t		 store_uid;	/* owner of the files the store wrote */
+	const char	*store_owner;
+	gid_t		 store_gid;
+	const char	*store_group;
 	/* authorized_keys whose keys may sign deletes; NULL: none. */
 	const char	*keys_path;
 };

@@ -26,6 +26,7 @@
 #include "stmt.h"
 
 #define STORE_TRUST_FILE	"/etc/pfish/allowed_signers"
+#define STORE_GROUP		"pfish"		/* may write every mailbox */
 #define STORE_SIGNED_IN_MAX	16384	/* a signed record or head on stdin */
 #define STORE_TMP_AGE		86400	/* stale temp files, seconds */
 #define STORE_HEAD_START	"statement head\n"
@@ -63,6 +64,17 @@ struct stored_record {
 };
 
 int	store_main(int argc, char **argv);
+
+/*
+ * pfish-store runs as a forced command, where its stderr reaches only the
+ * caller: every warning also goes to syslog, facility mail (store.c), as
+ * do the decisions (stored, duplicate, head installed, expired).
+ */
+#include <err.h>
+void	store_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	store_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+#define warn	store_warn
+#define warnx	store_warnx
 
 /*
  * The verbs (store/store-VERB.c), run by store_main's table: argv holds

@@ -57,7 +57,7 @@ deliver() {
 	S head "$1" | ST head "$1" >/dev/null
 }
 
-ST init "$MB" && ST init bob || { notok "store init"; t_done; }
+ST init "$MB" && ST init -u "$MB" bob || { notok "store init"; t_done; }
 i=1
 while [ "$i" -le "$NMSG" ]; do
 	{

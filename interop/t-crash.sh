@@ -36,7 +36,7 @@ cd "$T" || exit 1
 mkdir state root
 ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key
 echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)" >allowed
-"$STORE" -r root init alice >/dev/null 2>&1 || { notok init; exit 1; }
+"$STORE" -r root init -u "$(id -un)" alice >/dev/null 2>&1 || { notok init; exit 1; }
 # Two halves three seconds apart: a 2 s retention expires the first.
 i=0
 while [ $i -lt $NMSG ]; do

@@ -30,7 +30,7 @@ expect() {	# name wanted-exit actual-exit
 mkdir state root spool
 ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key || exit 1
 echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)" > allowed
-"$STORE" -r root init alice || exit 1
+"$STORE" -r root init -u "$(id -un)" alice || exit 1
 ssh-keygen -q -t ed25519 -N '' -C alice -f alice || exit 1
 age-keygen -o alice.x 2>/dev/null || exit 1
 { echo "# alice's devices"; cat alice.pub; age-keygen -y alice.x; } > rcpts

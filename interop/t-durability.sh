@@ -46,7 +46,7 @@ ssh-keygen -q -t ed25519 -N '' -C alice -f alice
 } >allowed
 cp alice.pub rcpts
 cp alice.pub authorized_keys
-"$STORE" -r root init alice >/dev/null 2>&1 || { notok init; exit 1; }
+"$STORE" -r root init -u "$(id -un)" alice >/dev/null 2>&1 || { notok init; exit 1; }
 MB=$T/root/alice
 ST() { "$STORE" -r "$T/root" -T "$T/allowed" "$@"; }
 newhead() { "$SIGNER" -s "$T/state" "$@" head alice | ST head alice >/dev/null 2>&1; }

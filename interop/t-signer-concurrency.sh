@@ -52,7 +52,7 @@ if awk 'BEGIN { h = "00000000000000000000000000000000000000000000000000000000000
 else notok "records form one hash chain"; fi
 
 # The store takes them in reverse order (parallel deliveries may overtake).
-"$STORE" -r root init alice
+"$STORE" -r root init -u "$(id -un)" alice
 bad=0
 sort -rn chain | while read -r s h p f; do
 	cat "$f" "${f%.rec}.age" | "$STORE" -r root -T allowed accept alice >/dev/null || exit 1

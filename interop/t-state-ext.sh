@@ -45,7 +45,7 @@ deliver() {
 	    cat rec msg | ST accept alice >/dev/null &&
 	    "$SIGNER" -s "$T/state" head alice | ST head alice >/dev/null
 }
-ST init alice || notok "init"
+ST init -u "$(id -un)" alice || notok "init"
 deliver 1 && deliver 2 || notok "real deliveries"
 start=$(date +%s)
 check "statetool writes records 3..$N" "$STATETOOL" "$MB" 3 $N state/signer_key

@@ -19,7 +19,7 @@ cd "$T" || exit 1
 mkdir state root
 ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key
 echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)" >allowed
-"$STORE" -r root init alice
+"$STORE" -r root init -u "$(id -un)" alice
 
 # Each round: sign (killing the first attempt at a random moment), then
 # deliver (killing the first attempt too), then retry both to the end.
@@ -70,7 +70,7 @@ fi
 mounted="$T/full"
 mkdir full/state full/root
 cp state/signer_key full/state/
-"$STORE" -r full/root init bob
+"$STORE" -r full/root init -u "$(id -un)" bob
 # Deliver until the store says EX_TEMPFAIL.
 k=0
 rc=0

@@ -41,7 +41,7 @@ deliver() {
 	cat rec msg | ST accept "$1" >/dev/null || return 1
 	S head "$1" | ST head "$1" >/dev/null
 }
-ST init alice && ST init bob
+ST init -u "$(id -un)" alice && ST init -u "$(id -un)" bob
 for n in 3 4 5 6; do deliver alice $n || notok "deliver alice $n"; done
 cp root/alice/.pfish/head head4
 for n in 7 8; do deliver alice $n || notok "deliver alice $n"; done
@@ -218,7 +218,7 @@ check "head: installed head unchanged" cmp -s hnew root/alice/.pfish/head
 expect_rc "store still verifies" 0 ST verify
 
 # expire: with a one-second retention, older messages go.
-ST init carol
+ST init -u "$(id -un)" carol
 deliver carol 2 && deliver carol 3
 sleep 2
 deliver carol 4
@@ -248,6 +248,11 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	check "init: owned by the user" sh -c "[ \"\$(stat -c %U root/nobody)\" = nobody ] && [ \"\$(stat -c %U root/nobody/.pfish/tmp)\" = nobody ] && [ \"\$(stat -c %a root/nobody)\" = 2770 ]"
 	expect_rc "init: again is harmless" 0 ST init nobody
 	expect_rc "empty mailbox verifies" 0 ST verify nobody
+	expect_rc "init: as root, no such login" 1 ST init nosuchlogin9
+	check "init: no such login creates nothing" test ! -e root/nosuchlogin9
+	expect_rc "init: -u names the owner" 0 ST init -u nobody -g root other
+	check "init: -u and -g set owner and group" sh -c "[ \"\$(stat -c '%U %G' root/other/.pfish)\" = 'nobody root' ]"
+	expect_rc "init: no such group" 1 ST init -g nosuchgroup9 -u nobody g2
 else
 	skip "init: owner" "not root"
 fi

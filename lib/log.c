@@ -71,7 +71,7 @@ log_init(const char *progname, enum log_level level, int facility,
 	log_prog = progname;
 	log_lvl = level;
 	log_stderr = to_stderr;
-	if (!to_stderr)
+	if (to_stderr != 1)
 		openlog(progname, LOG_PID | LOG_NDELAY, facility);
 }
 
@@ -114,7 +114,8 @@ log_vmsg(enum log_level level, const char *func, int errnum,
 		else
 			fprintf(stderr, "%s: %s%s%s\r\n", log_prog, msg,
 			    errnum ? ": " : "", errnum ? strerror(errnum) : "");
-		return;
+		if (log_stderr == 1)
+			return;
 	}
 	switch (level) {
 	case LOG_LEVEL_FATAL:

@@ -21,9 +21,11 @@ DEMO="openssh-client openssh-server age python3"
 # sanitizer builds and brief fuzzing, mandoc for make lint.
 TEST="libcmocka-dev openssh-sftp-server python3-paramiko procps clang
 libclang-rt-14-dev mandoc"
-# Mail-system peers the end-to-end tests drive (the MTA that hands mail to
-# pfish-deliver) go here, in TEST_MTA.
-TEST_MTA=""
+# Mail-system peers the end-to-end tests drive: OpenSMTPD hands mail to
+# pfish-deliver in interop/t-smtpd.sh.  It is installed without starting
+# or enabling its service, and not at all where another mail server is
+# installed (Debian allows one; the test then skips).
+TEST_MTA="opensmtpd"
 BENCH="openssh-client openssh-sftp-server age python3 hyperfine gnuplot-nox"
 
 usage() {
@@ -46,6 +48,13 @@ done
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0	# not Debian: trust the user
 
+# other_mta: true if a mail server other than opensmtpd is installed.
+other_mta() {
+	dpkg-query -W -f='${Status}|${Package}|${Provides}\n' 2>/dev/null |
+	    grep '^install ok installed|' | grep -v '|opensmtpd|' |
+	    grep -q 'mail-transport-agent'
+}
+
 missing=
 for p in $want; do
 	case " $missing " in
@@ -53,9 +62,14 @@ for p in $want; do
 	esac
 	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
 	case "$s" in
-	*" installed") ;;
-	*) missing="$missing $p" ;;
+	*" installed") continue ;;
 	esac
+	if [ "$p" = opensmtpd ] && other_mta; then
+		echo "pfish: another mail server is installed: not" \
+		    "installing opensmtpd (t-smtpd.sh will skip)" >&2
+		continue
+	fi
+	missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 
@@ -66,7 +80,26 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "pfish: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-# A fresh machine has no package lists yet; refresh them once if needed.
-if ! apt-get install -y -q $missing; then
-	apt-get update -q && apt-get install -y -q $missing || exit 1
+# No service is started while we install (opensmtpd's would take port
+# 25): a policy-rc.d that forbids every start, unless one exists.
+policy=/usr/sbin/policy-rc.d
+ours=
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" &&
+	    ours=1
 fi
+# A fresh machine has no package lists yet; refresh them once if needed.
+apt-get install -y -q $missing ||
+    { apt-get update -q && apt-get install -y -q $missing; }
+rc=$?
+[ -n "$ours" ] && rm -f "$policy"
+# The test runs its own smtpd; the system's stays off at boot too.
+case " $missing " in
+*" opensmtpd "*)
+	if command -v systemctl >/dev/null 2>&1; then
+		systemctl disable --now opensmtpd >/dev/null 2>&1
+	elif command -v update-rc.d >/dev/null 2>&1; then
+		update-rc.d opensmtpd disable >/dev/null 2>&1
+	fi ;;
+esac
+exit $rc

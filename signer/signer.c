@@ -42,6 +42,7 @@
 #include "pfish.h"
 #include "sandbox.h"
 #include "signer.h"
+#include "stdopts.h"
 #include "sshcmd.h"
 #include "sshkey.h"
 #include "sshsig.h"
@@ -65,9 +66,9 @@ struct mbox {
 };
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: pfish-signer [-G giveup] [-k key] [-L lifetime] "
 	    "[-r retention]\n"
 	    "                    [-s statedir] record | deliver "
@@ -688,6 +689,13 @@ signer_main(int argc, char **argv)
 	const char *oc;
 	int ch, n, remote = 0;
 
+	switch (stdopts(argc, argv, "pfish-signer")) {
+	case STDOPT_HELP:
+		usage(stdout);
+		return 0;
+	case STDOPT_VERSION:
+		return 0;
+	}
 	memset(&o, 0, sizeof(o));
 	o.statedir = PFISH_SIGNER_DIR;
 	o.retention = SIGNER_RETENTION;
@@ -720,7 +728,7 @@ signer_main(int argc, char **argv)
 			o.statedir = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr);
 			return EX_USAGE;
 		}
 	}
@@ -748,6 +756,6 @@ signer_main(int argc, char **argv)
 	o.now = (uint64_t)time(NULL);
 	if (argc >= 1 && (v = find_verb(argv[0], argc - 1, remote)) != NULL)
 		return v->fn(&o, argv + 1);
-	usage();
+	usage(stderr);
 	return EX_USAGE;
 }

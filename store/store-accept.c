@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -270,8 +271,13 @@ accept_prepare(struct store *s, struct delivery *d)
 		return ret;
 	stmt_hash(buf_ptr(d->b), textlen, d->hash);
 	if (mbdir_open(s, d->name, &d->m) == -1) {
-		warn("accept: mailbox %s", d->name);
-		return 1;
+		if (errno != ENOENT) {
+			warn("accept: mailbox %s", d->name);
+			return 1;
+		}
+		warnx("accept: no mailbox %s (never initialised: pfish-store "
+		    "init %s)", d->name, d->name);
+		return EX_NOUSER;
 	}
 	if (mbdir_lock(&d->m) == -1)
 		return EX_TEMPFAIL;
@@ -315,6 +321,8 @@ accept_commit(struct delivery *d)
 	}
 	printf("accepted %s %llu\n", d->name,
 	    (unsigned long long)d->rec.seq);
+	syslog(LOG_INFO, "accepted %s seq %llu, %llu bytes", d->name,
+	    (unsigned long long)d->rec.seq, (unsigned long long)d->rec.size);
 	return 0;
 }
 
@@ -340,6 +348,8 @@ accept_one(struct store *s, const char *name)
 	} else if (d.existing && store_age_matches(&d.m, &d.rec)) {
 		printf("duplicate %s %llu\n", name,
 		    (unsigned long long)d.rec.seq);
+		syslog(LOG_INFO, "duplicate %s seq %llu, already stored", name,
+		    (unsigned long long)d.rec.seq);
 		ret = 0;
 	} else
 		ret = accept_commit(&d);
@@ -351,7 +361,7 @@ accept_one(struct store *s, const char *name)
 		close(d.fd);
 		unlinkat(d.m.tmp, d.tmpname, 0);
 	}
-	if (ret == 0 || ret == EX_DATAERR)
+	if (ret == 0 || ret == EX_DATAERR || ret == EX_NOUSER)
 		drain(STDIN_FILENO);
 	mbdir_close(&d.m);
 	buf_free(d.b);

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -149,9 +150,12 @@ expire_one(struct store *s, const char *name)
 		goto out;
 	}
 	clean_tmp(s, m.tmp);
-	if (n > 0)
+	if (n > 0) {
 		printf("expired %s below %llu: %d files\n", name,
 		    (unsigned long long)h.low, n);
+		syslog(LOG_INFO, "expired %s below seq %llu: %d files", name,
+		    (unsigned long long)h.low, n);
+	}
 	ret = 0;
  out:
 	free(hd);

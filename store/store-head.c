@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -107,6 +108,8 @@ head_install(const struct mbdir *m, const struct stmt_head *h,
 		return EX_TEMPFAIL;
 	}
 	printf("installed %s high %llu\n", m->name,
+	    (unsigned long long)h->high);
+	syslog(LOG_INFO, "installed head of %s, high %llu", m->name,
 	    (unsigned long long)h->high);
 	return 0;
 }

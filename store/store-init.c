@@ -67,23 +67,42 @@ make_dir(int dirfd, const char *name, uid_t uid, gid_t gid)
 	return ret;
 }
 
-/* Owner: the user of that name when run as root; group pfish if any. */
-static void
-init_owner(const char *name, uid_t *uid, gid_t *gid)
+/*
+ * Owner and group of a new mailbox.  As root: the login named owner (the
+ * mailbox name unless -u), which must exist, and group (-g, default
+ * "pfish"; the login's own group if there is no such group and none was
+ * named).  Otherwise whoever runs init.
+ */
+static int
+init_owner(const char *owner, const char *group, uid_t *uid, gid_t *gid)
 {
 	struct passwd *pw;
 	struct group *gr;
 
 	*uid = (uid_t)-1;
 	*gid = (gid_t)-1;
-	if (geteuid() != 0 || (pw = getpwnam(name)) == NULL)
-		return;
+	if (geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(owner)) == NULL) {
+		warnx("init: no login %s: create the user first, or name the "
+		    "owner with -u", owner);
+		return 1;
+	}
 	*uid = pw->pw_uid;
-	*gid = (gr = getgrnam("pfish")) != NULL ? gr->gr_gid : pw->pw_gid;
+	if ((gr = getgrnam(group != NULL ? group : STORE_GROUP)) != NULL)
+		*gid = gr->gr_gid;
+	else if (group == NULL)
+		*gid = pw->pw_gid;
+	else {
+		warnx("init: no group %s", group);
+		return 1;
+	}
+	return 0;
 }
 
 static int
-init_one(struct store *s, const char *name)
+init_one(struct store *s, const char *name, const char *owner,
+    const char *group)
 {
 	static const char *sub[] = { PFISH_STATE_DIR, PFISH_RECORDS_DIR,
 	    PFISH_DELETES_DIR, PFISH_NOTES_DIR, PFISH_VOIDS_DIR, PFISH_TMP_DIR };
@@ -96,7 +115,8 @@ init_one(struct store *s, const char *name)
 		warnx("init: bad mailbox name");
 		return EX_DATAERR;
 	}
-	init_owner(name, &uid, &gid);
+	if (init_owner(owner != NULL ? owner : name, group, &uid, &gid) != 0)
+		return 1;
 	if (make_dir(s->rootfd, name, uid, gid) != 0)
 		return 1;
 	if ((dfd = fs_open_dir(s->rootfd, name)) == -1) {
@@ -119,6 +139,25 @@ init_one(struct store *s, const char *name)
 int
 store_init(struct store *s, int argc, char **argv)
 {
-	(void)argc;
-	return init_one(s, argv[0]);
+	const char *owner = NULL, *group = NULL, *name = NULL;
+	int i;
+
+	/* [-g group] [-u owner] mailbox */
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-g") == 0 && i + 1 < argc)
+			group = argv[++i];
+		else if (strcmp(argv[i], "-u") == 0 && i + 1 < argc)
+			owner = argv[++i];
+		else if (argv[i][0] == '-' || name != NULL) {
+			warnx("usage: pfish-store init [-g group] [-u owner] "
+			    "mailbox");
+			return EX_USAGE;
+		} else
+			name = argv[i];
+	}
+	if (name == NULL) {
+		warnx("usage: pfish-store init [-g group] [-u owner] mailbox");
+		return EX_USAGE;
+	}
+	return init_one(s, name, owner, group);
 }

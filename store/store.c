@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 #include <sysexits.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -38,6 +39,7 @@
 #include "pfish.h"
 #include "sandbox.h"
 #include "sshcmd.h"
+#include "stdopts.h"
 #include "store.h"
 #include "trust.h"
 
@@ -51,7 +53,7 @@ static const struct store_verb {
 	int		 forced;	/* allowed in SSH_ORIGINAL_COMMAND */
 	int		(*fn)(struct store *, int, char **);
 } verbs[] = {
-	{ "init",	1,   0,			0, 0, store_init },
+	{ "init",	ANY, 0,			0, 0, store_init },
 	{ "accept",	1,   EX_TEMPFAIL,	1, 1, store_accept },
 	{ "head",	1,   EX_TEMPFAIL,	1, 1, store_head },
 	{ "expire",	ANY, 1,			1, 0, store_expire },
@@ -60,10 +62,11 @@ static const struct store_verb {
 };
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
-	    "usage: pfish-store [-r root] [-T trustfile] init mailbox\n"
+	fprintf(f,
+	    "usage: pfish-store [-r root] [-T trustfile] init [-g group] "
+	    "[-u owner] mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] accept mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] head mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] expire "
@@ -139,13 +142,21 @@ store_main(int argc, char **argv)
 	const char *oc;
 	int ch, forced = 0, ret;
 
+	switch (stdopts(argc, argv, "pfish-store")) {
+	case STDOPT_HELP:
+		usage(stdout);
+		return 0;
+	case STDOPT_VERSION:
+		return 0;
+	}
 	memset(&s, 0, sizeof(s));
 	s.root = PFISH_STORE_ROOT;
 	s.trustpath = STORE_TRUST_FILE;
 	s.rootfd = -1;
 	if (sodium_init() < 0)
 		errx(1, "libsodium init failed");
-	while ((ch = getopt(argc, argv, "r:T:")) != -1) {
+	openlog("pfish-store", LOG_PID | LOG_NDELAY, LOG_MAIL);
+	while ((ch = getopt(argc, argv, "+r:T:")) != -1) {
 		switch (ch) {
 		case 'r':
 			s.root = optarg;
@@ -154,7 +165,7 @@ store_main(int argc, char **argv)
 			s.trustpath = optarg;
 			break;
 		default:
-			usage();
+			usage(stderr);
 			return EX_USAGE;
 		}
 	}
@@ -173,7 +184,7 @@ store_main(int argc, char **argv)
 	    (v->argc != ANY && argc - 1 != v->argc)) {
 		if (forced)
 			errx(EX_USAGE, "refused ssh command");
-		usage();
+		usage(stderr);
 		return EX_USAGE;
 	}
 	s.now = (uint64_t)time(NULL);

@@ -201,6 +201,13 @@ mailbox_stat_root(const struct mailbox *mb, struct stat *st)
 	return fstat(mb->fd, st);
 }
 
+/* The head file, written by the store account: whose files these are. */
+int
+mailbox_stat_head(const struct mailbox *mb, struct stat *st)
+{
+	return fstatat(mb->fd, PFISH_HEAD_FILE, st, AT_SYMLINK_NOFOLLOW);
+}
+
 int
 mailbox_open_file(const struct mailbox *mb, const char *name,
     struct stat *st)

@@ -73,8 +73,14 @@ put_entry(struct server *s, const char *name, const struct stat *st,
 
 	if (s->opts.owner != NULL && st->st_uid == s->opts.owner_uid)
 		owner = s->opts.owner;
+	else if (s->opts.store_owner != NULL && st->st_uid ==
+	    s->opts.store_uid)
+		owner = s->opts.store_owner;
 	if (s->opts.group != NULL && st->st_gid == s->opts.group_gid)
 		group = s->opts.group;
+	else if (s->opts.store_group != NULL && st->st_gid ==
+	    s->opts.store_gid)
+		group = s->opts.store_group;
 	if (sftp_longname(longname, sizeof(longname), name, st, owner, group,
 	    now) != 0)
 		longname[0] = '\0';

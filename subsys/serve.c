@@ -42,6 +42,7 @@
 #include "mailbox.h"
 #include "sandbox.h"
 #include "server.h"
+#include "stdopts.h"
 
 struct serve_io {
 	struct event_base	*base;
@@ -286,6 +287,15 @@ owner_names(struct mailbox *mb, struct server_opts *o)
 		o->owner = strdup(pw->pw_name);
 	if ((gr = getgrgid(st.st_gid)) != NULL)
 		o->group = strdup(gr->gr_name);
+	/* Messages are the store account's files, like its head. */
+	if (mailbox_stat_head(mb, &st) == -1)
+		return;
+	o->store_uid = st.st_uid;
+	o->store_gid = st.st_gid;
+	if ((pw = getpwuid(st.st_uid)) != NULL)
+		o->store_owner = strdup(pw->pw_name);
+	if ((gr = getgrgid(st.st_gid)) != NULL)
+		o->store_group = strdup(gr->gr_name);
 }
 
 struct main_opts {
@@ -303,6 +313,12 @@ parse_opts(int argc, char **argv, struct main_opts *m, struct server_opts *o)
 	const char *errstr;
 	int ch;
 
+	switch (stdopts(argc, argv, "pfish-server")) {
+	case STDOPT_HELP:
+		usage(0);
+	case STDOPT_VERSION:
+		exit(0);
+	}
 	while ((ch = getopt(argc, argv, "d:ef:hk:l:Ln:QRS")) != -1) {
 		switch (ch) {
 		case 'd':
@@ -400,5 +416,7 @@ server_main(int argc, char **argv)
 	mailbox_close(mb);
 	free((char *)o.owner);
 	free((char *)o.group);
+	free((char *)o.store_owner);
+	free((char *)o.store_group);
 	return status;
 }

@@ -1,0 +1,32 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* stdopts.h: --help, -h and --version, the same for every program. */
+
+#ifndef STDOPTS_H
+#define STDOPTS_H
+
+#define STDOPT_NONE	0
+#define STDOPT_HELP	1	/* print usage on stdout, exit 0 */
+#define STDOPT_VERSION	2	/* printed "NAME VERSION"; exit 0 */
+
+/*
+ * Look at argv[1] alone: "--help" or "-h" is STDOPT_HELP; "--version"
+ * prints "prog VERSION" on stdout and is STDOPT_VERSION.
+ */
+int	stdopts(int argc, char **argv, const char *prog);
+
+#endif /* STDOPTS_H */
