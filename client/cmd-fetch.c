@@ -37,6 +37,8 @@ struct fetch {
 	struct session	*s;
 	int		 dirfd;
 	int		 outfd;		/* plain fetch: the temp file */
+	uint64_t	 left;		/* plain fetch: listed bytes not yet read */
+	int		 over;		/* plain fetch: the server sent more */
 	struct progress	 pm;
 	struct maildir	*md;		/* --decrypt: plaintext goes here */
 	size_t		 got, bad;
@@ -92,7 +94,7 @@ fetch_one(struct fetch *f, const struct ventry *e)
 	}
 	memset(&m, 0, sizeof(m));
 	progress_start(&f->pm, name, e->size);
-	r = session_download(f->s, e->seq, fd, e->size + 1, &f->pm, &m, &over);
+	r = session_download(f->s, e->seq, fd, e->size, &f->pm, &m, &over);
 	progress_end(&f->pm);
 	/*
 	 * Another device may have deleted it (signed) since this run read
@@ -166,13 +168,63 @@ fetch_verified(struct fetch *f)
 	return 0;
 }
 
+/* A plain fetch writes no byte past the size the listing gave. */
 static int
 plain_sink(void *arg, const u_char *data, size_t len)
 {
 	struct fetch *f = arg;
 
+	if (len > f->left) {
+		f->over = 1;
+		return -1;
+	}
+	f->left -= len;
 	progress_update(&f->pm, len);
 	return fs_write_all(f->outfd, data, len);
+}
+
+/* One listed file into a temp file, then its name; 0 or -1. */
+static int
+plain_one(struct fetch *f, const struct psftp_entry *en)
+{
+	struct session *s = f->s;
+	char tmp[64];
+	int fd, r;
+
+	if (!en->has_size) {
+		warnx("%s: listed without a size; not fetched", en->name);
+		return -1;
+	}
+	if ((fd = fs_tmp_create(f->dirfd, 0600, tmp, sizeof(tmp))) == -1) {
+		warn("temp file for %s", en->name);
+		return -1;
+	}
+	progress_start(&f->pm, en->name, en->size);
+	f->outfd = fd;
+	f->left = en->size;
+	f->over = 0;
+	r = psftp_get(s->p, en->name, en->size, plain_sink, f);
+	progress_end(&f->pm);
+	if (r == 0 && f->left != 0) {
+		warnx("%s: %llu bytes shorter than listed; not kept", en->name,
+		    (unsigned long long)f->left);
+		r = PSFTP_ERR_ABORT;
+	}
+	if (r != 0 || fs_commit(fd, f->dirfd, tmp, f->dirfd, en->name) == -1) {
+		if (r != 0)
+			close(fd);
+		(void)unlinkat(f->dirfd, tmp, 0);
+		if (f->over)
+			warnx("%s: the server sent more than the %llu bytes it "
+			    "listed; not kept", en->name,
+			    (unsigned long long)en->size);
+		else if (r != 0)
+			warnx("%s: %s", en->name, psftp_errmsg(s->p));
+		else
+			warn("%s", en->name);
+		return -1;
+	}
+	return 0;
 }
 
 /* Without signed state: copy what is listed, unchecked, and say so. */
@@ -181,9 +233,7 @@ fetch_plain(struct fetch *f, int del)
 {
 	struct session *s = f->s;
 	struct psftp_entry *en;
-	char tmp[64];
 	size_t i;
-	int fd, r;
 
 	session_no_state(s, "messages are fetched UNVERIFIED");
 	if (session_list(s) != 0)
@@ -192,21 +242,8 @@ fetch_plain(struct fetch *f, int del)
 		en = &s->ents[i];
 		if (faccessat(f->dirfd, en->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
-		if ((fd = fs_tmp_create(f->dirfd, 0600, tmp, sizeof(tmp))) == -1)
+		if (plain_one(f, en) != 0)
 			return PFISH_EXIT_ERROR;
-		progress_start(&f->pm, en->name, en->size);
-		f->outfd = fd;
-		r = psftp_get(s->p, en->name, en->has_size ? en->size :
-		    UINT64_MAX, plain_sink, f);
-		progress_end(&f->pm);
-		if (r != 0 || fs_commit(fd, f->dirfd, tmp, f->dirfd,
-		    en->name) == -1) {
-			if (r != 0)
-				close(fd);
-			(void)unlinkat(f->dirfd, tmp, 0);
-			warnx("%s: %s", en->name, psftp_errmsg(s->p));
-			return PFISH_EXIT_ERROR;
-		}
 		if (del && psftp_remove(s->p, en->name) != 0)
 			warnx("%s", psftp_errmsg(s->p));
 		f->got++;

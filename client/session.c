@@ -191,6 +191,20 @@ session_list(struct session *s)
 	return 0;
 }
 
+/* A listing's first item, a head signed by a trusted signer, sets its bound. */
+static void
+budget_head(struct session *s, const u_char *content, size_t len)
+{
+	u_char pk[SSHKEY_ED25519_PK];
+	struct stmt_head h;
+	size_t tlen;
+
+	if (stmt_verify_signed(content, len, STMT_HEAD, s->trust, s->now,
+	    &tlen, pk) == 0 && stmt_head_parse(content, tlen, &h) == 0 &&
+	    stmt_key_matches(h.key, pk))
+		sbudget_head(&s->budget, &h);
+}
+
 /* psftp_state callback: keep a copy of every item of one listing. */
 static int
 collect(void *arg, int kind, uint64_t seq, const u_char *content, size_t len)
@@ -200,10 +214,17 @@ collect(void *arg, int kind, uint64_t seq, const u_char *content, size_t len)
 
 	if (kind == 0) {
 		free_items(s);
+		sbudget_init(&s->budget, s->st.have_head ? &s->st.head : NULL);
 		return 0;
 	}
 	if (len > STMT_SIGNED_MAX)
 		return -1;
+	if (kind == SFTPC_ITEM_HEAD && s->nitems == 0)
+		budget_head(s, content, len);
+	if (sbudget_take(&s->budget, len) != 0) {
+		s->excess = 1;
+		return -1;
+	}
 	if (s->nitems == s->itemcap) {
 		if ((ni = reallocarray(s->items, s->itemcap ? s->itemcap * 2 :
 		    256, sizeof(*ni))) == NULL)
@@ -364,20 +385,24 @@ build_inputs(struct session *s)
 struct dl {
 	crypto_hash_sha256_state h;
 	uint64_t	 n;
-	uint64_t	 cap;
+	uint64_t	 cap;		/* bytes the record allows */
+	int		 over;		/* the server sent more */
 	u_char		 head[AGE_MAGIC_LEN];
 	int		 fd;
 	struct progress	*pm;
 };
 
+/* Never a byte past the cap is hashed or written. */
 static int
 dl_sink(void *arg, const u_char *data, size_t len)
 {
 	struct dl *d = arg;
 	size_t k;
 
-	if (len > d->cap - d->n)
-		return -1;	/* longer than its record allows */
+	if (len > d->cap - d->n) {
+		d->over = 1;	/* longer than its record allows */
+		return -1;
+	}
 	if (d->n < AGE_MAGIC_LEN) {
 		k = AGE_MAGIC_LEN - (size_t)d->n;
 		memcpy(d->head + d->n, data, k < len ? k : len);
@@ -402,22 +427,23 @@ dl_init(struct dl *d, int fd, uint64_t cap, struct progress *pm)
 	d->pm = pm;
 }
 
+/* A file cut off at its cap is reported one byte longer than the cap. */
 static void
 dl_finish(struct dl *d, struct vmsg *m)
 {
 	crypto_hash_sha256_final(&d->h, m->sha256);
 	m->hashed = 1;
 	m->has_size = 1;
-	m->size = d->n;
+	m->size = d->over ? d->cap + 1 : d->n;
 	m->age_header = d->n >= AGE_MAGIC_LEN &&
 	    memcmp(d->head, AGE_MAGIC, AGE_MAGIC_LEN) == 0;
 }
 
 /*
  * Download message seq, hashing it and writing it to fd (-1: hash only).
- * More than cap bytes aborts the transfer.  Returns 0, or -1 on transport
- * errors; a too-long file comes back with *over set, one the server no
- * longer serves with *over = SESSION_VANISHED.
+ * At most cap bytes are read and written: more aborts the transfer.
+ * Returns 0, or -1 on transport errors; a too-long file comes back with
+ * *over set, one the server no longer serves with *over = SESSION_VANISHED.
  */
 int
 session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
@@ -430,13 +456,13 @@ session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
 	*over = 0;
 	dl_init(&d, fd, cap, pm);
 	seq_name(seq, name);
-	r = psftp_get(s->p, name, cap - 1, dl_sink, &d);
-	if (r == -1 || (r == PSFTP_ERR_ABORT && d.n <= cap)) {
+	r = psftp_get(s->p, name, cap, dl_sink, &d);
+	if (r == -1 || (r == PSFTP_ERR_ABORT && !d.over)) {
 		warnx("%s: %s", name, psftp_errmsg(s->p));
 		return -1;
 	}
 	*over = r != 0;
-	/* Refused before any byte: gone since the listing, not altered. */
+	/* Refused before any byte: gone since the listing, or withheld. */
 	if (r == PSFTP_ERR_STATUS && d.n == 0)
 		*over = SESSION_VANISHED;
 	dl_finish(&d, m);
@@ -516,12 +542,12 @@ hash_unchecked(struct session *s)
 		/* Without a record there is nothing to compare against. */
 		if ((rec = parsed_rec(s, m->seq)) == NULL)
 			continue;
-		/* Record sizes are signed; still, cap + 1 must not wrap. */
+		/* Record sizes are signed; still, a cap must fit a file. */
 		cap = rec->r.size < PFISH_MSG_MAX ? rec->r.size : PFISH_MSG_MAX;
 		seq_name(m->seq, hb->names[hb->n]);
 		hb->b[hb->n].name = hb->names[hb->n];
 		hb->m[hb->n] = m;
-		dl_init(&hb->d[hb->n], -1, cap + 1, NULL);
+		dl_init(&hb->d[hb->n], -1, cap, NULL);
 		if (++hb->n == PSFTP_BATCH_MAX && hb_flush(s, hb) != 0)
 			goto out;
 	}
@@ -565,8 +591,15 @@ session_verify(struct session *s, int content)
 	if (s->ents == NULL && session_list(s) != 0)
 		return -1;
 	if (psftp_state(s->p, collect, s) != 0) {
-		warnx("%s: cannot get the signed state: %s", conn_host(s->c),
-		    psftp_errmsg(s->p));
+		if (s->excess)
+			warnx("%s: server sent more state than the signed head "
+			    "allows (over %llu items or %llu bytes)",
+			    conn_host(s->c),
+			    (unsigned long long)s->budget.items_max,
+			    (unsigned long long)s->budget.bytes_max);
+		else
+			warnx("%s: cannot get the signed state: %s",
+			    conn_host(s->c), psftp_errmsg(s->p));
 		return -1;
 	}
 	if (build_inputs(s) != 0 || (content && hash_unchecked(s) != 0))
