@@ -42,7 +42,9 @@ struct fetch {
 	struct progress	 pm;
 	struct maildir	*md;		/* --decrypt: plaintext goes here */
 	size_t		 got, bad;
-	size_t		 vanished;	/* removed on the server meanwhile */
+	uint64_t	*refused;	/* the server would not serve these */
+	size_t		 nrefused, refcap;
+	int		 second;	/* the re-check within this run */
 };
 
 /* 1 when dir already holds name with exactly the record's content. */
@@ -72,6 +74,22 @@ have_local(int dirfd, const char *name, const struct ventry *e)
 	return r;
 }
 
+static int
+add_refused(struct fetch *f, uint64_t seq)
+{
+	uint64_t *n;
+
+	if (f->nrefused == f->refcap) {
+		if ((n = reallocarray(f->refused, f->refcap ? f->refcap * 2 :
+		    16, sizeof(*n))) == NULL)
+			return -1;
+		f->refused = n;
+		f->refcap = f->refcap ? f->refcap * 2 : 16;
+	}
+	f->refused[f->nrefused++] = seq;
+	return 0;
+}
+
 /* Temp file, download, check, then rename into place; never keep junk. */
 static int
 fetch_one(struct fetch *f, const struct ventry *e)
@@ -98,15 +116,20 @@ fetch_one(struct fetch *f, const struct ventry *e)
 	progress_end(&f->pm);
 	/*
 	 * Another device may have deleted it (signed) since this run read
-	 * the state.  That is no proof of tampering either way: say so, and
-	 * let the next run's verification decide.
+	 * the state, or the server withholds it: checked again at the end of
+	 * this run (recheck()).  Refused in the re-check too: withheld.
 	 */
 	if (r == 0 && over == SESSION_VANISHED) {
 		close(fd);
 		(void)unlinkat(f->dirfd, tmp, 0);
-		printf("vanished %llu removed on the server during this run; "
-		    "not fetched\n", (unsigned long long)e->seq);
-		f->vanished++;
+		if (f->second) {
+			printf("%s %llu listed, but the server refused to serve "
+			    "it twice in this run\n",
+			    verify_kind_name(VK_WITHHELD),
+			    (unsigned long long)e->seq);
+			f->bad++;
+		} else if (add_refused(f, e->seq) != 0)
+			return -1;
 		return 1;
 	}
 	if (r != 0 || over || m.size != e->size ||
@@ -136,6 +159,62 @@ deliver(struct fetch *f, uint64_t seq)
 
 	seq_name(seq, name);
 	return maildir_deliver(f->md, f->dirfd, name, seq);
+}
+
+static int
+was_refused(const struct fetch *f, uint64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < f->nrefused; i++)
+		if (f->refused[i] == seq)
+			return 1;
+	return 0;
+}
+
+/*
+ * What the server refused during this run is decided within it: list
+ * again, then each refused message is deleted (signed, by now), missing,
+ * withheld (refused again), or fetched after all.
+ */
+static int
+recheck(struct fetch *f)
+{
+	struct session *s = f->s;
+	const struct ventry *e;
+	size_t i;
+	int r;
+
+	if (f->nrefused == 0)
+		return 0;
+	if (session_recheck(s, f->refused, f->nrefused) != 0)
+		return -1;
+	f->second = 1;
+	for (i = 0; i < s->res.nf; i++)
+		if (was_refused(f, s->res.f[i].seq))
+			printf("%s %llu %s\n",
+			    verify_kind_name(s->res.f[i].kind),
+			    (unsigned long long)s->res.f[i].seq,
+			    s->res.f[i].detail);
+	for (i = 0; i < f->nrefused; i++) {
+		if ((e = verify_entry(&s->res, f->refused[i])) == NULL ||
+		    e->status == VST_DELETED) {
+			printf("deleted %llu by a signed delete during this "
+			    "run; not fetched\n",
+			    (unsigned long long)f->refused[i]);
+			continue;
+		}
+		if (e->status != VST_OK || !e->present)
+			continue;
+		if ((r = fetch_one(f, e)) < 0)
+			return -1;
+		if (r == 0 && f->md != NULL && deliver(f, e->seq) != 0)
+			return -1;
+		if (r == 0 && (seqset_add(s->st.fetched, e->seq) != 0 ||
+		    seqset_add(s->st.checked, e->seq) != 0))
+			return -1;
+	}
+	return 0;
 }
 
 static int
@@ -340,6 +419,10 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	}
 	if (open_maildir(&f, o, &a) != 0 || session_open(o, &f.s) != 0)
 		goto out;
+	if (!session_signed(f.s) && session_downgraded(f.s)) {
+		rc = PFISH_EXIT_TAMPER;
+		goto out;
+	}
 	if (!session_signed(f.s)) {
 		if (a.decrypt)
 			warnx("--decrypt needs verified mail; not decrypting");
@@ -349,7 +432,7 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	if (session_verify(f.s, 0) != 0)
 		goto out;
 	session_print_findings(f.s, stdout);
-	if (fetch_verified(&f) != 0) {
+	if (fetch_verified(&f) != 0 || recheck(&f) != 0) {
 		(void)session_accept(f.s);
 		goto out;
 	}
@@ -359,12 +442,8 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 		fprintf(stderr, "fetched %zu message%s into %s\n", f.got,
 		    f.got == 1 ? "" : "s", a.dir);
 	rc = f.bad > 0 ? PFISH_EXIT_TAMPER : session_exit_code(f.s);
-	if (rc == PFISH_EXIT_OK && f.vanished > 0) {
-		warnx("the mailbox changed during this run; run pfish again "
-		    "to verify it");
-		rc = PFISH_EXIT_ERROR;
-	}
  out:
+	free(f.refused);
 	session_close(f.s);
 	maildir_close(f.md);
 	close(f.dirfd);

@@ -147,6 +147,7 @@ session_close(struct session *s)
 	free(s->dels);
 	free(s->notes);
 	free(s->msgs);
+	free(s->refused);
 	psftp_entries_free(s->ents, s->nents);
 	trust_free(s->trust);
 	cstate_clear(&s->st);
@@ -169,6 +170,37 @@ session_no_state(const struct session *s, const char *what)
 	    conn_host(s->c), psftp_subsystem(s->p),
 	    strcmp(psftp_subsystem(s->p), "pfish") == 0 ?
 	    " without " PFISH_EXT_STATE : ", plain SFTP", what);
+}
+
+/*
+ * A server without signed state, for an account this device holds a
+ * signed head of, is a downgrade: a finding, and nothing unsigned is
+ * taken unless the user said --accept-unsigned for this run.  Returns 1
+ * when the caller must stop with PFISH_EXIT_TAMPER.
+ */
+int
+session_downgraded(const struct session *s)
+{
+	if (!s->st.have_head)
+		return 0;
+	if (s->o->accept_unsigned) {
+		warnx("%s@%s: this device accepted a signed head (%llu..%llu) "
+		    "before; taking unsigned mail as told (--accept-unsigned)",
+		    s->mailbox, s->o->host,
+		    (unsigned long long)s->st.head.low,
+		    (unsigned long long)s->st.head.high);
+		return 0;
+	}
+	printf("%s 0 %s offers no signed state (%s subsystem), but this "
+	    "device accepted a signed head (%llu..%llu) before\n",
+	    verify_kind_name(VK_DOWNGRADE), conn_host(s->c),
+	    psftp_subsystem(s->p), (unsigned long long)s->st.head.low,
+	    (unsigned long long)s->st.head.high);
+	fflush(stdout);
+	fprintf(stderr, "pfish: %s@%s: 1 finding: the mailbox is NOT proven "
+	    "intact; nothing was fetched or changed (--accept-unsigned takes "
+	    "unsigned mail for one run)\n", s->mailbox, s->o->host);
+	return 1;
 }
 
 static int
@@ -462,8 +494,8 @@ session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
 		return -1;
 	}
 	*over = r != 0;
-	/* Refused before any byte: gone since the listing, or withheld. */
-	if (r == PSFTP_ERR_STATUS && d.n == 0)
+	/* Refused (OPEN or READ): gone since the listing, or withheld. */
+	if (r == PSFTP_ERR_STATUS)
 		*over = SESSION_VANISHED;
 	dl_finish(&d, m);
 	return 0;
@@ -514,9 +546,12 @@ hb_flush(struct session *s, struct hbatch *hb)
 		warnx("%s: %s", conn_host(s->c), psftp_errmsg(s->p));
 		return -1;
 	}
-	for (i = 0; i < hb->n; i++)
+	for (i = 0; i < hb->n; i++) {
 		if (hb->b[i].status == 0 || hb->b[i].status == PSFTP_ERR_ABORT)
 			dl_finish(&hb->d[i], hb->m[i]);
+		else if (hb->b[i].status == PSFTP_ERR_STATUS)
+			s->refused[s->nrefused++] = hb->m[i]->seq;
+	}
 	hb->n = 0;
 	return 0;
 }
@@ -532,7 +567,10 @@ hash_unchecked(struct session *s)
 	size_t i;
 	int r = -1;
 
-	if ((hb = calloc(1, sizeof(*hb))) == NULL)
+	free(s->refused);
+	s->nrefused = 0;
+	if ((s->refused = calloc(s->in.nmsgs + 1, sizeof(*s->refused))) ==
+	    NULL || (hb = calloc(1, sizeof(*hb))) == NULL)
 		return -1;
 	for (i = 0; i < s->in.nmsgs; i++) {
 		m = &s->msgs[i];
@@ -583,11 +621,82 @@ add_odd(struct session *s)
 	return 0;
 }
 
-int
-session_verify(struct session *s, int content)
+/*
+ * A message the engine would call intact but the server refused to serve
+ * twice in this run is withheld.  The engine reports vmsg.withheld itself
+ * once it knows it; until then, and never twice, it is added here.
+ */
+static int
+add_withheld(struct session *s)
 {
-	int r;
+	struct vfinding *nf;
+	struct ventry *e;
+	size_t i, j;
 
+	for (i = 0; i < s->in.nmsgs; i++) {
+		if (!s->msgs[i].withheld ||
+		    (e = (struct ventry *)verify_entry(&s->res,
+		    s->msgs[i].seq)) == NULL || e->status == VST_DELETED)
+			continue;
+		for (j = 0; j < s->res.nf; j++)
+			if (s->res.f[j].kind == VK_WITHHELD &&
+			    s->res.f[j].seq == e->seq)
+				break;
+		if (j < s->res.nf)
+			continue;
+		if ((nf = reallocarray(s->res.f, s->res.nf + 1,
+		    sizeof(*nf))) == NULL)
+			return -1;
+		s->res.f = nf;
+		nf = &s->res.f[s->res.nf++];
+		memset(nf, 0, sizeof(*nf));
+		nf->kind = VK_WITHHELD;
+		nf->seq = e->seq;
+		(void)snprintf(nf->detail, sizeof(nf->detail), "listed, but "
+		    "the server refused to serve it twice in this run");
+		e->status = VST_FINDING;
+		e->kind = VK_WITHHELD;
+	}
+	return 0;
+}
+
+/* Forget the listing and the state of this run, to list them again. */
+static void
+forget_listing(struct session *s)
+{
+	size_t i;
+
+	verify_result_free(&s->res);
+	memset(&s->res, 0, sizeof(s->res));
+	free_items(s);
+	for (i = 0; s->dels != NULL && i < s->in.ndels; i++)
+		stmt_delete_clear(&s->dels[i].d);
+	free(s->recs);
+	free(s->dels);
+	free(s->notes);
+	free(s->msgs);
+	s->recs = NULL;
+	s->dels = NULL;
+	s->notes = NULL;
+	s->msgs = NULL;
+	memset(&s->in, 0, sizeof(s->in));
+	psftp_entries_free(s->ents, s->nents);
+	s->ents = NULL;
+	s->nents = 0;
+	s->headtext = NULL;
+	s->headtextlen = 0;
+	s->nodd = 0;
+	s->verified = 0;
+}
+
+/*
+ * The directory first, the signed state after it (PROTOCOL.pfish 2.6):
+ * everything that excuses a missing file is stored before the file goes,
+ * so a state listing that starts after the directory listing sees it.
+ */
+static int
+list_both(struct session *s)
+{
 	if (s->ents == NULL && session_list(s) != 0)
 		return -1;
 	if (psftp_state(s->p, collect, s) != 0) {
@@ -602,19 +711,86 @@ session_verify(struct session *s, int content)
 			    conn_host(s->c), psftp_errmsg(s->p));
 		return -1;
 	}
-	if (build_inputs(s) != 0 || (content && hash_unchecked(s) != 0))
-		return -1;
+	return build_inputs(s);
+}
+
+/* Try each seq once more; refused again while listed is withheld. */
+static int
+retry_refused(struct session *s, const uint64_t *seqs, size_t n)
+{
+	const struct vrec *rec;
+	struct vmsg *m;
+	size_t i, j;
+	int over;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < s->in.nmsgs && s->msgs[j].seq != seqs[i]; j++)
+			;
+		if (j == s->in.nmsgs)
+			continue;	/* no longer listed */
+		m = &s->msgs[j];
+		if ((rec = parsed_rec(s, m->seq)) == NULL)
+			continue;
+		if (session_download(s, m->seq, -1, rec->r.size <
+		    PFISH_MSG_MAX ? rec->r.size : PFISH_MSG_MAX, NULL, m,
+		    &over) != 0)
+			return -1;
+		if (over == SESSION_VANISHED) {
+			m->hashed = 0;
+			m->withheld = 1;
+		}
+	}
+	return 0;
+}
+
+static int
+finish_verify(struct session *s)
+{
+	int r;
+
 	if ((r = verify_run(&s->in, &s->res)) != 0) {
 		warnx("verification failed: %s", r == VERIFY_ERR_RANGE ?
 		    "signed range too large" : "internal error");
 		return -1;
 	}
-	if (add_odd(s) != 0) {
+	if (add_odd(s) != 0 || add_withheld(s) != 0) {
 		warnx("out of memory");
 		return -1;
 	}
 	s->verified = 1;
 	return 0;
+}
+
+/*
+ * Messages the server refused to serve during this run are checked again
+ * within it: list the mailbox and its state once more, then try each
+ * again.  Covered by a trusted delete by now: fine; no longer listed:
+ * the engine says missing; listed and refused again: withheld.
+ */
+int
+session_recheck(struct session *s, const uint64_t *seqs, size_t n)
+{
+	forget_listing(s);
+	if (list_both(s) != 0 || retry_refused(s, seqs, n) != 0)
+		return -1;
+	return finish_verify(s);
+}
+
+int
+session_verify(struct session *s, int content)
+{
+	uint64_t *refused;
+	int r;
+
+	if (list_both(s) != 0 || (content && hash_unchecked(s) != 0))
+		return -1;
+	if (s->nrefused == 0)
+		return finish_verify(s);
+	refused = s->refused;
+	s->refused = NULL;
+	r = session_recheck(s, refused, s->nrefused);
+	free(refused);
+	return r;
 }
 
 int

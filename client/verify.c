@@ -45,7 +45,8 @@ struct vctx {
 
 static const char *vkind_names[] = {
 	"none", "missing", "modified", "replaced", "forged", "added",
-	"rollback", "stale", "fork", "epoch", "unsigned-delete", "bad-delete"
+	"rollback", "stale", "fork", "epoch", "unsigned-delete", "bad-delete",
+	"withheld", "downgrade"
 };
 
 const char *

@@ -218,15 +218,19 @@ struct session {
 	size_t		 nodd;		/* .age files not named by a seq */
 	struct sbudget	 budget;	/* of the state listing */
 	int		 excess;	/* the listing went past it */
+	uint64_t	*refused;	/* seqs the server would not serve */
+	size_t		 nrefused;
 };
 
 int	 session_open(struct client_opts *o, struct session **out);
 void	 session_close(struct session *s);
 int	 session_signed(const struct session *s);
 void	 session_no_state(const struct session *s, const char *what);
+int	 session_downgraded(const struct session *s);
 int	 session_list(struct session *s);
 /* content: also hash messages whose content was never checked. */
 int	 session_verify(struct session *s, int content);
+int	 session_recheck(struct session *s, const uint64_t *seqs, size_t n);
 int	 session_accept(struct session *s);
 void	 session_print_findings(const struct session *s, FILE *fp);
 int	 session_exit_code(const struct session *s);

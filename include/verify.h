@@ -38,7 +38,9 @@ enum vkind {
 	VK_FORK,		/* head disagrees with history seen before */
 	VK_EPOCH,		/* mailbox epoch changed */
 	VK_UNSIGNED_DELETE,	/* removed with only a server note */
-	VK_BAD_DELETE		/* delete statement not valid for us */
+	VK_BAD_DELETE,		/* delete statement not valid for us */
+	VK_WITHHELD,		/* listed, but not served on request */
+	VK_DOWNGRADE		/* no signed state after a signed head */
 };
 
 enum vhead {
@@ -81,6 +83,7 @@ struct vmsg {
 	int		 hashed;	/* content was read and hashed */
 	u_char		 sha256[STMT_HASH_LEN];
 	int		 age_header;	/* content is a well-formed age file */
+	int		 withheld;	/* listed, but not served on request */
 };
 
 struct vinput {

@@ -23,7 +23,8 @@
 #	state-excess	serves mbox with its real head and records, then
 #			10000 more records than the head allows
 # Wrapping modes run pfish-server (server=) and change one thing:
-#	deny		OPEN of name= is refused (SSH_FX_PERMISSION_DENIED)
+#	deny		OPEN of name= is refused (SSH_FX_PERMISSION_DENIED);
+#			hook=, if given, runs after the first refusal
 #	noext		VERSION without the pfish extensions
 #	interleave	when the first directory listing ends (READDIR EOF),
 #			run hook= before the client sees that EOF
@@ -122,18 +123,18 @@ def attrs_size(n):
 
 
 def name_reply(rid, names):
-    b = bytes([FXP_NAME]) + struct.pack(">II", rid, len(names))
+    b = [bytes([FXP_NAME]) + struct.pack(">II", rid, len(names))]
     for n, size in names:
-        b += s_str(n) + s_str(n) + attrs_size(size)
-    return b
+        b.append(s_str(n) + s_str(n) + attrs_size(size))
+    return b"".join(b)
 
 
 def state_reply(rid, headhash, cursor, items):
-    b = bytes([FXP_EXTENDED_REPLY]) + struct.pack(">I", rid)
-    b += s_str(headhash) + s_str(cursor) + struct.pack(">I", len(items))
+    b = [bytes([FXP_EXTENDED_REPLY]) + struct.pack(">I", rid),
+         s_str(headhash) + s_str(cursor) + struct.pack(">I", len(items))]
     for kind, seq, content in items:
-        b += bytes([kind]) + struct.pack(">Q", seq) + s_str(content)
-    return b
+        b.append(bytes([kind]) + struct.pack(">Q", seq) + s_str(content))
+    return b"".join(b)
 
 
 class Fake:
@@ -262,11 +263,16 @@ class Wrap:
         self.conf = conf
         self.mode = conf["mode"]
         self.readdirs = set()
+        self.denied = set()
         self.opens = {}
         self.hooked = False
         self.child = subprocess.Popen(shlex.split(conf["server"]),
                                       stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE)
+
+    def hook(self):
+        r = subprocess.run(self.conf["hook"], shell=True)
+        note(self.conf, "hook ran, exit %d" % r.returncode)
 
     def to_server(self):
         cin = self.child.stdin.fileno()
@@ -282,9 +288,13 @@ class Wrap:
                 if t == FXP_OPEN and self.mode == "deny":
                     name, _ = g_str(p, 5)
                     if name.decode() == self.conf["name"]:
+                        # Answered in order: the server's reply to this
+                        # OPEN is replaced by a refusal (to_client).
                         note(self.conf, "denied %s" % name.decode())
-                        status(rid, FX_DENIED, "permission denied")
-                        continue
+                        if "hook" in self.conf and not self.hooked:
+                            self.hooked = True
+                            self.hook()
+                        self.denied.add(rid)
             write_all(cin, struct.pack(">I", len(p)) + p)
         self.child.stdin.close()
 
@@ -296,13 +306,17 @@ class Wrap:
                 return
             if p[0] == FXP_VERSION and self.mode == "noext":
                 p = bytes([FXP_VERSION]) + struct.pack(">I", 3)
+            elif p[0] == FXP_HANDLE and \
+                    struct.unpack(">I", p[1:5])[0] in self.denied:
+                (rid,) = struct.unpack(">I", p[1:5])
+                p = (bytes([FXP_STATUS]) + struct.pack(">II", rid, FX_DENIED)
+                     + s_str("permission denied") + s_str(""))
             elif p[0] == FXP_STATUS:
                 (rid, code) = struct.unpack(">II", p[1:9])
                 if (rid in self.readdirs and code == FX_EOF and
                         self.mode == "interleave" and not self.hooked):
                     self.hooked = True
-                    r = subprocess.run(self.conf["hook"], shell=True)
-                    note(self.conf, "hook ran, exit %d" % r.returncode)
+                    self.hook()
             send(p)
 
     def run(self):

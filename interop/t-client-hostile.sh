@@ -149,4 +149,94 @@ n=$(ls -A fb | wc -l)
 [ "$n" -eq 0 ] && ok "fallback: nothing kept in the fetch directory" ||
     notok "fallback: nothing kept in the fetch directory" "$(ls -A fb)"
 
+# --- the fake in front of pfish-server over the signed mailbox ----------
+fake pass
+cp "$CONF" pass.conf
+expect "pass-through: the clean mailbox verifies" 0 '^intact' \
+    $P -s "$T/st.dev" "$DEST" verify
+
+# Downgrade: the same server without its extensions.
+fake noext
+mkdir dg
+expect "downgrade: no pfish extensions after a signed head (exit 3)" 3 \
+    '^downgrade 0 ' $P -s "$T/st.dev" "$DEST" fetch -d dg
+n=$(ls -A dg | wc -l)
+[ "$n" -eq 0 ] && ok "downgrade: nothing written into the fetch directory" ||
+    notok "downgrade: nothing written into the fetch directory" "$(ls -A dg)"
+expect "downgrade: list says so too (exit 3)" 3 '^downgrade 0 ' \
+    $P -s "$T/st.dev" "$DEST" list
+expect "no head yet: the same server is the unverified fallback (exit 2)" \
+    2 'no signed state' $P -s "$T/st.nohead" "$DEST" verify
+expect "downgrade: --accept-unsigned takes unsigned mail for one run" 2 \
+    'UNVERIFIED' $P --accept-unsigned -s "$T/st.dev" "$DEST" fetch -d dg
+check "downgrade: --accept-unsigned fetched the files" \
+    test -s "dg/$(seqf 2).age"
+
+# Withheld: listed, signed, but OPEN is refused every time.
+fake deny name="$(seqf 2).age"
+expect "withheld: verify names it (exit 3)" 3 '^withheld 2 ' \
+    $P -s "$T/st.w1" "$DEST" verify
+mkdir wf
+expect "withheld: fetch names it (exit 3)" 3 '^withheld 2 ' \
+    $P -s "$T/st.w2" "$DEST" fetch -d wf
+if grep -q 'run pfish again' out; then
+	notok "withheld: a verdict, not \"run pfish again\""
+else
+	ok "withheld: a verdict, not \"run pfish again\""
+fi
+check "withheld: the other messages were fetched" \
+    test -s "wf/$(seqf 1).age" -a -s "wf/$(seqf 3).age"
+check "withheld: the withheld one was not" test ! -e "wf/$(seqf 2).age"
+
+# Refused once because a signed delete of it (another device) lands at
+# that moment: the re-check in the same run finds the delete.
+{
+	echo "cp '$T/pass.conf' '$CONF'"
+	echo "$P -s '$T/st.hookdev' '$DEST' rm 2"
+} >hook-rm.sh
+fake deny name="$(seqf 2).age" hook="sh $T/hook-rm.sh >>$T/hook.log 2>&1"
+mkdir wd
+expect "refused, then deleted (signed) during the run: not a finding" 0 \
+    '^deleted 2 by a signed delete during this run' \
+    $P -s "$T/st.w3" "$DEST" fetch -d wd
+restore
+
+# Consistent snapshots: between the client's directory listing and its
+# state listing, another device deletes 1 (signed) and a new head is
+# installed; then a record is stored before its message, with a head.
+newhead="'$SIGNER' -k '$T/state/signer_key' -s '$T/state' head '$MB' |
+    '$STORE' -r '$ROOT' -T '$T/allowed' head '$MB'"
+{
+	echo "cp '$T/pass.conf' '$CONF'"
+	echo "$P -s '$T/st.hookdev2' '$DEST' rm 1 &&"
+	echo "$newhead"
+} >hook-del.sh
+fake interleave hook="sh $T/hook-del.sh >>$T/hook.log 2>&1"
+expect "snapshot: a delete and a head between the listings: intact" 0 \
+    '^intact.* 1 deleted by you' $P -s "$T/st.i1" "$DEST" verify
+check "snapshot: the hook ran between the listings" \
+    grep -q 'hook ran, exit 0' "$T/fake.log"
+restore
+
+printf 'Subject: message 4\n\nbody 4\n' >msgs/4
+age -R "$USER_KEY.pub" -o enc4.age msgs/4
+{
+	echo "'$SIGNER' -k '$T/state/signer_key' -s '$T/state' record '$MB' \
+	    $(wc -c <enc4.age | tr -d ' ') $(sha256sum enc4.age | cut -c1-64) \
+	    >'$M/.pfish/records/$(seqf 4).rec' &&"
+	echo "$newhead"
+} >hook-rec.sh
+fake interleave hook="sh $T/hook-rec.sh >>$T/hook.log 2>&1"
+$P -s "$T/st.i2" "$DEST" verify >out 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && ! grep -q '^missing 4' out; then
+	ok "snapshot: a record stored before its message is not missing"
+else
+	# An expected failure until the engine knows pending records.
+	echo "not ok snapshot: a record stored before its message is not" \
+	    "missing # TODO in-flight records are pending (engine, issue 11)"
+	sed 's/^/# /' out
+fi
+restore
+
 t_done
