@@ -302,6 +302,31 @@ expect "fallback: rm uses plain REMOVE, exit 2" 2 'unsigned' pf st.fb rm 3
 check "fallback: rm removed the file" test ! -e "$M/$(seqf 3).age"
 restore
 
+# A device that accepted a signed head before (st.a) is not downgraded
+# to plain SFTP without a word: a finding, and nothing is written.
+if [ -s "$T/st.a" ]; then
+	cp "$T/st.a" "$T/st.dg"
+	mkdir dg
+	expect "downgrade: sftp-server after a signed head (exit 3)" 3 \
+	    '^downgrade 0 ' pf st.dg fetch -d dg
+	n=$(ls -A dg | wc -l)
+	[ "$n" -eq 0 ] && ok "downgrade: nothing written into the fetch directory" ||
+	    notok "downgrade: nothing written into the fetch directory" \
+	    "$(ls -A dg)"
+	expect "downgrade: verify says so (exit 3)" 3 '^downgrade 0 ' \
+	    pf st.dg verify
+	expect "downgrade: rm refuses (exit 3)" 3 '^downgrade 0 ' \
+	    pf st.dg rm 3
+	check "downgrade: rm removed nothing" test -e "$M/$(seqf 3).age"
+	expect "downgrade: --accept-unsigned fetches unverified (exit 2)" 2 \
+	    'UNVERIFIED' $P --accept-unsigned -i "$USER_KEY" -s "$T/st.dg" \
+	    "$DEST" fetch -d dg
+	check "downgrade: --accept-unsigned fetched the store's bytes" \
+	    cmp "dg/$(seqf 3).age" "$M/$(seqf 3).age"
+else
+	skip "downgrade" "no device state with a signed head (signed cases)"
+fi
+
 # --- host keys ---------------------------------------------------------
 expect "unknown host key refused with its fingerprint" 1 \
     'not in known_hosts.*SHA256:' $PFISH -F /dev/null -p "$SSHD_PORT" \
