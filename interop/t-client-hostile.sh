@@ -109,23 +109,23 @@ expect() {
 # hostile NAME MODE PATTERN cmd...: pfish (I/O timeout 10 s) against the
 # fake in MODE exits 1 with PATTERN, within WALL_MAX s and RSS_MAX KiB.
 hostile() {
-	_n=$1 _mode=$2 _pat=$3
+	_hn=$1 _mode=$2 _pat=$3
 	shift 3
 	fake "$_mode"
 	rm -f rss.out
-	expect "hostile: $_n" 1 "$_pat" "$RSS" "$T/rss.out" \
+	expect "hostile: $_hn" 1 "$_pat" "$RSS" "$T/rss.out" \
 	    timeout 300 $P -t 10 -s "$T/st.$_mode" "$DEST" "$@"
 	read -r _wall _kib _u _s <rss.out
-	diag "$_n: peak RSS $_kib KiB, wall $_wall s, cpu $_u+$_s s"
+	diag "$_hn: peak RSS $_kib KiB, wall $_wall s, cpu $_u+$_s s"
 	if [ "$_kib" -le "$RSS_MAX" ]; then
-		ok "$_n: peak RSS $_kib KiB <= $RSS_MAX KiB"
+		ok "$_hn: peak RSS $_kib KiB <= $RSS_MAX KiB"
 	else
-		notok "$_n: peak RSS $_kib KiB <= $RSS_MAX KiB"
+		notok "$_hn: peak RSS $_kib KiB <= $RSS_MAX KiB"
 	fi
 	if awk -v w="$_wall" -v m="$WALL_MAX" 'BEGIN { exit !(w <= m) }'; then
-		ok "$_n: exits within $WALL_MAX s"
+		ok "$_hn: exits within $WALL_MAX s"
 	else
-		notok "$_n: exits within $WALL_MAX s" "took $_wall s"
+		notok "$_hn: exits within $WALL_MAX s" "took $_wall s"
 	fi
 }
 
