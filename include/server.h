@@ -46,6 +46,8 @@ struct server_opts {
 	const char	*group;
 	/* authorized_keys whose keys may sign deletes; NULL: none. */
 	const char	*keys_path;
+	/* The client's address (SSH_CONNECTION) for from=; NULL: unknown. */
+	const char	*client_addr;
 };
 
 /*

@@ -73,10 +73,23 @@ restore() { rm -rf "$M" && cp -a clean "$M"; }
 CONF=$T/fake.conf
 sshd_start "Subsystem pfish $PY $FAKE $CONF" || { notok sshd; t_done; }
 DEST=$SSHD_USER@127.0.0.1
-P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed -i $USER_KEY"
+P0="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed -i $USER_KEY"
+# A loaded machine may take many seconds to start the fake (python): the
+# hostile cases use an I/O timeout of $TIO s, the others a generous one.
+TIO=20
+P="$P0 -t 120"
+nsess=0
 
 # fake MODE [KEY=VALUE...]: what the next session of the fake does.
+# First wait (bounded) until every session so far has started its fake,
+# so that a late one cannot read the new configuration.
 fake() {
+	_i=0
+	while [ "$(grep -c '^session' "$T/fake.log" 2>/dev/null || echo 0)" \
+	    -lt "$nsess" ] && [ "$_i" -lt 1200 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
 	{
 		echo "mode=$1"
 		echo "mbox=$M"
@@ -106,7 +119,7 @@ expect() {
 	fi
 }
 
-# hostile NAME MODE PATTERN cmd...: pfish (I/O timeout 10 s) against the
+# hostile NAME MODE PATTERN cmd...: pfish (I/O timeout $TIO s) against the
 # fake in MODE exits 1 with PATTERN, within WALL_MAX s and RSS_MAX KiB.
 hostile() {
 	_hn=$1 _mode=$2 _pat=$3
@@ -114,7 +127,8 @@ hostile() {
 	fake "$_mode"
 	rm -f rss.out
 	expect "hostile: $_hn" 1 "$_pat" "$RSS" "$T/rss.out" \
-	    timeout 300 $P -t 10 -s "$T/st.$_mode" "$DEST" "$@"
+	    timeout 300 $P0 -t "$TIO" -s "$T/st.$_mode" "$DEST" "$@"
+	nsess=$((nsess + 1))
 	read -r _wall _kib _u _s <rss.out
 	diag "$_hn: peak RSS $_kib KiB, wall $_wall s, cpu $_u+$_s s"
 	if [ "$_kib" -le "$RSS_MAX" ]; then
@@ -140,7 +154,7 @@ hostile "state listing larger than the signed head allows" state-excess \
     'more state than the signed head allows' verify
 hostile "endless READDIR" readdir-endless \
     'more names than a mailbox may hold' verify
-hostile "silent after INIT" silent 'no answer from the server for 10 s' \
+hostile "silent after INIT" silent 'no answer from the server for 20 s' \
     verify
 mkdir fb
 hostile "fallback: file listed as 10 bytes that never ends" \
@@ -238,5 +252,33 @@ else
 	sed 's/^/# /' out
 fi
 restore
+
+# --- pfish-server honours the options of delete keys ---------------------
+# The test user's key signs deletes only through pfish-server -k delkeys,
+# so sshd's own authorized_keys (its login) stays as it is.
+# delkey NAME RC OPTIONS: rm 1 with the user's key listed under OPTIONS.
+delkey() {
+	echo "$3 $(cat "$USER_KEY.pub")" >"$T/delkeys"
+	fake pass server="$SERVER -d $M -k $T/delkeys"
+	$P -s "$T/st.dk.$1" "$DEST" rm 1 >out 2>&1
+	_rc=$?
+	if [ "$2" -eq 0 ] && [ "$_rc" -eq 0 ] && [ ! -e "$M/$(seqf 1).age" ]; then
+		ok "delete key $3: accepted"
+	elif [ "$2" -ne 0 ] && [ "$_rc" -ne 0 ] && [ -e "$M/$(seqf 1).age" ]
+	then
+		ok "delete key $3: refused"
+	else
+		notok "delete key $3" "exit $_rc"
+		sed 's/^/# /' out
+	fi
+	restore
+}
+delkey from-other 1 'from="10.9.9.9"'
+delkey from-negated 1 'from="!127.0.0.1,127.0.0.*"'
+delkey expired 1 'expiry-time="20200101"'
+delkey command 1 'command="/bin/true"'
+delkey unknown 1 'no-such-option'
+delkey from-cidr 0 'restrict,from="127.0.0.0/8"'
+delkey expiry-later 0 'no-pty,expiry-time="20991231Z",from="127.0.0.?"'
 
 t_done

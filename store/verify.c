@@ -358,8 +358,8 @@ verify_delete(struct vstate *vs, const u_char *data, size_t len, size_t *tl)
 		if ((pw = getpwnam(vs->name)) != NULL && pw->pw_dir != NULL &&
 		    (n = snprintf(path, sizeof(path), "%s/.ssh/authorized_keys",
 		    pw->pw_dir)) > 0 && (size_t)n < sizeof(path) &&
-		    trust_load_authorized_keys(path, PFISH_NS_DELETE, &vs->ak,
-		    errbuf, sizeof(errbuf)) != 0)
+		    trust_load_authorized_keys(path, PFISH_NS_DELETE, NULL,
+		    &vs->ak, errbuf, sizeof(errbuf)) != 0)
 			vs->ak = NULL;
 	}
 	if (vs->ak == NULL)

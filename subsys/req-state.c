@@ -579,8 +579,10 @@ server_load_delete_keys(struct server *s, const char *path)
 
 	if (path == NULL)
 		return;
-	r = trust_load_authorized_keys(path, PFISH_NS_DELETE, &s->delete_keys,
-	    errbuf, sizeof(errbuf));
+	/* An unknown client matches no from= but "*". */
+	r = trust_load_authorized_keys(path, PFISH_NS_DELETE,
+	    s->opts.client_addr != NULL ? s->opts.client_addr : "",
+	    &s->delete_keys, errbuf, sizeof(errbuf));
 	saved = errno;
 	if (r == 0)
 		verbose("%zu delete keys from %.100s",

@@ -159,6 +159,7 @@ server_new(struct mailbox *mb, const struct server_opts *o,
 	s->out = out;
 	server_load_delete_keys(s, o->keys_path);
 	s->opts.keys_path = NULL;	/* not ours to keep */
+	s->opts.client_addr = NULL;
 	return s;
  fail:
 	server_free(s);
