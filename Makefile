@@ -33,7 +33,7 @@ LDFLAGS_ALL =	$(SAN) $(LDFLAGS)
 
 MAINS :=	$(wildcard subsys/*-main.c signer/*-main.c store/*-main.c \
 		    deliver/*-main.c client/*-main.c)
-LIBSRC :=	$(filter-out %-main.c, $(wildcard lib/*.c proto/*.c store/*.c \
+LIBSRC :=	$(filter-out %-main.c, $(wildcard lib/*.c proto/*.c state/*.c store/*.c \
 		    subsys/*.c signer/*.c deliver/*.c client/*.c))
 LIBOBJ :=	$(LIBSRC:%.c=$(O)/%.o)
 PROGS :=	$(patsubst %-main,$(B)/%,$(basename $(notdir $(MAINS))))

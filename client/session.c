@@ -148,6 +148,7 @@ session_close(struct session *s)
 	free(s->notes);
 	free(s->msgs);
 	free(s->refused);
+	free(s->odd);
 	psftp_entries_free(s->ents, s->nents);
 	trust_free(s->trust);
 	cstate_clear(&s->st);
@@ -358,7 +359,8 @@ alloc_inputs(struct session *s)
 	if ((s->recs = calloc(n, sizeof(*s->recs))) == NULL ||
 	    (s->dels = calloc(n, sizeof(*s->dels))) == NULL ||
 	    (s->notes = calloc(n, sizeof(*s->notes))) == NULL ||
-	    (s->msgs = calloc(m, sizeof(*s->msgs))) == NULL) {
+	    (s->msgs = calloc(m, sizeof(*s->msgs))) == NULL ||
+	    (s->odd = calloc(m, sizeof(*s->odd))) == NULL) {
 		warnx("out of memory");
 		return -1;
 	}
@@ -393,8 +395,10 @@ build_inputs(struct session *s)
 	}
 	qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
 	for (i = 0; i < s->nents; i++) {
-		if (sftpc_seq_from_name(s->ents[i].name, &s->msgs[in->nmsgs].seq)) {
-			s->nodd++;
+		/* Names like "x.age" that no seq explains: never trusted. */
+		if (sftpc_seq_from_name(s->ents[i].name,
+		    &s->msgs[in->nmsgs].seq)) {
+			s->odd[in->nodd++] = s->ents[i].name;
 			continue;
 		}
 		s->msgs[in->nmsgs].has_size = s->ents[i].has_size;
@@ -409,6 +413,7 @@ build_inputs(struct session *s)
 	in->dels = s->dels;
 	in->notes = s->notes;
 	in->msgs = s->msgs;
+	in->odd = s->odd;
 	in->rec_sig = rec_sig_cb;
 	in->arg = s;
 	return 0;
@@ -595,71 +600,6 @@ hash_unchecked(struct session *s)
 	return r;
 }
 
-/* Names like "x.age" that no seq explains are reported, never trusted. */
-static int
-add_odd(struct session *s)
-{
-	struct vfinding *nf;
-	size_t i;
-	uint64_t seq;
-
-	if (s->nodd == 0)
-		return 0;
-	if ((nf = reallocarray(s->res.f, s->res.nf + s->nodd,
-	    sizeof(*nf))) == NULL)
-		return -1;
-	s->res.f = nf;
-	for (i = 0; i < s->nents; i++) {
-		if (sftpc_seq_from_name(s->ents[i].name, &seq) == 0)
-			continue;
-		nf = &s->res.f[s->res.nf++];
-		memset(nf, 0, sizeof(*nf));
-		nf->kind = VK_ADDED;
-		(void)snprintf(nf->detail, sizeof(nf->detail), "unexpected "
-		    "file %.60s", s->ents[i].name);
-	}
-	return 0;
-}
-
-/*
- * A message the engine would call intact but the server refused to serve
- * twice in this run is withheld.  The engine reports vmsg.withheld itself
- * once it knows it; until then, and never twice, it is added here.
- */
-static int
-add_withheld(struct session *s)
-{
-	struct vfinding *nf;
-	struct ventry *e;
-	size_t i, j;
-
-	for (i = 0; i < s->in.nmsgs; i++) {
-		if (!s->msgs[i].withheld ||
-		    (e = (struct ventry *)verify_entry(&s->res,
-		    s->msgs[i].seq)) == NULL || e->status == VST_DELETED)
-			continue;
-		for (j = 0; j < s->res.nf; j++)
-			if (s->res.f[j].kind == VK_WITHHELD &&
-			    s->res.f[j].seq == e->seq)
-				break;
-		if (j < s->res.nf)
-			continue;
-		if ((nf = reallocarray(s->res.f, s->res.nf + 1,
-		    sizeof(*nf))) == NULL)
-			return -1;
-		s->res.f = nf;
-		nf = &s->res.f[s->res.nf++];
-		memset(nf, 0, sizeof(*nf));
-		nf->kind = VK_WITHHELD;
-		nf->seq = e->seq;
-		(void)snprintf(nf->detail, sizeof(nf->detail), "listed, but "
-		    "the server refused to serve it twice in this run");
-		e->status = VST_FINDING;
-		e->kind = VK_WITHHELD;
-	}
-	return 0;
-}
-
 /* Forget the listing and the state of this run, to list them again. */
 static void
 forget_listing(struct session *s)
@@ -675,17 +615,18 @@ forget_listing(struct session *s)
 	free(s->dels);
 	free(s->notes);
 	free(s->msgs);
+	free(s->odd);
 	s->recs = NULL;
 	s->dels = NULL;
 	s->notes = NULL;
 	s->msgs = NULL;
+	s->odd = NULL;
 	memset(&s->in, 0, sizeof(s->in));
 	psftp_entries_free(s->ents, s->nents);
 	s->ents = NULL;
 	s->nents = 0;
 	s->headtext = NULL;
 	s->headtextlen = 0;
-	s->nodd = 0;
 	s->verified = 0;
 }
 
@@ -751,10 +692,6 @@ finish_verify(struct session *s)
 	if ((r = verify_run(&s->in, &s->res)) != 0) {
 		warnx("verification failed: %s", r == VERIFY_ERR_RANGE ?
 		    "signed range too large" : "internal error");
-		return -1;
-	}
-	if (add_odd(s) != 0 || add_withheld(s) != 0) {
-		warnx("out of memory");
 		return -1;
 	}
 	s->verified = 1;

@@ -214,8 +214,8 @@ struct session {
 	struct vresult	 res;
 	const u_char	*headtext;	/* the served head's text */
 	size_t		 headtextlen;
+	const char	**odd;		/* names no seq explains */
 	int		 verified;
-	size_t		 nodd;		/* .age files not named by a seq */
 	struct sbudget	 budget;	/* of the state listing */
 	int		 excess;	/* the listing went past it */
 	uint64_t	*refused;	/* seqs the server would not serve */

@@ -123,6 +123,16 @@ struct stmt_delete {
 	struct stmt_del_entry *del;	/* allocated; stmt_delete_clear() */
 };
 
+/* The signer closes a seq whose delivery was abandoned. */
+struct stmt_void {
+	char		mailbox[PFISH_MAILBOX_MAX + 1];
+	char		epoch[STMT_EPOCH_LEN + 1];
+	uint64_t	seq;
+	u_char		hash[STMT_HASH_LEN];	/* of record seq's text */
+	uint64_t	time;
+	char		key[SSHKEY_FP_LEN];
+};
+
 struct stmt_note {
 	char		mailbox[PFISH_MAILBOX_MAX + 1];
 	uint64_t	seq;

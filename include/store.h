@@ -73,14 +73,14 @@ struct stored_record {
 
 int	store_main(int argc, char **argv);
 int	store_verify(struct store *s, int argc, char **argv);
-/* Run fn on every mailbox under the root; the largest return wins. */
-int	store_each_mailbox(struct store *s,
-	    int (*fn)(struct store *, const char *));
 
 /* store/storedir.c */
 int	mbdir_open(const struct store *s, const char *name, struct mbdir *m);
 void	mbdir_close(struct mbdir *m);
 int	mbdir_lock(const struct mbdir *m);
+/* Run fn on every mailbox under the root until it returns nonzero. */
+int	store_each_mailbox(struct store *s,
+	    int (*fn)(struct store *, const char *, void *), void *arg);
 int	seq_name(uint64_t seq, const char *suffix, char *buf, size_t len);
 int	seq_from_name(const char *name, const char *suffix, uint64_t *seq);
 int	read_epoch(const struct mbdir *m, char epoch[STMT_EPOCH_LEN + 1]);

@@ -14,7 +14,13 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* verify.h: the client's verification engine, pure functions on statements. */
+/*
+ * verify.h: the one verification engine, pure functions on statements.
+ * pfish verify (client/session.c) and pfish-store verify
+ * (store/store-verify.c) are adapters: each turns what it can see (an SFTP
+ * listing, or the files of a store) into a struct vinput and prints the
+ * findings of verify_run().
+ */
 
 #ifndef VERIFY_H
 #define VERIFY_H
@@ -40,7 +46,9 @@ enum vkind {
 	VK_UNSIGNED_DELETE,	/* removed with only a server note */
 	VK_BAD_DELETE,		/* delete statement not valid for us */
 	VK_WITHHELD,		/* listed, but not served on request */
-	VK_DOWNGRADE		/* no signed state after a signed head */
+	VK_DOWNGRADE,		/* signed state once seen, now not offered */
+	VK_UNKNOWN_FILE,	/* a file no seq or layout rule explains */
+	VK_RESURRECTED		/* a delete this device saw is undone */
 };
 
 enum vhead {
@@ -52,8 +60,19 @@ enum vhead {
 enum vstatus {
 	VST_OK = 0,		/* present and proven */
 	VST_DELETED,		/* deleted by a trusted signed delete */
-	VST_FINDING		/* see kind */
+	VST_FINDING,		/* see kind */
+	VST_PENDING,		/* signed, message not stored yet (in flight) */
+	VST_VOID,		/* closed by the signer's void statement */
+	VST_EXPIRED_UNREAD	/* left the window before this device fetched it */
 };
+
+/*
+ * How long a signed record may wait for its message before the absence is
+ * a finding: two head refresh intervals (hourly, pfish-signer(8)), so a
+ * fetch host that drops new mail is caught within about two hours, while
+ * a delivery in flight or retried soon by the mail system is not.
+ */
+#define PFISH_PENDING_MAX	7200
 
 struct vrec {
 	uint64_t	 seq;		/* the seq the server filed it under */
@@ -67,6 +86,8 @@ struct vdel {
 	uint64_t	 seq;		/* as filed (lowest seq it deletes) */
 	int		 parsed;
 	int		 sig_ok;	/* signed by a key trusted for deletes */
+	int		 misfiled;	/* stored under a name not its own */
+	u_char		 hash[STMT_HASH_LEN];	/* of its text */
 	struct stmt_delete d;
 };
 
@@ -86,10 +107,36 @@ struct vmsg {
 	int		 withheld;	/* listed, but not served on request */
 };
 
+/* A void statement: the signer closed a seq whose delivery was abandoned. */
+struct vvoid {
+	uint64_t	 seq;		/* as filed */
+	int		 parsed;
+	int		 sig_ok;	/* signed by the trusted signer */
+	struct stmt_void v;
+};
+
+/*
+ * What this device authenticated on earlier runs (its state file), within
+ * the retention window: records (seq and record hash) and the seqs trusted
+ * deletes removed (with the delete statement's hash).
+ */
+struct vknown {
+	uint64_t	 seq;
+	u_char		 hash[STMT_HASH_LEN];	/* record text hash */
+	int		 fetched;	/* message downloaded and kept here */
+	int		 checked;	/* message content hashed on the server */
+};
+
+struct vgone {
+	uint64_t	 seq;
+	u_char		 stmt[STMT_HASH_LEN];	/* hash of the delete's text */
+};
+
 struct vinput {
 	const char	*mailbox;	/* the account logged in as */
 	uint64_t	 now;		/* fixed once per run */
 	uint64_t	 skew;		/* allowance past expires */
+	uint64_t	 pending_max;	/* PFISH_PENDING_MAX, or 0: no pending */
 	enum vhead	 head_state;
 	struct stmt_head head;
 	const struct stmt_head *prior;	/* last accepted head, or NULL */
@@ -101,6 +148,20 @@ struct vinput {
 	size_t		 nnotes;
 	const struct vmsg *msgs;	/* ascending seq */
 	size_t		 nmsgs;
+	const struct vvoid *voids;
+	size_t		 nvoids;
+	const char *const *odd;		/* names no seq or layout explains */
+	size_t		 nodd;
+	int		 head_fork;	/* a second valid head, same high */
+	/* The store's own marks: last installed head, its epoch file. */
+	int		 has_mark;
+	uint64_t	 mark_high, mark_issued;
+	const char	*mark_epoch;	/* NULL: none */
+	/* Device memory, ascending seq. */
+	const struct vknown *known;
+	size_t		 nknown;
+	const struct vgone *gone;
+	size_t		 ngone;
 	/* 0 when a record's own signature is good and its signer trusted. */
 	int		(*rec_sig)(void *arg, const struct vrec *rec);
 	void		*arg;
@@ -122,6 +183,7 @@ struct ventry {
 	uint64_t	 size;
 	u_char		 hash[STMT_HASH_LEN];	/* record hash */
 	u_char		 sha256[STMT_HASH_LEN];	/* of the message */
+	u_char		 delhash[STMT_HASH_LEN];	/* VST_DELETED: its delete */
 };
 
 struct vresult {
@@ -130,6 +192,10 @@ struct vresult {
 	struct ventry	*e;		/* ascending seq, low..top */
 	size_t		 ne;
 	int		 head_ok;	/* head authentic, fresh, consistent */
+	int		 first_use;	/* nothing earlier to check rollback by */
+	int		 no_head_yet;	/* records, no head: pending */
+	uint64_t	*expired;	/* VST_EXPIRED_UNREAD seqs, ascending */
+	size_t		 nexpired;
 };
 
 #define VERIFY_ERR_ALLOC	-120

@@ -48,7 +48,11 @@ cp "$USER_KEY.pub" rcpts
 ST() { "$STORE" -r "$ROOT" -T "$T/allowed" "$@"; }
 newhead() { "$SIGNER" -s "$T/state" head "$MBN" | ST head "$MBN" >/dev/null 2>&1; }
 ST init "$MBN" >/dev/null 2>&1 && newhead || { notok "store init"; t_done; }
-sshd_start "Subsystem pfish $SERVER -S -d $M -k $T/sshd/authorized_keys" ||
+# The long session gets a subsystem of its own, the same server with its
+# flags in another order, so that its process is told apart from the
+# short-lived ones of the other clients by its command line alone.
+sshd_start "Subsystem pfish $SERVER -S -d $M -k $T/sshd/authorized_keys" \
+    "Subsystem pfishlong $SERVER -d $M -S -k $T/sshd/authorized_keys" ||
     { notok sshd; t_done; }
 DEST=$SSHD_USER@127.0.0.1
 P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed -i $USER_KEY"
@@ -142,15 +146,15 @@ sampler & w="$w $!"
 # a warm-up and at the end must be the same (within 2 MiB).
 mkfifo cmds
 mkdir long
-timeout $((SECS + 30)) sftp $SSH_OPTS -P "$SSHD_PORT" -s pfish "$DEST" \
+timeout $((SECS + 30)) sftp $SSH_OPTS -P "$SSHD_PORT" -s pfishlong "$DEST" \
     <cmds >long.out 2>&1 &
 w="$w $!"
 exec 3>cmds
 sleep 2
 lsrv=
 i=0
-while [ -z "$lsrv" ] && [ $i -lt 20 ]; do
-	for p in $(pgrep -f -- "-d $M"); do
+while [ -z "$lsrv" ] && [ $i -lt 300 ]; do
+	for p in $(pgrep -f -- "-d $M -S"); do
 		[ "$(cat /proc/$p/comm 2>/dev/null)" = pfish-server ] && lsrv=$p && break
 	done
 	i=$((i + 1))

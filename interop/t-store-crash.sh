@@ -106,7 +106,7 @@ if cat frec f.age | "$STORE" -r full/root -T allowed accept bob >/dev/null 2>&1 
 	ok "full disk: retry after making room stores the message"
 else notok "full disk: retry after making room stores the message"; fi
 "$STORE" -r full/root -T allowed verify bob >vout 2>&1
-if [ "$(grep -c 'missing: message absent' vout)" -eq 2 ] && [ "$(wc -l <vout)" -eq 2 ]; then
+if [ "$(grep -c 'missing: message is gone' vout)" -eq 2 ] && [ "$(wc -l <vout)" -eq 2 ]; then
 	ok "full disk: only the two removed messages are missing"
 else notok "full disk: only the two removed messages are missing"; sed 's/^/# /' vout; fi
 # The signer on a full disk prints nothing and exits 75.

@@ -42,7 +42,7 @@ ST() { "$STORE" -r "$T/${R:-root}" -T "$T/allowed" "$@"; }
 
 # deliver USER N: a message of N lines through signer and store, then head.
 deliver() {
-	i=0; : >msg
+	i=0; echo "age-encryption.org/v1" >msg
 	while [ "$i" -lt "$2" ]; do echo "age-encryption.org/v1 line $i of $1" >>msg; i=$((i + 1)); done
 	S record "$1" "$(wc -c <msg | tr -d ' ')" "$(sha256sum msg | cut -c1-64)" >rec || return 1
 	cat rec msg | ST accept "$1" >/dev/null || return 1
@@ -96,34 +96,34 @@ attack "message replaced by another of the mailbox" "^alice: seq 2: replaced: ho
     'cp 000000000003.age 000000000002.age'
 attack "message replaced by another valid file" "^alice: seq 2: replaced:" \
     'cp ../bob/000000000001.age 000000000002.age'
-attack "added message without record" "^alice: seq 99: forged:" \
+attack "added message without record" "^alice: seq 99: added:" \
     'cp 000000000001.age 000000000099.age'
-attack "added message with record copied from bob" "^alice: seq 7: forged:" \
+attack "added message with record copied from bob" "^alice: seq 7: added:" \
     'cp ../bob/000000000002.age 000000000007.age && cp ../bob/.pfish/records/000000000002.rec .pfish/records/000000000007.rec'
 attack "bob's record over alice's" "^alice: seq 2: forged:" \
     'cp ../bob/.pfish/records/000000000002.rec .pfish/records/000000000002.rec'
-attack "deleted message" "^alice: seq 3: missing: message absent" \
+attack "deleted message" "^alice: seq 3: missing: message is gone" \
     'rm 000000000003.age'
-attack "deleted message and record" "^alice: seq 4: missing: record and message absent" \
+attack "deleted message and record" "^alice: seq 4: missing: message and its record are gone" \
     'rm 000000000004.age .pfish/records/000000000004.rec'
-attack "deleted newest message and record" "^alice: seq 6: missing: record and message absent" \
+attack "deleted newest message and record" "^alice: seq 6: missing: message and its record are gone" \
     'rm 000000000006.age .pfish/records/000000000006.rec'
-attack "older head installed by hand" "^alice: rollback:" \
+attack "older head installed by hand" "^alice: seq 4: rollback:" \
     'cp "$T/head4" .pfish/head'
 # A head of the same key and epoch on another history.
 mkdir forkstate
 cp state/signer_key forkstate/
 sed "s/^chain .*/chain $(printf fork | sha256sum | cut -c1-64)/" state/alice.state >forkstate/alice.state
 "$SIGNER" -s forkstate head alice >forkhead
-attack "head on another history" "^alice: seq 6: fork: hash differs from head highhash" \
+attack "head on another history" "^alice: seq 6: fork: signed record differs from the signed chain" \
     'cp "$T/forkhead" .pfish/head'
-attack "head of bob installed for alice" "^alice: bad-head:" \
+attack "head of bob installed for alice" "^alice: forged: head is for mailbox bob" \
     'cp ../bob/.pfish/head .pfish/head'
-attack "head removed" "^alice: bad-head:" \
+attack "head removed" "^alice: forged: server has no signed head" \
     'rm .pfish/head'
-attack "forged head (text edited)" "^alice: bad-head:" \
+attack "forged head (text edited)" "^alice: forged: head is not validly signed" \
     'sed -i "s/^high 6$/high 9/" .pfish/head'
-attack "planted delete by untrusted key" "^alice: bad-delete:" \
+attack "planted delete by untrusted key" "^alice: seq 3: bad-delete:" \
     'name=$(cd "$T" && R=case signdel mallory alice "$epoch" 3) && cp "$T/d.signed" ".pfish/deletes/$name" && rm 000000000003.age'
 attack "planted delete hides nothing" "^alice: seq 3: missing" \
     'name=$(cd "$T" && R=case signdel mallory alice "$epoch" 3) && cp "$T/d.signed" ".pfish/deletes/$name" && rm 000000000003.age'
@@ -135,8 +135,24 @@ attack "unknown file in mailbox" "^alice: unknown-file: notes.txt" \
     'echo hi >notes.txt'
 attack "unknown file in records" "^alice: unknown-file: .pfish/records/x" \
     'echo hi >.pfish/records/x'
-attack "symlink as message" "^alice: seq 2: modified:" \
+attack "symlink as message" "^alice: seq 2: withheld:" \
     'rm 000000000002.age && ln -s 000000000003.age 000000000002.age'
+
+# Exit status: one rule with and without mailbox arguments: an error (1)
+# wins over findings (3), so 3 always means every mailbox was verified.
+rm -rf "$T/case"; cp -a "$T/root" "$T/case"
+rm "$T/case/alice/000000000003.age"
+rm -rf "$T/case/bob/.pfish/records" && : >"$T/case/bob/.pfish/records"
+R=case
+expect_rc "verify NAMES: findings alone exit 3" 3 ST verify alice
+cp "$T/out" "$T/vout"
+check "verify NAMES: findings printed" grep -q "^alice: seq 3: missing:" "$T/vout"
+expect_rc "verify NAMES: an error wins over findings" 1 ST verify alice bob
+expect_rc "verify NAMES: the same in the other order" 1 ST verify bob alice
+expect_rc "verify (every mailbox): an error wins over findings" 1 ST verify
+cp "$T/out" "$T/vout"
+check "verify (every mailbox): findings still printed" grep -q "^alice: seq 3: missing:" "$T/vout"
+R=
 
 # Stale: a head that expires in a second.
 sleep 1
@@ -144,7 +160,7 @@ rm -rf case; cp -a root case
 S -L 1s head alice | R=case ST head alice >/dev/null
 sleep 2
 R=case ST verify >vout 2>&1; rc=$?
-if [ "$rc" -eq 3 ] && grep -q "^alice: stale: head expired" vout; then ok "expired head is stale"
+if [ "$rc" -eq 3 ] && grep -q "^alice: seq [0-9]*: stale: head expired" vout; then ok "expired head is stale"
 else notok "expired head is stale" "exit $rc"; fi
 
 # accept: what it refuses leaves nothing behind.

@@ -739,34 +739,15 @@ expire_one(struct store *s, const char *name)
 	return ret;
 }
 
-/* Every mailbox under the root: valid names with a .pfish directory. */
-int
-store_each_mailbox(struct store *s, int (*fn)(struct store *, const char *))
+/* store_each_mailbox: the largest return of expire_one wins. */
+static int
+expire_each(struct store *s, const char *name, void *arg)
 {
-	struct dirent *de;
-	struct stat st;
-	char path[PFISH_MAILBOX_MAX + sizeof(PFISH_STATE_DIR) + 2];
-	DIR *d;
-	int n, ret = 0, r;
+	int *ret = arg, r;
 
-	if ((d = fs_dir_stream(s->rootfd)) == NULL) {
-		warn("%s", s->root);
-		return 1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (!stmt_valid_mailbox(de->d_name))
-			continue;
-		n = snprintf(path, sizeof(path), "%s/%s", de->d_name,
-		    PFISH_STATE_DIR);
-		if (n < 0 || (size_t)n >= sizeof(path) ||
-		    fstatat(s->rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		if ((r = fn(s, de->d_name)) > ret)
-			ret = r;
-	}
-	closedir(d);
-	return ret;
+	if ((r = expire_one(s, name)) > *ret)
+		*ret = r;
+	return 0;
 }
 
 static int
@@ -775,7 +756,7 @@ cmd_expire(struct store *s, int argc, char **argv)
 	int i, r, ret = 0;
 
 	if (argc == 0)
-		return store_each_mailbox(s, expire_one);
+		return store_each_mailbox(s, expire_each, &ret) != 0 ? 1 : ret;
 	for (i = 0; i < argc; i++)
 		if ((r = expire_one(s, argv[i])) != 0)
 			ret = r;

@@ -18,7 +18,10 @@
 
 #include <sys/types.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 
+#include <dirent.h>
+#include <err.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -218,4 +221,35 @@ head_load(const struct store *s, const struct mbdir *m, struct stmt_head *h,
 		*len = 0;
 	}
 	return r;
+}
+
+/* Every mailbox under the root: valid names with a .pfish directory. */
+int
+store_each_mailbox(struct store *s,
+    int (*fn)(struct store *, const char *, void *), void *arg)
+{
+	struct dirent *de;
+	struct stat st;
+	char path[PFISH_MAILBOX_MAX + sizeof(PFISH_STATE_DIR) + 2];
+	DIR *d;
+	int n;
+
+	if ((d = fs_dir_stream(s->rootfd)) == NULL) {
+		warn("%s", s->root);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!stmt_valid_mailbox(de->d_name))
+			continue;
+		n = snprintf(path, sizeof(path), "%s/%s", de->d_name,
+		    PFISH_STATE_DIR);
+		if (n < 0 || (size_t)n >= sizeof(path) ||
+		    fstatat(s->rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if (fn(s, de->d_name, arg) != 0)
+			break;
+	}
+	closedir(d);
+	return 0;
 }
