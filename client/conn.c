@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include <err.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,93 @@ apply_sshopt(struct conn *c, struct client_opts *o, const char *arg)
 	return -1;
 }
 
+/* An ssh_config Host line: blank-separated patterns, '!' negates. */
+static int
+host_matches(const char *host, char *pats)
+{
+	char *p, *save = NULL;
+	int neg, got = 0;
+
+	for (p = strtok_r(pats, " \t", &save); p != NULL;
+	    p = strtok_r(NULL, " \t", &save)) {
+		neg = *p == '!';
+		if (fnmatch(p + neg, host, FNM_CASEFOLD) == 0) {
+			if (neg)
+				return 0;
+			got = 1;
+		}
+	}
+	return got;
+}
+
+/* A keyword's value of 1 to 86400 seconds, once (the first one wins). */
+static void
+config_secs(long *out, const char *v)
+{
+	const char *e;
+	long n;
+
+	n = (long)strtonum(v, 1, 86400, &e);
+	if (*out == 0 && e == NULL)
+		*out = n;
+}
+
+/*
+ * ServerAliveInterval and ServerAliveCountMax from an ssh_config file,
+ * which libssh reads but does not apply.  As in ssh, the first value
+ * obtained for the host wins (after -o); Host blocks are followed, Match
+ * blocks and Include are not.
+ */
+static void
+config_alive(struct conn *c, const char *path, const char *host)
+{
+	FILE *fp;
+	char line[1024], *k, *e, *v;
+	int active = 1;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		k = line + strspn(line, " \t");
+		k[strcspn(k, "\r\n")] = '\0';
+		if (*k == '#' || *k == '\0')
+			continue;
+		e = k + strcspn(k, " \t=");
+		v = e + strspn(e, " \t");
+		if (*v == '=')
+			v++;
+		v += strspn(v, " \t");
+		*e = '\0';
+		if (strcasecmp(k, "Host") == 0)
+			active = host_matches(host, v);
+		else if (strcasecmp(k, "Match") == 0)
+			active = 0;
+		else if (active && strcasecmp(k, "ServerAliveInterval") == 0)
+			config_secs(&c->alive_interval, v);
+		else if (active && strcasecmp(k, "ServerAliveCountMax") == 0)
+			config_secs(&c->alive_count, v);
+	}
+	fclose(fp);
+}
+
+/* The files ssh(1) would read: -F, else the user's and the system's. */
+static void
+config_alive_all(struct conn *c, const struct client_opts *o)
+{
+	char path[1024];
+	const char *home = getenv("HOME");
+	int n;
+
+	if (o->config != NULL) {
+		config_alive(c, o->config, o->host);
+		return;
+	}
+	if (home != NULL && (n = snprintf(path, sizeof(path),
+	    "%s/.ssh/config", home)) > 0 && (size_t)n < sizeof(path))
+		config_alive(c, path, o->host);
+	config_alive(c, "/etc/ssh/ssh_config", o->host);
+}
+
 /*
  * The I/O timeout: -t, else ServerAliveInterval times ServerAliveCountMax
  * (3 unless given) like ssh(1), else CLIENT_IOTIMEOUT.  It also bounds the
@@ -222,6 +310,7 @@ conn_configure(struct conn *c, struct client_opts *o)
 	for (i = 0; i < o->nsshopts; i++)
 		if (apply_sshopt(c, o, o->sshopts[i]) != 0)
 			return -1;
+	config_alive_all(c, o);
 	if (conn_timeouts(c, o) != 0)
 		goto bad;
 	v = 0;

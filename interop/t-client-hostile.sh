@@ -156,6 +156,18 @@ hostile "endless READDIR" readdir-endless \
     'more names than a mailbox may hold' verify
 hostile "silent after INIT" silent 'no answer from the server for 20 s' \
     verify
+# The I/O timeout from ssh_config: ServerAliveInterval * ServerAliveCountMax.
+{
+	cat "$SSH_CONFIG"
+	echo "	ServerAliveInterval 7"
+	echo "	ServerAliveCountMax 3"
+} >alive_config
+fake silent
+expect "silent: ServerAliveInterval from ssh_config sets the timeout" 1 \
+    'no answer from the server for 21 s' \
+    timeout 300 "$PFISH" -F "$T/alive_config" -T "$T/allowed" \
+    -s "$T/st.alive" 127.0.0.1 verify
+nsess=$((nsess + 1))
 mkdir fb
 hostile "fallback: file listed as 10 bytes that never ends" \
     fallback-endless 'more than the 10 bytes it listed' fetch -d fb
