@@ -26,6 +26,9 @@
 #	deny		OPEN of name= is refused (SSH_FX_PERMISSION_DENIED);
 #			hook=, if given, runs after the first refusal
 #	noext		VERSION without the pfish extensions
+#	endless		name= never ends: every READ past its end is answered
+#			with as many bytes as asked instead of EOF (stops
+#			after 64 MiB)
 #	interleave	when the first directory listing ends (READDIR EOF),
 #			run hook= before the client sees that EOF
 #	pass		nothing
@@ -264,6 +267,10 @@ class Wrap:
         self.mode = conf["mode"]
         self.readdirs = set()
         self.denied = set()
+        self.opens = {}         # OPEN id -> name
+        self.handles = set()    # handles of name=
+        self.reads = {}         # READ id -> length, on those handles
+        self.sent = 0
         self.opens = {}
         self.hooked = False
         self.child = subprocess.Popen(shlex.split(conf["server"]),
@@ -295,6 +302,14 @@ class Wrap:
                             self.hooked = True
                             self.hook()
                         self.denied.add(rid)
+                if t == FXP_OPEN:
+                    name, _ = g_str(p, 5)
+                    self.opens[rid] = name.decode()
+                if t == FXP_READ:
+                    h, off = g_str(p, 5)
+                    if h in self.handles:
+                        self.reads[rid] = struct.unpack(
+                            ">I", p[off + 8:off + 12])[0]
             write_all(cin, struct.pack(">I", len(p)) + p)
         self.child.stdin.close()
 
@@ -306,6 +321,17 @@ class Wrap:
                 return
             if p[0] == FXP_VERSION and self.mode == "noext":
                 p = bytes([FXP_VERSION]) + struct.pack(">I", 3)
+            elif (p[0] == FXP_HANDLE and self.mode == "endless" and
+                    self.opens.get(struct.unpack(">I", p[1:5])[0]) ==
+                    self.conf["name"]):
+                self.handles.add(g_str(p, 5)[0])
+            elif (p[0] == FXP_STATUS and self.mode == "endless" and
+                    struct.unpack(">I", p[1:5])[0] in self.reads and
+                    self.sent < 64 * 1024 * 1024):
+                (rid,) = struct.unpack(">I", p[1:5])
+                n = self.reads[rid]
+                self.sent += n
+                p = bytes([FXP_DATA]) + struct.pack(">I", rid) + s_str(b"A" * n)
             elif p[0] == FXP_HANDLE and \
                     struct.unpack(">I", p[1:5])[0] in self.denied:
                 (rid,) = struct.unpack(">I", p[1:5])
@@ -329,7 +355,7 @@ class Wrap:
 def main():
     conf = conf_read(sys.argv[1])
     note(conf, "session mode %s" % conf.get("mode"))
-    if conf["mode"] in ("deny", "noext", "interleave", "pass"):
+    if conf["mode"] in ("deny", "noext", "interleave", "pass", "endless"):
         Wrap(conf).run()
     else:
         Fake(conf).run()

@@ -265,6 +265,16 @@ else
 fi
 restore
 
+# A signed message that never ends: the download stops at its signed
+# size, not a byte more is written, and it is a finding.
+fake endless name="$(seqf 2).age"
+mkdir ef
+expect "endless signed message: fetch stops at its signed size (exit 3)" 3 \
+    '^(modified|replaced) 2 ' $P -s "$T/st.endless" "$DEST" fetch -d ef
+check "endless signed message: not kept, no temp file left" \
+    test "$(ls -A ef | tr '\n' ' ')" = "$(seqf 1).age $(seqf 3).age "
+restore
+
 # --- pfish-server honours the options of delete keys ---------------------
 # The test user's key signs deletes only through pfish-server -k delkeys,
 # so sshd's own authorized_keys (its login) stays as it is.
