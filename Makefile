@@ -19,6 +19,12 @@ PKGS =		libsodium libevent_core libbsd-overlay libssh
 PKG_CFLAGS :=	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS :=	$(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS :=	$(shell pkg-config --libs cmocka 2>/dev/null)
+# The Debian package that provides each pkg-config package.
+DEB_libsodium =		libsodium-dev
+DEB_libevent_core =	libevent-dev
+DEB_libbsd-overlay =	libbsd-dev
+DEB_libssh =		libssh-dev
+DEB_cmocka =		libcmocka-dev
 
 WARN =		-Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 		-Wshadow -Wpointer-arith -Wsign-compare -Wformat=2
@@ -33,12 +39,18 @@ LDFLAGS_ALL =	$(SAN) $(LDFLAGS)
 
 MAINS :=	$(wildcard subsys/*-main.c signer/*-main.c store/*-main.c \
 		    deliver/*-main.c client/*-main.c)
-LIBSRC :=	$(filter-out %-main.c, $(wildcard lib/*.c proto/*.c state/*.c store/*.c \
-		    subsys/*.c signer/*.c deliver/*.c client/*.c))
+# Layers, each calling only those before it (make check-layers):
+# lib/ < proto/ < age/ < state/ < the programs' directories.
+LAYERS :=	lib proto age state
+PROGDIRS :=	subsys store signer deliver client
+LIBSRC :=	$(filter-out %-main.c, $(wildcard $(LAYERS:%=%/*.c) \
+		    $(PROGDIRS:%=%/*.c)))
 LIBOBJ :=	$(LIBSRC:%.c=$(O)/%.o)
 PROGS :=	$(patsubst %-main,$(B)/%,$(basename $(notdir $(MAINS))))
 UNITSRC :=	$(wildcard tests/unit/test_*.c)
 UNITS :=	$(UNITSRC:tests/unit/%.c=$(O)/tests/%)
+# Helpers every unit test links (tests/unit/testlib.h).
+TESTLIB :=	$(O)/tests/unit/testlib.o
 # Small helper programs the interop suite drives (C clients of libssh etc).
 TOOLSRC :=	$(wildcard interop/*.c bench/*.c)
 TOOLS :=	$(patsubst %.c,$(O)/%,$(TOOLSRC))
@@ -78,13 +90,44 @@ ASAN_LOGDIR =	$(CURDIR)/obj-asan/sanitizer-reports
 ASAN_ENV =	ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:print_stacktrace=1:detect_stack_use_after_return=1:log_path=$(ASAN_LOGDIR)/asan \
 		UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$(ASAN_LOGDIR)/ubsan
 
-.PHONY: all deps install check check-unit check-interop check-asan \
-	demo fuzz fuzz-quick bench lint clean
+.PHONY: all deps deps-demo deps-test deps-bench install check check-run \
+	check-unit check-layers check-interop check-asan demo demo-run fuzz \
+	fuzz-quick bench bench-run lint clean
 
-all: deps $(PROGS) $(TOOLS)
+all: $(PROGS) $(TOOLS)
+
+# A plain make only builds: it never installs anything.  Goals that build
+# check first, as the makefile is read, that pkg-config finds every
+# library they need, and stop with one line naming what is missing.
+# Installing is explicit: make deps (build), make deps-demo, make
+# deps-test, make deps-bench (scripts/deps.sh); README's make demo and
+# make check, and make check-asan and make bench, install their set and
+# then build in a fresh make, which reads the pkg-config flags anew.
+NOBUILD_GOALS =	deps deps-demo deps-test deps-bench demo check check-asan \
+		bench lint clean
+BUILD_GOALS :=	$(filter-out $(NOBUILD_GOALS),$(or $(MAKECMDGOALS),all))
+ifneq ($(BUILD_GOALS),)
+NEED_PKGS :=	$(PKGS) $(if $(filter check%,$(BUILD_GOALS)),cmocka)
+HAVE_PKGCONFIG := $(shell command -v pkg-config >/dev/null 2>&1 && echo yes)
+ifeq ($(HAVE_PKGCONFIG),yes)
+PKG_MISSING :=	$(shell for p in $(NEED_PKGS); do \
+		    pkg-config --exists $$p || echo $$p; done)
+else
+PKG_MISSING :=	$(NEED_PKGS)
+endif
+ifneq ($(strip $(PKG_MISSING)),)
+$(error pfish: pkg-config $(if $(HAVE_PKGCONFIG),cannot find,is not installed; needed): $(strip $(PKG_MISSING)); install the Debian packages $(if $(HAVE_PKGCONFIG),,pkg-config )$(foreach p,$(PKG_MISSING),$(DEB_$(p))) (as root: make $(if $(filter cmocka,$(PKG_MISSING)),deps-test,deps)))
+endif
+endif
 
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh build
+deps-demo:
+	@sh scripts/deps.sh demo
+deps-test:
+	@sh scripts/deps.sh test
+deps-bench:
+	@sh scripts/deps.sh bench
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -104,10 +147,10 @@ $(B)/$(patsubst %-main,%,$(basename $(notdir $(1)))): $(O)/$(1:.c=.o) $(O)/libpf
 endef
 $(foreach m,$(MAINS),$(eval $(call prog_rule,$(m))))
 
-$(O)/tests/%: tests/unit/%.c $(O)/libpfish.a
+$(O)/tests/%: tests/unit/%.c $(TESTLIB) $(O)/libpfish.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(O)/libpfish.a \
-	    -Wl,--as-needed $(CMOCKA_LIBS) $(PKG_LIBS)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(TESTLIB) \
+	    $(O)/libpfish.a -Wl,--as-needed $(CMOCKA_LIBS) $(PKG_LIBS)
 
 $(O)/interop/%: interop/%.c $(O)/libpfish.a
 	@mkdir -p $(dir $@)
@@ -134,9 +177,15 @@ install: $(PROGS)
 		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
 	done
 
-# make check: unit tests, interop suite, brief fuzz; one summary line.
-check: all $(UNITS) $(CHECK_FUZZ)
-	@O=$(O) B=$(B) sh tests/run.sh
+# make check: test dependencies, then unit tests, interop suite, layering
+# check, brief fuzz; one summary line.  make check-run: the same without
+# installing.
+RUNENV =	O=$(O) B=$(B) LAYERS="$(LAYERS)" PROGDIRS="$(PROGDIRS)"
+check: deps-test
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(UNITS) $(CHECK_FUZZ)
+	@$(RUNENV) sh tests/run.sh
 
 $(FUZZ_O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -165,11 +214,11 @@ fuzz: $(FUZZBINS)
 fuzz-quick:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=5
 
-check-asan:
+check-asan: deps-test
 	@rm -rf $(ASAN_LOGDIR) && mkdir -p $(ASAN_LOGDIR)
 	@$(ASAN_ENV) $(MAKE) --no-print-directory O=obj-asan B=bin-asan \
 	    CC=clang OPT="-O1 -g" SAN="$(ASAN_SAN)" FUZZ_IN_CHECK=no \
-	    WERROR= check; rc=$$?; \
+	    WERROR= check-run; rc=$$?; \
 	for f in $(ASAN_LOGDIR)/*; do \
 		grep -qsE 'ERROR|runtime error|SUMMARY' "$$f" || continue; \
 		echo "check-asan: sanitizer report $$f:"; head -n 40 "$$f"; \
@@ -179,14 +228,24 @@ check-asan:
 check-unit: all $(UNITS)
 	@O=$(O) B=$(B) sh tests/run.sh unit
 
+# The layer order and unique file names (tests/check-layers.sh), on nm(1).
+check-layers: all
+	@$(RUNENV) sh tests/run.sh layers
+
 check-interop: all $(UNITS)
 	@O=$(O) B=$(B) sh tests/run.sh interop
 
-demo: all
+demo: deps-demo
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
 	@sh scripts/demo.sh
 
 # Speed and memory against OpenSSH's sftp-server; not part of check.
-bench: all
+bench: deps-bench
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: all
 	@O=$(O) B=$(B) sh bench/run.sh
 
 lint:
@@ -195,4 +254,5 @@ lint:
 clean:
 	rm -rf obj obj-asan obj-fuzz bin bin-asan bin-fuzz
 
--include $(LIBOBJ:.o=.d) $(MAINS:%.c=$(O)/%.d) $(FUZZ_LIBOBJ:.o=.d)
+-include $(LIBOBJ:.o=.d) $(MAINS:%.c=$(O)/%.d) $(FUZZ_LIBOBJ:.o=.d) \
+	$(TESTLIB:.o=.d)

@@ -32,6 +32,7 @@
 
 #include "client.h"
 #include "fsutil.h"
+#include "layout.h"
 
 struct fetch {
 	struct session	*s;
@@ -95,10 +96,11 @@ static int
 fetch_one(struct fetch *f, const struct ventry *e)
 {
 	struct vmsg m;
-	char name[32], tmp[64];
+	char name[PFISH_NAME_MAX], tmp[64];
 	int fd, over, r;
 
-	seq_name(e->seq, name);
+	if (layout_seq_name(e->seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+		return -1;
 	if ((r = have_local(f->dirfd, name, e)) == 1)
 		return 0;
 	if (r == -1) {
@@ -155,9 +157,10 @@ fetch_one(struct fetch *f, const struct ventry *e)
 static int
 deliver(struct fetch *f, uint64_t seq)
 {
-	char name[32];
+	char name[PFISH_NAME_MAX];
 
-	seq_name(seq, name);
+	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+		return -1;
 	return maildir_deliver(f->md, f->dirfd, name, seq);
 }
 

@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "client.h"
+#include "layout.h"
 #include "sshkey.h"
 #include "trust.h"
 
@@ -180,15 +181,15 @@ cmp_u64(const void *a, const void *b)
 static int
 rm_plain(struct session *s, const uint64_t *seqs, size_t n)
 {
-	char name[32];
+	char name[PFISH_NAME_MAX];
 	size_t i;
 	int rc = PFISH_EXIT_NOSTATE;
 
 	session_no_state(s, "removing with plain SFTP REMOVE (unsigned, "
 	    "unverifiable)");
 	for (i = 0; i < n; i++) {
-		seq_name(seqs[i], name);
-		if (psftp_remove(s->p, name) != 0) {
+		if (layout_seq_name(seqs[i], PFISH_AGE_SUFFIX, name,
+		    sizeof(name)) != 0 || psftp_remove(s->p, name) != 0) {
 			warnx("%s", psftp_errmsg(s->p));
 			rc = PFISH_EXIT_ERROR;
 		}

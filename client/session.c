@@ -31,16 +31,11 @@
 #include "buf.h"
 #include "client.h"
 #include "fsutil.h"
-#include "sftpc.h"
+#include "layout.h"
+#include "sftp.h"
+#include "statepage.h"
 #include "sshkey.h"
 #include "trust.h"
-
-void
-seq_name(uint64_t seq, char name[32])
-{
-	(void)snprintf(name, 32, "%0*" PRIu64 "%s", PFISH_SEQ_WIDTH, seq,
-	    PFISH_AGE_SUFFIX);
-}
 
 /*
  * The time, fixed once per run.  PFISH_NOW (seconds since the epoch)
@@ -252,7 +247,7 @@ collect(void *arg, int kind, uint64_t seq, const u_char *content, size_t len)
 	}
 	if (len > STMT_SIGNED_MAX)
 		return -1;
-	if (kind == SFTPC_ITEM_HEAD && s->nitems == 0)
+	if (kind == STATEPAGE_KIND_HEAD && s->nitems == 0)
 		budget_head(s, content, len);
 	if (sbudget_take(&s->budget, len) != 0) {
 		s->excess = 1;
@@ -380,13 +375,13 @@ build_inputs(struct session *s)
 	in->head_state = VHEAD_NONE;
 	for (i = 0; i < s->nitems; i++) {
 		it = &s->items[i];
-		if (it->kind == SFTPC_ITEM_HEAD)
+		if (it->kind == STATEPAGE_KIND_HEAD)
 			parse_head(s, it);
-		else if (it->kind == SFTPC_ITEM_RECORD)
+		else if (it->kind == STATEPAGE_KIND_RECORD)
 			parse_record(s, it, &s->recs[in->nrecs++]);
-		else if (it->kind == SFTPC_ITEM_DELETE)
+		else if (it->kind == STATEPAGE_KIND_DELETE)
 			parse_delete(s, it, &s->dels[in->ndels++]);
-		else if (it->kind == SFTPC_ITEM_NOTE) {
+		else if (it->kind == STATEPAGE_KIND_NOTE) {
 			s->notes[in->nnotes].seq = it->seq;
 			s->notes[in->nnotes].parsed = stmt_note_parse(it->data,
 			    it->len, &s->notes[in->nnotes].n) == 0;
@@ -396,8 +391,8 @@ build_inputs(struct session *s)
 	qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
 	for (i = 0; i < s->nents; i++) {
 		/* Names like "x.age" that no seq explains: never trusted. */
-		if (sftpc_seq_from_name(s->ents[i].name,
-		    &s->msgs[in->nmsgs].seq)) {
+		if (layout_seq_parse(s->ents[i].name, PFISH_AGE_SUFFIX,
+		    &s->msgs[in->nmsgs].seq) != 0) {
 			s->odd[in->nodd++] = s->ents[i].name;
 			continue;
 		}
@@ -492,7 +487,8 @@ session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
 
 	*over = 0;
 	dl_init(&d, fd, cap, pm);
-	seq_name(seq, name);
+	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+		return -1;
 	r = psftp_get(s->p, name, cap, dl_sink, &d);
 	if (r == -1 || (r == PSFTP_ERR_ABORT && !d.over)) {
 		warnx("%s: %s", name, psftp_errmsg(s->p));
@@ -526,7 +522,7 @@ parsed_rec(const struct session *s, uint64_t seq)
 struct hbatch {
 	struct dl		 d[PSFTP_BATCH_MAX];
 	struct psftp_batch	 b[PSFTP_BATCH_MAX];
-	char			 names[PSFTP_BATCH_MAX][32];
+	char			 names[PSFTP_BATCH_MAX][PFISH_NAME_MAX];
 	struct vmsg		*m[PSFTP_BATCH_MAX];
 	size_t			 n;
 };
@@ -587,7 +583,9 @@ hash_unchecked(struct session *s)
 			continue;
 		/* Record sizes are signed; still, a cap must fit a file. */
 		cap = rec->r.size < PFISH_MSG_MAX ? rec->r.size : PFISH_MSG_MAX;
-		seq_name(m->seq, hb->names[hb->n]);
+		if (layout_seq_name(m->seq, PFISH_AGE_SUFFIX, hb->names[hb->n],
+		    sizeof(hb->names[hb->n])) != 0)
+			return -1;
 		hb->b[hb->n].name = hb->names[hb->n];
 		hb->m[hb->n] = m;
 		dl_init(&hb->d[hb->n], -1, cap, NULL);

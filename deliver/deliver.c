@@ -36,6 +36,7 @@
 #include "agecrypt.h"
 #include "deliver.h"
 #include "fsutil.h"
+#include "layout.h"
 #include "log.h"
 #include "pfish.h"
 #include "stmt.h"

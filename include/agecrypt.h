@@ -113,12 +113,12 @@ int	age_decrypt_mem(const struct age_identities *ids, const u_char *in,
 int	age_decrypt_to_path(const struct age_identities *ids, int infd,
 	    const char *tmppath, const char *path, struct age_opts *opts);
 
-/* Internal to lib/age*.c: key files (sodium_malloc'd, NUL-terminated). */
+/* Internal to age/age*.c: key files (sodium_malloc'd, NUL-terminated). */
 int	age_read_keyfile(const char *path, u_char **datap, size_t *lenp);
 int	age_for_each_line(const char *text, size_t len, void *ctx,
 	    int (*fn)(void *, const char *));
 
-/* Internal to lib/age*.c: the header and its key wrapping. */
+/* Internal to age/age*.c: the header and its key wrapping. */
 struct buf;
 int	age_header_build(const struct age_recipients *rc,
 	    const u_char filekey[AGE_FILE_KEY_LEN], struct buf *out);
@@ -129,7 +129,7 @@ int	age_payload_key(const u_char filekey[AGE_FILE_KEY_LEN],
 	    const u_char nonce[AGE_NONCE_LEN], u_char key[32]);
 
 /*
- * Internal to lib/age*.c: STREAM chunks sealed or opened by a small crew
+ * Internal to age/age*.c: STREAM chunks sealed or opened by a small crew
  * of threads (chunks are independent; results are used in order).
  */
 #define AGE_TASK_SEAL		1	/* in: plaintext, out: ct || tag */

@@ -86,7 +86,7 @@ unsigned int conn_port(const struct conn *c);
 void	*conn_session(struct conn *c);	/* the libssh ssh_session */
 int	 conn_iotimeout(const struct conn *c);	/* seconds */
 
-/* sftp.c: a minimal SFTP v3 client over one channel of the session. */
+/* psftp.c: a minimal SFTP v3 client over one channel of the session. */
 struct psftp;
 struct psftp_entry {
 	char		*name;
@@ -185,7 +185,7 @@ void	 maildir_close(struct maildir *md);
 
 /* session.c: connect, fetch and verify the state; shared by commands. */
 struct sitem {
-	int		 kind;		/* SFTPC_ITEM_* */
+	int		 kind;		/* STATEPAGE_KIND_* */
 	uint64_t	 seq;
 	u_char		*data;
 	size_t		 len;
@@ -234,7 +234,6 @@ int	 session_recheck(struct session *s, const uint64_t *seqs, size_t n);
 int	 session_accept(struct session *s);
 void	 session_print_findings(const struct session *s, FILE *fp);
 int	 session_exit_code(const struct session *s);
-void	 seq_name(uint64_t seq, char name[32]);
 int	 session_delete(struct session *s, const uint64_t *seqs, size_t n);
 #define SESSION_VANISHED	2	/* session_download: file gone meanwhile */
 int	 session_download(struct session *s, uint64_t seq, int fd,

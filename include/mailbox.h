@@ -52,10 +52,9 @@ const char	*mailbox_name(const struct mailbox *mb);
 /*
  * Names: a visible name ends in ".age", has a non-empty stem, does not
  * start with '.', and holds no '/', NUL or control character.  A seq name
- * is the canonical NNNNNNNNNNNN.age (12 digits, seq >= 1).
+ * is layout.h's.
  */
 int	mailbox_name_ok(const char *name, size_t len);
-int	mailbox_seq_name(const char *name, uint64_t *seqp);
 
 /*
  * Map a client path (raw bytes, not NUL-terminated) to the mailbox root or

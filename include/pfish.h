@@ -21,7 +21,7 @@
 
 #define PFISH_VERSION		"0.1"
 
-/* Store layout (DESIGN.md section 5, pfish-store(8)). */
+/* Where mailboxes live; the layout inside one is layout.h. */
 #ifndef PFISH_STORE_ROOT
 #define PFISH_STORE_ROOT	"/var/pfish"	/* ROOT/USER is a mailbox */
 #endif
@@ -30,15 +30,6 @@
 #endif
 #define PFISH_SERVER_DEFAULT_DIR PFISH_STORE_ROOT "/%u"
 #define PFISH_SERVER_DEFAULT_KEYS "%d/.ssh/authorized_keys" /* delete keys */
-#define PFISH_STATE_DIR		".pfish"	/* pfish's own files */
-#define PFISH_RECORDS_DIR	".pfish/records"
-#define PFISH_DELETES_DIR	".pfish/deletes"
-#define PFISH_NOTES_DIR		".pfish/notes"
-#define PFISH_TMP_DIR		".pfish/tmp"
-#define PFISH_HEAD_FILE		".pfish/head"
-#define PFISH_AGE_SUFFIX	".age"
-#define PFISH_SEQ_WIDTH		12		/* 000000000042.age */
-#define PFISH_SEQ_MAX		999999999999ULL
 #define PFISH_MAILBOX_MAX	64		/* longest mailbox name */
 
 /* sshsig namespaces, one per statement type. */

@@ -125,16 +125,18 @@ struct server {
 	struct trust		*delete_keys;	/* NULL: deletes refused */
 };
 
+/* The tables and the dispatch of EXTENDED (subsys/srv-requests.c). */
 extern const struct server_request server_requests[];
 extern const struct server_request server_extensions[];
 
 int	request_permitted(const struct server *s,
 	    const struct server_request *r);
-u_int	errno_to_status(int errnum);
+const struct server_request *server_find_request(u_int type);
 const struct server_request *server_find_extension(const u_char *name,
 	    size_t len);
 
-/* Replies: queue s->reply, or build and queue a STATUS. */
+/* Replies: queue s->reply, or build and queue a STATUS (srv-reply.c). */
+u_int	errno_to_status(int errnum);
 int	server_send(struct server *s);
 int	server_status(struct server *s, uint32_t id, u_int status,
 	    const char *msg);
@@ -159,9 +161,8 @@ void	readpool_queue(struct readpool *p, struct evbuffer *out, u_char *b,
 req_handler	req_open, req_close, req_read, req_stat, req_lstat,
 		req_fstat, req_realpath, req_remove;
 req_handler	req_opendir, req_readdir;
-req_handler	req_extended, req_limits;
+req_handler	req_extended;	/* srv-requests.c */
+req_handler	req_limits;
 req_handler	req_pfish_state, req_pfish_delete;
-/* Read opts.keys_path once, at start-up (subsys/req-state.c). */
-void	server_load_delete_keys(struct server *s, const char *path);
 
 #endif /* SERVER_H */

@@ -14,7 +14,11 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* sftp.h: the SFTP version 3 wire format (draft-ietf-secsh-filexfer-02). */
+/*
+ * sftp.h: the SFTP version 3 wire format (draft-ietf-secsh-filexfer-02),
+ * one codec for both sides: pfish-server's replies and request fields,
+ * pfish's requests and reply parsing.
+ */
 
 #ifndef SFTP_H
 #define SFTP_H
@@ -103,6 +107,8 @@ struct buf;
 #define SFTP_ERR_TOO_LONG	-20	/* length field beyond the cap */
 #define SFTP_ERR_EMPTY		-21	/* packet without a type byte */
 #define SFTP_ERR_ATTRS		-22	/* malformed ATTRS */
+#define SFTP_ERR_FORMAT		-23	/* malformed reply */
+#define SFTP_ERR_TYPE		-24	/* reply type not expected here */
 
 struct sftp_attrs {
 	uint32_t	flags;
@@ -151,5 +157,83 @@ int	sftp_get_open(struct buf *b, const u_char **path, size_t *pathlen,
 	    uint32_t *pflags, struct sftp_attrs *a);
 int	sftp_get_read(struct buf *b, const u_char **handle, size_t *hlen,
 	    uint64_t *off, uint32_t *len);
+
+/* The client side: requests out, replies parsed and checked. */
+
+#define SFTP_HANDLE_MAX	256	/* v3 allows up to 256 bytes */
+#define SFTP_MSG_MAX		128	/* status text kept, truncated */
+
+/* Extensions a server advertised in VERSION that pfish cares about. */
+#define SFTP_EXT_STATE		0x01	/* pfish-state@pfish "1" */
+#define SFTP_EXT_DELETE	0x02	/* pfish-delete@pfish "1" */
+#define SFTP_EXT_LIMITS	0x04	/* limits@openssh.com */
+
+/* A parsed reply; pointers borrow from the packet handed to the parser. */
+struct sftp_reply {
+	uint8_t		 type;
+	uint32_t	 id;
+	uint32_t	 status;		/* STATUS */
+	char		 msg[SFTP_MSG_MAX];	/* STATUS, sanitised */
+	const u_char	*handle;		/* HANDLE */
+	size_t		 handlelen;
+	const u_char	*data;			/* DATA, EXTENDED_REPLY rest */
+	size_t		 datalen;
+	uint32_t	 count;			/* NAME */
+	struct sftp_attrs attrs;		/* ATTRS */
+};
+
+/* Iterators over a NAME reply's entries and a state page's items. */
+struct sftp_iter {
+	const u_char	*p;
+	size_t		 len;
+	uint32_t	 left;
+};
+
+struct sftp_state_page {
+	const u_char	*headhash;	/* hex or empty */
+	size_t		 headhashlen;
+	const u_char	*cursor;	/* empty: listing complete */
+	size_t		 cursorlen;
+	struct sftp_iter items;
+};
+
+struct sftp_item {
+	uint8_t		 kind;
+	uint64_t	 seq;
+	const u_char	*content;
+	size_t		 contentlen;
+};
+
+/*
+ * Requests, appended to b (several may be queued): begin writes the
+ * length placeholder, type and id (INIT has no id); end fills in the
+ * length of the packet that starts at start.
+ */
+int	sftp_packet_begin(struct buf *b, uint8_t type, uint32_t id, size_t *start);
+int	sftp_packet_end(struct buf *b, size_t start);
+int	sftp_put_init(struct buf *b);
+int	sftp_put_open(struct buf *b, uint32_t id, const char *path,
+	    uint32_t pflags);
+int	sftp_put_read(struct buf *b, uint32_t id, const u_char *handle,
+	    size_t hlen, uint64_t off, uint32_t len);
+/* A request of one string (a path or handle); ext: EXTENDED's name. */
+int	sftp_put_string_req(struct buf *b, uint8_t type, uint32_t id,
+	    const char *ext, const void *arg, size_t arglen);
+
+/* Replies: pkt is the packet after its uint32 length (type first). */
+int	sftp_parse_version(const u_char *pkt, size_t len, uint32_t *version,
+	    uint32_t *exts);
+int	sftp_parse_reply(const u_char *pkt, size_t len,
+	    struct sftp_reply *r, struct sftp_iter *names);
+/* Next NAME entry: 1 when one was read, 0 at the end, <0 on error. */
+int	sftp_name_next(struct sftp_iter *it, const u_char **name,
+	    size_t *namelen, struct sftp_attrs *a);
+/* The body of a pfish-state EXTENDED_REPLY (after type and id). */
+int	sftp_parse_state_page(const u_char *p, size_t len,
+	    struct sftp_state_page *sp);
+int	sftp_item_next(struct sftp_iter *it, struct sftp_item *item);
+
+/* Names: a plain "*.age" at the top of the mailbox (1 yes, 0 no). */
+int	sftp_age_name(const u_char *name, size_t len);
 
 #endif /* SFTP_H */

@@ -38,7 +38,6 @@
  */
 
 #define STATEPAGE_CURSOR_MAX	30	/* "d" + 12 + "-" + 16 */
-#define STATEPAGE_NAME_MAX	40	/* longest state file name + NUL */
 
 enum statepage_phase {
 	STATEPAGE_START = 0,

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "layout.h"
 #include "pfish.h"
 #include "sshkey.h"
 
@@ -171,12 +172,9 @@ int	stmt_signed_hash(const u_char *data, size_t len,
 	    u_char out[STMT_HASH_LEN]);
 
 /*
- * File names of the store layout: "%012llu" SEQ and suffix (".age",
- * ".rec", ".note"), and a delete's "NNNNNNNNNNNN-HHHHHHHHHHHHHHHH.del"
- * (N = its first seq, H = 16 hex of the SHA-256 of its text).
+ * A delete's file name (layout.h): its first seq and the first
+ * PFISH_DELKEY_WIDTH hex digits of the SHA-256 of its text.
  */
-int	stmt_seq_filename(uint64_t seq, const char *suffix, char *buf,
-	    size_t len);
 int	stmt_delete_filename(const struct stmt_delete *d, const u_char *text,
 	    size_t textlen, char *buf, size_t len);
 

@@ -26,13 +26,6 @@
 #include "stmt.h"
 
 #define STORE_TRUST_FILE	"/etc/pfish/allowed_signers"
-#define STORE_EPOCH_FILE	".pfish/epoch"
-#define STORE_HEADMARK_FILE	".pfish/headmark"
-#define STORE_RECORD_SUFFIX	".rec"
-#define STORE_NOTE_SUFFIX	".note"
-#define STORE_DELETE_SUFFIX	".del"
-#define STORE_DIR_MODE		02770
-#define STORE_FILE_MODE		0644
 #define STORE_SIGNED_IN_MAX	16384	/* a signed record or head on stdin */
 #define STORE_TMP_AGE		86400	/* stale temp files, seconds */
 
@@ -74,29 +67,25 @@ struct stored_record {
 int	store_main(int argc, char **argv);
 int	store_verify(struct store *s, int argc, char **argv);
 
-/* store/storedir.c */
+/* store/store-dir.c */
 int	mbdir_open(const struct store *s, const char *name, struct mbdir *m);
 void	mbdir_close(struct mbdir *m);
 int	mbdir_lock(const struct mbdir *m);
 /* Run fn on every mailbox under the root until it returns nonzero. */
 int	store_each_mailbox(struct store *s,
 	    int (*fn)(struct store *, const char *, void *), void *arg);
-int	seq_name(uint64_t seq, const char *suffix, char *buf, size_t len);
-int	seq_from_name(const char *name, const char *suffix, uint64_t *seq);
-int	read_epoch(const struct mbdir *m, char epoch[STMT_EPOCH_LEN + 1]);
-int	write_epoch(const struct mbdir *m, const char *epoch);
 /*
  * Load records/SEQ.rec and check it: signature and trust (record
  * namespace), canonical text, key field, mailbox name, seq = file name.
  * Returns 0, -1 with errno (ENOENT: no such record) or a STMT_ERR_*.
  */
-int	record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
+int	store_record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
 	    struct stored_record *sr);
-void	record_free(struct stored_record *sr);
+void	store_record_free(struct stored_record *sr);
 /* Verify a signed head for mailbox m (signature, trust, key, name). */
-int	head_check(const struct store *s, const char *mailbox,
+int	store_head_check(const struct store *s, const char *mailbox,
 	    const u_char *data, size_t len, struct stmt_head *h);
-int	head_load(const struct store *s, const struct mbdir *m,
+int	store_head_load(const struct store *s, const struct mbdir *m,
 	    struct stmt_head *h, u_char **data, size_t *len);
 
 #endif /* STORE_H */

@@ -41,6 +41,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "layout.h"
 #include "pfish.h"
 #include "sshkey.h"
 #include "stmt.h"
@@ -82,7 +83,7 @@ load_start(struct tool *t, uint64_t first)
 	memset(t->prev, 0, sizeof(t->prev));
 	if (first == 1)
 		return;
-	if (stmt_seq_filename(first - 1, ".rec", name, sizeof(name)) != 0 ||
+	if (layout_seq_name(first - 1, PFISH_REC_SUFFIX, name, sizeof(name)) != 0 ||
 	    fs_read_file(t->rec, name, STMT_SIGNED_MAX, &data, &len) == -1 ||
 	    stmt_signed_hash(data, len, t->prev) != 0)
 		errx(1, "no record %llu", (unsigned long long)first - 1);
@@ -116,10 +117,10 @@ one_record(struct tool *t, uint64_t seq, struct buf *text, struct buf *out)
 	    out) != 0)
 		errx(1, "record %llu", (unsigned long long)seq);
 	stmt_hash(buf_ptr(text), buf_len(text), t->prev);
-	if (stmt_seq_filename(seq, ".rec", name, sizeof(name)) != 0)
+	if (layout_seq_name(seq, PFISH_REC_SUFFIX, name, sizeof(name)) != 0)
 		errx(1, "name");
 	put(t->rec, name, buf_ptr(out), buf_len(out));
-	if (stmt_seq_filename(seq, ".age", name, sizeof(name)) != 0)
+	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
 		errx(1, "name");
 	put(t->dir, name, age, (size_t)n);
 }

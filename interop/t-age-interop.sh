@@ -7,27 +7,22 @@
 # implementations must refuse them), and a 1 GiB stream through pipes
 # with bounded memory.
 
-top=${PFISH_TOP:-$(pwd)}
-obj=${PFISH_OBJ:-$top/obj}
-tool=$obj/interop/agetool
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
+tool=$PFISH_OBJ/interop/agetool
 stream_mb=${AGE_STREAM_MB:-1024}
 rss_max_kb=32768
 
-command -v age >/dev/null 2>&1 || { echo "ok age-interop # SKIP age not installed"; exit 0; }
-[ -x "$tool" ] || { echo "not ok age-interop (no $tool)"; exit 1; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pfish-ageio.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-cd "$tmp" || exit 1
-
-fails=0
-ok() { echo "ok $1"; }
-nok() { echo "not ok $1${2:+ # $2}"; fails=$((fails + 1)); }
-check() {	# name command...: ok when the command succeeds
-	_name=$1
-	shift
-	if "$@"; then ok "$_name"; else nok "$_name"; fi
-}
+if ! command -v age >/dev/null 2>&1; then
+	skip age-interop "age not installed (Debian: age)"
+	t_done
+fi
+if [ ! -x "$tool" ]; then
+	notok age-interop "no $tool (make builds it)"
+	t_done
+fi
+cd "$T" || exit 1
 
 ssh-keygen -q -t ed25519 -N '' -C alice -f alice || exit 1
 ssh-keygen -q -t ed25519 -N '' -C bob -f bob || exit 1
@@ -91,7 +86,7 @@ check passphrase-key-pfish-to-age sh -c "'$tool' decrypt -i alice < carol2.age >
 # Tampering: flip one byte (in the header, the MAC, the payload) or cut
 # the file; age and pfish must both refuse, pfish with a failure class.
 mangle() {	# in out what
-	/usr/bin/python3 - "$1" "$2" "$3" <<'PY'
+	"$PY" - "$1" "$2" "$3" <<'PY'
 import sys
 d = bytearray(open(sys.argv[1], "rb").read())
 what = sys.argv[3]
@@ -133,10 +128,10 @@ for src in alice-pfish alice-age; do
 		if [ "$rc" -ge 10 ] && [ "$rc" -le 14 ] && ! cmp -s out p.200001; then
 			ok "tamper-$src-$what-pfish-refuses"
 		else
-			nok "tamper-$src-$what-pfish-refuses" "exit $rc"
+			notok "tamper-$src-$what-pfish-refuses" "exit $rc"
 		fi
 		if age -d -i alice < bad.age > out 2>/dev/null; then
-			nok "tamper-$src-$what-age-refuses"
+			notok "tamper-$src-$what-age-refuses"
 		else
 			ok "tamper-$src-$what-age-refuses"
 		fi
@@ -183,4 +178,4 @@ check "stream-decrypt-rss-measured" test "$dec" -gt 0
 check "stream-encrypt-rss-under-${rss_max_kb}KiB" test "$enc" -lt "$rss_max_kb"
 check "stream-decrypt-rss-under-${rss_max_kb}KiB" test "$dec" -lt "$rss_max_kb"
 
-[ "$fails" -eq 0 ]
+t_done

@@ -1,27 +1,31 @@
 #!/bin/sh
-# t-age-testkit.sh: run every C2SP age conformance vector through pfish's age code.
+# t-age-testkit.sh: run every C2SP age conformance vector through pfish's
+# age code.
 #
-# The vectors live beside the repository in ../shared/testkit/age.  Each is
-# one "ok"/"not ok" line; scrypt and hybrid (ML-KEM) vectors need keys
-# pfish does not support and are reported as SKIP, never as passes.
+# The vectors are vendored in tests/age-vectors/testdata (origin and
+# licence in tests/age-vectors/README.md).  Each is one "ok"/"not ok"
+# line from interop/agetool; vectors for recipient types pfish does not
+# decrypt (scrypt passphrases, hybrid ML-KEM) are reported as SKIP with
+# that reason, never as passes.
 
-top=${PFISH_TOP:-$(pwd)}
-obj=${PFISH_OBJ:-$top/obj}
-kit=$top/../shared/testkit/age
-tool=$obj/interop/agetool
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
 
+kit=$PFISH_TOP/tests/age-vectors/testdata
+tool=$PFISH_OBJ/interop/agetool
 if [ ! -d "$kit" ]; then
-	echo "ok age-testkit # SKIP testkit not found at $kit"
-	exit 0
+	notok "age-testkit" "no vectors at $kit"
+	t_done
 fi
-[ -x "$tool" ] || { echo "not ok age-testkit (no $tool)"; exit 1; }
+if [ ! -x "$tool" ]; then
+	notok "age-testkit" "no $tool (make builds it)"
+	t_done
+fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pfish-agekit.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-# Write the zlib-compressed body of vector $1 to $2, decompressed.
+# inflate VECTOR OUT: write the zlib-compressed body of VECTOR to OUT,
+# decompressed.
 inflate() {
-	/usr/bin/python3 - "$1" "$2" <<'PY'
+	"$PY" - "$1" "$2" <<'PY'
 import sys, zlib
 data = open(sys.argv[1], "rb").read()
 body = data[data.index(b"\n\n") + 2:]
@@ -29,24 +33,28 @@ open(sys.argv[2], "wb").write(zlib.decompress(body))
 PY
 }
 
-pass=0
-fail=0
-skip=0
+n=0
 for v in "$kit"/*; do
 	name=$(basename "$v")
-	[ "$name" = README.md ] && continue
+	n=$((n + 1))
 	if grep -aq '^compressed: zlib' "$v"; then
-		inflate "$v" "$tmp/body" || { echo "not ok $name (inflate)"; fail=$((fail + 1)); continue; }
-		out=$("$tool" vector "$v" "$tmp/body" 2>&1)
+		if ! inflate "$v" "$T/body"; then
+			notok "$name" "cannot inflate the body"
+			continue
+		fi
+		out=$("$tool" vector "$v" "$T/body" 2>&1)
 	else
 		out=$("$tool" vector "$v" 2>&1)
 	fi
-	echo "$out"
 	case "$out" in
-	"ok "*"# SKIP"*) skip=$((skip + 1)) ;;
-	"ok "*) pass=$((pass + 1)) ;;
-	*) fail=$((fail + 1)) ;;
+	"ok $name # SKIP "*)
+		skip "$name" "${out#"ok $name # SKIP "}" ;;
+	"ok $name")
+		ok "$name" ;;
+	*)
+		notok "$name" "$(echo "$out" | tr '\n' ' ')" ;;
 	esac
 done
-echo "# age testkit: $pass passed, $fail failed, $skip unsupported"
-[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+[ "$n" -ge 100 ] && ok "age-testkit-count" ||
+    notok "age-testkit-count" "only $n vectors in $kit"
+t_done

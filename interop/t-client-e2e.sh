@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-client-e2e.sh: pfish end to end over a real sshd: verify, fetch, age,
-# signed deletes, two devices, every attack of DESIGN.md section 1, and
+# signed deletes, two devices, every attack of DESIGN.md section 2, and
 # the fallback to OpenSSH's own sftp-server.
 #
 # Mail is encrypted with the age program to the test user's ssh-ed25519

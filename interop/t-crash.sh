@@ -5,24 +5,18 @@
 # its note), nothing half-written is visible, and a rerun completes.
 # (Killed signers and accepts, and the full disk: t-store-crash.sh.)
 
-PFISH_TOP=${PFISH_TOP:-$(pwd)}
-PFISH_BIN=${PFISH_BIN:-$PFISH_TOP/bin}
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
 SIGNER=$PFISH_BIN/pfish-signer
 STORE=$PFISH_BIN/pfish-store
 SERVER=$PFISH_BIN/pfish-server
 ROUNDS=${ROUNDS:-150}
 NMSG=40
-fail=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/pfish-kill.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1${2:+ # $2}"; fail=$((fail + 1)); }
 for p in "$SIGNER" "$STORE" "$SERVER"; do
 	if [ ! -x "$p" ]; then
-		echo "ok crash-tests # SKIP no $p yet"
-		exit 0
+		notok crash-tests "no $p (make builds it)"
+		t_done
 	fi
 done
 # Random delays of 0 to $1 ms, one per line, as sleep(1) takes them.
@@ -177,10 +171,10 @@ fi
 # note first, fails and leaves the message; nothing half-written shows.
 mkdir disk
 if ! mount -t tmpfs -o size=2m tmpfs disk 2>/dev/null; then
-	echo "ok server-full-disk # SKIP cannot mount a tmpfs"
-	exit $fail
+	skip server-full-disk "cannot mount a tmpfs (needs root)"
+	t_done
 fi
-trap 'umount "$T/disk" 2>/dev/null; rm -rf "$T"' EXIT
+t_atexit 'umount "$T/disk" 2>/dev/null'
 cp -a tmpl/alice disk/alice
 dd if=/dev/zero of=disk/fill bs=4k >/dev/null 2>&1
 printf 'get 000000000025.age got.age\n-rm 000000000024.age\nls\n' >batch
@@ -206,4 +200,4 @@ if "$STORE" -r root -T allowed verify alice >v.out 2>&1; then
 else
 	notok "full disk: verify clean afterwards"; sed 's/^/# /' v.out
 fi
-exit $fail
+t_done

@@ -4,26 +4,27 @@
 # follow sysexits, a failed peer leaves nothing half-delivered, and a
 # retry after a failure delivers exactly once.
 
-top=${PFISH_TOP:-$(pwd)}
-bin=${PFISH_BIN:-$top/bin}
-DELIVER=$bin/pfish-deliver
-SIGNER=$bin/pfish-signer
-STORE=$bin/pfish-store
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
+DELIVER=$PFISH_BIN/pfish-deliver
+SIGNER=$PFISH_BIN/pfish-signer
+STORE=$PFISH_BIN/pfish-store
 
 for p in "$DELIVER" "$SIGNER" "$STORE"; do
-	[ -x "$p" ] || { echo "ok deliver # SKIP $(basename "$p") not built"; exit 0; }
+	if [ ! -x "$p" ]; then
+		notok deliver "no $p (make builds it)"
+		t_done
+	fi
 done
-command -v age >/dev/null 2>&1 || { echo "ok deliver # SKIP age not installed"; exit 0; }
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/pfish-deliver.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
+if ! command -v age >/dev/null 2>&1; then
+	skip deliver "age not installed (Debian: age)"
+	t_done
+fi
 cd "$T" || exit 1
 
-fails=0
-ok() { echo "ok $1"; }
-nok() { echo "not ok $1${2:+ # $2}"; fails=$((fails + 1)); }
 expect() {	# name wanted-exit actual-exit
-	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "exit $3, wanted $2"; fi
+	if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "exit $3, wanted $2"; fi
 }
 
 mkdir state root spool
@@ -56,11 +57,11 @@ check_msg() {	# name seq file
 	    age -d -i alice.x < "$f" | cmp -s - "$3"; then
 		ok "$1"
 	else
-		nok "$1"
+		notok "$1"
 	fi
 }
 check_msg deliver-stored-seq1-decrypts 1 m1
-test "$(spooled)" -eq 0 && ok deliver-spool-empty || nok deliver-spool-empty
+test "$(spooled)" -eq 0 && ok deliver-spool-empty || notok deliver-spool-empty
 msg 3000000 second > m2
 dl alice < m2
 expect deliver-large-exit-0 0 $?
@@ -75,17 +76,17 @@ dl alice < /dev/null
 expect empty-message-65 65 $?
 dl -m 100 alice < m1
 expect too-large-65 65 $?
-test "$(count)" -eq 2 && ok permanent-failures-store-nothing || nok permanent-failures-store-nothing
-test "$(spooled)" -eq 0 && ok permanent-failures-spool-nothing || nok permanent-failures-spool-nothing
+test "$(count)" -eq 2 && ok permanent-failures-store-nothing || notok permanent-failures-store-nothing
+test "$(spooled)" -eq 0 && ok permanent-failures-spool-nothing || notok permanent-failures-spool-nothing
 
 # Signer unreachable: tempfail, ciphertext kept (never plaintext), then
 # a retry delivers it once.
 msg 5000 third > m3
 dl -S /nonexistent/pfish-signer alice < m3
 expect signer-down-75 75 $?
-test "$(count)" -eq 2 && ok signer-down-stores-nothing || nok signer-down-stores-nothing
-test "$(spooled)" -eq 1 && ok signer-down-keeps-ciphertext || nok signer-down-keeps-ciphertext
-if grep -rq third spool; then nok spool-has-no-plaintext; else ok spool-has-no-plaintext; fi
+test "$(count)" -eq 2 && ok signer-down-stores-nothing || notok signer-down-stores-nothing
+test "$(spooled)" -eq 1 && ok signer-down-keeps-ciphertext || notok signer-down-keeps-ciphertext
+if grep -rq third spool; then notok spool-has-no-plaintext; else ok spool-has-no-plaintext; fi
 dl alice < m3
 expect signer-retry-0 0 $?
 check_msg signer-retry-seq3 3 m3
@@ -95,11 +96,11 @@ check_msg signer-retry-seq3 3 m3
 msg 7000 fourth > m4
 dl -A false alice < m4
 expect store-down-75 75 $?
-test "$(count)" -eq 3 && ok store-down-stores-nothing || nok store-down-stores-nothing
+test "$(count)" -eq 3 && ok store-down-stores-nothing || notok store-down-stores-nothing
 dl alice < m4
 expect store-retry-0 0 $?
 check_msg store-retry-seq4 4 m4
-test "$(count)" -eq 4 && ok store-retry-exactly-once || nok store-retry-exactly-once "$(count) messages"
+test "$(count)" -eq 4 && ok store-retry-exactly-once || notok store-retry-exactly-once "$(count) messages"
 dl alice < m4
 expect redelivery-after-success-0 0 $?
 check_msg redelivery-is-a-new-message 5 m4
@@ -110,13 +111,13 @@ chmod +x hang
 start=$(date +%s)
 dl -t 1 -S "$T/hang" alice < m1
 expect signer-timeout-75 75 $?
-test $(($(date +%s) - start)) -lt 10 && ok signer-timeout-prompt || nok signer-timeout-prompt
+test $(($(date +%s) - start)) -lt 10 && ok signer-timeout-prompt || notok signer-timeout-prompt
 printf '#!/bin/sh\ncat >/dev/null\nexit 65\n' > refuse
 chmod +x refuse
 dl -A "$T/refuse" alice < m1
 expect store-dataerr-65 65 $?
 # (the spooled m1 from the timeout is used again, then dropped as final)
-test "$(spooled)" -eq 0 && ok final-failure-drops-spool || nok final-failure-drops-spool
+test "$(spooled)" -eq 0 && ok final-failure-drops-spool || notok final-failure-drops-spool
 
 # The whole mailbox verifies: no gaps from the retries (the refused
 # record at seq 6 was signed and is reported missing, as designed).
@@ -126,7 +127,7 @@ rc=$?
 if [ "$rc" -eq 3 ] && [ "$(grep -c . findings)" -eq 1 ] && grep -q 'seq 6.*missing' findings; then
 	ok verify-only-refused-seq-missing
 else
-	nok verify-only-refused-seq-missing "exit $rc: $(tr '\n' ';' < findings)"
+	notok verify-only-refused-seq-missing "exit $rc: $(tr '\n' ';' < findings)"
 fi
 
-[ "$fails" -eq 0 ]
+t_done

@@ -10,9 +10,9 @@
 # with two different texts.  (t-store-crash.sh and t-crash.sh kill the
 # same programs fewer times and cover the full disk.)
 
-PFISH_TOP=${PFISH_TOP:-$(pwd)}
-PFISH_BIN=${PFISH_BIN:-$PFISH_TOP/bin}
-PFISH_OBJ=${PFISH_OBJ:-$PFISH_TOP/obj}
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
 DELIVER=$PFISH_BIN/pfish-deliver
 SIGNER=$PFISH_BIN/pfish-signer
 STORE=$PFISH_BIN/pfish-store
@@ -20,20 +20,21 @@ SERVER=$PFISH_BIN/pfish-server
 STMTTOOL=$PFISH_OBJ/interop/stmttool
 ROUNDS=${ROUNDS:-100}		# kills per operation
 BUDGET=${BUDGET:-22}		# seconds per operation, at most
-fail=0
 survived=0
 survived_finding=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/pfish-dur.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
 
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1${2:+ # $2}"; fail=$((fail + 1)); }
 for p in "$DELIVER" "$SIGNER" "$STORE" "$SERVER" "$STMTTOOL"; do
-	[ -x "$p" ] || { echo "ok durability # SKIP no $p yet"; exit 0; }
+	if [ ! -x "$p" ]; then
+		notok durability "no $p (make builds it)"
+		t_done
+	fi
 done
-command -v age >/dev/null || { echo "ok durability # SKIP no age"; exit 0; }
-command -v setsid >/dev/null || { echo "ok durability # SKIP no setsid"; exit 0; }
+for c in age setsid; do
+	if ! command -v "$c" >/dev/null; then
+		skip durability "no $c installed"
+		t_done
+	fi
+done
 
 cd "$T" || exit 1
 mkdir state root recs spool
@@ -366,4 +367,4 @@ want=150
 grep -qa __asan_init "$SERVER" && want=100
 [ "$survived" -ge $want ] && ok "hundreds of injections ($survived)" ||
     notok "hundreds of injections" "only $survived"
-exit $((fail > 0))
+t_done

@@ -6,16 +6,12 @@
 # as pfish-server does and then tries one thing.  A control run without
 # confinement shows that each refused thing is otherwise possible.
 
-P=${PFISH_OBJ:-obj}/interop/sandbox-probe
-fail=0
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pfish-sandbox.XXXXXX") || exit 1
-srvpid=
-trap '[ -n "$srvpid" ] && kill $srvpid 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
-mb=$tmp/mb
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
 
-ok() { echo "ok $1"; }
-nok() { echo "not ok $1${2:+ # $2}"; fail=1; }
-skip() { echo "ok $1 # SKIP $2"; }
+P=$PFISH_OBJ/interop/sandbox-probe
+srvpid=
+mb=$T/mb
 
 fresh() {	# a mailbox in the store layout
 	rm -rf "$mb"
@@ -24,8 +20,8 @@ fresh() {	# a mailbox in the store layout
 	echo one >"$mb/000000000001.age"
 	echo two >"$mb/000000000002.age"
 	echo record >"$mb/.pfish/records/000000000001.rec"
-	echo secret >"$tmp/outside"
-	ln -s "$tmp/outside" "$mb/000000000003.age"
+	echo secret >"$T/outside"
+	ln -s "$T/outside" "$mb/000000000003.age"
 }
 
 # expect NAME WANT [probe args...]: WANT is the result word or "killed".
@@ -33,7 +29,7 @@ expect() {
 	name=$1
 	want=$2
 	shift 2
-	out=$("$P" "$@" 2>"$tmp/err"; echo "rc $?")
+	out=$("$P" "$@" 2>"$T/err"; echo "rc $?")
 	rc=$(echo "$out" | sed -n 's/^rc //p')
 	got=$(echo "$out" | sed -n '2p' | cut -d' ' -f2-)
 	[ $rc -ge 128 ] && got="killed($((rc - 128)))"
@@ -43,11 +39,14 @@ expect() {
 	if [ "$got" = "$want" ]; then
 		ok "$name"
 	else
-		nok "$name" "want '$want', got '$got' (rc $rc) $(head -c 200 "$tmp/err")"
+		notok "$name" "want '$want', got '$got' (rc $rc) $(head -c 200 "$T/err")"
 	fi
 }
 
-[ -x "$P" ] || { nok sandbox-probe-built "no $P"; exit 1; }
+if [ ! -x "$P" ]; then
+	notok sandbox-probe-built "no $P (make builds it)"
+	t_done
+fi
 fresh
 status=$("$P" "$mb" read 000000000001.age | sed -n '1s/^confined //p')
 echo "# sandbox: $status"
@@ -57,7 +56,7 @@ landlock-*+seccomp*) ok sandbox-landlock-and-seccomp ;;
 esac
 
 # Control runs: without confinement every refused thing works.
-expect control-read-outside "ok secret" -n "$mb" read "$tmp/outside"
+expect control-read-outside "ok secret" -n "$mb" read "$T/outside"
 expect control-create-top "ok" -n "$mb" create 000000000009.age
 expect control-socket "ok" -n "$mb" socket-inet
 expect control-symlink "ok secret" -n "$mb" read 000000000003.age
@@ -68,16 +67,16 @@ expect read-message "ok one" "$mb" read 000000000001.age
 expect read-state-tree "ok record" "$mb" read .pfish/records/000000000001.rec
 if [ "${status#landlock}" != "$status" ]; then
 	expect deny-etc-passwd EACCES "$mb" read /etc/passwd
-	expect deny-read-outside EACCES "$mb" read "$tmp/outside"
+	expect deny-read-outside EACCES "$mb" read "$T/outside"
 	expect deny-dotdot EACCES "$mb" read ../outside
 	expect deny-symlink-out EACCES "$mb" read 000000000003.age
 	expect deny-create-top EACCES "$mb" create 000000000009.age
-	[ -e "$mb/000000000009.age" ] && nok no-file-created-top || \
+	[ -e "$mb/000000000009.age" ] && notok no-file-created-top || \
 	    ok no-file-created-top
 	expect deny-write-message EACCES "$mb" write 000000000002.age
 	expect deny-truncate EACCES "$mb" trunc 000000000002.age
 	[ "$(cat "$mb/000000000002.age")" = two ] && ok message-intact || \
-	    nok message-intact
+	    notok message-intact
 	expect deny-create-tmp-ro EACCES "$mb" create .pfish/tmp/t
 	expect deny-create-records EACCES "$mb" create .pfish/records/x
 	expect deny-mkdir EACCES "$mb" mkdir newdir
@@ -89,11 +88,11 @@ else
 	done
 fi
 expect unlink-message ok "$mb" unlink 000000000001.age
-[ -e "$mb/000000000001.age" ] && nok message-gone || ok message-gone
+[ -e "$mb/000000000001.age" ] && notok message-gone || ok message-gone
 expect deny-socket-inet EACCES "$mb" socket-inet
 expect deny-socket-unix EACCES "$mb" socket-unix
-expect kill-exec killed "$mb" exec /bin/sh -c "touch $tmp/pwned"
-[ -e "$tmp/pwned" ] && nok exec-did-nothing || ok exec-did-nothing
+expect kill-exec killed "$mb" exec /bin/sh -c "touch $T/pwned"
+[ -e "$T/pwned" ] && notok exec-did-nothing || ok exec-did-nothing
 expect kill-fork killed "$mb" fork
 expect kill-signal killed "$mb" kill-parent
 expect kill-mmap-exec killed "$mb" mmap-exec
@@ -104,15 +103,15 @@ case "$status" in
 	# LeakSanitizer must still report from inside the sandbox, both to
 	# stderr and to a log_path file (as make check-asan sets it).
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS= "$P" "$mb" leak \
-	    >/dev/null 2>"$tmp/leak"
+	    >/dev/null 2>"$T/leak"
 	rc=$?
-	grep -q "detected memory leaks" "$tmp/leak" && [ $rc -ne 0 ] && \
-	    ok asan-leak-check-confined || nok asan-leak-check-confined "rc $rc"
-	mkdir "$tmp/san"
-	ASAN_OPTIONS=detect_leaks=1:log_path=$tmp/san/asan UBSAN_OPTIONS= \
+	grep -q "detected memory leaks" "$T/leak" && [ $rc -ne 0 ] && \
+	    ok asan-leak-check-confined || notok asan-leak-check-confined "rc $rc"
+	mkdir "$T/san"
+	ASAN_OPTIONS=detect_leaks=1:log_path=$T/san/asan UBSAN_OPTIONS= \
 	    "$P" "$mb" leak >/dev/null 2>&1
-	grep -qs "detected memory leaks" "$tmp"/san/asan.* && \
-	    ok asan-log-path-confined || nok asan-log-path-confined
+	grep -qs "detected memory leaks" "$T"/san/asan.* && \
+	    ok asan-log-path-confined || notok asan-log-path-confined
 	;;
 esac
 
@@ -123,14 +122,14 @@ if [ "${status#landlock}" != "$status" ]; then
 	expect rename-tmp-notes ok -w "$mb" rename .pfish/tmp/n1 \
 	    .pfish/notes/000000000001.note
 	[ "$(cat "$mb/.pfish/notes/000000000001.note")" = x ] && \
-	    ok note-written || nok note-written
+	    ok note-written || notok note-written
 	expect write-deletes ok -w "$mb" create .pfish/deletes/d1
 	expect deny-w-create-top EACCES -w "$mb" create 000000000009.age
 	expect deny-w-rename-to-top EACCES -w "$mb" rename \
 	    .pfish/deletes/d1 000000000009.age
 	expect deny-w-create-records EACCES -w "$mb" create .pfish/records/x
 	expect deny-w-head EACCES -w "$mb" create .pfish/head
-	expect deny-w-etc EACCES -w "$mb" create "$tmp/x"
+	expect deny-w-etc EACCES -w "$mb" create "$T/x"
 fi
 
 # Tools (pfish-store, pfish-signer): rights on one tree, nothing else.
@@ -145,57 +144,59 @@ if [ "${status#landlock}" != "$status" ]; then
 	expect tool-rdc-deny-mkdir EACCES -t rdc "$mb" mkdir newdir
 	expect tool-rdcm-mkdir ok -t rdcm "$mb" mkdir newdir
 	expect tool-deny-etc EACCES -t rdc "$mb" read /etc/passwd
-	expect tool-deny-outside EACCES -t rdc "$mb" create "$tmp/x"
+	expect tool-deny-outside EACCES -t rdc "$mb" create "$T/x"
 fi
 expect tool-kill-exec killed -t rdc "$mb" exec /bin/true
 expect tool-deny-socket EACCES -t rdc "$mb" socket-inet
 
 # /proc shows the filter on a live confined process.
-mkfifo "$tmp/in"
-"$P" "$mb" wait <"$tmp/in" >"$tmp/wait.out" 2>&1 &
+mkfifo "$T/in"
+"$P" "$mb" wait <"$T/in" >"$T/wait.out" 2>&1 &
 srvpid=$!
-exec 3>"$tmp/in"
+echo "$srvpid" >>"$T/.pids"
+exec 3>"$T/in"
 i=0
-while ! grep -q ready "$tmp/wait.out" 2>/dev/null && [ $i -lt 50 ]; do
+while ! grep -q ready "$T/wait.out" 2>/dev/null && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
 sc=$(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$srvpid/status)
 nnp=$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' /proc/$srvpid/status)
-[ "$sc" = 2 ] && ok probe-seccomp-filter-mode || nok probe-seccomp-filter-mode "Seccomp: $sc"
-[ "$nnp" = 1 ] && ok probe-no-new-privs || nok probe-no-new-privs "NoNewPrivs: $nnp"
+[ "$sc" = 2 ] && ok probe-seccomp-filter-mode || notok probe-seccomp-filter-mode "Seccomp: $sc"
+[ "$nnp" = 1 ] && ok probe-no-new-privs || notok probe-no-new-privs "NoNewPrivs: $nnp"
 exec 3>&-
 wait $srvpid
 srvpid=
 
 # The real pfish-server confines itself before reading any request.
-S=${PFISH_BIN:-bin}/pfish-server
+S=$PFISH_BIN/pfish-server
 if [ ! -x "$S" ]; then
-	echo "ok server-seccomp-filter-mode # SKIP no $S"
-	exit $fail
+	notok server-seccomp-filter-mode "no $S (make builds it)"
+	t_done
 fi
 fresh
-rm -f "$tmp/in"
-mkfifo "$tmp/in"
-"$S" -e -l DEBUG3 -d "$mb" <"$tmp/in" >/dev/null 2>"$tmp/srv.err" &
+rm -f "$T/in"
+mkfifo "$T/in"
+"$S" -e -l DEBUG3 -d "$mb" <"$T/in" >/dev/null 2>"$T/srv.err" &
 srvpid=$!
-exec 3>"$tmp/in"
+echo "$srvpid" >>"$T/.pids"
+exec 3>"$T/in"
 i=0
-while ! grep -q confined "$tmp/srv.err" 2>/dev/null && [ $i -lt 50 ]; do
+while ! grep -q confined "$T/srv.err" 2>/dev/null && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
 sc=$(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$srvpid/status)
 nnp=$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' /proc/$srvpid/status)
 [ "$sc" = 2 ] && ok server-seccomp-filter-mode || \
-    nok server-seccomp-filter-mode "Seccomp: $sc; $(head -c 300 "$tmp/srv.err")"
-[ "$nnp" = 1 ] && ok server-no-new-privs || nok server-no-new-privs "NoNewPrivs: $nnp"
+    notok server-seccomp-filter-mode "Seccomp: $sc; $(head -c 300 "$T/srv.err")"
+[ "$nnp" = 1 ] && ok server-no-new-privs || notok server-no-new-privs "NoNewPrivs: $nnp"
 if [ "${status#landlock}" = "$status" ]; then
 	skip server-landlock "no landlock"
-elif grep -q "confined: landlock-" "$tmp/srv.err"; then
+elif grep -q "confined: landlock-" "$T/srv.err"; then
 	ok server-landlock
 else
-	nok server-landlock "$(head -c 300 "$tmp/srv.err")"
+	notok server-landlock "$(head -c 300 "$T/srv.err")"
 fi
 exec 3>&-
 wait $srvpid
@@ -204,13 +205,13 @@ srvpid=
 # -L: where Landlock exists the server runs as before; it only refuses to
 # run with less.  (A kernel without Landlock would make it exit 1.)
 if [ "${status#landlock}" != "$status" ]; then
-	echo ls | sftp -q -b - -D "$S -L -d $mb" >"$tmp/L.out" 2>&1 &&
-	    grep -q '\.age' "$tmp/L.out" && ok server-L-runs-confined ||
-	    nok server-L-runs-confined "$(head -c 300 "$tmp/L.out")"
+	echo ls | sftp -q -b - -D "$S -L -d $mb" >"$T/L.out" 2>&1 &&
+	    grep -q '\.age' "$T/L.out" && ok server-L-runs-confined ||
+	    notok server-L-runs-confined "$(head -c 300 "$T/L.out")"
 else
 	"$S" -L -d "$mb" </dev/null >/dev/null 2>&1 &&
-	    nok server-L-refuses-without-landlock ||
+	    notok server-L-refuses-without-landlock ||
 	    ok server-L-refuses-without-landlock
 fi
 
-exit $fail
+t_done

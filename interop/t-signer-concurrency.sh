@@ -2,21 +2,14 @@
 # t-signer-concurrency.sh: parallel pfish-signer calls on one mailbox give
 # distinct, gap-free, chained seqs, and the store takes them in any order.
 
-PFISH_TOP=${PFISH_TOP:-$(pwd)}
-PFISH_BIN=${PFISH_BIN:-$PFISH_TOP/bin}
-PFISH_OBJ=${PFISH_OBJ:-$PFISH_TOP/obj}
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
 TOOL=$PFISH_OBJ/interop/stmttool
 SIGNER=$PFISH_BIN/pfish-signer
 STORE=$PFISH_BIN/pfish-store
 WORKERS=8
 EACH=10
-fail=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/pfish-conc.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1${2:+ # $2}"; fail=$((fail + 1)); }
 
 cd "$T" || exit 1
 mkdir state root out
@@ -83,4 +76,4 @@ if grep -qx "seq $((total + 1))" x.rec && [ "$rc" -eq 65 ]; then ok "record off 
 else notok "record off the chain refused" "exit $rc"; fi
 if [ ! -e "root/alice/$(printf %012d $((total + 1))).age" ]; then ok "refused record left no message"
 else notok "refused record left no message"; fi
-[ "$fail" -eq 0 ]
+t_done

@@ -7,33 +7,26 @@
 # must reject the same forgeries and honour the same validity windows.
 
 set -u
-top=${PFISH_TOP:-$(pwd)}
-obj=${PFISH_OBJ:-$top/obj}
-sigtool=$obj/interop/sigtool
-T=$(mktemp -d "${TMPDIR:-/tmp}/pfish-sshsig.XXXXXX") || exit 1
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
+sigtool=$PFISH_OBJ/interop/sigtool
 agent_pid=
-cleanup() {
-	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 unset SSH_AUTH_SOCK SSH_AGENT_PID
-fails=0
 log=$T/log
 
-ok() { echo "ok $1"; }
-notok() {
-	echo "not ok $1"
-	fails=$((fails + 1))
-	tail -n 5 "$log" | sed 's/^/#   /'
-}
-# expect NAME yes|no COMMAND...: the command must succeed (yes) or fail (no)
+# expect NAME yes|no COMMAND...: the command must succeed (yes) or fail
+# (no); its output goes to $log, whose tail is shown on a failure.
 expect() {
 	name=$1 want=$2
 	shift 2
 	if "$@" >>"$log" 2>&1; then got=yes; else got=no; fi
-	if [ "$got" = "$want" ]; then ok "$name"; else notok "$name"; fi
+	if [ "$got" = "$want" ]; then
+		ok "$name"
+	else
+		notok "$name" "wanted $want, got $got"
+		tail -n 5 "$log" | sed 's/^/#   /'
+	fi
 }
 theirs_verify() {	# SIGNERS PRINCIPAL NS SIG MSG [TIME]
 	ssh-keygen -Y verify -f "$1" -I "$2" -n "$3" -s "$4" \
@@ -43,7 +36,10 @@ ours_verify() {		# SIGNERS PRINCIPAL NS SIG MSG [UNIXTIME]
 	"$sigtool" verify "$1" "$2" "$3" "$4" ${6:+"$6"} <"$5"
 }
 
-[ -x "$sigtool" ] || { echo "not ok sigtool-built"; exit 1; }
+if [ ! -x "$sigtool" ]; then
+	notok sigtool-built "no $sigtool (make builds it)"
+	t_done
+fi
 cd "$T" || exit 1
 
 # Keys: two plain, one passphrase-protected, one only in the agent.
@@ -112,6 +108,7 @@ expect "encrypted-key-error-named" yes grep -q "passphrase-protected" "$log"
 
 ssh-agent -a "$T/agent.sock" -s >agent.env 2>>"$log"
 agent_pid=$(sed -n 's/^SSH_AGENT_PID=\([0-9]*\);.*/\1/p' agent.env)
+[ -n "$agent_pid" ] && echo "$agent_pid" >>"$T/.pids"
 export SSH_AUTH_SOCK="$T/agent.sock"
 expect "agent-add" yes ssh-add k3
 expect "agent-add-passphrase-key" yes env SSH_ASKPASS="$T/askpass" \
@@ -215,4 +212,4 @@ printf 'x %s\ny namespaces=nope %s\n' "$(cat k1.pub)" "$(cat k1.pub)" \
 expect "bad-trust-file-rejected" no "$sigtool" check signers-bad
 expect "bad-trust-file-names-line" yes grep -q "signers-bad: line 2:" "$log"
 
-[ "$fails" -eq 0 ]
+t_done

@@ -8,24 +8,16 @@
 # library instead of 20 000 process pairs), and pfish-store verify must
 # find the result intact before the server is asked anything.
 
-PFISH_TOP=${PFISH_TOP:-$(pwd)}
-PFISH_BIN=${PFISH_BIN:-$PFISH_TOP/bin}
-PFISH_OBJ=${PFISH_OBJ:-$PFISH_TOP/obj}
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
 SIGNER=$PFISH_BIN/pfish-signer
 STORE=$PFISH_BIN/pfish-store
 SERVER=$PFISH_BIN/pfish-server
 STMTTOOL=$PFISH_OBJ/interop/stmttool
 STATETOOL=$PFISH_OBJ/interop/statetool
-CLIENT="/usr/bin/python3 $PFISH_TOP/interop/stateclient.py"
+CLIENT="$PY $PFISH_TOP/interop/stateclient.py"
 N=20000
-fail=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/pfish-stateext.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1${2:+ # $2}"; fail=$((fail + 1)); }
-check() { n=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$n"; else notok "$n"; sed 's/^/# /' "$T/out"; fi; }
 
 cd "$T" || exit 1
 mkdir state root
@@ -66,7 +58,7 @@ echo "# store of $N records built in $(($(date +%s) - start)) s"
 # ASan; the sanitizer builds skip it (the paging checks still run).
 # clang links the sanitizer runtime statically, so look in the binary.
 if grep -aq -e __asan_init -e __tsan_init "$STORE" 2>/dev/null; then
-	verify() { echo "ok $1 # SKIP pfish-store built with a sanitizer"; }
+	verify() { skip "$1" "pfish-store built with a sanitizer (minutes)"; }
 else
 	verify() { check "$1" ST verify alice; }
 fi
@@ -135,4 +127,4 @@ check "only the accepted statement is stored" test "$(ls "$MB/.pfish/deletes" | 
 check "-S takes the signed delete" test "$(status ro -S)" = 0
 check "message 9 gone after -S delete" sh -c "! test -e '$MB/000000000009.age'"
 
-exit $((fail > 0))
+t_done

@@ -6,19 +6,12 @@
 # and passphrase-protected keys) verify in pfish; tampered, wrong
 # namespace and untrusted-key statements are rejected by both.
 
-PFISH_TOP=${PFISH_TOP:-$(pwd)}
-PFISH_BIN=${PFISH_BIN:-$PFISH_TOP/bin}
-PFISH_OBJ=${PFISH_OBJ:-$PFISH_TOP/obj}
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
 TOOL=$PFISH_OBJ/interop/stmttool
 SIGNER=$PFISH_BIN/pfish-signer
-fail=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/pfish-stmt.XXXXXX") || exit 1
-trap '[ -n "$SSH_AGENT_PID" ] && kill "$SSH_AGENT_PID" 2>/dev/null; rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1${2:+ # $2}"; fail=$((fail + 1)); }
-check() { n=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$n"; else notok "$n"; sed 's/^/# /' "$T/out"; fi; }
+# refuse NAME cmd...: ok when cmd fails.
 refuse() { n=$1; shift; if "$@" >"$T/out" 2>&1; then notok "$n" "accepted"; else ok "$n"; fi; }
 
 # text FILE: the statement text (up to the armor); sig FILE: the armor.
@@ -86,6 +79,7 @@ cat delp.txt delp.txt.sig >delp.ssh 2>/dev/null
 check "passphrase-key delete verifies in pfish" sh -c "'$TOOL' verify delete allowed <delp.ssh"
 # ssh-agent holding the key.
 eval "$(ssh-agent -s)" >/dev/null
+[ -n "${SSH_AGENT_PID:-}" ] && echo "$SSH_AGENT_PID" >>"$T/.pids"
 SSH_ASKPASS=$T/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
     ssh-add -q phone </dev/null >/dev/null 2>&1
 rm -f delp.txt.sig
@@ -151,4 +145,4 @@ if [ -f "$MAN" ]; then
 	    sh -c "cat man.record.txt man.record.sig | '$TOOL' verify record man.allowed"
 fi
 
-[ "$fail" -eq 0 ]
+t_done

@@ -3,24 +3,15 @@
 # pfish-store accept, and a full disk under each: nothing acknowledged is
 # lost, nothing half-written becomes visible, and retries complete.
 
-PFISH_TOP=${PFISH_TOP:-$(pwd)}
-PFISH_BIN=${PFISH_BIN:-$PFISH_TOP/bin}
-PFISH_OBJ=${PFISH_OBJ:-$PFISH_TOP/obj}
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
 SIGNER=$PFISH_BIN/pfish-signer
 STORE=$PFISH_BIN/pfish-store
 ROUNDS=${ROUNDS:-25}
-fail=0
 mounted=
-T=$(mktemp -d "${TMPDIR:-/tmp}/pfish-crash.XXXXXX") || exit 1
-cleanup() {
-	for m in $mounted; do umount "$m" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+t_atexit 'for m in $mounted; do umount "$m" 2>/dev/null; done'
 
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1${2:+ # $2}"; fail=$((fail + 1)); }
 # A random delay of 0 to 20 ms, as sleep(1) accepts it.
 rdelay() { printf '0.%03d' "$(awk -v s="$1" 'BEGIN { srand(s); print int(rand() * 20) }')"; }
 
@@ -73,9 +64,8 @@ else notok "store verifies after the kills"; sed 's/^/# /' vout; fi
 # Full disks: only as root, where a small tmpfs can be mounted.
 mkdir full
 if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=256k tmpfs full 2>/dev/null; then
-	echo "ok full disk # SKIP cannot mount a tmpfs"
-	[ "$fail" -eq 0 ]
-	exit
+	skip "full disk" "cannot mount a tmpfs (needs root)"
+	t_done
 fi
 mounted="$T/full"
 mkdir full/state full/root
@@ -119,4 +109,4 @@ rm -f full/filler
 if "$SIGNER" -s full/state record carol 1 "$(printf x | sha256sum | cut -c1-64)" | grep -qx "seq 1"; then
 	ok "full disk: signer retry after making room gets seq 1"
 else notok "full disk: signer retry after making room gets seq 1"; fi
-[ "$fail" -eq 0 ]
+t_done

@@ -1,25 +1,18 @@
 #!/bin/sh
 # t-store.sh: pfish-store accept/head/expire rules, and every attack of
-# DESIGN.md section 1 staged on a real store and found by verify.
+# DESIGN.md section 2 staged on a real store and found by verify.
 #
 # A clean store is built once through pfish-signer and pfish-store; each
 # attack runs on a copy and must produce its finding (kind and seq) and
 # exit 3, while the clean store verifies with no output and exit 0.
 
-PFISH_TOP=${PFISH_TOP:-$(pwd)}
-PFISH_BIN=${PFISH_BIN:-$PFISH_TOP/bin}
-PFISH_OBJ=${PFISH_OBJ:-$PFISH_TOP/obj}
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
 TOOL=$PFISH_OBJ/interop/stmttool
 SIGNER=$PFISH_BIN/pfish-signer
 STORE=$PFISH_BIN/pfish-store
-fail=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/pfish-store.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
 
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1${2:+ # $2}"; fail=$((fail + 1)); }
-check() { n=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$n"; else notok "$n"; sed 's/^/# /' "$T/out"; fi; }
 # expect_rc NAME RC cmd...: the command exits exactly RC.
 expect_rc() {
 	n=$1; want=$2; shift 2
@@ -240,7 +233,7 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	expect_rc "init: again is harmless" 0 ST init nobody
 	expect_rc "empty mailbox verifies" 0 ST verify nobody
 else
-	echo "ok init: owner # SKIP not root"
+	skip "init: owner" "not root"
 fi
 
-[ "$fail" -eq 0 ]
+t_done

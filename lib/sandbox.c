@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "layout.h"
 #include "log.h"
 #include "pfish.h"
 #include "sandbox.h"

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "layout.h"
 #include "pfish.h"
 #include "pstate.h"
 

@@ -14,7 +14,11 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* sftp.c: SFTP v3 packet framing, replies, ATTRS and request fields. */
+/*
+ * sftp.c: the SFTP v3 codec of both sides: framing, type and status
+ * names, ATTRS, the server's replies and request fields, the client's
+ * requests and reply parsing.
+ */
 
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -25,7 +29,10 @@
 #include <time.h>
 
 #include "buf.h"
+#include "layout.h"
+#include "pfish.h"
 #include "sftp.h"
+#include "statepage.h"
 
 static const struct {
 	u_int		 type;
@@ -83,12 +90,18 @@ sftp_status_text(u_int status)
 		return "No such file";
 	case SFTP_FX_PERMISSION_DENIED:
 		return "Permission denied";
+	case SFTP_FX_FAILURE:
+		return "Failure";
 	case SFTP_FX_BAD_MESSAGE:
 		return "Bad message";
+	case SFTP_FX_NO_CONNECTION:
+		return "No connection";
+	case SFTP_FX_CONNECTION_LOST:
+		return "Connection lost";
 	case SFTP_FX_OP_UNSUPPORTED:
 		return "Operation unsupported";
 	default:
-		return "Failure";
+		return "Unknown status";
 	}
 }
 
@@ -102,6 +115,10 @@ sftp_strerror(int r)
 		return "empty packet";
 	case SFTP_ERR_ATTRS:
 		return "malformed attributes";
+	case SFTP_ERR_FORMAT:
+		return "malformed SFTP reply";
+	case SFTP_ERR_TYPE:
+		return "unexpected SFTP reply type";
 	default:
 		return buf_strerror(r);
 	}
@@ -125,28 +142,17 @@ sftp_frame_check(const u_char hdr[SFTP_HDR_LEN], size_t *bodylen)
 int
 sftp_reply_begin(struct buf *b, u_int type, uint32_t id)
 {
-	int r;
+	size_t start;
 
 	buf_reset(b);
-	if ((r = buf_put_u32(b, 0)) != 0 ||
-	    (r = buf_put_u8(b, (uint8_t)type)) != 0)
-		return r;
 	/* VERSION carries the version where other replies carry the id. */
-	return buf_put_u32(b, id);
+	return sftp_packet_begin(b, (uint8_t)type, id, &start);
 }
 
 int
 sftp_reply_end(struct buf *b)
 {
-	u_char *p;
-	size_t len = buf_len(b);
-
-	if (len < SFTP_HDR_LEN + 1 || len > PFISH_PACKET_MAX)
-		return SFTP_ERR_TOO_LONG;
-	if ((p = buf_mutable_ptr(b)) == NULL)
-		return BUF_ERR_READONLY;
-	buf_store_u32(p, (uint32_t)(len - SFTP_HDR_LEN));
-	return 0;
+	return sftp_packet_end(b, 0);
 }
 
 int
@@ -379,4 +385,329 @@ sftp_get_read(struct buf *b, const u_char **handle, size_t *hlen,
 	    (r = buf_get_u32(b, len)) != 0)
 		return r;
 	return 0;
+}
+
+/* The client side: requests out, replies parsed and checked. */
+
+int
+sftp_packet_begin(struct buf *b, uint8_t type, uint32_t id, size_t *start)
+{
+	int r;
+
+	*start = buf_len(b);
+	if ((r = buf_put_u32(b, 0)) != 0 || (r = buf_put_u8(b, type)) != 0)
+		return r;
+	if (type != SFTP_FXP_INIT && (r = buf_put_u32(b, id)) != 0)
+		return r;
+	return 0;
+}
+
+int
+sftp_packet_end(struct buf *b, size_t start)
+{
+	u_char *p;
+	size_t len;
+
+	if (buf_len(b) < start + SFTP_HDR_LEN + 1)
+		return SFTP_ERR_TOO_LONG;
+	if ((p = buf_mutable_ptr(b)) == NULL)
+		return BUF_ERR_READONLY;
+	len = buf_len(b) - start - SFTP_HDR_LEN;
+	if (len > SFTP_BODY_MAX)
+		return SFTP_ERR_TOO_LONG;
+	buf_store_u32(p + start, (uint32_t)len);
+	return 0;
+}
+
+int
+sftp_put_init(struct buf *b)
+{
+	size_t start;
+	int r;
+
+	if ((r = sftp_packet_begin(b, SFTP_FXP_INIT, 0, &start)) != 0 ||
+	    (r = buf_put_u32(b, SFTP_VERSION)) != 0)
+		return r;
+	return sftp_packet_end(b, start);
+}
+
+int
+sftp_put_open(struct buf *b, uint32_t id, const char *path, uint32_t pflags)
+{
+	size_t start;
+	int r;
+
+	if ((r = sftp_packet_begin(b, SFTP_FXP_OPEN, id, &start)) != 0 ||
+	    (r = buf_put_cstring(b, path)) != 0 ||
+	    (r = buf_put_u32(b, pflags)) != 0 ||
+	    (r = buf_put_u32(b, 0)) != 0)	/* ATTRS: no flags */
+		return r;
+	return sftp_packet_end(b, start);
+}
+
+int
+sftp_put_read(struct buf *b, uint32_t id, const u_char *handle, size_t hlen,
+    uint64_t off, uint32_t len)
+{
+	size_t start;
+	int r;
+
+	if ((r = sftp_packet_begin(b, SFTP_FXP_READ, id, &start)) != 0 ||
+	    (r = buf_put_string(b, handle, hlen)) != 0 ||
+	    (r = buf_put_u64(b, off)) != 0 ||
+	    (r = buf_put_u32(b, len)) != 0)
+		return r;
+	return sftp_packet_end(b, start);
+}
+
+int
+sftp_put_string_req(struct buf *b, uint8_t type, uint32_t id, const char *ext,
+    const void *arg, size_t arglen)
+{
+	size_t start;
+	int r;
+
+	if ((r = sftp_packet_begin(b, type, id, &start)) != 0 ||
+	    (ext != NULL && (r = buf_put_cstring(b, ext)) != 0) ||
+	    (r = buf_put_string(b, arg, arglen)) != 0)
+		return r;
+	return sftp_packet_end(b, start);
+}
+
+static int
+strmatch(const u_char *p, size_t len, const char *s)
+{
+	return len == strlen(s) && memcmp(p, s, len) == 0;
+}
+
+/* VERSION: uint32 version, then (string name, string data) pairs to the end. */
+int
+sftp_parse_version(const u_char *pkt, size_t len, uint32_t *version,
+    uint32_t *exts)
+{
+	struct buf *b;
+	const u_char *name, *data;
+	size_t nlen, dlen;
+	uint8_t type;
+	int r;
+
+	*version = 0;
+	*exts = 0;
+	if ((b = buf_from(pkt, len)) == NULL)
+		return BUF_ERR_ALLOC;
+	if ((r = buf_get_u8(b, &type)) != 0 || (r = buf_get_u32(b, version)) != 0)
+		goto out;
+	if (type != SFTP_FXP_VERSION) {
+		r = SFTP_ERR_TYPE;
+		goto out;
+	}
+	while (buf_len(b) > 0) {
+		if ((r = buf_get_string_direct(b, &name, &nlen)) != 0 ||
+		    (r = buf_get_string_direct(b, &data, &dlen)) != 0)
+			goto out;
+		if (strmatch(name, nlen, PFISH_EXT_STATE) &&
+		    strmatch(data, dlen, PFISH_EXT_VERSION))
+			*exts |= SFTP_EXT_STATE;
+		else if (strmatch(name, nlen, PFISH_EXT_DELETE) &&
+		    strmatch(data, dlen, PFISH_EXT_VERSION))
+			*exts |= SFTP_EXT_DELETE;
+		else if (strmatch(name, nlen, "limits@openssh.com"))
+			*exts |= SFTP_EXT_LIMITS;
+	}
+	r = 0;
+ out:
+	buf_free(b);
+	if (r == BUF_ERR_SHORT || r == BUF_ERR_STRING_TOO_LONG)
+		r = SFTP_ERR_FORMAT;
+	return r;
+}
+
+/* Copy attacker text for display: printable ASCII only, truncated. */
+static void
+copy_msg(char *dst, size_t dstlen, const u_char *p, size_t len)
+{
+	size_t i, n;
+
+	n = len < dstlen - 1 ? len : dstlen - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '?';
+	dst[n] = '\0';
+}
+
+static int
+parse_body(struct buf *b, struct sftp_reply *r, struct sftp_iter *names)
+{
+	const u_char *p;
+	size_t len;
+	int e;
+
+	switch (r->type) {
+	case SFTP_FXP_STATUS:
+		if ((e = buf_get_u32(b, &r->status)) != 0)
+			return e;
+		/* v3 servers may omit message and language. */
+		if (buf_len(b) == 0)
+			return 0;
+		if ((e = buf_get_string_direct(b, &p, &len)) != 0 ||
+		    (e = buf_get_string_direct(b, NULL, NULL)) != 0)
+			return e;
+		copy_msg(r->msg, sizeof(r->msg), p, len);
+		return 0;
+	case SFTP_FXP_HANDLE:
+		if ((e = buf_get_string_direct(b, &r->handle,
+		    &r->handlelen)) != 0)
+			return e;
+		if (r->handlelen == 0 || r->handlelen > SFTP_HANDLE_MAX)
+			return SFTP_ERR_FORMAT;
+		return 0;
+	case SFTP_FXP_DATA:
+		return buf_get_string_direct(b, &r->data, &r->datalen);
+	case SFTP_FXP_NAME:
+		if ((e = buf_get_u32(b, &r->count)) != 0)
+			return e;
+		if (names != NULL) {
+			names->p = buf_ptr(b);
+			names->len = buf_len(b);
+			names->left = r->count;
+		}
+		return buf_consume(b, buf_len(b));
+	case SFTP_FXP_ATTRS:
+		return sftp_attrs_decode(b, &r->attrs);
+	case SFTP_FXP_EXTENDED_REPLY:
+		r->data = buf_ptr(b);
+		r->datalen = buf_len(b);
+		return buf_consume(b, buf_len(b));
+	default:
+		return SFTP_ERR_TYPE;
+	}
+}
+
+int
+sftp_parse_reply(const u_char *pkt, size_t len, struct sftp_reply *r,
+    struct sftp_iter *names)
+{
+	struct buf *b;
+	int e;
+
+	memset(r, 0, sizeof(*r));
+	if (names != NULL)
+		memset(names, 0, sizeof(*names));
+	if ((b = buf_from(pkt, len)) == NULL)
+		return BUF_ERR_ALLOC;
+	if ((e = buf_get_u8(b, &r->type)) != 0 ||
+	    (e = buf_get_u32(b, &r->id)) != 0 ||
+	    (e = parse_body(b, r, names)) != 0)
+		goto out;
+	/* Trailing bytes mean the peer and we disagree on the format. */
+	if (buf_len(b) != 0)
+		e = SFTP_ERR_FORMAT;
+ out:
+	buf_free(b);
+	if (e == BUF_ERR_SHORT || e == BUF_ERR_STRING_TOO_LONG ||
+	    e == BUF_ERR_NUL)
+		e = SFTP_ERR_FORMAT;
+	return e;
+}
+
+int
+sftp_name_next(struct sftp_iter *it, const u_char **name, size_t *namelen,
+    struct sftp_attrs *a)
+{
+	struct buf *b;
+	int r;
+
+	*name = NULL;
+	*namelen = 0;
+	memset(a, 0, sizeof(*a));
+	if (it->left == 0)
+		return 0;
+	if ((b = buf_from(it->p, it->len)) == NULL)
+		return BUF_ERR_ALLOC;
+	if ((r = buf_get_string_direct(b, name, namelen)) != 0 ||
+	    (r = buf_get_string_direct(b, NULL, NULL)) != 0 ||
+	    (r = sftp_attrs_decode(b, a)) != 0) {
+		*name = NULL;
+		*namelen = 0;
+		r = SFTP_ERR_FORMAT;
+		goto out;
+	}
+	it->p = buf_ptr(b);
+	it->len = buf_len(b);
+	it->left--;
+	r = 1;
+ out:
+	buf_free(b);
+	return r;
+}
+
+int
+sftp_parse_state_page(const u_char *p, size_t len, struct sftp_state_page *sp)
+{
+	struct buf *b;
+	int r;
+
+	memset(sp, 0, sizeof(*sp));
+	if ((b = buf_from(p, len)) == NULL)
+		return BUF_ERR_ALLOC;
+	if ((r = buf_get_string_direct(b, &sp->headhash,
+	    &sp->headhashlen)) != 0 ||
+	    (r = buf_get_string_direct(b, &sp->cursor, &sp->cursorlen)) != 0 ||
+	    (r = buf_get_u32(b, &sp->items.left)) != 0) {
+		r = SFTP_ERR_FORMAT;
+		goto out;
+	}
+	if (sp->headhashlen != 0 && sp->headhashlen != 64) {
+		r = SFTP_ERR_FORMAT;
+		goto out;
+	}
+	sp->items.p = buf_ptr(b);
+	sp->items.len = buf_len(b);
+	r = 0;
+ out:
+	buf_free(b);
+	return r;
+}
+
+int
+sftp_item_next(struct sftp_iter *it, struct sftp_item *item)
+{
+	struct buf *b;
+	int r;
+
+	memset(item, 0, sizeof(*item));
+	if (it->left == 0)
+		return it->len == 0 ? 0 : SFTP_ERR_FORMAT;
+	if ((b = buf_from(it->p, it->len)) == NULL)
+		return BUF_ERR_ALLOC;
+	if ((r = buf_get_u8(b, &item->kind)) != 0 ||
+	    (r = buf_get_u64(b, &item->seq)) != 0 ||
+	    (r = buf_get_string_direct(b, &item->content,
+	    &item->contentlen)) != 0 ||
+	    item->kind < STATEPAGE_KIND_HEAD || item->kind > STATEPAGE_KIND_NOTE ||
+	    item->seq > PFISH_SEQ_MAX) {
+		memset(item, 0, sizeof(*item));
+		r = SFTP_ERR_FORMAT;
+		goto out;
+	}
+	it->p = buf_ptr(b);
+	it->len = buf_len(b);
+	it->left--;
+	r = 1;
+ out:
+	buf_free(b);
+	return r;
+}
+
+int
+sftp_age_name(const u_char *n, size_t len)
+{
+	size_t i, sl = sizeof(PFISH_AGE_SUFFIX) - 1;
+
+	if (len <= sl || len > 255 || n[0] == '.' ||
+	    memcmp(n + len - sl, PFISH_AGE_SUFFIX, sl) != 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (n[i] <= 0x20 || n[i] >= 0x7f || n[i] == '/')
+			return 0;
+	return 1;
 }

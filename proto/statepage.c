@@ -22,76 +22,52 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "layout.h"
 #include "pfish.h"
 #include "statepage.h"
-
-#define HEX16_LEN	16
-
-/* Exactly n decimal digits; leading zeros are part of the format here. */
-static int
-get_dec(const u_char *p, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(p[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Exactly n lowercase hex digits (n <= 16). */
-static int
-get_hex(const u_char *p, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] >= '0' && p[i] <= '9')
-			v = (v << 4) | (uint64_t)(p[i] - '0');
-		else if (p[i] >= 'a' && p[i] <= 'f')
-			v = (v << 4) | (uint64_t)(p[i] - 'a' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* The fixed-width key text after a phase letter or before a suffix. */
-static int
-parse_key(enum statepage_phase phase, const u_char *p, size_t len,
-    struct statepage_key *k)
-{
-	k->a = k->b = 0;
-	if (phase == STATEPAGE_DELETES) {
-		if (len != PFISH_SEQ_WIDTH + 1 + HEX16_LEN ||
-		    p[PFISH_SEQ_WIDTH] != '-' ||
-		    get_hex(p + PFISH_SEQ_WIDTH + 1, HEX16_LEN, &k->b) != 0)
-			return -1;
-	} else if (len != PFISH_SEQ_WIDTH)
-		return -1;
-	return get_dec(p, PFISH_SEQ_WIDTH, &k->a);
-}
 
 static const char *
 phase_suffix(enum statepage_phase phase)
 {
 	switch (phase) {
 	case STATEPAGE_RECORDS:
-		return ".rec";
+		return PFISH_REC_SUFFIX;
 	case STATEPAGE_DELETES:
-		return ".del";
+		return PFISH_DEL_SUFFIX;
 	case STATEPAGE_NOTES:
-		return ".note";
+		return PFISH_NOTE_SUFFIX;
 	default:
 		return NULL;
 	}
 }
+
+/* A cursor key naming no file: the start of its phase. */
+static const char *
+zero_key(enum statepage_phase phase)
+{
+	return phase == STATEPAGE_DELETES ?
+	    "000000000000-0000000000000000" : "000000000000";
+}
+
+/* The key text after a phase letter: a file name without its suffix. */
+static int
+parse_key(enum statepage_phase phase, const u_char *p, size_t len,
+    struct statepage_key *k)
+{
+	char name[PFISH_NAME_MAX];
+	const char *suffix = phase_suffix(phase);
+
+	k->a = k->b = 0;
+	if (suffix == NULL || len + strlen(suffix) >= sizeof(name))
+		return -1;
+	if (len == strlen(zero_key(phase)) &&
+	    memcmp(p, zero_key(phase), len) == 0)
+		return 0;
+	memcpy(name, p, len);
+	strlcpy(name + len, suffix, sizeof(name) - len);
+	return statepage_name_parse(phase, name, k);
+}
+
 
 int
 statepage_cursor_parse(const u_char *p, size_t len,
@@ -126,7 +102,7 @@ statepage_cursor_format(const struct statepage_cursor *c, char *out,
     size_t outlen)
 {
 	static const char letters[] = { 0, 'r', 'd', 'n' };
-	char name[STATEPAGE_NAME_MAX];
+	char name[PFISH_NAME_MAX];
 	size_t n;
 
 	if (outlen == 0)
@@ -134,11 +110,15 @@ statepage_cursor_format(const struct statepage_cursor *c, char *out,
 	out[0] = '\0';
 	if (c->phase == STATEPAGE_START || c->phase == STATEPAGE_DONE)
 		return 0;
-	if (statepage_name_format(c->phase, &c->after, name,
+	if (c->after.a == 0)
+		(void)strlcpy(name, zero_key(c->phase), sizeof(name));
+	else if (statepage_name_format(c->phase, &c->after, name,
 	    sizeof(name)) != 0)
 		return -1;
 	/* The name without its suffix is the key text. */
-	n = strlen(name) - strlen(phase_suffix(c->phase));
+	n = strlen(name);
+	if (c->after.a != 0)
+		n -= strlen(phase_suffix(c->phase));
 	if (n + 2 > outlen)
 		return -1;
 	out[0] = letters[c->phase];
@@ -152,21 +132,13 @@ statepage_name_parse(enum statepage_phase phase, const char *name,
     struct statepage_key *k)
 {
 	const char *suffix;
-	size_t len, sl;
 
 	k->a = k->b = 0;
 	if ((suffix = phase_suffix(phase)) == NULL)
 		return -1;
-	len = strlen(name);
-	sl = strlen(suffix);
-	if (len <= sl || strcmp(name + len - sl, suffix) != 0)
-		return -1;
-	if (parse_key(phase, (const u_char *)name, len - sl, k) != 0 ||
-	    k->a == 0 || k->a > PFISH_SEQ_MAX) {
-		k->a = k->b = 0;
-		return -1;
-	}
-	return 0;
+	if (phase == STATEPAGE_DELETES)
+		return layout_delete_parse(name, &k->a, &k->b);
+	return layout_seq_parse(name, suffix, &k->a);
 }
 
 int
@@ -174,18 +146,12 @@ statepage_name_format(enum statepage_phase phase,
     const struct statepage_key *k, char *out, size_t outlen)
 {
 	const char *suffix;
-	int n;
 
-	if ((suffix = phase_suffix(phase)) == NULL || k->a > PFISH_SEQ_MAX)
+	if ((suffix = phase_suffix(phase)) == NULL)
 		return -1;
 	if (phase == STATEPAGE_DELETES)
-		n = snprintf(out, outlen, "%0*llu-%0*llx%s", PFISH_SEQ_WIDTH,
-		    (unsigned long long)k->a, HEX16_LEN,
-		    (unsigned long long)k->b, suffix);
-	else
-		n = snprintf(out, outlen, "%0*llu%s", PFISH_SEQ_WIDTH,
-		    (unsigned long long)k->a, suffix);
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+		return layout_delete_name(k->a, k->b, out, outlen);
+	return layout_seq_name(k->a, suffix, out, outlen);
 }
 
 int

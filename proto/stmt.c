@@ -26,6 +26,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "layout.h"
 #include "pfish.h"
 #include "sshsig.h"
 #include "stmt.h"
@@ -702,30 +703,18 @@ stmt_signed_hash(const u_char *data, size_t len, u_char out[STMT_HASH_LEN])
 }
 
 int
-stmt_seq_filename(uint64_t seq, const char *suffix, char *buf, size_t len)
-{
-	int n;
-
-	if (seq < 1 || seq > PFISH_SEQ_MAX)
-		return STMT_ERR_FORMAT;
-	n = snprintf(buf, len, "%0*llu%s", PFISH_SEQ_WIDTH,
-	    (unsigned long long)seq, suffix);
-	return n < 0 || (size_t)n >= len ? STMT_ERR_FORMAT : 0;
-}
-
-int
 stmt_delete_filename(const struct stmt_delete *d, const u_char *text,
     size_t textlen, char *buf, size_t len)
 {
 	u_char h[STMT_HASH_LEN];
-	char hex[65];
-	int n;
+	uint64_t key = 0;
+	size_t i;
 
 	if (d->ndel == 0)
 		return STMT_ERR_FORMAT;
 	stmt_hash(text, textlen, h);
-	stmt_hash_hex(h, hex);
-	n = snprintf(buf, len, "%0*llu-%.16s.del", PFISH_SEQ_WIDTH,
-	    (unsigned long long)d->del[0].seq, hex);
-	return n < 0 || (size_t)n >= len ? STMT_ERR_FORMAT : 0;
+	for (i = 0; i < PFISH_DELKEY_WIDTH / 2; i++)
+		key = (key << 8) | h[i];
+	return layout_delete_name(d->del[0].seq, key, buf, len) == 0 ? 0 :
+	    STMT_ERR_FORMAT;
 }

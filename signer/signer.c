@@ -36,6 +36,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "layout.h"
 #include "log.h"
 #include "pfish.h"
 #include "sandbox.h"

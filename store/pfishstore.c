@@ -36,6 +36,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "layout.h"
 #include "pfish.h"
 #include "sshcmd.h"
 #include "sshsig.h"
@@ -71,7 +72,7 @@ make_dir(int dirfd, const char *name, uid_t uid, gid_t gid)
 {
 	int fd, ret = -1;
 
-	if (mkdirat(dirfd, name, STORE_DIR_MODE) == -1 && errno != EEXIST) {
+	if (mkdirat(dirfd, name, PFISH_DIR_MODE) == -1 && errno != EEXIST) {
 		warn("mkdir %s", name);
 		return -1;
 	}
@@ -85,7 +86,7 @@ make_dir(int dirfd, const char *name, uid_t uid, gid_t gid)
 		goto out;
 	}
 	/* After chown (which clears setgid) and whatever the umask was. */
-	if (fchmod(fd, STORE_DIR_MODE) == -1) {
+	if (fchmod(fd, PFISH_DIR_MODE) == -1) {
 		warn("chmod %s", name);
 		goto out;
 	}
@@ -205,7 +206,7 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 	int fd;
 
 	*fdp = -1;
-	if ((fd = fs_tmp_create(m->tmp, STORE_FILE_MODE, tmpname,
+	if ((fd = fs_tmp_create(m->tmp, PFISH_FILE_MODE, tmpname,
 	    tmplen)) == -1) {
 		warn("temp file");
 		return io_exit();
@@ -263,7 +264,7 @@ age_matches(const struct mbdir *m, const struct stmt_record *rec)
 	ssize_t r;
 	int fd, ok = 0;
 
-	if (seq_name(rec->seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0 ||
+	if (layout_seq_name(rec->seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0 ||
 	    (fd = openat(m->dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 	    O_NONBLOCK)) == -1)
 		return 0;
@@ -294,7 +295,7 @@ check_links(const struct store *s, const struct mbdir *m,
 	int r, ret = 0;
 
 	memset(&nb, 0, sizeof(nb));
-	if (rec->seq > 1 && (r = record_load(s, m, rec->seq - 1, &nb)) == 0) {
+	if (rec->seq > 1 && (r = store_record_load(s, m, rec->seq - 1, &nb)) == 0) {
 		if (memcmp(nb.hash, rec->prev, STMT_HASH_LEN) != 0) {
 			warnx("accept: seq %llu does not chain to seq %llu",
 			    (unsigned long long)rec->seq,
@@ -302,8 +303,8 @@ check_links(const struct store *s, const struct mbdir *m,
 			ret = STORE_EX_DATAERR;
 		}
 	}
-	record_free(&nb);
-	if (ret == 0 && (r = record_load(s, m, rec->seq + 1, &nb)) == 0) {
+	store_record_free(&nb);
+	if (ret == 0 && (r = store_record_load(s, m, rec->seq + 1, &nb)) == 0) {
 		if (memcmp(nb.rec.prev, hash, STMT_HASH_LEN) != 0) {
 			warnx("accept: seq %llu does not chain to seq %llu",
 			    (unsigned long long)rec->seq + 1,
@@ -311,7 +312,7 @@ check_links(const struct store *s, const struct mbdir *m,
 			ret = STORE_EX_DATAERR;
 		}
 	}
-	record_free(&nb);
+	store_record_free(&nb);
 	return ret;
 }
 
@@ -345,10 +346,10 @@ accept_epoch(const struct mbdir *m, const char *epoch, int *isnew)
 	char have[STMT_EPOCH_LEN + 1];
 
 	*isnew = 0;
-	if (read_epoch(m, have) == 0)
+	if (layout_epoch_read(m->pf, have) == 0)
 		return strcmp(have, epoch) == 0 ? 0 : STORE_EX_DATAERR;
 	if (errno != ENOENT) {
-		warn("%s/%s", m->name, STORE_EPOCH_FILE);
+		warn("%s/%s", m->name, PFISH_EPOCH_FILE);
 		return 1;
 	}
 	*isnew = 1;
@@ -367,7 +368,7 @@ accept_existing(const struct store *s, const struct mbdir *m,
 	int r, ret = 0;
 
 	*existing = 0;
-	if ((r = record_load(s, m, rec->seq, &sr)) == 0 ||
+	if ((r = store_record_load(s, m, rec->seq, &sr)) == 0 ||
 	    (r == -1 && errno != ENOENT)) {
 		if (r != 0 || sr.len != buf_len(b) ||
 		    memcmp(sr.data, buf_ptr(b), sr.len) != 0) {
@@ -376,13 +377,13 @@ accept_existing(const struct store *s, const struct mbdir *m,
 			ret = STORE_EX_DATAERR;
 		}
 		*existing = 1;
-	} else if (head_load(s, m, &h, &hd, &hl) == 0 && rec->seq < h.low) {
+	} else if (store_head_load(s, m, &h, &hd, &hl) == 0 && rec->seq < h.low) {
 		warnx("accept: seq %llu is below the head's low %llu",
 		    (unsigned long long)rec->seq, (unsigned long long)h.low);
 		ret = STORE_EX_DATAERR;
 	}
 	free(hd);
-	record_free(&sr);
+	store_record_free(&sr);
 	return ret;
 }
 
@@ -440,17 +441,17 @@ accept_commit(struct delivery *d)
 	char agename[32], recname[32];
 	int fd = d->fd;
 
-	if (d->newepoch && write_epoch(&d->m, d->rec.epoch) == -1) {
+	if (d->newepoch && layout_epoch_write(d->m.pf, d->m.tmp, d->rec.epoch) == -1) {
 		warn("accept: epoch");
 		return io_exit();
 	}
-	if (seq_name(d->rec.seq, STORE_RECORD_SUFFIX, recname,
+	if (layout_seq_name(d->rec.seq, PFISH_REC_SUFFIX, recname,
 	    sizeof(recname)) != 0 ||
-	    seq_name(d->rec.seq, PFISH_AGE_SUFFIX, agename,
+	    layout_seq_name(d->rec.seq, PFISH_AGE_SUFFIX, agename,
 	    sizeof(agename)) != 0)
 		return 1;
 	if (!d->existing && fs_write_atomic(d->m.rec, d->m.tmp, recname,
-	    buf_ptr(d->b), buf_len(d->b), STORE_FILE_MODE) == -1) {
+	    buf_ptr(d->b), buf_len(d->b), PFISH_FILE_MODE) == -1) {
 		warn("accept: record");
 		return io_exit();
 	}
@@ -514,14 +515,14 @@ head_links(const struct store *s, const struct mbdir *m,
 	int ret = 0;
 
 	memset(&sr, 0, sizeof(sr));
-	if (h->high > 0 && record_load(s, m, h->high, &sr) == 0 &&
+	if (h->high > 0 && store_record_load(s, m, h->high, &sr) == 0 &&
 	    memcmp(sr.hash, h->highhash, STMT_HASH_LEN) != 0)
 		ret = STORE_EX_DATAERR;
-	record_free(&sr);
-	if (h->low > 1 && record_load(s, m, h->low - 1, &sr) == 0 &&
+	store_record_free(&sr);
+	if (h->low > 1 && store_record_load(s, m, h->low - 1, &sr) == 0 &&
 	    memcmp(sr.hash, h->lowprev, STMT_HASH_LEN) != 0)
 		ret = STORE_EX_DATAERR;
-	record_free(&sr);
+	store_record_free(&sr);
 	if (ret != 0)
 		warnx("head: does not match the stored records");
 	return ret;
@@ -538,7 +539,7 @@ head_newer(const struct store *s, const struct mbdir *m,
 	int ret = 0;
 
 	*same = 0;
-	if (head_load(s, m, &old, &od, &ol) != 0)
+	if (store_head_load(s, m, &old, &od, &ol) != 0)
 		return 0;	/* none, or not valid: replace it */
 	if (ol == buf_len(b) && memcmp(od, buf_ptr(b), ol) == 0)
 		*same = 1;
@@ -563,11 +564,11 @@ head_install(const struct mbdir *m, const struct stmt_head *h,
 	    (unsigned long long)h->high, (unsigned long long)h->issued);
 	if (n < 0 || (size_t)n >= sizeof(mark))
 		return 1;
-	if ((newepoch && write_epoch(m, h->epoch) == -1) ||
-	    fs_write_atomic(m->pf, m->tmp, "head", buf_ptr(b), buf_len(b),
-	    STORE_FILE_MODE) == -1 ||
-	    fs_write_atomic(m->pf, m->tmp, "headmark", mark, (size_t)n,
-	    STORE_FILE_MODE) == -1) {
+	if ((newepoch && layout_epoch_write(m->pf, m->tmp, h->epoch) == -1) ||
+	    fs_write_atomic(m->pf, m->tmp, PFISH_HEAD, buf_ptr(b), buf_len(b),
+	    PFISH_FILE_MODE) == -1 ||
+	    fs_write_atomic(m->pf, m->tmp, PFISH_HEADMARK, mark, (size_t)n,
+	    PFISH_FILE_MODE) == -1) {
 		warn("head: write");
 		return io_exit();
 	}
@@ -598,7 +599,7 @@ cmd_head(struct store *s, const char *name)
 		warnx("head: stdin is not one signed head");
 		goto out;
 	}
-	if ((r = head_check(s, name, buf_ptr(b), buf_len(b), &h)) != 0) {
+	if ((r = store_head_check(s, name, buf_ptr(b), buf_len(b), &h)) != 0) {
 		warnx("head: %s", stmt_strerror(r));
 		goto out;
 	}
@@ -662,10 +663,10 @@ remove_below(int dirfd, const char *suffix, uint64_t low, int *count)
 	if ((d = fs_dir_stream(dirfd)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(suffix, STORE_DELETE_SUFFIX) == 0) {
+		if (strcmp(suffix, PFISH_DEL_SUFFIX) == 0) {
 			if (!delete_below(dirfd, de->d_name, low))
 				continue;
-		} else if (seq_from_name(de->d_name, suffix, &seq) != 0 ||
+		} else if (layout_seq_parse(de->d_name, suffix, &seq) != 0 ||
 		    seq >= low)
 			continue;
 		if (unlinkat(dirfd, de->d_name, 0) == -1 && errno != ENOENT)
@@ -715,16 +716,16 @@ expire_one(struct store *s, const char *name)
 	}
 	if (mbdir_lock(&m) == -1)
 		goto out;
-	if ((r = head_load(s, &m, &h, &hd, &hl)) != 0) {
+	if ((r = store_head_load(s, &m, &h, &hd, &hl)) != 0) {
 		warnx("expire: %s: no valid head (%s), nothing removed", name,
 		    r == -1 ? strerror(errno) : stmt_strerror(r));
 		goto out;
 	}
 	/* Messages first, records last: never a message without record. */
 	if (remove_below(m.dir, PFISH_AGE_SUFFIX, h.low, &n) == -1 ||
-	    remove_below(m.notes, STORE_NOTE_SUFFIX, h.low, &n) == -1 ||
-	    remove_below(m.del, STORE_DELETE_SUFFIX, h.low, &n) == -1 ||
-	    remove_below(m.rec, STORE_RECORD_SUFFIX, h.low, &n) == -1) {
+	    remove_below(m.notes, PFISH_NOTE_SUFFIX, h.low, &n) == -1 ||
+	    remove_below(m.del, PFISH_DEL_SUFFIX, h.low, &n) == -1 ||
+	    remove_below(m.rec, PFISH_REC_SUFFIX, h.low, &n) == -1) {
 		warn("expire: %s", name);
 		goto out;
 	}

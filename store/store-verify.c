@@ -43,6 +43,7 @@
 
 #include "age.h"
 #include "fsutil.h"
+#include "layout.h"
 #include "pfish.h"
 #include "store.h"
 #include "stmt.h"
@@ -168,7 +169,7 @@ scan_top(struct sv *v)
 		if (is_dot(de->d_name) ||
 		    strcmp(de->d_name, PFISH_STATE_DIR) == 0)
 			continue;
-		if (seq_from_name(de->d_name, PFISH_AGE_SUFFIX, &seq) != 0) {
+		if (layout_seq_parse(de->d_name, PFISH_AGE_SUFFIX, &seq) != 0) {
 			add_odd(v, NULL, de->d_name);
 			continue;
 		}
@@ -189,8 +190,8 @@ scan_top(struct sv *v)
 static int
 scan_pfish(struct sv *v)
 {
-	static const char *known[] = { "records", "deletes", "notes", "tmp",
-	    "voids", "head", "epoch", "headmark" };
+	static const char *known[] = { PFISH_RECORDS, PFISH_DELETES, PFISH_NOTES,
+	    PFISH_TMP, PFISH_VOIDS, PFISH_HEAD, PFISH_EPOCH, PFISH_HEADMARK };
 	struct dirent *de;
 	size_t i;
 	DIR *d;
@@ -280,7 +281,7 @@ scan_seqdir(struct sv *v, int dirfd, const char *dirname, const char *suffix)
 	while ((de = readdir(d)) != NULL && v->err == 0) {
 		if (is_dot(de->d_name))
 			continue;
-		if (seq_from_name(de->d_name, suffix, &seq) != 0)
+		if (layout_seq_parse(de->d_name, suffix, &seq) != 0)
 			add_odd(v, dirname, de->d_name);
 		else if (dirfd == v->m.rec)
 			load_record(v, de->d_name, seq);
@@ -425,7 +426,7 @@ load_head(struct sv *v, struct vinput *in)
 		free(data);
 	} else if (errno != ENOENT)
 		in->head_state = VHEAD_BAD;
-	if (fs_read_file(v->m.dir, STORE_HEADMARK_FILE, 128, &mark,
+	if (fs_read_file(v->m.dir, PFISH_HEADMARK_FILE, 128, &mark,
 	    &mlen) == 0) {
 		if (sscanf((char *)mark, "high %llu issued %llu", &mh,
 		    &mi) == 2) {
@@ -433,13 +434,13 @@ load_head(struct sv *v, struct vinput *in)
 			in->mark_high = mh;
 			in->mark_issued = mi;
 		} else
-			add_odd(v, NULL, STORE_HEADMARK_FILE);
+			add_odd(v, NULL, PFISH_HEADMARK_FILE);
 		free(mark);
 	}
-	if (read_epoch(&v->m, v->epoch) == 0)
+	if (layout_epoch_read(v->m.pf, v->epoch) == 0)
 		in->mark_epoch = v->epoch;
 	else if (errno != ENOENT)
-		add_odd(v, NULL, STORE_EPOCH_FILE " (not an epoch)");
+		add_odd(v, NULL, PFISH_EPOCH_FILE " (not an epoch)");
 	return 0;
 }
 
@@ -451,9 +452,9 @@ scan(struct sv *v)
 
 	if (scan_top(v) == -1 || scan_pfish(v) == -1 ||
 	    scan_seqdir(v, v->m.rec, PFISH_RECORDS_DIR,
-	    STORE_RECORD_SUFFIX) == -1 ||
+	    PFISH_REC_SUFFIX) == -1 ||
 	    scan_seqdir(v, v->m.notes, PFISH_NOTES_DIR,
-	    STORE_NOTE_SUFFIX) == -1 || scan_deletes(v) == -1)
+	    PFISH_NOTE_SUFFIX) == -1 || scan_deletes(v) == -1)
 		return -1;
 	/* The signature callback finds the file through ctx. */
 	for (i = 0; i < v->nrecs; i++)

@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* req-ext.c: pfish-server's EXTENDED requests and limits@openssh.com. */
+/* req-ext.c: pfish-server's limits@openssh.com. */
 
 #include <sys/types.h>
 
@@ -25,28 +25,6 @@
 #include "log.h"
 #include "sftp.h"
 #include "server.h"
-
-int
-req_extended(struct server *s, uint32_t id, struct buf *req)
-{
-	const struct server_request *e;
-	const u_char *name;
-	size_t len;
-	int r;
-
-	if ((r = sftp_get_string(req, &name, &len)) != 0)
-		return r;
-	if ((e = server_find_extension(name, len)) == NULL) {
-		verbose("id %u: unknown extension (%zu bytes)", id, len);
-		return server_status(s, id, SFTP_FX_OP_UNSUPPORTED, NULL);
-	}
-	debug("id %u: extension %s", id, e->name);
-	if (!request_permitted(s, e))
-		return server_status(s, id, SFTP_FX_PERMISSION_DENIED, NULL);
-	if (e->handler == NULL)
-		return server_status(s, id, SFTP_FX_OP_UNSUPPORTED, NULL);
-	return e->handler(s, id, req);
-}
 
 /* The real caps; no writes, so the write length is 0. */
 int

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "layout.h"
 #include "pfish.h"
 #include "buf.h"
 #include "fsutil.h"
@@ -179,11 +180,11 @@ phase_dir(enum statepage_phase phase)
 {
 	switch (phase) {
 	case STATEPAGE_RECORDS:
-		return "records";
+		return PFISH_RECORDS;
 	case STATEPAGE_DELETES:
-		return "deletes";
+		return PFISH_DELETES;
 	default:
-		return "notes";
+		return PFISH_NOTES;
 	}
 }
 
@@ -212,7 +213,7 @@ static int
 add_file(struct page *p, enum statepage_phase phase, int dirfd,
     const struct statepage_key *k)
 {
-	char name[STATEPAGE_NAME_MAX];
+	char name[PFISH_NAME_MAX];
 	u_char *data;
 	size_t len;
 	int r;
@@ -286,7 +287,7 @@ page_open(struct server *s, struct page *p)
 		fatal("out of memory");
 	if ((p->pf = fs_open_dir(mailbox_fd(s->mb), PFISH_STATE_DIR)) == -1)
 		return errno == ENOENT ? 0 : -1;
-	if (fs_read_file(p->pf, "head", STATE_FILE_MAX, &p->head,
+	if (fs_read_file(p->pf, PFISH_HEAD, STATE_FILE_MAX, &p->head,
 	    &p->headlen) == -1) {
 		p->head = NULL;
 		return errno == ENOENT ? 0 : -1;
@@ -418,16 +419,11 @@ del_fail(struct delctx *c, u_int status, const char *fmt, ...)
 static int
 epoch_matches(int pf, const char *epoch)
 {
-	u_char *data;
-	size_t len;
-	int ok;
+	char have[PFISH_EPOCH_LEN + 1];
 
-	if (fs_read_file(pf, "epoch", 64, &data, &len) == -1)
+	if (layout_epoch_read(pf, have) == -1)
 		return errno == ENOENT;
-	ok = len == STMT_EPOCH_LEN + 1 && data[STMT_EPOCH_LEN] == '\n' &&
-	    memcmp(data, epoch, STMT_EPOCH_LEN) == 0;
-	free(data);
-	return ok;
+	return strcmp(have, epoch) == 0;
 }
 
 /* Signature, key, mailbox, epoch: everything but the records. */
@@ -468,18 +464,18 @@ static u_int
 del_check_records(struct delctx *c)
 {
 	u_char h[STMT_HASH_LEN], *rd;
-	char name[STATEPAGE_NAME_MAX];
+	char name[PFISH_NAME_MAX];
 	size_t i, rl;
 	uint64_t seq;
 	int rfd, r;
 	u_int st = SFTP_FX_OK;
 
-	if ((rfd = fs_open_dir(c->pf, "records")) == -1)
+	if ((rfd = fs_open_dir(c->pf, PFISH_RECORDS)) == -1)
 		return del_fail(c, SFTP_FX_NO_SUCH_FILE, "no records: %s",
 		    strerror(errno));
 	for (i = 0; i < c->d.ndel && st == SFTP_FX_OK; i++) {
 		seq = c->d.del[i].seq;
-		if (stmt_seq_filename(seq, ".rec", name, sizeof(name)) != 0 ||
+		if (layout_seq_name(seq, PFISH_REC_SUFFIX, name, sizeof(name)) != 0 ||
 		    fs_read_file(rfd, name, STMT_SIGNED_MAX, &rd, &rl) == -1) {
 			st = del_fail(c, errno == ENOENT ? SFTP_FX_NO_SUCH_FILE :
 			    SFTP_FX_FAILURE, "seq %llu: no record: %s",
@@ -500,7 +496,7 @@ del_check_records(struct delctx *c)
 static int
 open_state_subdir(int pf, const char *name)
 {
-	if (mkdirat(pf, name, 0770) == -1 && errno != EEXIST)
+	if (mkdirat(pf, name, PFISH_DIR_MODE) == -1 && errno != EEXIST)
 		return -1;
 	return fs_open_dir(pf, name);
 }
@@ -509,7 +505,7 @@ open_state_subdir(int pf, const char *name)
 static u_int
 del_apply(struct delctx *c)
 {
-	char name[STATEPAGE_NAME_MAX];
+	char name[PFISH_NAME_MAX];
 	int dfd = -1, tfd = -1, mfd = mailbox_fd(c->s->mb), err = 0;
 	size_t i;
 	u_int st;
@@ -517,15 +513,16 @@ del_apply(struct delctx *c)
 	if (stmt_delete_filename(&c->d, c->data, c->textlen, name,
 	    sizeof(name)) != 0)
 		return del_fail(c, SFTP_FX_FAILURE, "no file name");
-	if ((dfd = open_state_subdir(c->pf, "deletes")) == -1 ||
-	    (tfd = open_state_subdir(c->pf, "tmp")) == -1 ||
-	    fs_write_atomic(dfd, tfd, name, c->data, c->len, 0644) == -1) {
+	if ((dfd = open_state_subdir(c->pf, PFISH_DELETES)) == -1 ||
+	    (tfd = open_state_subdir(c->pf, PFISH_TMP)) == -1 ||
+	    fs_write_atomic(dfd, tfd, name, c->data, c->len,
+	    PFISH_FILE_MODE) == -1) {
 		st = del_fail(c, SFTP_FX_FAILURE, "cannot store the "
 		    "statement: %s", strerror(errno));
 		goto out;
 	}
 	for (i = 0; i < c->d.ndel; i++) {
-		if (stmt_seq_filename(c->d.del[i].seq, PFISH_AGE_SUFFIX, name,
+		if (layout_seq_name(c->d.del[i].seq, PFISH_AGE_SUFFIX, name,
 		    sizeof(name)) != 0)
 			continue;
 		if (unlinkat(mfd, name, 0) == -1 && errno != ENOENT &&
@@ -568,30 +565,4 @@ req_pfish_delete(struct server *s, uint32_t id, struct buf *req)
 		close(c.pf);
 	stmt_delete_clear(&c.d);
 	return server_status(s, id, st, st == SFTP_FX_OK ? NULL : c.why);
-}
-
-/* Once at start-up, before the sandbox closes the file system. */
-void
-server_load_delete_keys(struct server *s, const char *path)
-{
-	char errbuf[256];
-	int r, saved;
-
-	if (path == NULL)
-		return;
-	/* An unknown client matches no from= but "*". */
-	r = trust_load_authorized_keys(path, PFISH_NS_DELETE,
-	    s->opts.client_addr != NULL ? s->opts.client_addr : "",
-	    &s->delete_keys, errbuf, sizeof(errbuf));
-	saved = errno;
-	if (r == 0)
-		verbose("%zu delete keys from %.100s",
-		    trust_count(s->delete_keys), path);
-	else if (r == TRUST_ERR_IO && saved == ENOENT)
-		verbose("no %.100s: every signed delete is refused", path);
-	else
-		error("delete keys: %.200s; every signed delete is refused",
-		    errbuf);
-	if (r != 0)
-		s->delete_keys = NULL;
 }

@@ -36,6 +36,7 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
+#include "layout.h"
 #include "pfish.h"
 #include "log.h"
 #include "mailbox.h"

@@ -17,8 +17,8 @@
 /* fuzz_age.c: libFuzzer target for age headers, armor, STREAM and Bech32. */
 
 /*
- * Sources it needs: proto/age.c proto/sshkey.c lib/agecrypt.c
- * lib/agestream.c lib/agecrew.c lib/buf.c (libsodium, libbsd-overlay).
+ * Sources it needs: proto/age.c proto/sshkey.c age/agecrypt.c
+ * age/agestream.c age/agecrew.c lib/buf.c (libsodium, libbsd-overlay).
  */
 
 #include <sys/types.h>

@@ -21,8 +21,8 @@
  *   clang -fsanitize=fuzzer,address -Iinclude $(pkg-config --cflags
  *   libsodium libbsd-overlay libevent) tests/fuzz/fuzz_sftp.c
  *   proto/sftp.c proto/statepage.c proto/stmt.c proto/stmtsig.c
- *   proto/sshsig.c proto/sshkey.c proto/trust.c store/mailbox.c
- *   subsys/session.c subsys/req-*.c subsys/readpool.c lib/buf.c lib/log.c
+ *   proto/sshsig.c proto/sshkey.c proto/trust.c subsys/mailbox.c
+ *   subsys/srv-*.c subsys/req-*.c subsys/readpool.c lib/buf.c lib/log.c
  *   lib/fsutil.c $(pkg-config --libs libsodium libbsd-overlay libevent)
  *
  * Input: one flags byte, then raw client bytes.  Flag bit 0 suppresses

@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* fuzz_sftpc.c: libFuzzer target for the SFTP client reply parser. */
+/* fuzz_sftpc.c: libFuzzer target for the SFTP codec's reply parser. */
 
 #include <sys/types.h>
 
@@ -22,44 +22,46 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sftpc.h"
+#include "layout.h"
+#include "sftp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sftpc_reply r;
-	struct sftpc_iter it;
-	struct sftpc_state_page sp;
-	struct sftpc_item item;
-	struct sftpc_attrs a;
+	struct sftp_reply r;
+	struct sftp_iter it;
+	struct sftp_state_page sp;
+	struct sftp_item item;
+	struct sftp_attrs a;
 	const u_char *name;
 	size_t namelen;
 	uint32_t version, exts;
 	uint64_t seq;
 	char buf[256];
 
-	(void)sftpc_parse_version(data, size, &version, &exts);
-	if (sftpc_parse_reply(data, size, &r, &it) == 0) {
-		if (r.type == SFTPC_NAME) {
-			while (sftpc_name_next(&it, &name, &namelen, &a) == 1)
-				if (sftpc_age_name(name, namelen) &&
+	(void)sftp_parse_version(data, size, &version, &exts);
+	if (sftp_parse_reply(data, size, &r, &it) == 0) {
+		if (r.type == SFTP_FXP_NAME) {
+			while (sftp_name_next(&it, &name, &namelen, &a) == 1)
+				if (sftp_age_name(name, namelen) &&
 				    namelen < sizeof(buf)) {
 					memcpy(buf, name, namelen);
 					buf[namelen] = '\0';
-					(void)sftpc_seq_from_name(buf, &seq);
+					(void)layout_seq_parse(buf,
+					    PFISH_AGE_SUFFIX, &seq);
 				}
 		}
-		if (r.type == SFTPC_EXTENDED_REPLY &&
-		    sftpc_parse_state_page(r.data, r.datalen, &sp) == 0) {
-			while (sftpc_item_next(&sp.items, &item) == 1)
+		if (r.type == SFTP_FXP_EXTENDED_REPLY &&
+		    sftp_parse_state_page(r.data, r.datalen, &sp) == 0) {
+			while (sftp_item_next(&sp.items, &item) == 1)
 				;
 		}
 	}
 	/* The state page parser also sees raw input directly. */
-	if (sftpc_parse_state_page(data, size, &sp) == 0) {
-		while (sftpc_item_next(&sp.items, &item) == 1)
+	if (sftp_parse_state_page(data, size, &sp) == 0) {
+		while (sftp_item_next(&sp.items, &item) == 1)
 			;
 	}
 	return 0;

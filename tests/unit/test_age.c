@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* test_age.c: unit tests for the age format and crypto (proto/age.c, lib/age*.c). */
+/* test_age.c: unit tests for the age format and crypto (proto/age.c, age/age*.c). */
 
 #include <sys/types.h>
 

@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* test_mailbox.c: unit tests for mailbox access (store/mailbox.c). */
+/* test_mailbox.c: unit tests for mailbox access (subsys/mailbox.c). */
 
 #include <sys/stat.h>
 
@@ -31,7 +31,7 @@
 #include <cmocka.h>
 
 #include "mailbox.h"
-#include "mbfixture.h"
+#include "testlib.h"
 
 struct ctx {
 	struct mbfixture	 fx;
@@ -102,26 +102,6 @@ test_name_length(void **state)
 	assert_true(mailbox_name_ok(name, MAILBOX_NAME_MAX));
 	memcpy(name + MAILBOX_NAME_MAX - 3, ".age", 4);
 	assert_false(mailbox_name_ok(name, MAILBOX_NAME_MAX + 1));
-}
-
-static void
-test_seq_name(void **state)
-{
-	uint64_t seq = 99;
-
-	(void)state;
-	assert_true(mailbox_seq_name("000000000042.age", &seq));
-	assert_true(seq == 42);
-	assert_true(mailbox_seq_name("999999999999.age", &seq));
-	assert_true(seq == 999999999999ULL);
-	assert_false(mailbox_seq_name("000000000000.age", &seq));
-	assert_true(seq == 0);
-	assert_false(mailbox_seq_name("42.age", &seq));
-	assert_false(mailbox_seq_name("0000000000042.age", &seq));
-	assert_false(mailbox_seq_name("00000000004x.age", &seq));
-	assert_false(mailbox_seq_name("+00000000042.age", &seq));
-	assert_false(mailbox_seq_name("000000000042.age2", &seq));
-	assert_false(mailbox_seq_name("000000000042.ag", &seq));
 }
 
 static int
@@ -342,7 +322,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_name_filter),
 		cmocka_unit_test(test_name_length),
-		cmocka_unit_test(test_seq_name),
 		cmocka_unit_test_setup_teardown(test_resolve_root, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_file, setup,

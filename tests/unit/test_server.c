@@ -38,14 +38,12 @@
 #include "mailbox.h"
 #include "sftp.h"
 #include "server.h"
-#include "mbfixture.h"
+#include "testlib.h"
 
 struct ctx {
 	struct mbfixture	 fx;
 	struct mailbox		*mb;
-	struct server		*s;
-	struct buf		*rep;	/* last reply, after its type */
-	uint8_t			 type;
+	struct tl_session	 t;	/* the server and its last reply */
 };
 
 static struct server *
@@ -59,74 +57,6 @@ new_session(struct ctx *c, int flags, u_int maxh)
 	return server_new(c->mb, &o, NULL);
 }
 
-/* Send one packet: type, then the body built so far in b. */
-static int
-send_raw(struct ctx *c, const void *p, size_t len)
-{
-	return server_feed(c->s, p, len);
-}
-
-static int
-send_pkt(struct ctx *c, struct buf *b)
-{
-	u_char hdr[4];
-	int r;
-
-	buf_store_u32(hdr, (uint32_t)buf_len(b));
-	if ((r = server_feed(c->s, hdr, 4)) == 0)
-		r = server_feed(c->s, buf_ptr(b), buf_len(b));
-	buf_free(b);
-	return r;
-}
-
-static struct buf *
-req(uint8_t type, uint32_t id)
-{
-	struct buf *b;
-
-	if ((b = buf_new()) == NULL || buf_put_u8(b, type) != 0 ||
-	    buf_put_u32(b, id) != 0)
-		abort();
-	return b;
-}
-
-/* Take the next reply off the output; 0 when there is none. */
-static int
-next_reply(struct ctx *c)
-{
-	struct evbuffer *out = server_output(c->s);
-	u_char hdr[4];
-	uint32_t len;
-
-	buf_free(c->rep);
-	c->rep = NULL;
-	c->type = 0;
-	if (evbuffer_copyout(out, hdr, 4) != 4)
-		return 0;
-	len = buf_load_u32(hdr);
-	assert_true(len >= 1 && evbuffer_get_length(out) >= 4 + len);
-	assert_non_null(c->rep = buf_new_max(len));
-	u_char *p;
-	assert_int_equal(buf_reserve(c->rep, len, &p), 0);
-	evbuffer_drain(out, 4);
-	assert_int_equal(evbuffer_remove(out, p, len), (int)len);
-	assert_int_equal(buf_get_u8(c->rep, &c->type), 0);
-	return 1;
-}
-
-static void
-expect_status(struct ctx *c, uint32_t id, uint32_t code)
-{
-	uint32_t rid, rcode;
-
-	assert_true(next_reply(c));
-	assert_int_equal(c->type, SFTP_FXP_STATUS);
-	assert_int_equal(buf_get_u32(c->rep, &rid), 0);
-	assert_int_equal(rid, id);
-	assert_int_equal(buf_get_u32(c->rep, &rcode), 0);
-	assert_int_equal(rcode, code);
-}
-
 /* The 8-byte handle of a HANDLE reply. */
 static void
 expect_handle(struct ctx *c, uint32_t id, u_char h[PFISH_HANDLE_LEN])
@@ -135,29 +65,13 @@ expect_handle(struct ctx *c, uint32_t id, u_char h[PFISH_HANDLE_LEN])
 	uint32_t rid;
 	size_t len;
 
-	assert_true(next_reply(c));
-	assert_int_equal(c->type, SFTP_FXP_HANDLE);
-	assert_int_equal(buf_get_u32(c->rep, &rid), 0);
+	assert_true(tl_next_reply(&c->t));
+	assert_int_equal(c->t.type, SFTP_FXP_HANDLE);
+	assert_int_equal(buf_get_u32(c->t.rep, &rid), 0);
 	assert_int_equal(rid, id);
-	assert_int_equal(buf_get_string_direct(c->rep, &p, &len), 0);
+	assert_int_equal(buf_get_string_direct(c->t.rep, &p, &len), 0);
 	assert_int_equal(len, PFISH_HANDLE_LEN);
 	memcpy(h, p, len);
-}
-
-static void
-init_session(struct ctx *c)
-{
-	struct buf *b;
-	uint32_t v;
-
-	assert_non_null(b = buf_new());
-	assert_int_equal(buf_put_u8(b, SFTP_FXP_INIT), 0);
-	assert_int_equal(buf_put_u32(b, 3), 0);
-	assert_int_equal(send_pkt(c, b), 0);
-	assert_true(next_reply(c));
-	assert_int_equal(c->type, SFTP_FXP_VERSION);
-	assert_int_equal(buf_get_u32(c->rep, &v), 0);
-	assert_int_equal(v, 3);
 }
 
 static int
@@ -170,7 +84,7 @@ setup_flags(void **state, int flags, u_int maxh)
 	log_init("test_server", LOG_LEVEL_QUIET, 0, 1);
 	fx_setup(&c->fx);
 	if ((c->mb = mailbox_open(c->fx.mailbox, "alice")) == NULL ||
-	    (c->s = new_session(c, flags, maxh)) == NULL)
+	    (c->t.s = new_session(c, flags, maxh)) == NULL)
 		return -1;
 	*state = c;
 	return 0;
@@ -205,8 +119,7 @@ teardown(void **state)
 {
 	struct ctx *c = *state;
 
-	buf_free(c->rep);
-	server_free(c->s);
+	tl_session_free(&c->t);
 	mailbox_close(c->mb);
 	fx_teardown(&c->fx);
 	free(c);
@@ -216,43 +129,43 @@ teardown(void **state)
 static void
 open_file(struct ctx *c, uint32_t id, const char *path, uint32_t flags)
 {
-	struct buf *b = req(SFTP_FXP_OPEN, id);
+	struct buf *b = tl_req(SFTP_FXP_OPEN, id);
 
 	assert_int_equal(buf_put_cstring(b, path), 0);
 	assert_int_equal(buf_put_u32(b, flags), 0);
 	assert_int_equal(buf_put_u32(b, 0), 0);	/* empty ATTRS */
-	assert_int_equal(send_pkt(c, b), 0);
+	assert_int_equal(tl_send_pkt(&c->t, b), 0);
 }
 
 static void
 send_handle_req(struct ctx *c, uint8_t type, uint32_t id, const void *h,
     size_t hlen)
 {
-	struct buf *b = req(type, id);
+	struct buf *b = tl_req(type, id);
 
 	assert_int_equal(buf_put_string(b, h, hlen), 0);
-	assert_int_equal(send_pkt(c, b), 0);
+	assert_int_equal(tl_send_pkt(&c->t, b), 0);
 }
 
 static void
 send_read(struct ctx *c, uint32_t id, const u_char *h, uint64_t off,
     uint32_t len)
 {
-	struct buf *b = req(SFTP_FXP_READ, id);
+	struct buf *b = tl_req(SFTP_FXP_READ, id);
 
 	assert_int_equal(buf_put_string(b, h, PFISH_HANDLE_LEN), 0);
 	assert_int_equal(buf_put_u64(b, off), 0);
 	assert_int_equal(buf_put_u32(b, len), 0);
-	assert_int_equal(send_pkt(c, b), 0);
+	assert_int_equal(tl_send_pkt(&c->t, b), 0);
 }
 
 static void
 send_path_req(struct ctx *c, uint8_t type, uint32_t id, const char *path)
 {
-	struct buf *b = req(type, id);
+	struct buf *b = tl_req(type, id);
 
 	assert_int_equal(buf_put_cstring(b, path), 0);
-	assert_int_equal(send_pkt(c, b), 0);
+	assert_int_equal(tl_send_pkt(&c->t, b), 0);
 }
 
 /* DATA reply: returns the data length, copies up to max bytes. */
@@ -263,11 +176,11 @@ expect_data(struct ctx *c, uint32_t id, void *dst, size_t max)
 	uint32_t rid;
 	size_t len;
 
-	assert_true(next_reply(c));
-	assert_int_equal(c->type, SFTP_FXP_DATA);
-	assert_int_equal(buf_get_u32(c->rep, &rid), 0);
+	assert_true(tl_next_reply(&c->t));
+	assert_int_equal(c->t.type, SFTP_FXP_DATA);
+	assert_int_equal(buf_get_u32(c->t.rep, &rid), 0);
 	assert_int_equal(rid, id);
-	assert_int_equal(buf_get_string_direct(c->rep, &p, &len), 0);
+	assert_int_equal(buf_get_string_direct(c->t.rep, &p, &len), 0);
 	if (dst != NULL)
 		memcpy(dst, p, len < max ? len : max);
 	return len;
@@ -281,10 +194,10 @@ test_version_extensions(void **state)
 	size_t nl, vl;
 	int limits = 0, state_ext = 0, delete_ext = 0;
 
-	init_session(c);
-	while (buf_len(c->rep) > 0) {
-		assert_int_equal(buf_get_string_direct(c->rep, &n, &nl), 0);
-		assert_int_equal(buf_get_string_direct(c->rep, &v, &vl), 0);
+	tl_init_session(&c->t);
+	while (buf_len(c->t.rep) > 0) {
+		assert_int_equal(buf_get_string_direct(c->t.rep, &n, &nl), 0);
+		assert_int_equal(buf_get_string_direct(c->t.rep, &v, &vl), 0);
 		assert_true(vl == 1 && v[0] == '1');
 		if (nl == 18 && memcmp(n, "limits@openssh.com", 18) == 0)
 			limits++;
@@ -300,7 +213,7 @@ test_version_extensions(void **state)
 	assert_int_equal(limits, 1);
 	assert_int_equal(state_ext, 1);
 	assert_int_equal(delete_ext, 1);
-	assert_false(next_reply(c));
+	assert_false(tl_next_reply(&c->t));
 }
 
 static void
@@ -308,9 +221,9 @@ test_before_init(void **state)
 {
 	struct ctx *c = *state;
 
-	send_raw(c, NULL, 0);
-	assert_int_equal(send_pkt(c, req(SFTP_FXP_OPENDIR, 1)), -1);
-	assert_false(next_reply(c));
+	server_feed(c->t.s, NULL, 0);
+	assert_int_equal(tl_send_pkt(&c->t, tl_req(SFTP_FXP_OPENDIR, 1)), -1);
+	assert_false(tl_next_reply(&c->t));
 }
 
 static void
@@ -319,11 +232,11 @@ test_second_init(void **state)
 	struct ctx *c = *state;
 	struct buf *b;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	assert_non_null(b = buf_new());
 	assert_int_equal(buf_put_u8(b, SFTP_FXP_INIT), 0);
 	assert_int_equal(buf_put_u32(b, 3), 0);
-	assert_int_equal(send_pkt(c, b), -1);
+	assert_int_equal(tl_send_pkt(&c->t, b), -1);
 }
 
 static void
@@ -333,20 +246,20 @@ test_bad_lengths(void **state)
 	static const u_char huge[] = { 0xff, 0xff, 0xff, 0xff, 1 };
 	static const u_char over[] = { 0x00, 0x04, 0x00, 0x00, 1 };
 	static const u_char zero[] = { 0, 0, 0, 0 };
-	struct server *s = c->s;
+	struct server *s = c->t.s;
 
-	assert_int_equal(send_raw(c, huge, sizeof(huge)), -1);
+	assert_int_equal(server_feed(c->t.s, huge, sizeof(huge)), -1);
 	server_free(s);
-	assert_non_null(c->s = new_session(c, 0, 4));
-	assert_int_equal(send_raw(c, over, sizeof(over)), -1);
-	server_free(c->s);
-	assert_non_null(c->s = new_session(c, 0, 4));
-	assert_int_equal(send_raw(c, zero, sizeof(zero)), -1);
-	server_free(c->s);
+	assert_non_null(c->t.s = new_session(c, 0, 4));
+	assert_int_equal(server_feed(c->t.s, over, sizeof(over)), -1);
+	server_free(c->t.s);
+	assert_non_null(c->t.s = new_session(c, 0, 4));
+	assert_int_equal(server_feed(c->t.s, zero, sizeof(zero)), -1);
+	server_free(c->t.s);
 	/* A partial packet is simply waited for. */
-	assert_non_null(c->s = new_session(c, 0, 4));
-	assert_int_equal(send_raw(c, over, 3), 0);
-	assert_false(next_reply(c));
+	assert_non_null(c->t.s = new_session(c, 0, 4));
+	assert_int_equal(server_feed(c->t.s, over, 3), 0);
+	assert_false(tl_next_reply(&c->t));
 }
 
 static void
@@ -355,13 +268,13 @@ test_truncated_fields(void **state)
 	struct ctx *c = *state;
 	struct buf *b;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	/* OPEN whose path string claims more bytes than the packet has. */
-	b = req(SFTP_FXP_OPEN, 5);
+	b = tl_req(SFTP_FXP_OPEN, 5);
 	assert_int_equal(buf_put_u32(b, 1000), 0);
 	assert_int_equal(buf_put(b, "/x.age", 6), 0);
-	assert_int_equal(send_pkt(c, b), -1);
-	assert_false(next_reply(c));
+	assert_int_equal(tl_send_pkt(&c->t, b), -1);
+	assert_false(tl_next_reply(&c->t));
 }
 
 static void
@@ -370,11 +283,11 @@ test_missing_id(void **state)
 	struct ctx *c = *state;
 	struct buf *b;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	assert_non_null(b = buf_new());
 	assert_int_equal(buf_put_u8(b, SFTP_FXP_STAT), 0);
 	assert_int_equal(buf_put(b, "\0\0", 2), 0);
-	assert_int_equal(send_pkt(c, b), -1);
+	assert_int_equal(tl_send_pkt(&c->t, b), -1);
 }
 
 static void
@@ -402,12 +315,12 @@ test_unsupported(void **state)
 	struct buf *b;
 	size_t i;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		b = req(cases[i].type, 100 + (uint32_t)i);
+		b = tl_req(cases[i].type, 100 + (uint32_t)i);
 		assert_int_equal(buf_put_cstring(b, "/new.age"), 0);
-		assert_int_equal(send_pkt(c, b), 0);
-		expect_status(c, 100 + (uint32_t)i, cases[i].status);
+		assert_int_equal(tl_send_pkt(&c->t, b), 0);
+		tl_expect_status(&c->t, 100 + (uint32_t)i, cases[i].status);
 	}
 	assert_false(fx_exists(&c->fx, "new.age"));
 }
@@ -415,12 +328,12 @@ test_unsupported(void **state)
 static void
 send_ext(struct ctx *c, uint32_t id, const char *name)
 {
-	struct buf *b = req(SFTP_FXP_EXTENDED, id);
+	struct buf *b = tl_req(SFTP_FXP_EXTENDED, id);
 
 	assert_int_equal(buf_put_cstring(b, name), 0);
 	assert_int_equal(buf_put_cstring(b, "/other.age"), 0);
 	assert_int_equal(buf_put_cstring(b, "/moved.age"), 0);
-	assert_int_equal(send_pkt(c, b), 0);
+	assert_int_equal(tl_send_pkt(&c->t, b), 0);
 }
 
 static void
@@ -431,26 +344,26 @@ test_extensions(void **state)
 	uint32_t id;
 	int i;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	send_ext(c, 1, "posix-rename@openssh.com");
-	expect_status(c, 1, SFTP_FX_PERMISSION_DENIED);
+	tl_expect_status(&c->t, 1, SFTP_FX_PERMISSION_DENIED);
 	send_ext(c, 2, "hardlink@openssh.com");
-	expect_status(c, 2, SFTP_FX_PERMISSION_DENIED);
+	tl_expect_status(&c->t, 2, SFTP_FX_PERMISSION_DENIED);
 	send_ext(c, 3, "no-such@example.com");
-	expect_status(c, 3, SFTP_FX_OP_UNSUPPORTED);
+	tl_expect_status(&c->t, 3, SFTP_FX_OP_UNSUPPORTED);
 	send_ext(c, 4, "pfish-nosuch@pfish");
-	expect_status(c, 4, SFTP_FX_OP_UNSUPPORTED);
+	tl_expect_status(&c->t, 4, SFTP_FX_OP_UNSUPPORTED);
 	send_ext(c, 5, "statvfs@openssh.com");
-	expect_status(c, 5, SFTP_FX_OP_UNSUPPORTED);
+	tl_expect_status(&c->t, 5, SFTP_FX_OP_UNSUPPORTED);
 	assert_true(fx_exists(&c->fx, "other.age"));
 	assert_false(fx_exists(&c->fx, "moved.age"));
 	send_ext(c, 6, "limits@openssh.com");
-	assert_true(next_reply(c));
-	assert_int_equal(c->type, SFTP_FXP_EXTENDED_REPLY);
-	assert_int_equal(buf_get_u32(c->rep, &id), 0);
+	assert_true(tl_next_reply(&c->t));
+	assert_int_equal(c->t.type, SFTP_FXP_EXTENDED_REPLY);
+	assert_int_equal(buf_get_u32(c->t.rep, &id), 0);
 	assert_int_equal(id, 6);
 	for (i = 0; i < 4; i++)
-		assert_int_equal(buf_get_u64(c->rep, &v[i]), 0);
+		assert_int_equal(buf_get_u64(c->t.rep, &v[i]), 0);
 	assert_true(v[0] == PFISH_PACKET_MAX - 4);
 	assert_true(v[1] == PFISH_READ_MAX && v[1] != 0);
 	assert_true(v[2] == 0);
@@ -470,12 +383,14 @@ test_open_write_flags(void **state)
 	size_t i;
 	int fd;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		open_file(c, 10 + (uint32_t)i, "/other.age", flags[i]);
-		expect_status(c, 10 + (uint32_t)i, SFTP_FX_PERMISSION_DENIED);
+		tl_expect_status(&c->t, 10 + (uint32_t)i,
+		    SFTP_FX_PERMISSION_DENIED);
 		open_file(c, 20 + (uint32_t)i, "/new.age", flags[i]);
-		expect_status(c, 20 + (uint32_t)i, SFTP_FX_PERMISSION_DENIED);
+		tl_expect_status(&c->t, 20 + (uint32_t)i,
+		    SFTP_FX_PERMISSION_DENIED);
 	}
 	assert_false(fx_exists(&c->fx, "new.age"));
 	fd = open(c->fx.mailbox, O_RDONLY);
@@ -497,24 +412,24 @@ test_open_hidden(void **state)
 	uint32_t id = 1;
 	size_t i;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	for (i = 0; noent[i] != NULL; i++) {
 		open_file(c, id, noent[i], SFTP_FXF_READ);
-		expect_status(c, id++, SFTP_FX_NO_SUCH_FILE);
+		tl_expect_status(&c->t, id++, SFTP_FX_NO_SUCH_FILE);
 		send_path_req(c, SFTP_FXP_STAT, id, noent[i]);
-		expect_status(c, id++, SFTP_FX_NO_SUCH_FILE);
+		tl_expect_status(&c->t, id++, SFTP_FX_NO_SUCH_FILE);
 		send_path_req(c, SFTP_FXP_LSTAT, id, noent[i]);
-		expect_status(c, id++, SFTP_FX_NO_SUCH_FILE);
+		tl_expect_status(&c->t, id++, SFTP_FX_NO_SUCH_FILE);
 	}
 	for (i = 0; denied[i] != NULL; i++) {
 		open_file(c, id, denied[i], SFTP_FXF_READ);
-		expect_status(c, id++, SFTP_FX_PERMISSION_DENIED);
+		tl_expect_status(&c->t, id++, SFTP_FX_PERMISSION_DENIED);
 	}
 	snprintf(p, sizeof(p), "%s/000000000001.age", c->fx.sibling);
 	open_file(c, id, p, SFTP_FXF_READ);
-	expect_status(c, id++, SFTP_FX_NO_SUCH_FILE);
+	tl_expect_status(&c->t, id++, SFTP_FX_NO_SUCH_FILE);
 	open_file(c, id, "/", SFTP_FXF_READ);
-	expect_status(c, id++, SFTP_FX_FAILURE);
+	tl_expect_status(&c->t, id++, SFTP_FX_FAILURE);
 }
 
 static void
@@ -523,15 +438,15 @@ test_nul_in_path(void **state)
 	struct ctx *c = *state;
 	struct buf *b;
 
-	init_session(c);
-	b = req(SFTP_FXP_STAT, 9);
+	tl_init_session(&c->t);
+	b = tl_req(SFTP_FXP_STAT, 9);
 	assert_int_equal(buf_put_string(b, "other.age\0.txt", 14), 0);
-	assert_int_equal(send_pkt(c, b), 0);
-	expect_status(c, 9, SFTP_FX_PERMISSION_DENIED);
-	b = req(SFTP_FXP_REMOVE, 10);
+	assert_int_equal(tl_send_pkt(&c->t, b), 0);
+	tl_expect_status(&c->t, 9, SFTP_FX_PERMISSION_DENIED);
+	b = tl_req(SFTP_FXP_REMOVE, 10);
 	assert_int_equal(buf_put_string(b, "other.age\0", 10), 0);
-	assert_int_equal(send_pkt(c, b), 0);
-	expect_status(c, 10, SFTP_FX_PERMISSION_DENIED);
+	assert_int_equal(tl_send_pkt(&c->t, b), 0);
+	tl_expect_status(&c->t, 10, SFTP_FX_PERMISSION_DENIED);
 	assert_true(fx_exists(&c->fx, "other.age"));
 }
 
@@ -542,7 +457,7 @@ test_read_file(void **state)
 	u_char h[PFISH_HANDLE_LEN], *data;
 	size_t got = 0, n;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	open_file(c, 1, "/000000000002.age", SFTP_FXF_READ);
 	expect_handle(c, 1, h);
 	assert_non_null(data = malloc(300000));
@@ -561,17 +476,17 @@ test_read_file(void **state)
 			fail_msg("byte %zu differs", i);
 	free(data);
 	send_read(c, 3, h, 300000, 100);	/* at EOF */
-	expect_status(c, 3, SFTP_FX_EOF);
+	tl_expect_status(&c->t, 3, SFTP_FX_EOF);
 	send_read(c, 4, h, UINT64_MAX, 100);	/* far past EOF */
-	expect_status(c, 4, SFTP_FX_EOF);
+	tl_expect_status(&c->t, 4, SFTP_FX_EOF);
 	send_read(c, 5, h, (uint64_t)INT64_MAX, 100);
-	expect_status(c, 5, SFTP_FX_EOF);
+	tl_expect_status(&c->t, 5, SFTP_FX_EOF);
 	send_read(c, 6, h, 10, 0);		/* 0 bytes inside the file */
 	assert_int_equal(expect_data(c, 6, NULL, 0), 0);
 	send_read(c, 7, h, 300000, 0);		/* 0 bytes at EOF */
-	expect_status(c, 7, SFTP_FX_EOF);
+	tl_expect_status(&c->t, 7, SFTP_FX_EOF);
 	send_handle_req(c, SFTP_FXP_CLOSE, 8, h, sizeof(h));
-	expect_status(c, 8, SFTP_FX_OK);
+	tl_expect_status(&c->t, 8, SFTP_FX_OK);
 }
 
 static void
@@ -581,47 +496,47 @@ test_handles(void **state)
 	u_char h1[PFISH_HANDLE_LEN], h2[PFISH_HANDLE_LEN], bad[16];
 	struct buf *b;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	open_file(c, 1, "/000000000001.age", SFTP_FXF_READ);
 	expect_handle(c, 1, h1);
 	/* Wrong lengths, unknown slots and bit flips are all refused. */
-	b = req(SFTP_FXP_READ, 2);
+	b = tl_req(SFTP_FXP_READ, 2);
 	assert_int_equal(buf_put_string(b, h1, 7), 0);
 	assert_int_equal(buf_put_u64(b, 0), 0);
 	assert_int_equal(buf_put_u32(b, 10), 0);
-	assert_int_equal(send_pkt(c, b), 0);
-	expect_status(c, 2, SFTP_FX_FAILURE);
+	assert_int_equal(tl_send_pkt(&c->t, b), 0);
+	tl_expect_status(&c->t, 2, SFTP_FX_FAILURE);
 	memset(bad, 0, sizeof(bad));
 	memcpy(bad, h1, sizeof(h1));
 	send_handle_req(c, SFTP_FXP_CLOSE, 3, bad, 9);
-	expect_status(c, 3, SFTP_FX_FAILURE);
+	tl_expect_status(&c->t, 3, SFTP_FX_FAILURE);
 	send_handle_req(c, SFTP_FXP_CLOSE, 4, bad, 4);
-	expect_status(c, 4, SFTP_FX_FAILURE);
+	tl_expect_status(&c->t, 4, SFTP_FX_FAILURE);
 	bad[7] ^= 1;
 	send_handle_req(c, SFTP_FXP_CLOSE, 5, bad, 8);
-	expect_status(c, 5, SFTP_FX_FAILURE);
+	tl_expect_status(&c->t, 5, SFTP_FX_FAILURE);
 	memset(bad, 0xff, 8);
 	send_handle_req(c, SFTP_FXP_FSTAT, 6, bad, 8);
-	expect_status(c, 6, SFTP_FX_FAILURE);
+	tl_expect_status(&c->t, 6, SFTP_FX_FAILURE);
 	/* A file handle is not a directory handle. */
 	send_handle_req(c, SFTP_FXP_READDIR, 7, h1, 8);
-	expect_status(c, 7, SFTP_FX_FAILURE);
+	tl_expect_status(&c->t, 7, SFTP_FX_FAILURE);
 	send_handle_req(c, SFTP_FXP_FSTAT, 8, h1, 8);
-	assert_true(next_reply(c));
-	assert_int_equal(c->type, SFTP_FXP_ATTRS);
+	assert_true(tl_next_reply(&c->t));
+	assert_int_equal(c->t.type, SFTP_FXP_ATTRS);
 	send_handle_req(c, SFTP_FXP_CLOSE, 9, h1, 8);
-	expect_status(c, 9, SFTP_FX_OK);
+	tl_expect_status(&c->t, 9, SFTP_FX_OK);
 	/* Closed: gone, and the slot's next handle is a different string. */
 	send_read(c, 10, h1, 0, 10);
-	expect_status(c, 10, SFTP_FX_FAILURE);
+	tl_expect_status(&c->t, 10, SFTP_FX_FAILURE);
 	send_handle_req(c, SFTP_FXP_CLOSE, 11, h1, 8);
-	expect_status(c, 11, SFTP_FX_FAILURE);
+	tl_expect_status(&c->t, 11, SFTP_FX_FAILURE);
 	open_file(c, 12, "/000000000001.age", SFTP_FXF_READ);
 	expect_handle(c, 12, h2);
 	assert_memory_equal(h1, h2, 4);		/* same slot */
 	assert_memory_not_equal(h1, h2, 8);	/* new generation */
 	send_read(c, 13, h1, 0, 10);
-	expect_status(c, 13, SFTP_FX_FAILURE);
+	tl_expect_status(&c->t, 13, SFTP_FX_FAILURE);
 	send_read(c, 14, h2, 0, 10);
 	assert_int_equal(expect_data(c, 14, NULL, 0), 5);
 }
@@ -632,17 +547,17 @@ test_handle_exhaustion(void **state)
 	struct ctx *c = *state;
 	u_char h1[PFISH_HANDLE_LEN], h2[PFISH_HANDLE_LEN], h3[PFISH_HANDLE_LEN];
 
-	init_session(c);
+	tl_init_session(&c->t);
 	open_file(c, 1, "/000000000001.age", SFTP_FXF_READ);
 	expect_handle(c, 1, h1);
 	send_path_req(c, SFTP_FXP_OPENDIR, 2, "/");
 	expect_handle(c, 2, h2);
 	open_file(c, 3, "/other.age", SFTP_FXF_READ);
-	expect_status(c, 3, SFTP_FX_FAILURE);
+	tl_expect_status(&c->t, 3, SFTP_FX_FAILURE);
 	send_path_req(c, SFTP_FXP_OPENDIR, 4, "/");
-	expect_status(c, 4, SFTP_FX_FAILURE);
+	tl_expect_status(&c->t, 4, SFTP_FX_FAILURE);
 	send_handle_req(c, SFTP_FXP_CLOSE, 5, h1, 8);
-	expect_status(c, 5, SFTP_FX_OK);
+	tl_expect_status(&c->t, 5, SFTP_FX_OK);
 	open_file(c, 6, "/other.age", SFTP_FXF_READ);
 	expect_handle(c, 6, h3);
 }
@@ -659,19 +574,21 @@ test_readdir(void **state)
 	uint32_t id, count, i;
 	int seen = 0;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	send_path_req(c, SFTP_FXP_OPENDIR, 1, ".");
 	expect_handle(c, 1, h);
 	send_handle_req(c, SFTP_FXP_READDIR, 2, h, 8);
-	assert_true(next_reply(c));
-	assert_int_equal(c->type, SFTP_FXP_NAME);
-	assert_int_equal(buf_get_u32(c->rep, &id), 0);
-	assert_int_equal(buf_get_u32(c->rep, &count), 0);
+	assert_true(tl_next_reply(&c->t));
+	assert_int_equal(c->t.type, SFTP_FXP_NAME);
+	assert_int_equal(buf_get_u32(c->t.rep, &id), 0);
+	assert_int_equal(buf_get_u32(c->t.rep, &count), 0);
 	assert_int_equal(count, 3);
 	for (i = 0; i < count; i++) {
-		assert_int_equal(buf_get_string_direct(c->rep, &name, &nl), 0);
-		assert_int_equal(buf_get_string_direct(c->rep, &lname, &ll), 0);
-		assert_int_equal(sftp_attrs_decode(c->rep, &a), 0);
+		assert_int_equal(buf_get_string_direct(c->t.rep, &name, &nl),
+		    0);
+		assert_int_equal(buf_get_string_direct(c->t.rep, &lname, &ll),
+		    0);
+		assert_int_equal(sftp_attrs_decode(c->t.rep, &a), 0);
 		assert_true(S_ISREG(a.perm));
 		assert_true(ll > nl);
 		assert_memory_equal(lname + ll - nl, name, nl);
@@ -686,13 +603,13 @@ test_readdir(void **state)
 	}
 	assert_int_equal(seen, 7);
 	send_handle_req(c, SFTP_FXP_READDIR, 3, h, 8);
-	expect_status(c, 3, SFTP_FX_EOF);
+	tl_expect_status(&c->t, 3, SFTP_FX_EOF);
 	send_path_req(c, SFTP_FXP_OPENDIR, 4, "/sub");
-	expect_status(c, 4, SFTP_FX_NO_SUCH_FILE);
+	tl_expect_status(&c->t, 4, SFTP_FX_NO_SUCH_FILE);
 	send_path_req(c, SFTP_FXP_OPENDIR, 5, "/other.age");
-	expect_status(c, 5, SFTP_FX_NO_SUCH_FILE);
+	tl_expect_status(&c->t, 5, SFTP_FX_NO_SUCH_FILE);
 	send_path_req(c, SFTP_FXP_OPENDIR, 6, "/..");
-	expect_status(c, 6, SFTP_FX_PERMISSION_DENIED);
+	tl_expect_status(&c->t, 6, SFTP_FX_PERMISSION_DENIED);
 }
 
 static void
@@ -702,13 +619,13 @@ expect_name(struct ctx *c, uint32_t id, const char *want)
 	uint32_t rid, count;
 	size_t nl;
 
-	assert_true(next_reply(c));
-	assert_int_equal(c->type, SFTP_FXP_NAME);
-	assert_int_equal(buf_get_u32(c->rep, &rid), 0);
+	assert_true(tl_next_reply(&c->t));
+	assert_int_equal(c->t.type, SFTP_FXP_NAME);
+	assert_int_equal(buf_get_u32(c->t.rep, &rid), 0);
 	assert_int_equal(rid, id);
-	assert_int_equal(buf_get_u32(c->rep, &count), 0);
+	assert_int_equal(buf_get_u32(c->t.rep, &count), 0);
 	assert_int_equal(count, 1);
-	assert_int_equal(buf_get_string_direct(c->rep, &name, &nl), 0);
+	assert_int_equal(buf_get_string_direct(c->t.rep, &name, &nl), 0);
 	assert_int_equal(nl, strlen(want));
 	assert_memory_equal(name, want, nl);
 }
@@ -719,7 +636,7 @@ test_realpath(void **state)
 	struct ctx *c = *state;
 	char p[512];
 
-	init_session(c);
+	tl_init_session(&c->t);
 	send_path_req(c, SFTP_FXP_REALPATH, 1, ".");
 	expect_name(c, 1, "/");
 	send_path_req(c, SFTP_FXP_REALPATH, 2, "");
@@ -732,11 +649,11 @@ test_realpath(void **state)
 	send_path_req(c, SFTP_FXP_REALPATH, 5, "other.age");
 	expect_name(c, 5, "/other.age");
 	send_path_req(c, SFTP_FXP_REALPATH, 6, "/..");
-	expect_status(c, 6, SFTP_FX_PERMISSION_DENIED);
+	tl_expect_status(&c->t, 6, SFTP_FX_PERMISSION_DENIED);
 	send_path_req(c, SFTP_FXP_REALPATH, 7, "/tmp");
-	expect_status(c, 7, SFTP_FX_NO_SUCH_FILE);
+	tl_expect_status(&c->t, 7, SFTP_FX_NO_SUCH_FILE);
 	send_path_req(c, SFTP_FXP_REALPATH, 8, "/link.age");
-	expect_status(c, 8, SFTP_FX_NO_SUCH_FILE);
+	tl_expect_status(&c->t, 8, SFTP_FX_NO_SUCH_FILE);
 }
 
 static void
@@ -746,18 +663,18 @@ test_stat(void **state)
 	struct sftp_attrs a;
 	uint32_t id;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	send_path_req(c, SFTP_FXP_STAT, 1, "/");
-	assert_true(next_reply(c));
-	assert_int_equal(c->type, SFTP_FXP_ATTRS);
-	assert_int_equal(buf_get_u32(c->rep, &id), 0);
-	assert_int_equal(sftp_attrs_decode(c->rep, &a), 0);
+	assert_true(tl_next_reply(&c->t));
+	assert_int_equal(c->t.type, SFTP_FXP_ATTRS);
+	assert_int_equal(buf_get_u32(c->t.rep, &id), 0);
+	assert_int_equal(sftp_attrs_decode(c->t.rep, &a), 0);
 	assert_true(S_ISDIR(a.perm));
 	send_path_req(c, SFTP_FXP_LSTAT, 2, "/000000000002.age");
-	assert_true(next_reply(c));
-	assert_int_equal(c->type, SFTP_FXP_ATTRS);
-	assert_int_equal(buf_get_u32(c->rep, &id), 0);
-	assert_int_equal(sftp_attrs_decode(c->rep, &a), 0);
+	assert_true(tl_next_reply(&c->t));
+	assert_int_equal(c->t.type, SFTP_FXP_ATTRS);
+	assert_int_equal(buf_get_u32(c->t.rep, &id), 0);
+	assert_int_equal(sftp_attrs_decode(c->t.rep, &a), 0);
 	assert_true(S_ISREG(a.perm));
 	assert_true(a.size == 300000);
 }
@@ -767,21 +684,21 @@ test_remove(void **state)
 {
 	struct ctx *c = *state;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	send_path_req(c, SFTP_FXP_REMOVE, 1, "/000000000001.age");
-	expect_status(c, 1, SFTP_FX_OK);
+	tl_expect_status(&c->t, 1, SFTP_FX_OK);
 	assert_false(fx_exists(&c->fx, "000000000001.age"));
 	assert_true(fx_exists(&c->fx, ".pfish/notes/000000000001.note"));
 	send_path_req(c, SFTP_FXP_REMOVE, 2, "/000000000001.age");
-	expect_status(c, 2, SFTP_FX_NO_SUCH_FILE);
+	tl_expect_status(&c->t, 2, SFTP_FX_NO_SUCH_FILE);
 	send_path_req(c, SFTP_FXP_REMOVE, 3, "/link.age");
-	expect_status(c, 3, SFTP_FX_NO_SUCH_FILE);
+	tl_expect_status(&c->t, 3, SFTP_FX_NO_SUCH_FILE);
 	send_path_req(c, SFTP_FXP_REMOVE, 4, "/../secret.age");
-	expect_status(c, 4, SFTP_FX_PERMISSION_DENIED);
+	tl_expect_status(&c->t, 4, SFTP_FX_PERMISSION_DENIED);
 	send_path_req(c, SFTP_FXP_REMOVE, 5, "/");
-	expect_status(c, 5, SFTP_FX_PERMISSION_DENIED);
+	tl_expect_status(&c->t, 5, SFTP_FX_PERMISSION_DENIED);
 	send_path_req(c, SFTP_FXP_REMOVE, 6, "/sub.age");
-	expect_status(c, 6, SFTP_FX_NO_SUCH_FILE);
+	tl_expect_status(&c->t, 6, SFTP_FX_NO_SUCH_FILE);
 	assert_true(fx_exists(&c->fx, "link.age"));
 	assert_true(fx_exists(&c->fx, "sub.age"));
 	assert_true(fx_exists(&c->fx, "../secret.age"));
@@ -793,11 +710,11 @@ test_remove_refused(void **state)
 {
 	struct ctx *c = *state;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	send_path_req(c, SFTP_FXP_REMOVE, 1, "/000000000001.age");
-	expect_status(c, 1, SFTP_FX_PERMISSION_DENIED);
+	tl_expect_status(&c->t, 1, SFTP_FX_PERMISSION_DENIED);
 	send_path_req(c, SFTP_FXP_REMOVE, 2, "/other.age");
-	expect_status(c, 2, SFTP_FX_PERMISSION_DENIED);
+	tl_expect_status(&c->t, 2, SFTP_FX_PERMISSION_DENIED);
 	assert_true(fx_exists(&c->fx, "000000000001.age"));
 	assert_true(fx_exists(&c->fx, "other.age"));
 	assert_false(fx_exists(&c->fx, ".pfish/notes/000000000001.note"));
@@ -812,28 +729,28 @@ test_backpressure(void **state)
 	struct buf *b;
 	size_t i, n = 2 * PFISH_OUTPUT_HIWAT / PFISH_READ_MAX;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	open_file(c, 1, "/000000000002.age", SFTP_FXF_READ);
 	expect_handle(c, 1, h);
 	for (i = 0; i < n; i++) {
-		b = req(SFTP_FXP_READ, 100 + (uint32_t)i);
+		b = tl_req(SFTP_FXP_READ, 100 + (uint32_t)i);
 		assert_int_equal(buf_put_string(b, h, 8), 0);
 		assert_int_equal(buf_put_u64(b, 0), 0);
 		assert_int_equal(buf_put_u32(b, PFISH_READ_MAX), 0);
-		assert_int_equal(send_pkt(c, b), 0);
+		assert_int_equal(tl_send_pkt(&c->t, b), 0);
 	}
-	assert_true(server_output_full(c->s));
-	assert_true(evbuffer_get_length(server_output(c->s)) <
+	assert_true(server_output_full(c->t.s));
+	assert_true(evbuffer_get_length(server_output(c->t.s)) <
 	    PFISH_OUTPUT_HIWAT + PFISH_PACKET_MAX);
 	/* Draining lets the rest through, every request answered. */
 	for (i = 0; i < n; i++) {
-		if (!next_reply(c)) {
-			assert_int_equal(server_feed(c->s, NULL, 0), 0);
-			assert_true(next_reply(c));
+		if (!tl_next_reply(&c->t)) {
+			assert_int_equal(server_feed(c->t.s, NULL, 0), 0);
+			assert_true(tl_next_reply(&c->t));
 		}
-		assert_int_equal(c->type, SFTP_FXP_DATA);
+		assert_int_equal(c->t.type, SFTP_FXP_DATA);
 	}
-	assert_false(next_reply(c));
+	assert_false(tl_next_reply(&c->t));
 }
 
 /* -Q prints what the table implements, nothing refused or unfinished. */

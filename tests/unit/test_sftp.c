@@ -243,6 +243,78 @@ test_longname(void **state)
 	assert_string_equal(sftp_type_name(250), "unknown");
 }
 
+/* What the client encodes, the server's decoders read back exactly. */
+static void
+test_requests_both_sides(void **state)
+{
+	struct buf *b = buf_new(), *in;
+	struct sftp_attrs a;
+	const u_char *p;
+	size_t start, len, plen;
+	uint32_t pflags, rlen;
+	uint64_t off;
+	uint8_t type;
+	uint32_t id;
+
+	(void)state;
+	assert_non_null(b);
+	assert_int_equal(sftp_put_open(b, 7, "000000000001.age",
+	    SFTP_FXF_READ), 0);
+	start = buf_len(b);
+	assert_int_equal(sftp_put_read(b, 8, (const u_char *)"hhhhhhhh", 8,
+	    1ULL << 40, 32768), 0);
+	assert_int_equal(sftp_put_string_req(b, SFTP_FXP_EXTENDED, 9,
+	    "x@pfish", "arg", 3), 0);
+
+	/* OPEN */
+	assert_int_equal(sftp_frame_check(buf_ptr(b), &len), 0);
+	assert_int_equal(SFTP_HDR_LEN + len, start);
+	assert_non_null(in = buf_from(buf_ptr(b) + SFTP_HDR_LEN, len));
+	assert_int_equal(buf_get_u8(in, &type), 0);
+	assert_int_equal(type, SFTP_FXP_OPEN);
+	assert_int_equal(buf_get_u32(in, &id), 0);
+	assert_int_equal(id, 7);
+	assert_int_equal(sftp_get_open(in, &p, &plen, &pflags, &a), 0);
+	assert_int_equal(plen, 16);
+	assert_memory_equal(p, "000000000001.age", 16);
+	assert_int_equal(pflags, SFTP_FXF_READ);
+	assert_int_equal(a.flags, 0);
+	assert_int_equal(buf_len(in), 0);
+	buf_free(in);
+
+	/* READ */
+	assert_int_equal(sftp_frame_check(buf_ptr(b) + start, &len), 0);
+	assert_non_null(in = buf_from(buf_ptr(b) + start + SFTP_HDR_LEN,
+	    len));
+	assert_int_equal(buf_get_u8(in, &type), 0);
+	assert_int_equal(type, SFTP_FXP_READ);
+	assert_int_equal(buf_get_u32(in, &id), 0);
+	assert_int_equal(id, 8);
+	assert_int_equal(sftp_get_read(in, &p, &plen, &off, &rlen), 0);
+	assert_int_equal(plen, 8);
+	assert_true(off == 1ULL << 40);
+	assert_int_equal(rlen, 32768);
+	assert_int_equal(buf_len(in), 0);
+	start += SFTP_HDR_LEN + len;
+	buf_free(in);
+
+	/* EXTENDED with one string */
+	assert_int_equal(sftp_frame_check(buf_ptr(b) + start, &len), 0);
+	assert_int_equal(start + SFTP_HDR_LEN + len, buf_len(b));
+	assert_non_null(in = buf_from(buf_ptr(b) + start + SFTP_HDR_LEN,
+	    len));
+	assert_int_equal(buf_get_u8(in, &type), 0);
+	assert_int_equal(type, SFTP_FXP_EXTENDED);
+	assert_int_equal(buf_get_u32(in, &id), 0);
+	assert_int_equal(sftp_get_string(in, &p, &plen), 0);
+	assert_int_equal(plen, 7);
+	assert_int_equal(sftp_get_string(in, &p, &plen), 0);
+	assert_int_equal(plen, 3);
+	assert_int_equal(buf_len(in), 0);
+	buf_free(in);
+	buf_free(b);
+}
+
 int
 main(void)
 {
@@ -256,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_attrs_extended),
 		cmocka_unit_test(test_request_fields),
 		cmocka_unit_test(test_longname),
+		cmocka_unit_test(test_requests_both_sides),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

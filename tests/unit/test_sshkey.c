@@ -35,6 +35,7 @@
 
 #include "buf.h"
 #include "sshkey.h"
+#include "testlib.h"
 
 /* Fixtures made with ssh-keygen; fingerprints as ssh-keygen -lf prints. */
 #define FP_A	"SHA256:w2QupaKecqRMK+hCZS1K8naKECF0MlEHk6WHneV0kFE"
@@ -43,39 +44,6 @@
 #define PUB_A	"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMekk1jseE3NcYONiEpOxxH3" \
 		"qNCxKjCKSErcT7G18df6"
 
-static const char *
-data_path(const char *name)
-{
-	static char path[4096];
-	const char *top = getenv("PFISH_TOP");
-	int n;
-
-	n = snprintf(path, sizeof(path), "%s/tests/unit/data/%s",
-	    top != NULL ? top : ".", name);
-	assert_true(n > 0 && (size_t)n < sizeof(path));
-	return path;
-}
-
-/* Whole fixture file, NUL-terminated, via stdio (independent of sshkey). */
-static char *
-slurp(const char *name, size_t *lenp)
-{
-	FILE *f;
-	char *d;
-	long n;
-
-	assert_non_null(f = fopen(data_path(name), "rb"));
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	assert_true((n = ftell(f)) >= 0);
-	rewind(f);
-	assert_non_null(d = malloc((size_t)n + 1));
-	assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
-	d[n] = '\0';
-	fclose(f);
-	*lenp = (size_t)n;
-	return d;
-}
-
 static void
 test_public_file_and_fingerprint(void **state)
 {
@@ -83,14 +51,14 @@ test_public_file_and_fingerprint(void **state)
 	char fp[SSHKEY_FP_LEN], *comment;
 
 	(void)state;
-	assert_int_equal(sshkey_load_public(data_path("test_ed25519.pub"), pk,
-	    &comment), 0);
+	assert_int_equal(sshkey_load_public(tl_data_path("test_ed25519.pub"),
+	    pk, &comment), 0);
 	assert_string_equal(comment, COMMENT_A);
 	sshkey_fingerprint(pk, fp);
 	assert_string_equal(fp, FP_A);
 	assert_int_equal(strlen(fp) + 1, SSHKEY_FP_LEN);
 	free(comment);
-	assert_int_equal(sshkey_load_public(data_path("test_ed25519_b.pub"),
+	assert_int_equal(sshkey_load_public(tl_data_path("test_ed25519_b.pub"),
 	    pkb, NULL), 0);
 	sshkey_fingerprint(pkb, fp);
 	assert_string_equal(fp, FP_B);
@@ -106,7 +74,7 @@ test_public_format_roundtrip(void **state)
 	size_t len;
 
 	(void)state;
-	file = slurp("test_ed25519.pub", &len);
+	file = tl_data_file("test_ed25519.pub", &len);
 	assert_int_equal(sshkey_pub_parse_line(file, pk, &end), 0);
 	assert_string_equal(end, " " COMMENT_A "\n");
 	assert_int_equal(sshkey_pub_format(pk, COMMENT_A, &line), 0);
@@ -190,7 +158,7 @@ test_rsa_public_rejected(void **state)
 	u_char pk[SSHKEY_ED25519_PK];
 
 	(void)state;
-	assert_int_equal(sshkey_load_public(data_path("test_rsa.pub"), pk,
+	assert_int_equal(sshkey_load_public(tl_data_path("test_rsa.pub"), pk,
 	    NULL), SSHKEY_ERR_TYPE);
 }
 
@@ -201,9 +169,10 @@ test_private_file(void **state)
 	u_char pk[SSHKEY_ED25519_PK];
 
 	(void)state;
-	assert_int_equal(sshkey_load_public(data_path("test_ed25519.pub"), pk,
-	    NULL), 0);
-	assert_int_equal(sshkey_load_private(data_path("test_ed25519"), &k), 0);
+	assert_int_equal(sshkey_load_public(tl_data_path("test_ed25519.pub"),
+	    pk, NULL), 0);
+	assert_int_equal(sshkey_load_private(tl_data_path("test_ed25519"), &k),
+	    0);
 	assert_memory_equal(k->pk, pk, sizeof(pk));
 	assert_memory_equal(k->sk + 32, pk, sizeof(pk));
 	assert_string_equal(k->comment, COMMENT_A);
@@ -217,7 +186,7 @@ test_private_encrypted(void **state)
 	struct sshkey_priv *k = (struct sshkey_priv *)1;
 
 	(void)state;
-	assert_int_equal(sshkey_load_private(data_path("test_ed25519_enc"),
+	assert_int_equal(sshkey_load_private(tl_data_path("test_ed25519_enc"),
 	    &k), SSHKEY_ERR_ENCRYPTED);
 	assert_null(k);
 }
@@ -237,7 +206,7 @@ decode_priv(size_t *lenp)
 	u_char *blob;
 	size_t len;
 
-	text = slurp("test_ed25519", &len);
+	text = tl_data_file("test_ed25519", &len);
 	body = strchr(text, '\n') + 1;
 	assert_non_null(end = strstr(body, "-----END"));
 	assert_non_null(blob = malloc(len));
@@ -380,7 +349,7 @@ test_files_refused(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(link, sizeof(link), "%s/link", dir);
-	assert_int_equal(symlink(data_path("test_ed25519"), link), 0);
+	assert_int_equal(symlink(tl_data_path("test_ed25519"), link), 0);
 	assert_int_equal(sshkey_load_private(link, &k), SSHKEY_ERR_IO);
 	assert_int_equal(errno, ELOOP);
 	assert_int_equal(sshkey_load_public(dir, pk, NULL), SSHKEY_ERR_IO);

@@ -33,41 +33,15 @@
 #include "pfish.h"
 #include "sshkey.h"
 #include "sshsig.h"
-
-static const char *
-data_path(const char *name)
-{
-	static char path[4096];
-	const char *top = getenv("PFISH_TOP");
-	int n;
-
-	n = snprintf(path, sizeof(path), "%s/tests/unit/data/%s",
-	    top != NULL ? top : ".", name);
-	assert_true(n > 0 && (size_t)n < sizeof(path));
-	return path;
-}
-
-static char *
-slurp(const char *name, size_t *lenp)
-{
-	u_char *d, *copy;
-	size_t len;
-
-	assert_int_equal(sshkey_read_file(data_path(name), SSHKEY_FILE_MAX, 0,
-	    &d, &len), 0);
-	assert_non_null(copy = malloc(len + 1));
-	memcpy(copy, d, len + 1);
-	sshkey_file_free(d, len, 0);
-	*lenp = len;
-	return (char *)copy;
-}
+#include "testlib.h"
 
 static struct sshkey_priv *
 key_a(void)
 {
 	struct sshkey_priv *k;
 
-	assert_int_equal(sshkey_load_private(data_path("test_ed25519"), &k), 0);
+	assert_int_equal(sshkey_load_private(tl_data_path("test_ed25519"), &k),
+	    0);
 	return k;
 }
 
@@ -81,8 +55,8 @@ test_sign_matches_ssh_keygen(void **state)
 	size_t mlen, wlen;
 
 	(void)state;
-	msg = slurp("msg.txt", &mlen);
-	want = slurp("msg.txt.sig", &wlen);
+	msg = tl_data_file("msg.txt", &mlen);
+	want = tl_data_file("msg.txt.sig", &wlen);
 	assert_non_null(out = buf_new());
 	assert_int_equal(buf_put(out, "prefix", 6), 0);
 	assert_int_equal(sshsig_sign(k, PFISH_NS_RECORD, msg, mlen, out), 0);
@@ -102,11 +76,11 @@ test_verify_ssh_keygen(void **state)
 	size_t mlen, slen, s256len;
 
 	(void)state;
-	assert_int_equal(sshkey_load_public(data_path("test_ed25519.pub"),
+	assert_int_equal(sshkey_load_public(tl_data_path("test_ed25519.pub"),
 	    want, NULL), 0);
-	msg = slurp("msg.txt", &mlen);
-	sig = slurp("msg.txt.sig", &slen);
-	sig256 = slurp("msg.txt.sha256.sig", &s256len);
+	msg = tl_data_file("msg.txt", &mlen);
+	sig = tl_data_file("msg.txt.sig", &slen);
+	sig256 = tl_data_file("msg.txt.sha256.sig", &s256len);
 	assert_int_equal(sshsig_verify(sig, slen, PFISH_NS_RECORD, msg, mlen,
 	    pk), 0);
 	assert_memory_equal(pk, want, sizeof(pk));

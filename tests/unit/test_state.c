@@ -43,6 +43,7 @@
 #include "sshsig.h"
 #include "statepage.h"
 #include "stmt.h"
+#include "testlib.h"
 
 #define EPOCH	"0123456789abcdef"
 #define NREC	5	/* records 1..5; the head's low is 2 */
@@ -52,12 +53,10 @@ struct ctx {
 	char			 mbdir[128];
 	char			 keys[160];
 	struct mailbox		*mb;
-	struct server		*s;
+	struct tl_session	 t;	/* the server and its last reply */
 	struct sshkey_priv	*user;		/* in authorized_keys */
 	struct sshkey_priv	*other;		/* signs records; not a user */
 	u_char			 rhash[NREC + 1][STMT_HASH_LEN];
-	struct buf		*rep;
-	uint8_t			 type;
 };
 
 /* One state item as it came off the wire. */
@@ -68,30 +67,10 @@ struct item {
 	size_t		 len;
 };
 
-static const char *
-data_path(const char *name)
-{
-	static char path[4096];
-	const char *top = getenv("PFISH_TOP");
-	int n;
-
-	n = snprintf(path, sizeof(path), "%s/tests/unit/data/%s",
-	    top != NULL ? top : ".", name);
-	assert_true(n > 0 && (size_t)n < sizeof(path));
-	return path;
-}
-
 static void
 put_file(struct ctx *c, const char *rel, const void *data, size_t len)
 {
-	char path[512];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", c->mbdir, rel);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(fd != -1);
-	assert_true(write(fd, data, len) == (ssize_t)len);
-	assert_int_equal(close(fd), 0);
+	tl_write_file(c->mbdir, rel, data, len);
 }
 
 static int
@@ -108,21 +87,9 @@ static u_char *
 get_file(struct ctx *c, const char *rel, size_t *len)
 {
 	char path[512];
-	u_char *p;
-	FILE *f;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/%s", c->mbdir, rel);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	assert_non_null(p = malloc((size_t)n + 1));
-	assert_true(fread(p, 1, (size_t)n, f) == (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return p;
+	return tl_read_file(path, len);
 }
 
 static void
@@ -246,8 +213,8 @@ setup_flags(void **state, int flags)
 	snprintf(c->mbdir, sizeof(c->mbdir), "%s/alice", c->top);
 	snprintf(c->keys, sizeof(c->keys), "%s/home/.ssh/authorized_keys",
 	    c->top);
-	if (sshkey_load_private(data_path("test_ed25519"), &c->user) != 0 ||
-	    sshkey_load_private(data_path("test_ed25519_b"), &c->other) != 0)
+	if (sshkey_load_private(tl_data_path("test_ed25519"), &c->user) != 0 ||
+	    sshkey_load_private(tl_data_path("test_ed25519_b"), &c->other) != 0)
 		return -1;
 	mkdirs(c);
 	write_keys(c);
@@ -256,7 +223,7 @@ setup_flags(void **state, int flags)
 		make_record(c, seq);
 	make_head(c, 2, NREC);
 	if ((c->mb = mailbox_open(c->mbdir, "alice")) == NULL ||
-	    (c->s = new_session(c, flags)) == NULL)
+	    (c->t.s = new_session(c, flags)) == NULL)
 		return -1;
 	*state = c;
 	return 0;
@@ -284,130 +251,55 @@ static int
 teardown(void **state)
 {
 	struct ctx *c = *state;
-	char cmd[128];
 
-	buf_free(c->rep);
-	server_free(c->s);
+	tl_session_free(&c->t);
 	mailbox_close(c->mb);
 	sshkey_priv_free(c->user);
 	sshkey_priv_free(c->other);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", c->top);
-	if (system(cmd) != 0)
+	if (tl_rm_rf(c->top) != 0)
 		return -1;
 	free(c);
 	return 0;
 }
 
-static void
-send_pkt(struct ctx *c, struct buf *b)
-{
-	u_char hdr[4];
-
-	buf_store_u32(hdr, (uint32_t)buf_len(b));
-	assert_int_equal(server_feed(c->s, hdr, 4), 0);
-	assert_int_equal(server_feed(c->s, buf_ptr(b), buf_len(b)), 0);
-	buf_free(b);
-}
-
-/* The next reply; its length including the length field goes to *total. */
-static int
-next_reply(struct ctx *c, size_t *total)
-{
-	struct evbuffer *out = server_output(c->s);
-	u_char hdr[4], *p;
-	uint32_t len;
-
-	buf_free(c->rep);
-	c->rep = NULL;
-	c->type = 0;
-	if (evbuffer_copyout(out, hdr, 4) != 4)
-		return 0;
-	len = buf_load_u32(hdr);
-	assert_true(len >= 1 && evbuffer_get_length(out) >= 4 + len);
-	if (total != NULL)
-		*total = 4 + (size_t)len;
-	assert_non_null(c->rep = buf_new_max(len));
-	assert_int_equal(buf_reserve(c->rep, len, &p), 0);
-	evbuffer_drain(out, 4);
-	assert_int_equal(evbuffer_remove(out, p, len), (int)len);
-	assert_int_equal(buf_get_u8(c->rep, &c->type), 0);
-	return 1;
-}
-
-static void
-init_session(struct ctx *c)
-{
-	struct buf *b;
-
-	assert_non_null(b = buf_new());
-	assert_int_equal(buf_put_u8(b, SFTP_FXP_INIT), 0);
-	assert_int_equal(buf_put_u32(b, 3), 0);
-	send_pkt(c, b);
-	assert_true(next_reply(c, NULL));
-	assert_int_equal(c->type, SFTP_FXP_VERSION);
-}
-
-static struct buf *
-ext_req(uint32_t id, const char *name)
-{
-	struct buf *b;
-
-	if ((b = buf_new()) == NULL || buf_put_u8(b, SFTP_FXP_EXTENDED) != 0 ||
-	    buf_put_u32(b, id) != 0 || buf_put_cstring(b, name) != 0)
-		abort();
-	return b;
-}
-
-static void
-expect_status(struct ctx *c, uint32_t id, uint32_t code)
-{
-	uint32_t rid, rcode;
-
-	assert_true(next_reply(c, NULL));
-	assert_int_equal(c->type, SFTP_FXP_STATUS);
-	assert_int_equal(buf_get_u32(c->rep, &rid), 0);
-	assert_int_equal(rid, id);
-	assert_int_equal(buf_get_u32(c->rep, &rcode), 0);
-	assert_int_equal(rcode, code);
-}
-
 /*
  * One page: request it with cursor, check the reply's frame, return its
- * headhash and next cursor (copied) and the items (pointing into c->rep).
+ * headhash and next cursor (copied) and the items (pointing into c->t.rep).
  */
 static size_t
 get_page(struct ctx *c, uint32_t id, const char *cursor, char *headhash,
     char *next, struct item *items, size_t maxitems)
 {
-	struct buf *b = ext_req(id, PFISH_EXT_STATE);
+	struct buf *b = tl_ext_req(id, PFISH_EXT_STATE);
 	const u_char *p;
 	size_t len, total, i;
 	uint32_t rid, count;
 
 	assert_int_equal(buf_put_cstring(b, cursor), 0);
-	send_pkt(c, b);
-	assert_true(next_reply(c, &total));
-	assert_int_equal(c->type, SFTP_FXP_EXTENDED_REPLY);
+	tl_send(&c->t, b);
+	assert_true(tl_next_reply(&c->t));
+	total = c->t.total;
+	assert_int_equal(c->t.type, SFTP_FXP_EXTENDED_REPLY);
 	assert_true(total <= PFISH_PACKET_MAX);
-	assert_int_equal(buf_get_u32(c->rep, &rid), 0);
+	assert_int_equal(buf_get_u32(c->t.rep, &rid), 0);
 	assert_int_equal(rid, id);
-	assert_int_equal(buf_get_string_direct(c->rep, &p, &len), 0);
+	assert_int_equal(buf_get_string_direct(c->t.rep, &p, &len), 0);
 	assert_true(len == 0 || len == 64);
 	memcpy(headhash, p, len);
 	headhash[len] = '\0';
-	assert_int_equal(buf_get_string_direct(c->rep, &p, &len), 0);
+	assert_int_equal(buf_get_string_direct(c->t.rep, &p, &len), 0);
 	assert_true(len <= STATEPAGE_CURSOR_MAX);
 	memcpy(next, p, len);
 	next[len] = '\0';
-	assert_int_equal(buf_get_u32(c->rep, &count), 0);
+	assert_int_equal(buf_get_u32(c->t.rep, &count), 0);
 	assert_true(count <= maxitems);
 	for (i = 0; i < count; i++) {
-		assert_int_equal(buf_get_u8(c->rep, &items[i].kind), 0);
-		assert_int_equal(buf_get_u64(c->rep, &items[i].seq), 0);
-		assert_int_equal(buf_get_string_direct(c->rep, &items[i].data,
+		assert_int_equal(buf_get_u8(c->t.rep, &items[i].kind), 0);
+		assert_int_equal(buf_get_u64(c->t.rep, &items[i].seq), 0);
+		assert_int_equal(buf_get_string_direct(c->t.rep, &items[i].data,
 		    &items[i].len), 0);
 	}
-	assert_int_equal(buf_len(c->rep), 0);
+	assert_int_equal(buf_len(c->t.rep), 0);
 	return count;
 }
 
@@ -445,7 +337,7 @@ test_listing(void **state)
 	snprintf(link, sizeof(link), "%s/.pfish/records/000000000006.rec",
 	    c->mbdir);
 	assert_int_equal(symlink("../head", link), 0);
-	init_session(c);
+	tl_init_session(&c->t);
 	n = get_page(c, 1, "", hh, next, it, 32);
 	assert_string_equal(next, "");
 	assert_int_equal(n, 1 + 4 + 2 + 1);
@@ -501,7 +393,7 @@ test_no_state(void **state)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s/.pfish'", c->mbdir);
 	assert_int_equal(system(cmd), 0);
-	init_session(c);
+	tl_init_session(&c->t);
 	assert_int_equal(get_page(c, 1, "", hh, next, it, 4), 0);
 	assert_string_equal(hh, "");
 	assert_string_equal(next, "");
@@ -519,12 +411,12 @@ test_bad_cursor(void **state)
 	struct buf *b;
 	size_t i;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		b = ext_req((uint32_t)i, PFISH_EXT_STATE);
+		b = tl_ext_req((uint32_t)i, PFISH_EXT_STATE);
 		assert_int_equal(buf_put_cstring(b, bad[i]), 0);
-		send_pkt(c, b);
-		expect_status(c, (uint32_t)i, SFTP_FX_FAILURE);
+		tl_send(&c->t, b);
+		tl_expect_status(&c->t, (uint32_t)i, SFTP_FX_FAILURE);
 	}
 	/* The session goes on. */
 	assert_int_equal(get_page(c, 99, "", hh, next, it, 16), 5);
@@ -555,7 +447,7 @@ test_paging(void **state)
 	}
 	memset(blob, 'x', 300 * 1024);
 	put_file(c, ".pfish/records/000000000700.rec", blob, 300 * 1024);
-	init_session(c);
+	tl_init_session(&c->t);
 	cursor[0] = '\0';
 	do {
 		n = get_page(c, (uint32_t)pages, cursor, hh, next, it, ITEMS);
@@ -624,10 +516,10 @@ make_delete(struct ctx *c, const struct sshkey_priv *key, const char *ns,
 static void
 send_delete(struct ctx *c, uint32_t id, const struct buf *stmt)
 {
-	struct buf *b = ext_req(id, PFISH_EXT_DELETE);
+	struct buf *b = tl_ext_req(id, PFISH_EXT_DELETE);
 
 	assert_int_equal(buf_put_string(b, buf_ptr(stmt), buf_len(stmt)), 0);
-	send_pkt(c, b);
+	tl_send(&c->t, b);
 }
 
 /* The .del file name the store layout gives this statement. */
@@ -670,9 +562,9 @@ test_delete(void **state)
 		snprintf(p, sizeof(p), "%s/000000000003.age", c->mbdir);
 		assert_int_equal(unlink(p), 0);
 	}
-	init_session(c);
+	tl_init_session(&c->t);
 	send_delete(c, 1, stmt);
-	expect_status(c, 1, SFTP_FX_OK);
+	tl_expect_status(&c->t, 1, SFTP_FX_OK);
 	assert_false(exists(c, "000000000002.age"));
 	assert_false(exists(c, "000000000003.age"));
 	assert_true(exists(c, "000000000004.age"));
@@ -683,7 +575,7 @@ test_delete(void **state)
 	free(data);
 	/* The same delete again: idempotent. */
 	send_delete(c, 2, stmt);
-	expect_status(c, 2, SFTP_FX_OK);
+	tl_expect_status(&c->t, 2, SFTP_FX_OK);
 	assert_true(exists(c, rel));
 	/* And the listing serves it. */
 	n = get_page(c, 3, "", hh, next, it, 16);
@@ -722,7 +614,7 @@ static void
 try_delete(struct ctx *c, uint32_t id, struct buf *stmt, uint32_t code)
 {
 	send_delete(c, id, stmt);
-	expect_status(c, id, code);
+	tl_expect_status(&c->t, id, code);
 	buf_free(stmt);
 	assert_untouched(c);
 	assert_true(deletes_empty(c));
@@ -736,7 +628,7 @@ test_delete_refused(void **state)
 	struct buf *stmt;
 	size_t tl;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	/* Not in authorized_keys. */
 	try_delete(c, 1, make_delete(c, c->other, PFISH_NS_DELETE, "alice",
 	    EPOCH, seqs, 2), SFTP_FX_PERMISSION_DENIED);
@@ -789,7 +681,7 @@ test_delete_readonly(void **state)
 	static const uint64_t seqs[] = { 2 };
 	struct ctx *c = *state;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	try_delete(c, 1, make_delete(c, c->user, PFISH_NS_DELETE, "alice",
 	    EPOCH, seqs, 1), SFTP_FX_PERMISSION_DENIED);
 }
@@ -802,10 +694,10 @@ test_delete_signed_only(void **state)
 	struct ctx *c = *state;
 	struct buf *stmt;
 
-	init_session(c);
+	tl_init_session(&c->t);
 	stmt = make_delete(c, c->user, PFISH_NS_DELETE, "alice", EPOCH, seqs, 1);
 	send_delete(c, 1, stmt);
-	expect_status(c, 1, SFTP_FX_OK);
+	tl_expect_status(&c->t, 1, SFTP_FX_OK);
 	assert_false(exists(c, "000000000004.age"));
 	buf_free(stmt);
 }
@@ -817,10 +709,10 @@ test_delete_no_keys(void **state)
 	static const uint64_t seqs[] = { 2 };
 	struct ctx *c = *state;
 
-	server_free(c->s);
+	server_free(c->t.s);
 	assert_int_equal(unlink(c->keys), 0);
-	assert_non_null(c->s = new_session(c, 0));
-	init_session(c);
+	assert_non_null(c->t.s = new_session(c, 0));
+	tl_init_session(&c->t);
 	try_delete(c, 1, make_delete(c, c->user, PFISH_NS_DELETE, "alice",
 	    EPOCH, seqs, 1), SFTP_FX_PERMISSION_DENIED);
 }
@@ -833,12 +725,12 @@ test_malformed(void **state)
 	struct buf *b;
 	u_char hdr[4];
 
-	init_session(c);
-	b = ext_req(1, PFISH_EXT_STATE);
+	tl_init_session(&c->t);
+	b = tl_ext_req(1, PFISH_EXT_STATE);
 	assert_int_equal(buf_put_u32(b, 100), 0);	/* string cut short */
 	buf_store_u32(hdr, (uint32_t)buf_len(b));
-	assert_int_equal(server_feed(c->s, hdr, 4), 0);
-	assert_int_equal(server_feed(c->s, buf_ptr(b), buf_len(b)), -1);
+	assert_int_equal(server_feed(c->t.s, hdr, 4), 0);
+	assert_int_equal(server_feed(c->t.s, buf_ptr(b), buf_len(b)), -1);
 	buf_free(b);
 }
 

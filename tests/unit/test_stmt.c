@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "layout.h"
 #include "pfish.h"
 #include "stmt.h"
 
@@ -519,16 +520,6 @@ test_filenames(void **state)
 	u_char h[STMT_HASH_LEN];
 
 	(void)state;
-	assert_int_equal(stmt_seq_filename(42, ".age", name, sizeof(name)), 0);
-	assert_string_equal(name, "000000000042.age");
-	assert_int_equal(stmt_seq_filename(PFISH_SEQ_MAX, ".rec", name,
-	    sizeof(name)), 0);
-	assert_string_equal(name, "999999999999.rec");
-	assert_int_not_equal(stmt_seq_filename(0, ".age", name,
-	    sizeof(name)), 0);
-	assert_int_not_equal(stmt_seq_filename(PFISH_SEQ_MAX + 1, ".age",
-	    name, sizeof(name)), 0);
-	assert_int_not_equal(stmt_seq_filename(1, ".age", name, 16), 0);
 	assert_int_equal(stmt_delete_parse((const u_char *)del_text,
 	    strlen(del_text), &d), 0);
 	assert_int_equal(stmt_delete_filename(&d, (const u_char *)del_text,

@@ -1,0 +1,809 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* psftp.c: a minimal SFTP v3 client over a libssh channel, pfish-aware. */
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libssh/libssh.h>
+
+#include "buf.h"
+#include "client.h"
+#include "sftp.h"
+
+struct psftp {
+	ssh_session	 s;
+	ssh_channel	 ch;
+	uint32_t	 nextid;
+	uint32_t	 version;
+	uint32_t	 exts;
+	int		 subsys_pfish;	/* the pfish subsystem answered */
+	int		 timeout_ms;	/* for each whole reply */
+	struct buf	*out;
+	struct buf	*in;		/* last packet, type first */
+	char		 err[256];
+};
+
+static void
+seterr(struct psftp *p, const char *what, const struct sftp_reply *r)
+{
+	if (r != NULL && r->type == SFTP_FXP_STATUS)
+		(void)snprintf(p->err, sizeof(p->err), "%s: %s%s%s", what,
+		    sftp_status_text(r->status), r->msg[0] ? ": " : "",
+		    r->msg);
+	else
+		(void)snprintf(p->err, sizeof(p->err), "%s", what);
+}
+
+const char *
+psftp_errmsg(const struct psftp *p)
+{
+	return p->err;
+}
+
+static int
+chan_write(struct psftp *p, const u_char *d, size_t len)
+{
+	int n;
+
+	while (len > 0) {
+		n = ssh_channel_write(p->ch, d, len > 32768 ? 32768 :
+		    (uint32_t)len);
+		if (n <= 0) {
+			seterr(p, ssh_get_error(p->s), NULL);
+			return -1;
+		}
+		d += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Read exactly len bytes before the deadline (monotonic milliseconds). */
+static int
+chan_read(struct psftp *p, u_char *d, size_t len, uint64_t deadline)
+{
+	uint64_t now;
+	int n;
+
+	while (len > 0) {
+		if ((now = mono_ms()) >= deadline) {
+			(void)snprintf(p->err, sizeof(p->err), "no answer from "
+			    "the server for %d s", p->timeout_ms / 1000);
+			return -1;
+		}
+		n = ssh_channel_read_timeout(p->ch, d, (uint32_t)len, 0,
+		    (int)(deadline - now));
+		if (n < 0 || (n == 0 && ssh_channel_is_eof(p->ch))) {
+			seterr(p, n < 0 ? ssh_get_error(p->s) :
+			    "server closed the SFTP channel", NULL);
+			return -1;
+		}
+		d += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+send_out(struct psftp *p)
+{
+	int r;
+
+	r = chan_write(p, buf_ptr(p->out), buf_len(p->out));
+	buf_reset(p->out);
+	return r;
+}
+
+/*
+ * Read one packet into p->in (type first); the length is capped, and the
+ * whole packet must arrive within the I/O timeout.
+ */
+static int
+recv_packet(struct psftp *p)
+{
+	u_char lenb[4], *d;
+	uint32_t len;
+	uint64_t deadline = mono_ms() + (uint64_t)p->timeout_ms;
+
+	buf_reset(p->in);
+	if (chan_read(p, lenb, sizeof(lenb), deadline) != 0)
+		return -1;
+	len = buf_load_u32(lenb);
+	if (len == 0 || len > PFISH_PACKET_MAX) {
+		seterr(p, "server sent an oversized or empty packet", NULL);
+		return -1;
+	}
+	if (buf_reserve(p->in, len, &d) != 0) {
+		seterr(p, "out of memory", NULL);
+		return -1;
+	}
+	return chan_read(p, d, len, deadline);
+}
+
+static int
+recv_reply(struct psftp *p, uint32_t id, struct sftp_reply *r,
+    struct sftp_iter *names)
+{
+	int e;
+
+	if (recv_packet(p) != 0)
+		return -1;
+	if ((e = sftp_parse_reply(buf_ptr(p->in), buf_len(p->in), r,
+	    names)) != 0) {
+		seterr(p, sftp_strerror(e), NULL);
+		return -1;
+	}
+	if (r->id != id) {
+		seterr(p, "reply to an unknown request", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+open_subsystem(struct psftp *p, const char *name)
+{
+	if ((p->ch = ssh_channel_new(p->s)) == NULL)
+		return -1;
+	if (ssh_channel_open_session(p->ch) != SSH_OK)
+		goto bad;
+	if (ssh_channel_request_subsystem(p->ch, name) != SSH_OK)
+		goto bad;
+	return 0;
+ bad:
+	ssh_channel_free(p->ch);
+	p->ch = NULL;
+	return -1;
+}
+
+static int
+do_init(struct psftp *p)
+{
+	int e;
+
+	if (sftp_put_init(p->out) != 0 || send_out(p) != 0 ||
+	    recv_packet(p) != 0)
+		return -1;
+	if ((e = sftp_parse_version(buf_ptr(p->in), buf_len(p->in),
+	    &p->version, &p->exts)) != 0) {
+		seterr(p, sftp_strerror(e), NULL);
+		return -1;
+	}
+	if (p->version < SFTP_VERSION) {
+		seterr(p, "server speaks an SFTP version below 3", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int
+psftp_start(struct conn *c, struct psftp **out)
+{
+	struct psftp *p;
+
+	*out = NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->out = buf_new_max(PFISH_PACKET_MAX)) == NULL ||
+	    (p->in = buf_new_max(PFISH_PACKET_MAX)) == NULL) {
+		warnx("out of memory");
+		goto bad;
+	}
+	p->s = conn_session(c);
+	p->nextid = 1;
+	p->timeout_ms = conn_iotimeout(c) * 1000;
+	if (open_subsystem(p, "pfish") == 0)
+		p->subsys_pfish = 1;
+	else if (open_subsystem(p, "sftp") != 0) {
+		warnx("%s: neither the pfish nor the sftp subsystem is "
+		    "available: %s", conn_host(c), ssh_get_error(p->s));
+		goto bad;
+	}
+	if (do_init(p) != 0) {
+		warnx("%s: SFTP start failed: %s", conn_host(c), p->err);
+		goto bad;
+	}
+	*out = p;
+	return 0;
+ bad:
+	psftp_free(p);
+	return -1;
+}
+
+void
+psftp_free(struct psftp *p)
+{
+	if (p == NULL)
+		return;
+	if (p->ch != NULL) {
+		ssh_channel_send_eof(p->ch);
+		ssh_channel_close(p->ch);
+		ssh_channel_free(p->ch);
+	}
+	buf_free(p->out);
+	buf_free(p->in);
+	free(p);
+}
+
+int
+psftp_is_pfish(const struct psftp *p)
+{
+	return (p->exts & SFTP_EXT_STATE) != 0;
+}
+
+const char *
+psftp_subsystem(const struct psftp *p)
+{
+	return p->subsys_pfish ? "pfish" : "sftp";
+}
+
+int
+psftp_can_delete(const struct psftp *p)
+{
+	return (p->exts & SFTP_EXT_DELETE) != 0;
+}
+
+/*
+ * Send a request with one string argument and read its reply; ext, when
+ * not NULL, makes it an SSH_FXP_EXTENDED request of that name
+ * (PROTOCOL.pfish: the extension name, then the one argument).
+ */
+static int
+string_req(struct psftp *p, uint8_t type, const char *ext, const void *arg,
+    size_t arglen, struct sftp_reply *r, struct sftp_iter *names)
+{
+	uint32_t id = p->nextid++;
+
+	if (sftp_put_string_req(p->out, type, id, ext, arg, arglen) != 0) {
+		buf_reset(p->out);
+		seterr(p, "request too large", NULL);
+		return -1;
+	}
+	if (send_out(p) != 0)
+		return -1;
+	return recv_reply(p, id, r, names);
+}
+
+static int
+simple_req(struct psftp *p, uint8_t type, const void *arg, size_t arglen,
+    struct sftp_reply *r, struct sftp_iter *names)
+{
+	return string_req(p, type, NULL, arg, arglen, r, names);
+}
+
+static int
+close_handle(struct psftp *p, const u_char *h, size_t hlen)
+{
+	struct sftp_reply r;
+
+	if (simple_req(p, SFTP_FXP_CLOSE, h, hlen, &r, NULL) != 0)
+		return -1;
+	if (r.type != SFTP_FXP_STATUS || r.status != SFTP_FX_OK) {
+		seterr(p, "close", &r);
+		return -1;
+	}
+	return 0;
+}
+
+/* Handles are copied: the reply buffer is reused by the next packet. */
+static int
+get_handle(struct psftp *p, const char *what, const struct sftp_reply *r,
+    u_char *h, size_t *hlen)
+{
+	if (r->type != SFTP_FXP_HANDLE) {
+		seterr(p, what, r);
+		return -1;
+	}
+	memcpy(h, r->handle, r->handlelen);
+	*hlen = r->handlelen;
+	return 0;
+}
+
+/* The listing so far, bounded by CLIENT_DIR_MAX and CLIENT_DIR_BYTES. */
+struct dirlist {
+	struct psftp_entry	*e;
+	size_t			 n, cap;
+	size_t			 names;		/* every name, kept or not */
+	size_t			 bytes;		/* of the names kept */
+};
+
+static int
+add_entry(struct dirlist *dl, const u_char *name, size_t len,
+    const struct sftp_attrs *a)
+{
+	struct psftp_entry *ne;
+	char *s;
+
+	if (dl->n == dl->cap) {
+		if ((ne = reallocarray(dl->e, dl->cap ? dl->cap * 2 : 64,
+		    sizeof(*dl->e))) == NULL)
+			return -1;
+		dl->e = ne;
+		dl->cap = dl->cap ? dl->cap * 2 : 64;
+	}
+	if ((s = strndup((const char *)name, len)) == NULL)
+		return -1;
+	dl->e[dl->n].name = s;
+	dl->e[dl->n].size = a->size;
+	dl->e[dl->n].has_size = (a->flags & SFTP_ATTR_SIZE) != 0;
+	dl->n++;
+	dl->bytes += len + 1;
+	return 0;
+}
+
+/* One NAME reply; more names than a mailbox may hold is an error. */
+static int
+dir_page(struct psftp *p, struct sftp_iter *it, uint32_t count,
+    struct dirlist *dl)
+{
+	struct sftp_attrs a;
+	const u_char *name;
+	size_t nlen;
+	int k;
+
+	if (count == 0) {
+		seterr(p, "server sent an empty directory page", NULL);
+		return -1;
+	}
+	while ((k = sftp_name_next(it, &name, &nlen, &a)) == 1) {
+		if (++dl->names > CLIENT_DIR_MAX ||
+		    dl->bytes + nlen >= CLIENT_DIR_BYTES) {
+			seterr(p, "server listed more names than a mailbox "
+			    "may hold", NULL);
+			return -1;
+		}
+		if (sftp_age_name(name, nlen) &&
+		    add_entry(dl, name, nlen, &a) != 0) {
+			seterr(p, "out of memory", NULL);
+			return -1;
+		}
+	}
+	if (k < 0) {
+		seterr(p, "malformed directory listing", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_dir(struct psftp *p, const u_char *h, size_t hlen, struct dirlist *dl)
+{
+	struct sftp_reply r;
+	struct sftp_iter it;
+
+	for (;;) {
+		if (simple_req(p, SFTP_FXP_READDIR, h, hlen, &r, &it) != 0)
+			return -1;
+		if (r.type == SFTP_FXP_STATUS && r.status == SFTP_FX_EOF)
+			return 0;
+		if (r.type != SFTP_FXP_NAME) {
+			seterr(p, "readdir", &r);
+			return -1;
+		}
+		if (dir_page(p, &it, r.count, dl) != 0)
+			return -1;
+	}
+}
+
+int
+psftp_list(struct psftp *p, struct psftp_entry **out, size_t *nout)
+{
+	struct sftp_reply r;
+	struct dirlist dl;
+	u_char h[SFTP_HANDLE_MAX];
+	size_t hlen;
+	int rc = -1;
+
+	*out = NULL;
+	*nout = 0;
+	memset(&dl, 0, sizeof(dl));
+	if (simple_req(p, SFTP_FXP_OPENDIR, ".", 1, &r, NULL) != 0 ||
+	    get_handle(p, "opendir", &r, h, &hlen) != 0)
+		goto out;
+	rc = read_dir(p, h, hlen, &dl);
+	/* After a refused listing the session is not worth a CLOSE. */
+	if (rc == 0 && close_handle(p, h, hlen) != 0)
+		rc = -1;
+ out:
+	if (rc != 0) {
+		psftp_entries_free(dl.e, dl.n);
+		return -1;
+	}
+	*out = dl.e;
+	*nout = dl.n;
+	return 0;
+}
+
+void
+psftp_entries_free(struct psftp_entry *e, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(e[i].name);
+	free(e);
+}
+
+struct readq {
+	uint32_t	id;
+	uint64_t	off;
+};
+
+static int
+send_reads(struct psftp *p, const u_char *h, size_t hlen, struct readq *q,
+    size_t *nq, uint64_t *off, size_t window)
+{
+	while (*nq < window) {
+		q[*nq].id = p->nextid++;
+		q[*nq].off = *off;
+		if (sftp_put_read(p->out, q[*nq].id, h, hlen, *off,
+		    CLIENT_READ_LEN) != 0) {
+			seterr(p, "request too large", NULL);
+			return -1;
+		}
+		*off += CLIENT_READ_LEN;
+		(*nq)++;
+	}
+	return send_out(p);
+}
+
+/*
+ * Keep CLIENT_READ_WINDOW reads in flight; replies come in request order.
+ * A short read drains the window and restarts after the bytes received.
+ * hint is the expected size (UINT64_MAX: unknown).
+ * When the sink refuses data or the server fails a read, the replies still
+ * in flight are drained so the session stays usable.
+ */
+static int
+read_file(struct psftp *p, const u_char *h, size_t hlen, uint64_t hint,
+    psftp_sink sink, void *arg)
+{
+	struct readq q[CLIENT_READ_WINDOW];
+	struct sftp_reply r;
+	uint64_t off = 0;
+	size_t nq = 0, i;
+	size_t window = CLIENT_READ_WINDOW;
+	int eof = 0, drain = 0, fail = 0;
+
+	/* A known size needs no more reads in flight than it has chunks. */
+	if (hint / CLIENT_READ_LEN + 1 < window)
+		window = (size_t)(hint / CLIENT_READ_LEN) + 1;
+	for (;;) {
+		if (!eof && !drain && !fail && nq < window &&
+		    send_reads(p, h, hlen, q, &nq, &off, window) != 0)
+			return -1;
+		if (nq == 0)
+			return fail;
+		if (recv_reply(p, q[0].id, &r, NULL) != 0)
+			return -1;
+		if (!drain && !fail && r.type == SFTP_FXP_DATA) {
+			/* An empty DATA would make no progress, forever. */
+			if (r.datalen == 0 || r.datalen > CLIENT_READ_LEN) {
+				seterr(p, "server sent an empty read reply or "
+				    "more than asked", NULL);
+				return -1;
+			}
+			if (r.datalen > 0 && sink(arg, r.data, r.datalen) != 0)
+				fail = PSFTP_ERR_ABORT;
+			else if (r.datalen < CLIENT_READ_LEN) {
+				drain = nq > 1;
+				off = q[0].off + r.datalen;
+			}
+		} else if (r.type == SFTP_FXP_STATUS && r.status == SFTP_FX_EOF)
+			eof = eof || !drain;
+		else if (!drain && !fail) {
+			seterr(p, "read", &r);
+			fail = PSFTP_ERR_STATUS;
+		}
+		for (i = 1; i < nq; i++)
+			q[i - 1] = q[i];
+		if (--nq == 0)
+			drain = 0;
+	}
+}
+
+int
+psftp_get(struct psftp *p, const char *name, uint64_t hint, psftp_sink sink,
+    void *arg)
+{
+	struct sftp_reply r;
+	u_char h[SFTP_HANDLE_MAX];
+	size_t hlen;
+	uint32_t id = p->nextid++;
+	int rc;
+
+	if (sftp_put_open(p->out, id, name, SFTP_FXF_READ) != 0) {
+		buf_reset(p->out);
+		seterr(p, "request too large", NULL);
+		return -1;
+	}
+	if (send_out(p) != 0 || recv_reply(p, id, &r, NULL) != 0)
+		return -1;
+	if (get_handle(p, name, &r, h, &hlen) != 0)
+		return PSFTP_ERR_STATUS;
+	rc = read_file(p, h, hlen, hint, sink, arg);
+	if (rc != -1 && close_handle(p, h, hlen) != 0 && rc == 0)
+		rc = PSFTP_ERR_STATUS;
+	return rc;
+}
+
+int
+psftp_remove(struct psftp *p, const char *name)
+{
+	struct sftp_reply r;
+
+	if (simple_req(p, SFTP_FXP_REMOVE, name, strlen(name), &r, NULL) != 0)
+		return -1;
+	if (r.type != SFTP_FXP_STATUS || r.status != SFTP_FX_OK) {
+		seterr(p, name, &r);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ext_req(struct psftp *p, const char *ext, const void *arg, size_t arglen,
+    struct sftp_reply *r)
+{
+	return string_req(p, SFTP_FXP_EXTENDED, ext, arg, arglen, r, NULL);
+}
+
+/* One page: hand its items to cb; *changed when the head moved. */
+static int
+state_page(struct psftp *p, const struct sftp_reply *r, char *headhash,
+    u_char *cursor, size_t *cursorlen, size_t cursorsz, int *changed,
+    psftp_item_cb cb, void *arg)
+{
+	int first = *cursorlen == 0;
+	struct sftp_state_page sp;
+	struct sftp_item it;
+	int k;
+
+	*changed = 0;
+	if (sftp_parse_state_page(r->data, r->datalen, &sp) != 0 ||
+	    sp.cursorlen >= cursorsz) {
+		seterr(p, "malformed state page", NULL);
+		return -1;
+	}
+	if (!first && (sp.headhashlen != strlen(headhash) ||
+	    memcmp(sp.headhash, headhash, sp.headhashlen) != 0)) {
+		*changed = 1;
+		return 0;
+	}
+	/* Pages are never empty unless the listing ends (PROTOCOL.pfish). */
+	if (sp.items.left == 0 && sp.cursorlen != 0) {
+		seterr(p, "server sent an empty state page before the end",
+		    NULL);
+		return -1;
+	}
+	memcpy(headhash, sp.headhash, sp.headhashlen);
+	headhash[sp.headhashlen] = '\0';
+	memcpy(cursor, sp.cursor, sp.cursorlen);
+	*cursorlen = sp.cursorlen;
+	while ((k = sftp_item_next(&sp.items, &it)) == 1)
+		if (cb(arg, it.kind, it.seq, it.content, it.contentlen) != 0) {
+			seterr(p, "state item rejected", NULL);
+			return -1;
+		}
+	if (k < 0) {
+		seterr(p, "malformed state item", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int
+psftp_state(struct psftp *p, psftp_item_cb cb, void *arg)
+{
+	struct sftp_reply r;
+	char headhash[65];
+	u_char cursor[1024];
+	size_t cursorlen;
+	int tries, changed;
+
+	for (tries = 0; tries < 4; tries++) {
+		headhash[0] = '\0';
+		cursorlen = 0;
+		if (cb(arg, 0, 0, NULL, 0) != 0)
+			return -1;
+		do {
+			if (ext_req(p, PFISH_EXT_STATE, cursor, cursorlen,
+			    &r) != 0)
+				return -1;
+			if (r.type != SFTP_FXP_EXTENDED_REPLY) {
+				seterr(p, "signed state", &r);
+				return -1;
+			}
+			if (state_page(p, &r, headhash, cursor, &cursorlen,
+			    sizeof(cursor), &changed, cb, arg) != 0)
+				return -1;
+		} while (!changed && cursorlen != 0);
+		if (!changed)
+			return 0;
+	}
+	seterr(p, "the signed state kept changing while being listed", NULL);
+	return -1;
+}
+
+int
+psftp_delete(struct psftp *p, const u_char *stmt, size_t len)
+{
+	struct sftp_reply r;
+
+	if (ext_req(p, PFISH_EXT_DELETE, stmt, len, &r) != 0)
+		return -1;
+	if (r.type != SFTP_FXP_STATUS || r.status != SFTP_FX_OK) {
+		seterr(p, "signed delete", &r);
+		return -1;
+	}
+	return 0;
+}
+
+/* One file of a batch: its handle and how far it has been read. */
+struct bfile {
+	u_char		 h[SFTP_HANDLE_MAX];
+	size_t		 hlen;
+	uint32_t	 id;
+	uint64_t	 off;
+	int		 open;
+	int		 done;
+};
+
+static int
+batch_open(struct psftp *p, struct psftp_batch *b, struct bfile *f, size_t n)
+{
+	struct sftp_reply r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		f[i].id = p->nextid++;
+		if (sftp_put_open(p->out, f[i].id, b[i].name,
+		    SFTP_FXF_READ) != 0) {
+			buf_reset(p->out);
+			seterr(p, "request too large", NULL);
+			return -1;
+		}
+	}
+	if (send_out(p) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (recv_reply(p, f[i].id, &r, NULL) != 0)
+			return -1;
+		if (get_handle(p, b[i].name, &r, f[i].h, &f[i].hlen) != 0) {
+			b[i].status = PSFTP_ERR_STATUS;
+			f[i].done = 1;
+		} else
+			f[i].open = 1;
+	}
+	return 0;
+}
+
+/* One READ per unfinished file per round trip, until each hits EOF. */
+static int
+batch_round(struct psftp *p, struct psftp_batch *b, struct bfile *f,
+    size_t n, psftp_bsink sink, void *arg, int *more)
+{
+	struct sftp_reply r;
+	size_t i;
+
+	*more = 0;
+	for (i = 0; i < n; i++) {
+		if (f[i].done)
+			continue;
+		f[i].id = p->nextid++;
+		if (sftp_put_read(p->out, f[i].id, f[i].h, f[i].hlen,
+		    f[i].off, CLIENT_READ_LEN) != 0) {
+			buf_reset(p->out);
+			seterr(p, "request too large", NULL);
+			return -1;
+		}
+	}
+	if (send_out(p) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (f[i].done)
+			continue;
+		if (recv_reply(p, f[i].id, &r, NULL) != 0)
+			return -1;
+		if (r.type == SFTP_FXP_DATA && (r.datalen == 0 ||
+		    r.datalen > CLIENT_READ_LEN)) {
+			seterr(p, "server sent an empty read reply or more "
+			    "than asked", NULL);
+			return -1;
+		}
+		if (r.type == SFTP_FXP_DATA) {
+			if (sink(arg, i, r.data, r.datalen) != 0) {
+				b[i].status = PSFTP_ERR_ABORT;
+				f[i].done = 1;
+			}
+			f[i].off += r.datalen;
+		} else if (r.type == SFTP_FXP_STATUS && r.status == SFTP_FX_EOF)
+			f[i].done = 1;
+		else {
+			b[i].status = PSFTP_ERR_STATUS;
+			f[i].done = 1;
+		}
+		*more |= !f[i].done;
+	}
+	return 0;
+}
+
+static int
+batch_close(struct psftp *p, struct bfile *f, size_t n)
+{
+	struct sftp_reply r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!f[i].open)
+			continue;
+		f[i].id = p->nextid++;
+		if (sftp_put_string_req(p->out, SFTP_FXP_CLOSE, f[i].id, NULL,
+		    f[i].h, f[i].hlen) != 0) {
+			buf_reset(p->out);
+			return -1;
+		}
+	}
+	if (send_out(p) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (f[i].open && recv_reply(p, f[i].id, &r, NULL) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Read up to PSFTP_BATCH_MAX small files at once: every step (open, each
+ * read, close) is one round trip for the whole batch.  Per-file failures
+ * land in b[i].status; -1 means the session is broken.
+ */
+int
+psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
+    psftp_bsink sink, void *arg)
+{
+	struct bfile f[PSFTP_BATCH_MAX];
+	size_t i;
+	int more = 1;
+
+	if (n > PSFTP_BATCH_MAX) {
+		seterr(p, "batch too large", NULL);
+		return -1;
+	}
+	memset(f, 0, sizeof(f));
+	for (i = 0; i < n; i++)
+		b[i].status = 0;
+	if (batch_open(p, b, f, n) != 0)
+		return -1;
+	while (more)
+		if (batch_round(p, b, f, n, sink, arg, &more) != 0)
+			return -1;
+	return batch_close(p, f, n);
+}

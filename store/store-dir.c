@@ -1,0 +1,189 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/* store-dir.c: a mailbox's directories, its records and head, the walk. */
+
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "layout.h"
+#include "pfish.h"
+#include "store.h"
+#include "stmt.h"
+
+int
+mbdir_open(const struct store *s, const char *name, struct mbdir *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->name = name;
+	m->pf = m->rec = m->del = m->notes = m->tmp = -1;
+	if (!stmt_valid_mailbox(name)) {
+		errno = EINVAL;
+		return (m->dir = -1);
+	}
+	if ((m->dir = fs_open_dir(s->rootfd, name)) == -1 ||
+	    (m->pf = fs_open_dir(m->dir, PFISH_STATE_DIR)) == -1 ||
+	    (m->rec = fs_open_dir(m->dir, PFISH_RECORDS_DIR)) == -1 ||
+	    (m->del = fs_open_dir(m->dir, PFISH_DELETES_DIR)) == -1 ||
+	    (m->notes = fs_open_dir(m->dir, PFISH_NOTES_DIR)) == -1 ||
+	    (m->tmp = fs_open_dir(m->dir, PFISH_TMP_DIR)) == -1) {
+		int saved = errno;
+
+		mbdir_close(m);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+void
+mbdir_close(struct mbdir *m)
+{
+	int *fds[] = { &m->dir, &m->pf, &m->rec, &m->del, &m->notes,
+	    &m->tmp };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] != -1)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* Writers of one mailbox (accept, head, expire) take turns. */
+int
+mbdir_lock(const struct mbdir *m)
+{
+	while (flock(m->pf, LOCK_EX) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+void
+store_record_free(struct stored_record *sr)
+{
+	free(sr->data);
+	memset(sr, 0, sizeof(*sr));
+}
+
+int
+store_record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
+    struct stored_record *sr)
+{
+	u_char pk[SSHKEY_ED25519_PK];
+	char name[32];
+	int r;
+
+	memset(sr, 0, sizeof(*sr));
+	if (layout_seq_name(seq, PFISH_REC_SUFFIX, name, sizeof(name)) != 0)
+		return -1;
+	if (fs_read_file(m->rec, name, STMT_SIGNED_MAX, &sr->data,
+	    &sr->len) == -1)
+		return -1;
+	if ((r = stmt_verify_signed(sr->data, sr->len, STMT_RECORD, s->trust,
+	    s->now, &sr->textlen, pk)) != 0)
+		return r;
+	if ((r = stmt_record_parse(sr->data, sr->textlen, &sr->rec)) != 0)
+		return r;
+	if (!stmt_key_matches(sr->rec.key, pk))
+		return STMT_ERR_SIG;
+	stmt_hash(sr->data, sr->textlen, sr->hash);
+	if (strcmp(sr->rec.mailbox, m->name) != 0 || sr->rec.seq != seq)
+		return STMT_ERR_FORMAT;
+	return 0;
+}
+
+int
+store_head_check(const struct store *s, const char *mailbox, const u_char *data,
+    size_t len, struct stmt_head *h)
+{
+	u_char pk[SSHKEY_ED25519_PK];
+	size_t tl;
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	if ((r = stmt_verify_signed(data, len, STMT_HEAD, s->trust, s->now,
+	    &tl, pk)) != 0 ||
+	    (r = stmt_head_parse(data, tl, h)) != 0)
+		return r;
+	if (!stmt_key_matches(h->key, pk))
+		return STMT_ERR_SIG;
+	if (strcmp(h->mailbox, mailbox) != 0)
+		return STMT_ERR_FORMAT;
+	return 0;
+}
+
+int
+store_head_load(const struct store *s, const struct mbdir *m, struct stmt_head *h,
+    u_char **data, size_t *len)
+{
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	if (fs_read_file(m->dir, PFISH_HEAD_FILE, STMT_SIGNED_MAX, data,
+	    len) == -1)
+		return -1;
+	if ((r = store_head_check(s, m->name, *data, *len, h)) != 0) {
+		free(*data);
+		*data = NULL;
+		*len = 0;
+	}
+	return r;
+}
+
+/* Every mailbox under the root: valid names with a .pfish directory. */
+int
+store_each_mailbox(struct store *s,
+    int (*fn)(struct store *, const char *, void *), void *arg)
+{
+	struct dirent *de;
+	struct stat st;
+	char path[PFISH_MAILBOX_MAX + sizeof(PFISH_STATE_DIR) + 2];
+	DIR *d;
+	int n;
+
+	if ((d = fs_dir_stream(s->rootfd)) == NULL) {
+		warn("%s", s->root);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!stmt_valid_mailbox(de->d_name))
+			continue;
+		n = snprintf(path, sizeof(path), "%s/%s", de->d_name,
+		    PFISH_STATE_DIR);
+		if (n < 0 || (size_t)n >= sizeof(path) ||
+		    fstatat(s->rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if (fn(s, de->d_name, arg) != 0)
+			break;
+	}
+	closedir(d);
+	return 0;
+}
