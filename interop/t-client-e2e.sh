@@ -14,6 +14,9 @@
 t_init
 
 PFISH=$PFISH_BIN/pfish
+# Runs below pass -t 300: on a loaded machine a server may well take more
+# than pfish's default 30 s I/O timeout to start; t-client-hostile.sh
+# tests the timeout itself.
 SIGNER=$PFISH_BIN/pfish-signer
 STORE=$PFISH_BIN/pfish-store
 TOOL=$PFISH_OBJ/interop/stmttool
@@ -127,7 +130,7 @@ signed_cases() {
 sshd_start "Subsystem pfish $SERVER -d $M -k $T/sshd/authorized_keys" ||
     { notok sshd; return; }
 cat device2.pub >>"$T/sshd/authorized_keys"
-P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
 DEST=$SSHD_USER@127.0.0.1
 
 # --- the clean mailbox ------------------------------------------------
@@ -218,7 +221,7 @@ restore
 
 S -L 1s head "$MB" >"$M/.pfish/head"
 expect "attack: serve an expired head" 3 "^stale $NMSG " \
-    env PFISH_NOW=$(($(date +%s) + 400)) $PFISH -F /dev/null -p "$SSHD_PORT" \
+    env PFISH_NOW=$(($(date +%s) + 400)) $PFISH -t 300 -F /dev/null -p "$SSHD_PORT" \
     -o "UserKnownHostsFile=$KNOWN_HOSTS" -T "$T/allowed" -i "$USER_KEY" \
     -s "$T/st.stale" "$DEST" verify
 restore
@@ -272,7 +275,7 @@ fi
 REAL=$PFISH_BIN/pfish-server
 sshd_start "Subsystem pfish $REAL -d $M" || { notok "sshd (real)"; t_done; }
 DEST=$SSHD_USER@127.0.0.1
-P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
 want=2
 "$REAL" -Q 2>/dev/null | grep -q 'pfish-state@pfish' && want=0
 mkdir real
@@ -290,7 +293,7 @@ sshd_stop
 sshd_start "Subsystem sftp /usr/lib/openssh/sftp-server -d $M" ||
     { notok "sshd (fallback)"; t_done; }
 DEST=$SSHD_USER@127.0.0.1
-P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
 expect "fallback: list works, exit 2" 2 "^$(seqf 1)\\.age" pf st.fb list
 expect "fallback: says there is no signed state" 2 'no signed state' \
     pf st.fb verify
@@ -329,16 +332,16 @@ fi
 
 # --- host keys ---------------------------------------------------------
 expect "unknown host key refused with its fingerprint" 1 \
-    'not in known_hosts.*SHA256:' $PFISH -F /dev/null -p "$SSHD_PORT" \
+    'not in known_hosts.*SHA256:' $PFISH -t 300 -F /dev/null -p "$SSHD_PORT" \
     -o UserKnownHostsFile=$T/kh.new -T "$T/allowed" -i "$USER_KEY" \
     -s "$T/st.kh" "$DEST" list
-expect "accept-new trusts on first use" 2 'FILE' $PFISH -F /dev/null \
+expect "accept-new trusts on first use" 2 'FILE' $PFISH -t 300 -F /dev/null \
     -p "$SSHD_PORT" -o "UserKnownHostsFile=$T/kh.new" \
     -o StrictHostKeyChecking=accept-new -T "$T/allowed" -i "$USER_KEY" \
     -s "$T/st.kh" "$DEST" list
 ssh-keygen -q -t ed25519 -N '' -f other_host
 echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 other_host.pub)" >kh.changed
-expect "changed host key refused" 1 'CHANGED' $PFISH -F /dev/null \
+expect "changed host key refused" 1 'CHANGED' $PFISH -t 300 -F /dev/null \
     -p "$SSHD_PORT" -o "UserKnownHostsFile=$T/kh.changed" -T "$T/allowed" \
     -i "$USER_KEY" -s "$T/st.kh" "$DEST" list
 expect "-o with an unsupported option is an error" 1 'not supported' \
