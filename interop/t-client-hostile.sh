@@ -258,10 +258,8 @@ rc=$?
 if [ "$rc" -eq 0 ] && ! grep -q '^missing 4' out; then
 	ok "snapshot: a record stored before its message is not missing"
 else
-	# An expected failure until the client passes the engine its
-	# pending bound (vinput.pending_max).
-	todo "snapshot: a record stored before its message is not missing" \
-	    "in-flight records are pending (engine, issue 11), exit $rc"
+	notok "snapshot: a record stored before its message is not missing" \
+	    "exit $rc"
 	sed 's/^/# /' out
 fi
 restore
