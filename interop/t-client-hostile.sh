@@ -76,7 +76,7 @@ DEST=$SSHD_USER@127.0.0.1
 P0="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed -i $USER_KEY"
 # A loaded machine may take many seconds to start the fake (python): the
 # hostile cases use an I/O timeout of $TIO s, the others a generous one.
-TIO=20
+TIO=30
 P="$P0 -t 120"
 nsess=0
 
@@ -154,7 +154,7 @@ hostile "state listing larger than the signed head allows" state-excess \
     'more state than the signed head allows' verify
 hostile "endless READDIR" readdir-endless \
     'more names than a mailbox may hold' verify
-hostile "silent after INIT" silent 'no answer from the server for 20 s' \
+hostile "silent after INIT" silent 'no answer from the server for 30 s' \
     verify
 # The I/O timeout from ssh_config: ServerAliveInterval * ServerAliveCountMax.
 {
