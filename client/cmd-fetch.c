@@ -53,12 +53,16 @@ struct fetch {
 	struct session	*s;
 	int		 dirfd;
 	int		 outfd;		/* plain fetch: the temp file */
+	uint64_t	 left;		/* plain fetch: listed bytes not yet read */
+	int		 over;		/* plain fetch: the server sent more */
 	struct progress	 pm;
 	struct maildir	*md;		/* --decrypt: plaintext goes here */
 	size_t		 got, bad;
-	size_t		 vanished;	/* removed on the server meanwhile */
 	struct staged	 st[FETCH_BATCH];
 	size_t		 nst;
+	uint64_t	*refused;	/* the server would not serve these */
+	size_t		 nrefused, refcap;
+	int		 second;	/* the re-check within this run */
 };
 
 /* 1 when dir already holds name with exactly the record's content. */
@@ -98,6 +102,23 @@ deliver(struct fetch *f, uint64_t seq)
 	return maildir_deliver(f->md, f->dirfd, name, seq);
 }
 
+
+static int
+add_refused(struct fetch *f, uint64_t seq)
+{
+	uint64_t *n;
+
+	if (f->nrefused == f->refcap) {
+		if ((n = reallocarray(f->refused, f->refcap ? f->refcap * 2 :
+		    16, sizeof(*n))) == NULL)
+			return -1;
+		f->refused = n;
+		f->refcap = f->refcap ? f->refcap * 2 : 16;
+	}
+	f->refused[f->nrefused++] = seq;
+	return 0;
+}
+
 /* Temp file, download, check, then stage for renaming; never keep junk. */
 static int
 fetch_one(struct fetch *f, const struct ventry *e)
@@ -127,19 +148,24 @@ fetch_one(struct fetch *f, const struct ventry *e)
 	}
 	memset(&m, 0, sizeof(m));
 	progress_start(&f->pm, name, e->size);
-	r = session_download(f->s, e->seq, fd, e->size + 1, &f->pm, &m, &over);
+	r = session_download(f->s, e->seq, fd, e->size, &f->pm, &m, &over);
 	progress_end(&f->pm);
 	/*
 	 * Another device may have deleted it (signed) since this run read
-	 * the state.  That is no proof of tampering either way: say so, and
-	 * let the next run's verification decide.
+	 * the state, or the server withholds it: checked again at the end of
+	 * this run (recheck()).  Refused in the re-check too: withheld.
 	 */
 	if (r == 0 && over == SESSION_VANISHED) {
 		close(fd);
 		(void)unlinkat(f->dirfd, tmp, 0);
-		printf("vanished %llu removed on the server during this run; "
-		    "not fetched\n", (unsigned long long)e->seq);
-		f->vanished++;
+		if (f->second) {
+			printf("%s %llu listed, but the server refused to serve "
+			    "it twice in this run\n",
+			    verify_kind_name(VK_WITHHELD),
+			    (unsigned long long)e->seq);
+			f->bad++;
+		} else if (add_refused(f, e->seq) != 0)
+			return -1;
 		return 1;
 	}
 	if (r != 0 || over || m.size != e->size ||
@@ -227,6 +253,60 @@ fetch_commit(struct fetch *f)
 }
 
 static int
+was_refused(const struct fetch *f, uint64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < f->nrefused; i++)
+		if (f->refused[i] == seq)
+			return 1;
+	return 0;
+}
+
+/*
+ * What the server refused during this run is decided within it: list
+ * again, then each refused message is deleted (signed, by now), missing,
+ * withheld (refused again), or fetched after all.
+ */
+static int
+recheck(struct fetch *f)
+{
+	struct session *s = f->s;
+	const struct ventry *e;
+	size_t i;
+
+	if (f->nrefused == 0)
+		return 0;
+	if (session_recheck(s, f->refused, f->nrefused) != 0)
+		return -1;
+	f->second = 1;
+	for (i = 0; i < s->res.nf; i++)
+		if (was_refused(f, s->res.f[i].seq))
+			printf("%s %llu %s\n",
+			    verify_kind_name(s->res.f[i].kind),
+			    (unsigned long long)s->res.f[i].seq,
+			    s->res.f[i].detail);
+	for (i = 0; i < f->nrefused; i++) {
+		if ((e = verify_entry(&s->res, f->refused[i])) == NULL ||
+		    e->status == VST_DELETED) {
+			printf("deleted %llu by a signed delete during this "
+			    "run; not fetched\n",
+			    (unsigned long long)f->refused[i]);
+			continue;
+		}
+		if (e->status != VST_OK || !e->present)
+			continue;
+		if (fetch_one(f, e) < 0) {
+			(void)fetch_commit(f);	/* keep what arrived */
+			return -1;
+		}
+		if (f->nst == FETCH_BATCH && fetch_commit(f) != 0)
+			return -1;
+	}
+	return fetch_commit(f);
+}
+
+static int
 fetch_verified(struct fetch *f)
 {
 	struct session *s = f->s;
@@ -248,13 +328,63 @@ fetch_verified(struct fetch *f)
 	return fetch_commit(f);
 }
 
+/* A plain fetch writes no byte past the size the listing gave. */
 static int
 plain_sink(void *arg, const u_char *data, size_t len)
 {
 	struct fetch *f = arg;
 
+	if (len > f->left) {
+		f->over = 1;
+		return -1;
+	}
+	f->left -= len;
 	progress_update(&f->pm, len);
 	return fs_write_all(f->outfd, data, len);
+}
+
+/* One listed file into a temp file, then its name; 0 or -1. */
+static int
+plain_one(struct fetch *f, const struct psftp_entry *en)
+{
+	struct session *s = f->s;
+	char tmp[64];
+	int fd, r;
+
+	if (!en->has_size) {
+		warnx("%s: listed without a size; not fetched", en->name);
+		return -1;
+	}
+	if ((fd = fs_tmp_create(f->dirfd, 0600, tmp, sizeof(tmp))) == -1) {
+		warn("temp file for %s", en->name);
+		return -1;
+	}
+	progress_start(&f->pm, en->name, en->size);
+	f->outfd = fd;
+	f->left = en->size;
+	f->over = 0;
+	r = psftp_get(s->p, en->name, en->size, plain_sink, f);
+	progress_end(&f->pm);
+	if (r == 0 && f->left != 0) {
+		warnx("%s: %llu bytes shorter than listed; not kept", en->name,
+		    (unsigned long long)f->left);
+		r = PSFTP_ERR_ABORT;
+	}
+	if (r != 0 || fs_commit(fd, f->dirfd, tmp, f->dirfd, en->name) == -1) {
+		if (r != 0)
+			close(fd);
+		(void)unlinkat(f->dirfd, tmp, 0);
+		if (f->over)
+			warnx("%s: the server sent more than the %llu bytes it "
+			    "listed; not kept", en->name,
+			    (unsigned long long)en->size);
+		else if (r != 0)
+			warnx("%s: %s", en->name, psftp_errmsg(s->p));
+		else
+			warn("%s", en->name);
+		return -1;
+	}
+	return 0;
 }
 
 /* Without signed state: copy what is listed, unchecked, and say so. */
@@ -263,9 +393,7 @@ fetch_plain(struct fetch *f, int del)
 {
 	struct session *s = f->s;
 	struct psftp_entry *en;
-	char tmp[64];
 	size_t i;
-	int fd, r;
 
 	session_no_state(s, "messages are fetched UNVERIFIED");
 	if (session_list(s) != 0)
@@ -274,21 +402,8 @@ fetch_plain(struct fetch *f, int del)
 		en = &s->ents[i];
 		if (faccessat(f->dirfd, en->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
-		if ((fd = fs_tmp_create(f->dirfd, 0600, tmp, sizeof(tmp))) == -1)
+		if (plain_one(f, en) != 0)
 			return PFISH_EXIT_ERROR;
-		progress_start(&f->pm, en->name, en->size);
-		f->outfd = fd;
-		r = psftp_get(s->p, en->name, en->has_size ? en->size :
-		    UINT64_MAX, plain_sink, f);
-		progress_end(&f->pm);
-		if (r != 0 || fs_commit(fd, f->dirfd, tmp, f->dirfd,
-		    en->name) == -1) {
-			if (r != 0)
-				close(fd);
-			(void)unlinkat(f->dirfd, tmp, 0);
-			warnx("%s: %s", en->name, psftp_errmsg(s->p));
-			return PFISH_EXIT_ERROR;
-		}
 		if (del && psftp_remove(s->p, en->name) != 0)
 			warnx("%s", psftp_errmsg(s->p));
 		f->got++;
@@ -422,6 +537,10 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 		return PFISH_EXIT_ERROR;
 	if (open_maildir(&f, o, &a) != 0 || session_open(o, &f.s) != 0)
 		goto out;
+	if (!session_signed(f.s) && session_downgraded(f.s)) {
+		rc = PFISH_EXIT_TAMPER;
+		goto out;
+	}
 	if (a.dir == NULL) {
 		if (default_dir(f.s, defdir, sizeof(defdir)) != 0 ||
 		    open_dir(&f, defdir) != 0)
@@ -438,7 +557,7 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 		goto out;
 	session_print_findings(f.s, stdout);
 	session_print_notes(f.s, stdout);
-	if (fetch_verified(&f) != 0) {
+	if (fetch_verified(&f) != 0 || recheck(&f) != 0) {
 		(void)session_accept(f.s);
 		goto out;
 	}
@@ -449,12 +568,8 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	    f.got == 1 ? "" : "s", a.dir, a.maildir != NULL ?
 	    ", decrypted into " : "", a.maildir != NULL ? a.maildir : "");
 	rc = f.bad > 0 ? PFISH_EXIT_TAMPER : session_exit_code(f.s);
-	if (rc == PFISH_EXIT_OK && f.vanished > 0) {
-		warnx("the mailbox changed during this run; run pfish again "
-		    "to verify it");
-		rc = PFISH_EXIT_ERROR;
-	}
  out:
+	free(f.refused);
 	session_close(f.s);
 	maildir_close(f.md);
 	if (f.dirfd != -1)

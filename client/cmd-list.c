@@ -97,6 +97,10 @@ cmd_list(struct client_opts *o, int argc, char **argv)
 	}
 	if (session_open(o, &s) != 0)
 		goto out;
+	if (!session_signed(s) && session_downgraded(s)) {
+		rc = PFISH_EXIT_TAMPER;
+		goto out;
+	}
 	if (!session_signed(s)) {
 		rc = list_plain(s, porcelain);
 		goto out;

@@ -295,6 +295,10 @@ cmd_rm(struct client_opts *o, int argc, char **argv)
 	if (parse_seqs(argc, argv, &seqs, &n) != 0 ||
 	    session_open(o, &s) != 0)
 		goto out;
+	if (!session_signed(s) && session_downgraded(s)) {
+		rc = PFISH_EXIT_TAMPER;
+		goto out;
+	}
 	if (!session_signed(s)) {
 		rc = rm_plain(s, seqs, n);
 		goto out;

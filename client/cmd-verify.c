@@ -81,6 +81,10 @@ cmd_verify(struct client_opts *o, int argc, char **argv)
 	}
 	if (session_open(o, &s) != 0)
 		goto out;
+	if (!session_signed(s) && session_downgraded(s)) {
+		rc = PFISH_EXIT_TAMPER;
+		goto out;
+	}
 	if (!session_signed(s)) {
 		session_no_state(s, "the mailbox cannot be verified");
 		rc = PFISH_EXIT_NOSTATE;

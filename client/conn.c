@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include <err.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,10 @@ struct conn {
 	char		*host;
 	unsigned int	 port;
 	int		 batch;
+	long		 connect_timeout;	/* -o ConnectTimeout, or 0 */
+	long		 alive_interval;	/* -o ServerAliveInterval */
+	long		 alive_count;		/* -o ServerAliveCountMax */
+	int		 iotimeout;		/* seconds, for every reply */
 };
 
 /* -o keywords pfish hands to libssh; anything else is an error. */
@@ -95,6 +100,34 @@ parse_strict(const char *v, enum strict_mode *m)
 	return 0;
 }
 
+/* A number of seconds for -o Keyword=N, 1 to a day. */
+static int
+parse_secs(const char *arg, const char *v, long *out)
+{
+	const char *e;
+
+	*out = (long)strtonum(v, 1, 86400, &e);
+	if (e != NULL) {
+		warnx("-o %s: seconds %s", arg, e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Timeouts pfish applies itself (pfish(1) TIMEOUTS); 1 if not one. */
+static int
+apply_timeout(struct conn *c, const char *key, const char *v,
+    const char *arg)
+{
+	if (strcasecmp(key, "ConnectTimeout") == 0)
+		return parse_secs(arg, v, &c->connect_timeout);
+	if (strcasecmp(key, "ServerAliveInterval") == 0)
+		return parse_secs(arg, v, &c->alive_interval);
+	if (strcasecmp(key, "ServerAliveCountMax") == 0)
+		return parse_secs(arg, v, &c->alive_count);
+	return 1;
+}
+
 /* One -o "Key=value" or "Key value"; settings pfish handles itself first. */
 static int
 apply_sshopt(struct conn *c, struct client_opts *o, const char *arg)
@@ -102,6 +135,7 @@ apply_sshopt(struct conn *c, struct client_opts *o, const char *arg)
 	char key[64];
 	const char *v;
 	size_t i, klen;
+	int r;
 
 	klen = strcspn(arg, "= \t");
 	v = arg + klen;
@@ -123,6 +157,8 @@ apply_sshopt(struct conn *c, struct client_opts *o, const char *arg)
 		o->batch = c->batch = strcasecmp(v, "yes") == 0;
 		return 0;
 	}
+	if ((r = apply_timeout(c, key, v, arg)) != 1)
+		return r;
 	for (i = 0; i < sizeof(conn_sshopts) / sizeof(conn_sshopts[0]); i++) {
 		if (strcasecmp(key, conn_sshopts[i].name) != 0)
 			continue;
@@ -138,15 +174,128 @@ apply_sshopt(struct conn *c, struct client_opts *o, const char *arg)
 	return -1;
 }
 
+/* An ssh_config Host line: blank-separated patterns, '!' negates. */
+static int
+host_matches(const char *host, char *pats)
+{
+	char *p, *save = NULL;
+	int neg, got = 0;
+
+	for (p = strtok_r(pats, " \t", &save); p != NULL;
+	    p = strtok_r(NULL, " \t", &save)) {
+		neg = *p == '!';
+		if (fnmatch(p + neg, host, FNM_CASEFOLD) == 0) {
+			if (neg)
+				return 0;
+			got = 1;
+		}
+	}
+	return got;
+}
+
+/* A keyword's value of 1 to 86400 seconds, once (the first one wins). */
+static void
+config_secs(long *out, const char *v)
+{
+	const char *e;
+	long n;
+
+	n = (long)strtonum(v, 1, 86400, &e);
+	if (*out == 0 && e == NULL)
+		*out = n;
+}
+
+/*
+ * ServerAliveInterval and ServerAliveCountMax from an ssh_config file,
+ * which libssh reads but does not apply.  As in ssh, the first value
+ * obtained for the host wins (after -o); Host blocks are followed, Match
+ * blocks and Include are not.
+ */
+static void
+config_alive(struct conn *c, const char *path, const char *host)
+{
+	FILE *fp;
+	char line[1024], *k, *e, *v;
+	int active = 1;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		k = line + strspn(line, " \t");
+		k[strcspn(k, "\r\n")] = '\0';
+		if (*k == '#' || *k == '\0')
+			continue;
+		e = k + strcspn(k, " \t=");
+		v = e + strspn(e, " \t");
+		if (*v == '=')
+			v++;
+		v += strspn(v, " \t");
+		*e = '\0';
+		if (strcasecmp(k, "Host") == 0)
+			active = host_matches(host, v);
+		else if (strcasecmp(k, "Match") == 0)
+			active = 0;
+		else if (active && strcasecmp(k, "ServerAliveInterval") == 0)
+			config_secs(&c->alive_interval, v);
+		else if (active && strcasecmp(k, "ServerAliveCountMax") == 0)
+			config_secs(&c->alive_count, v);
+	}
+	fclose(fp);
+}
+
+/* The files ssh(1) would read: -F, else the user's and the system's. */
+static void
+config_alive_all(struct conn *c, const struct client_opts *o)
+{
+	char path[1024];
+	const char *home = getenv("HOME");
+	int n;
+
+	if (o->config != NULL) {
+		config_alive(c, o->config, o->host);
+		return;
+	}
+	if (home != NULL && (n = snprintf(path, sizeof(path),
+	    "%s/.ssh/config", home)) > 0 && (size_t)n < sizeof(path))
+		config_alive(c, path, o->host);
+	config_alive(c, "/etc/ssh/ssh_config", o->host);
+}
+
+/*
+ * The I/O timeout: -t, else ServerAliveInterval times ServerAliveCountMax
+ * (3 unless given) like ssh(1), else CLIENT_IOTIMEOUT.  It also bounds the
+ * connection set-up unless ConnectTimeout (ssh_config or -o) says otherwise.
+ */
+static int
+conn_timeouts(struct conn *c, const struct client_opts *o)
+{
+	long t;
+
+	if (o->iotimeout > 0)
+		c->iotimeout = o->iotimeout;
+	else if (c->alive_interval > 0)
+		c->iotimeout = (int)(c->alive_interval *
+		    (c->alive_count > 0 ? c->alive_count : 3));
+	else
+		c->iotimeout = CLIENT_IOTIMEOUT;
+	if (c->connect_timeout == 0)
+		return 0;
+	t = c->connect_timeout;
+	return ssh_options_set(c->s, SSH_OPTIONS_TIMEOUT, &t);
+}
+
 static int
 conn_configure(struct conn *c, struct client_opts *o)
 {
 	size_t i;
+	long t = o->iotimeout > 0 ? o->iotimeout : CLIENT_IOTIMEOUT;
 	int v = o->verbose > 0 ? SSH_LOG_PROTOCOL + o->verbose - 1 :
 	    SSH_LOG_NOLOG;
 
+	/* Before the configuration file, whose ConnectTimeout wins. */
 	if (ssh_options_set(c->s, SSH_OPTIONS_HOST, o->host) != 0 ||
-	    ssh_options_set(c->s, SSH_OPTIONS_LOG_VERBOSITY, &v) != 0)
+	    ssh_options_set(c->s, SSH_OPTIONS_LOG_VERBOSITY, &v) != 0 ||
+	    ssh_options_set(c->s, SSH_OPTIONS_TIMEOUT, &t) != 0)
 		goto bad;
 	if (ssh_options_parse_config(c->s, o->config) != 0) {
 		warnx("%s: cannot read ssh configuration",
@@ -161,6 +310,9 @@ conn_configure(struct conn *c, struct client_opts *o)
 	for (i = 0; i < o->nsshopts; i++)
 		if (apply_sshopt(c, o, o->sshopts[i]) != 0)
 			return -1;
+	config_alive_all(c, o);
+	if (conn_timeouts(c, o) != 0)
+		goto bad;
 	v = 0;
 	if (ssh_options_set(c->s, SSH_OPTIONS_PROCESS_CONFIG, &v) != 0)
 		goto bad;
@@ -371,4 +523,10 @@ void *
 conn_session(struct conn *c)
 {
 	return c->s;
+}
+
+int
+conn_iotimeout(const struct conn *c)
+{
+	return c->iotimeout;
 }

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include <err.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,10 +45,11 @@ static void
 usage_print(FILE *f)
 {
 	fprintf(f,
-	    "usage: pfish [-v] [-F ssh_config] [-i identity] [-o ssh_option] "
-	    "[-p port]\n"
-	    "             [-s statefile] [-T trustfile] [user@]host "
-	    "[option ...] command\n"
+	    "usage: pfish [-v] [--accept-unsigned] [-F ssh_config] "
+	    "[-i identity]\n"
+	    "             [-o ssh_option] [-p port] [-s statefile] "
+	    "[-T trustfile]\n"
+	    "             [-t timeout] [user@]host [option ...] command\n"
 	    "commands:    list [-1 | --porcelain]\n"
 	    "             verify\n"
 	    "             fetch [-d dir] [--decrypt --maildir dir] [--delete]\n"
@@ -109,14 +111,40 @@ split_dest(struct client_opts *o, char *dest)
 		usage();
 }
 
+static const struct option longopts[] = {
+	{ "accept-unsigned", no_argument, NULL, 'U' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+parse_timeout(const char *v)
+{
+	const char *e;
+	int t;
+
+	t = (int)strtonum(v, 1, 86400, &e);
+	if (e != NULL) {
+		warnx("-t %s: seconds %s", v, e);
+		usage();
+	}
+	return t;
+}
+
 /* Options up to the first word that is not one (the host, the command). */
 static void
 parse_opts(struct client_opts *o, int argc, char **argv)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "+F:hi:o:p:s:T:v")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+F:hi:o:p:s:T:t:v", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'U':
+			o->accept_unsigned = 1;
+			break;
+		case 't':
+			o->iotimeout = parse_timeout(optarg);
+			break;
 		case 'F':
 			o->config = optarg;
 			break;

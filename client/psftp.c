@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libssh/libssh.h>
 
@@ -36,6 +37,7 @@ struct psftp {
 	uint32_t	 version;
 	uint32_t	 exts;
 	int		 subsys_pfish;	/* the pfish subsystem answered */
+	int		 timeout_ms;	/* for each whole reply */
 	struct buf	*out;
 	struct buf	*in;		/* last packet, type first */
 	char		 err[256];
@@ -76,13 +78,30 @@ chan_write(struct psftp *p, const u_char *d, size_t len)
 	return 0;
 }
 
-static int
-chan_read(struct psftp *p, u_char *d, size_t len)
+static uint64_t
+mono_ms(void)
 {
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Read exactly len bytes before the deadline (monotonic milliseconds). */
+static int
+chan_read(struct psftp *p, u_char *d, size_t len, uint64_t deadline)
+{
+	uint64_t now;
 	int n;
 
 	while (len > 0) {
-		n = ssh_channel_read(p->ch, d, (uint32_t)len, 0);
+		if ((now = mono_ms()) >= deadline) {
+			(void)snprintf(p->err, sizeof(p->err), "no answer from "
+			    "the server for %d s", p->timeout_ms / 1000);
+			return -1;
+		}
+		n = ssh_channel_read_timeout(p->ch, d, (uint32_t)len, 0,
+		    (int)(deadline - now));
 		if (n < 0 || (n == 0 && ssh_channel_is_eof(p->ch))) {
 			seterr(p, n < 0 ? ssh_get_error(p->s) :
 			    "server closed the SFTP channel", NULL);
@@ -104,15 +123,19 @@ send_out(struct psftp *p)
 	return r;
 }
 
-/* Read one packet into p->in (type first); the length is capped. */
+/*
+ * Read one packet into p->in (type first); the length is capped, and the
+ * whole packet must arrive within the I/O timeout.
+ */
 static int
 recv_packet(struct psftp *p)
 {
 	u_char lenb[4], *d;
 	uint32_t len;
+	uint64_t deadline = mono_ms() + (uint64_t)p->timeout_ms;
 
 	buf_reset(p->in);
-	if (chan_read(p, lenb, sizeof(lenb)) != 0)
+	if (chan_read(p, lenb, sizeof(lenb), deadline) != 0)
 		return -1;
 	len = buf_load_u32(lenb);
 	if (len == 0 || len > PFISH_PACKET_MAX) {
@@ -123,7 +146,7 @@ recv_packet(struct psftp *p)
 		seterr(p, "out of memory", NULL);
 		return -1;
 	}
-	return chan_read(p, d, len);
+	return chan_read(p, d, len, deadline);
 }
 
 static int
@@ -196,6 +219,7 @@ psftp_start(struct conn *c, struct psftp **out)
 	}
 	p->s = conn_session(c);
 	p->nextid = 1;
+	p->timeout_ms = conn_iotimeout(c) * 1000;
 	if (open_subsystem(p, "pfish") == 0)
 		p->subsys_pfish = 1;
 	else if (open_subsystem(p, "sftp") != 0) {
@@ -303,39 +327,77 @@ get_handle(struct psftp *p, const char *what, const struct sftp_reply *r,
 	return 0;
 }
 
+/* The listing so far, bounded by CLIENT_DIR_MAX and CLIENT_DIR_BYTES. */
+struct dirlist {
+	struct psftp_entry	*e;
+	size_t			 n, cap;
+	size_t			 names;		/* every name, kept or not */
+	size_t			 bytes;		/* of the names kept */
+};
+
 static int
-add_entry(struct psftp_entry **e, size_t *n, size_t *cap, const u_char *name,
-    size_t len, const struct sftp_attrs *a)
+add_entry(struct dirlist *dl, const u_char *name, size_t len,
+    const struct sftp_attrs *a)
 {
 	struct psftp_entry *ne;
 	char *s;
 
-	if (*n == *cap) {
-		if ((ne = reallocarray(*e, *cap ? *cap * 2 : 64,
-		    sizeof(**e))) == NULL)
+	if (dl->n == dl->cap) {
+		if ((ne = reallocarray(dl->e, dl->cap ? dl->cap * 2 : 64,
+		    sizeof(*dl->e))) == NULL)
 			return -1;
-		*e = ne;
-		*cap = *cap ? *cap * 2 : 64;
+		dl->e = ne;
+		dl->cap = dl->cap ? dl->cap * 2 : 64;
 	}
 	if ((s = strndup((const char *)name, len)) == NULL)
 		return -1;
-	(*e)[*n].name = s;
-	(*e)[*n].size = a->size;
-	(*e)[*n].has_size = (a->flags & SFTP_ATTR_SIZE) != 0;
-	(*n)++;
+	dl->e[dl->n].name = s;
+	dl->e[dl->n].size = a->size;
+	dl->e[dl->n].has_size = (a->flags & SFTP_ATTR_SIZE) != 0;
+	dl->n++;
+	dl->bytes += len + 1;
 	return 0;
 }
 
+/* One NAME reply; more names than a mailbox may hold is an error. */
 static int
-read_dir(struct psftp *p, const u_char *h, size_t hlen,
-    struct psftp_entry **e, size_t *n, size_t *cap)
+dir_page(struct psftp *p, struct sftp_iter *it, uint32_t count,
+    struct dirlist *dl)
 {
-	struct sftp_reply r;
-	struct sftp_iter it;
 	struct sftp_attrs a;
 	const u_char *name;
 	size_t nlen;
 	int k;
+
+	if (count == 0) {
+		seterr(p, "server sent an empty directory page", NULL);
+		return -1;
+	}
+	while ((k = sftp_name_next(it, &name, &nlen, &a)) == 1) {
+		if (++dl->names > CLIENT_DIR_MAX ||
+		    dl->bytes + nlen >= CLIENT_DIR_BYTES) {
+			seterr(p, "server listed more names than a mailbox "
+			    "may hold", NULL);
+			return -1;
+		}
+		if (sftp_age_name(name, nlen) &&
+		    add_entry(dl, name, nlen, &a) != 0) {
+			seterr(p, "out of memory", NULL);
+			return -1;
+		}
+	}
+	if (k < 0) {
+		seterr(p, "malformed directory listing", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+read_dir(struct psftp *p, const u_char *h, size_t hlen, struct dirlist *dl)
+{
+	struct sftp_reply r;
+	struct sftp_iter it;
 
 	for (;;) {
 		if (simple_req(p, SFTP_FXP_READDIR, h, hlen, &r, &it) != 0)
@@ -346,17 +408,8 @@ read_dir(struct psftp *p, const u_char *h, size_t hlen,
 			seterr(p, "readdir", &r);
 			return -1;
 		}
-		while ((k = sftp_name_next(&it, &name, &nlen, &a)) == 1) {
-			if (sftp_age_name(name, nlen) &&
-			    add_entry(e, n, cap, name, nlen, &a) != 0) {
-				seterr(p, "out of memory", NULL);
-				return -1;
-			}
-		}
-		if (k < 0) {
-			seterr(p, "malformed directory listing", NULL);
+		if (dir_page(p, &it, r.count, dl) != 0)
 			return -1;
-		}
 	}
 }
 
@@ -364,26 +417,28 @@ int
 psftp_list(struct psftp *p, struct psftp_entry **out, size_t *nout)
 {
 	struct sftp_reply r;
-	struct psftp_entry *e = NULL;
+	struct dirlist dl;
 	u_char h[SFTP_HANDLE_MAX];
-	size_t hlen, n = 0, cap = 0;
+	size_t hlen;
 	int rc = -1;
 
 	*out = NULL;
 	*nout = 0;
+	memset(&dl, 0, sizeof(dl));
 	if (simple_req(p, SFTP_FXP_OPENDIR, ".", 1, &r, NULL) != 0 ||
 	    get_handle(p, "opendir", &r, h, &hlen) != 0)
 		goto out;
-	rc = read_dir(p, h, hlen, &e, &n, &cap);
-	if (close_handle(p, h, hlen) != 0)
+	rc = read_dir(p, h, hlen, &dl);
+	/* After a refused listing the session is not worth a CLOSE. */
+	if (rc == 0 && close_handle(p, h, hlen) != 0)
 		rc = -1;
  out:
 	if (rc != 0) {
-		psftp_entries_free(e, n);
+		psftp_entries_free(dl.e, dl.n);
 		return -1;
 	}
-	*out = e;
-	*nout = n;
+	*out = dl.e;
+	*nout = dl.n;
 	return 0;
 }
 
@@ -450,8 +505,10 @@ read_file(struct psftp *p, const u_char *h, size_t hlen, uint64_t hint,
 		if (recv_reply(p, q[0].id, &r, NULL) != 0)
 			return -1;
 		if (!drain && !fail && r.type == SFTP_FXP_DATA) {
-			if (r.datalen > CLIENT_READ_LEN) {
-				seterr(p, "server sent more than asked", NULL);
+			/* An empty DATA would make no progress, forever. */
+			if (r.datalen == 0 || r.datalen > CLIENT_READ_LEN) {
+				seterr(p, "server sent an empty read reply or "
+				    "more than asked", NULL);
 				return -1;
 			}
 			if (r.datalen > 0 && sink(arg, r.data, r.datalen) != 0)
@@ -540,6 +597,12 @@ state_page(struct psftp *p, const struct sftp_reply *r, char *headhash,
 	    memcmp(sp.headhash, headhash, sp.headhashlen) != 0)) {
 		*changed = 1;
 		return 0;
+	}
+	/* Pages are never empty unless the listing ends (PROTOCOL.pfish). */
+	if (sp.items.left == 0 && sp.cursorlen != 0) {
+		seterr(p, "server sent an empty state page before the end",
+		    NULL);
+		return -1;
 	}
 	memcpy(headhash, sp.headhash, sp.headhashlen);
 	headhash[sp.headhashlen] = '\0';
@@ -670,9 +733,14 @@ batch_round(struct psftp *p, struct psftp_batch *b, struct bfile *f,
 			continue;
 		if (recv_reply(p, f[i].id, &r, NULL) != 0)
 			return -1;
-		if (r.type == SFTP_FXP_DATA && r.datalen <= CLIENT_READ_LEN) {
-			if (r.datalen > 0 &&
-			    sink(arg, i, r.data, r.datalen) != 0) {
+		if (r.type == SFTP_FXP_DATA && (r.datalen == 0 ||
+		    r.datalen > CLIENT_READ_LEN)) {
+			seterr(p, "server sent an empty read reply or more "
+			    "than asked", NULL);
+			return -1;
+		}
+		if (r.type == SFTP_FXP_DATA) {
+			if (sink(arg, i, r.data, r.datalen) != 0) {
 				b[i].status = PSFTP_ERR_ABORT;
 				f[i].done = 1;
 			}

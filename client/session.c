@@ -182,6 +182,7 @@ session_close(struct session *s)
 	free(s->notes);
 	free(s->voids);
 	free(s->msgs);
+	free(s->refused);
 	free(s->odd);
 	free(s->known);
 	free(s->gone);
@@ -212,6 +213,37 @@ session_no_state(const struct session *s, const char *what)
 	    "home directory, with sftp-server)");
 }
 
+/*
+ * A server without signed state, for an account this device holds a
+ * signed head of, is a downgrade: a finding, and nothing unsigned is
+ * taken unless the user said --accept-unsigned for this run.  Returns 1
+ * when the caller must stop with PFISH_EXIT_TAMPER.
+ */
+int
+session_downgraded(const struct session *s)
+{
+	if (!s->st.have_head)
+		return 0;
+	if (s->o->accept_unsigned) {
+		warnx("%s@%s: this device accepted a signed head (%llu..%llu) "
+		    "before; taking unsigned mail as told (--accept-unsigned)",
+		    s->mailbox, s->o->host,
+		    (unsigned long long)s->st.head.low,
+		    (unsigned long long)s->st.head.high);
+		return 0;
+	}
+	printf("%s 0 %s offers no signed state (%s subsystem), but this "
+	    "device accepted a signed head (%llu..%llu) before\n",
+	    verify_kind_name(VK_DOWNGRADE), conn_host(s->c),
+	    psftp_subsystem(s->p), (unsigned long long)s->st.head.low,
+	    (unsigned long long)s->st.head.high);
+	fflush(stdout);
+	fprintf(stderr, "pfish: %s@%s: 1 finding: the mailbox is NOT proven "
+	    "intact; nothing was fetched or changed (--accept-unsigned takes "
+	    "unsigned mail for one run)\n", s->mailbox, s->o->host);
+	return 1;
+}
+
 static int
 cmp_entry(const void *a, const void *b)
 {
@@ -232,6 +264,20 @@ session_list(struct session *s)
 	return 0;
 }
 
+/* A listing's first item, a head signed by a trusted signer, sets its bound. */
+static void
+budget_head(struct session *s, const u_char *content, size_t len)
+{
+	u_char pk[SSHKEY_ED25519_PK];
+	struct stmt_head h;
+	size_t tlen;
+
+	if (stmt_verify_signed(content, len, STMT_HEAD, s->trust, s->now,
+	    &tlen, pk) == 0 && stmt_head_parse(content, tlen, &h) == 0 &&
+	    stmt_key_matches(h.key, pk))
+		sbudget_head(&s->budget, &h);
+}
+
 /* psftp_state callback: keep a copy of every item of one listing. */
 static int
 collect(void *arg, int kind, uint64_t seq, const u_char *content, size_t len)
@@ -241,10 +287,17 @@ collect(void *arg, int kind, uint64_t seq, const u_char *content, size_t len)
 
 	if (kind == 0) {
 		free_items(s);
+		sbudget_init(&s->budget, s->st.have_head ? &s->st.head : NULL);
 		return 0;
 	}
 	if (len > STMT_SIGNED_MAX)
 		return -1;
+	if (kind == STATEPAGE_KIND_HEAD && s->nitems == 0)
+		budget_head(s, content, len);
+	if (sbudget_take(&s->budget, len) != 0) {
+		s->excess = 1;
+		return -1;
+	}
 	if (s->nitems == s->itemcap) {
 		if ((ni = reallocarray(s->items, s->itemcap ? s->itemcap * 2 :
 		    256, sizeof(*ni))) == NULL)
@@ -489,20 +542,24 @@ build_inputs(struct session *s)
 struct dl {
 	struct hash_sha256 h;
 	uint64_t	 n;
-	uint64_t	 cap;
+	uint64_t	 cap;		/* bytes the record allows */
+	int		 over;		/* the server sent more */
 	u_char		 head[AGE_MAGIC_LEN];
 	int		 fd;
 	struct progress	*pm;
 };
 
+/* Never a byte past the cap is hashed or written. */
 static int
 dl_sink(void *arg, const u_char *data, size_t len)
 {
 	struct dl *d = arg;
 	size_t k;
 
-	if (len > d->cap - d->n)
-		return -1;	/* longer than its record allows */
+	if (len > d->cap - d->n) {
+		d->over = 1;	/* longer than its record allows */
+		return -1;
+	}
 	if (d->n < AGE_MAGIC_LEN) {
 		k = AGE_MAGIC_LEN - (size_t)d->n;
 		memcpy(d->head + d->n, data, k < len ? k : len);
@@ -527,22 +584,23 @@ dl_init(struct dl *d, int fd, uint64_t cap, struct progress *pm)
 	d->pm = pm;
 }
 
+/* A file cut off at its cap is reported one byte longer than the cap. */
 static void
 dl_finish(struct dl *d, struct vmsg *m)
 {
 	hash_sha256_final(&d->h, m->sha256);
 	m->hashed = 1;
 	m->has_size = 1;
-	m->size = d->n;
+	m->size = d->over ? d->cap + 1 : d->n;
 	m->age_header = d->n >= AGE_MAGIC_LEN &&
 	    memcmp(d->head, AGE_MAGIC, AGE_MAGIC_LEN) == 0;
 }
 
 /*
  * Download message seq, hashing it and writing it to fd (-1: hash only).
- * More than cap bytes aborts the transfer.  Returns 0, or -1 on transport
- * errors; a too-long file comes back with *over set, one the server no
- * longer serves with *over = SESSION_VANISHED.
+ * At most cap bytes are read and written: more aborts the transfer.
+ * Returns 0, or -1 on transport errors; a too-long file comes back with
+ * *over set, one the server no longer serves with *over = SESSION_VANISHED.
  */
 int
 session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
@@ -556,14 +614,14 @@ session_download(struct session *s, uint64_t seq, int fd, uint64_t cap,
 	dl_init(&d, fd, cap, pm);
 	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
 		return -1;
-	r = psftp_get(s->p, name, cap - 1, dl_sink, &d);
-	if (r == -1 || (r == PSFTP_ERR_ABORT && d.n <= cap)) {
+	r = psftp_get(s->p, name, cap, dl_sink, &d);
+	if (r == -1 || (r == PSFTP_ERR_ABORT && !d.over)) {
 		warnx("%s: %s", name, psftp_errmsg(s->p));
 		return -1;
 	}
 	*over = r != 0;
-	/* Refused before any byte: gone since the listing, not altered. */
-	if (r == PSFTP_ERR_STATUS && d.n == 0)
+	/* Refused (OPEN or READ): gone since the listing, or withheld. */
+	if (r == PSFTP_ERR_STATUS)
 		*over = SESSION_VANISHED;
 	dl_finish(&d, m);
 	return 0;
@@ -614,9 +672,12 @@ hb_flush(struct session *s, struct hbatch *hb)
 		warnx("%s: %s", conn_host(s->c), psftp_errmsg(s->p));
 		return -1;
 	}
-	for (i = 0; i < hb->n; i++)
+	for (i = 0; i < hb->n; i++) {
 		if (hb->b[i].status == 0 || hb->b[i].status == PSFTP_ERR_ABORT)
 			dl_finish(&hb->d[i], hb->m[i]);
+		else if (hb->b[i].status == PSFTP_ERR_STATUS)
+			s->refused[s->nrefused++] = hb->m[i]->seq;
+	}
 	hb->n = 0;
 	return 0;
 }
@@ -632,7 +693,10 @@ hash_unchecked(struct session *s)
 	size_t i;
 	int r = -1;
 
-	if ((hb = calloc(1, sizeof(*hb))) == NULL)
+	free(s->refused);
+	s->nrefused = 0;
+	if ((s->refused = calloc(s->in.nmsgs + 1, sizeof(*s->refused))) ==
+	    NULL || (hb = calloc(1, sizeof(*hb))) == NULL)
 		return -1;
 	for (i = 0; i < s->in.nmsgs; i++) {
 		m = &s->msgs[i];
@@ -642,14 +706,14 @@ hash_unchecked(struct session *s)
 		/* Without a record there is nothing to compare against. */
 		if ((rec = parsed_rec(s, m->seq)) == NULL)
 			continue;
-		/* Record sizes are signed; still, cap + 1 must not wrap. */
+		/* Record sizes are signed; still, a cap must fit a file. */
 		cap = rec->r.size < PFISH_MSG_MAX ? rec->r.size : PFISH_MSG_MAX;
 		if (layout_seq_name(m->seq, PFISH_AGE_SUFFIX, hb->names[hb->n],
 		    sizeof(hb->names[hb->n])) != 0)
 			return -1;
 		hb->b[hb->n].name = hb->names[hb->n];
 		hb->m[hb->n] = m;
-		dl_init(&hb->d[hb->n], -1, cap + 1, NULL);
+		dl_init(&hb->d[hb->n], -1, cap, NULL);
 		if (++hb->n == PSFTP_BATCH_MAX && hb_flush(s, hb) != 0)
 			goto out;
 	}
@@ -659,21 +723,102 @@ hash_unchecked(struct session *s)
 	return r;
 }
 
-int
-session_verify(struct session *s, int content)
+/* Forget the listing and the state of this run, to list them again. */
+static void
+forget_listing(struct session *s)
 {
-	int r;
+	size_t i;
 
+	verify_result_free(&s->res);
+	memset(&s->res, 0, sizeof(s->res));
+	free_items(s);
+	for (i = 0; s->dels != NULL && i < s->in.ndels; i++)
+		stmt_delete_clear(&s->dels[i].d);
+	free(s->recs);
+	free(s->dels);
+	free(s->notes);
+	free(s->msgs);
+	free(s->odd);
+	free(s->known);
+	free(s->gone);
+	s->known = NULL;
+	s->gone = NULL;
+	s->cfgerr = 0;
+	s->recs = NULL;
+	s->dels = NULL;
+	s->notes = NULL;
+	s->msgs = NULL;
+	s->odd = NULL;
+	memset(&s->in, 0, sizeof(s->in));
+	psftp_entries_free(s->ents, s->nents);
+	s->ents = NULL;
+	s->nents = 0;
+	s->headtext = NULL;
+	s->headtextlen = 0;
+	s->verified = 0;
+}
+
+/*
+ * The directory first, the signed state after it (PROTOCOL.pfish 2.6):
+ * everything that excuses a missing file is stored before the file goes,
+ * so a state listing that starts after the directory listing sees it.
+ */
+static int
+list_both(struct session *s)
+{
 	if (s->ents == NULL && session_list(s) != 0)
 		return -1;
 	if (psftp_state(s->p, collect, s) != 0) {
-		warnx("%s: cannot get the signed state: %s", conn_host(s->c),
-		    psftp_errmsg(s->p));
+		if (s->excess)
+			warnx("%s: server sent more state than the signed head "
+			    "allows (over %llu items or %llu bytes)",
+			    conn_host(s->c),
+			    (unsigned long long)s->budget.items_max,
+			    (unsigned long long)s->budget.bytes_max);
+		else
+			warnx("%s: cannot get the signed state: %s",
+			    conn_host(s->c), psftp_errmsg(s->p));
 		return -1;
 	}
-	if (build_inputs(s) != 0 || s->cfgerr ||
-	    (content && hash_unchecked(s) != 0))
+	if (build_inputs(s) != 0 || s->cfgerr)
 		return -1;
+	return 0;
+}
+
+/* Try each seq once more; refused again while listed is withheld. */
+static int
+retry_refused(struct session *s, const uint64_t *seqs, size_t n)
+{
+	const struct vrec *rec;
+	struct vmsg *m;
+	size_t i, j;
+	int over;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < s->in.nmsgs && s->msgs[j].seq != seqs[i]; j++)
+			;
+		if (j == s->in.nmsgs)
+			continue;	/* no longer listed */
+		m = &s->msgs[j];
+		if ((rec = parsed_rec(s, m->seq)) == NULL)
+			continue;
+		if (session_download(s, m->seq, -1, rec->r.size <
+		    PFISH_MSG_MAX ? rec->r.size : PFISH_MSG_MAX, NULL, m,
+		    &over) != 0)
+			return -1;
+		if (over == SESSION_VANISHED) {
+			m->hashed = 0;
+			m->withheld = 1;
+		}
+	}
+	return 0;
+}
+
+static int
+finish_verify(struct session *s)
+{
+	int r;
+
 	if ((r = verify_run(&s->in, &s->res)) != 0) {
 		warnx("verification failed: %s", r == VERIFY_ERR_RANGE ?
 		    "signed range too large" : "internal error");
@@ -681,6 +826,38 @@ session_verify(struct session *s, int content)
 	}
 	s->verified = 1;
 	return 0;
+}
+
+/*
+ * Messages the server refused to serve during this run are checked again
+ * within it: list the mailbox and its state once more, then try each
+ * again.  Covered by a trusted delete by now: fine; no longer listed:
+ * the engine says missing; listed and refused again: withheld.
+ */
+int
+session_recheck(struct session *s, const uint64_t *seqs, size_t n)
+{
+	forget_listing(s);
+	if (list_both(s) != 0 || retry_refused(s, seqs, n) != 0)
+		return -1;
+	return finish_verify(s);
+}
+
+int
+session_verify(struct session *s, int content)
+{
+	uint64_t *refused;
+	int r;
+
+	if (list_both(s) != 0 || (content && hash_unchecked(s) != 0))
+		return -1;
+	if (s->nrefused == 0)
+		return finish_verify(s);
+	refused = s->refused;
+	s->refused = NULL;
+	r = session_recheck(s, refused, s->nrefused);
+	free(refused);
+	return r;
 }
 
 /*

@@ -40,6 +40,19 @@ struct seqset;
 #define CLIENT_READ_LEN		(64 * 1024)
 #define CLIENT_READ_WINDOW	16	/* READ requests in flight */
 
+/*
+ * What a server may send (pfish(1) LIMITS).  A directory listing holds at
+ * most CLIENT_DIR_MAX names and CLIENT_DIR_BYTES bytes of message names.
+ * A state listing holds at most 1 + 4 * N items and CLIENT_STATE_AVG * that
+ * many bytes, where N is the span of seqs the signed heads (served and
+ * remembered) cover plus CLIENT_STATE_AHEAD records not yet in a head.
+ */
+#define CLIENT_IOTIMEOUT	30	/* seconds without an answer */
+#define CLIENT_DIR_MAX		262144
+#define CLIENT_DIR_BYTES	(8 * 1024 * 1024)
+#define CLIENT_STATE_AHEAD	1024
+#define CLIENT_STATE_AVG	4096
+
 enum strict_mode {
 	STRICT_YES = 0,		/* default: refuse unknown and changed keys */
 	STRICT_ACCEPT_NEW,	/* add unknown keys, refuse changed ones */
@@ -58,6 +71,8 @@ struct client_opts {
 	char		*host;
 	int		 verbose;	/* -v */
 	int		 batch;		/* BatchMode yes: never prompt */
+	int		 iotimeout;	/* -t: seconds without an answer */
+	int		 accept_unsigned; /* take plain SFTP after a head */
 	enum strict_mode strict;
 };
 
@@ -70,6 +85,7 @@ const char *conn_host(const struct conn *c);
 unsigned int conn_port(const struct conn *c);
 void	*conn_session(struct conn *c);	/* the libssh ssh_session */
 int	 conn_hostkey_fp(struct conn *c, char *buf, size_t len);
+int	 conn_iotimeout(const struct conn *c);	/* seconds */
 
 /* psftp.c: a minimal SFTP v3 client over one channel of the session. */
 struct psftp;
@@ -128,6 +144,16 @@ int	 cstate_default_trust(char *path, size_t len);
 int	 cstate_load(const char *path, struct cstate *st);
 int	 cstate_save(const char *path, const struct cstate *st);
 void	 cstate_clear(struct cstate *st);
+
+/* bounds.c: what a state listing may hold (pfish(1) LIMITS). */
+struct sbudget {
+	const struct stmt_head *prior;	/* the head this device remembers */
+	uint64_t	 items_max, bytes_max;
+	uint64_t	 items, bytes;
+};
+void	 sbudget_init(struct sbudget *b, const struct stmt_head *prior);
+void	 sbudget_head(struct sbudget *b, const struct stmt_head *served);
+int	 sbudget_take(struct sbudget *b, size_t len);
 
 /* The user's key: -i, else ~/.ssh/id_ed25519. */
 int	 client_identity(const struct client_opts *o, char *path, size_t len);
@@ -199,15 +225,21 @@ struct session {
 	struct vgone	*gone;
 	int		 cfgerr;	/* trust set-up error: exit 1 */
 	int		 verified;
+	struct sbudget	 budget;	/* of the state listing */
+	int		 excess;	/* the listing went past it */
+	uint64_t	*refused;	/* seqs the server would not serve */
+	size_t		 nrefused;
 };
 
 int	 session_open(struct client_opts *o, struct session **out);
 void	 session_close(struct session *s);
 int	 session_signed(const struct session *s);
 void	 session_no_state(const struct session *s, const char *what);
+int	 session_downgraded(const struct session *s);
 int	 session_list(struct session *s);
 /* content: also hash messages whose content was never checked. */
 int	 session_verify(struct session *s, int content);
+int	 session_recheck(struct session *s, const uint64_t *seqs, size_t n);
 int	 session_accept(struct session *s);
 void	 session_print_findings(const struct session *s, FILE *fp);
 void	 session_print_notes(const struct session *s, FILE *fp);

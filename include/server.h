@@ -51,6 +51,8 @@ struct server_opts {
 	const char	*store_group;
 	/* authorized_keys whose keys may sign deletes; NULL: none. */
 	const char	*keys_path;
+	/* The client's address (SSH_CONNECTION) for from=; NULL: unknown. */
+	const char	*client_addr;
 };
 
 /*

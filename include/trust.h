@@ -52,15 +52,21 @@ int	trust_load(const char *path, struct trust **out, char *errbuf,
 	    size_t errlen);
 
 /*
- * authorized_keys(5): every ssh-ed25519 key (after any options) becomes
- * an entry allowed for namespace ns only; other lines are ignored, as
- * are cert-authority keys.  Options are not interpreted (from=,
- * expiry-time= ...).  The principal is "authorized_keys line N".
+ * authorized_keys(5): every ssh-ed25519 key usable for deletes becomes an
+ * entry allowed for namespace ns only; other lines are ignored.  Options
+ * (pfish-server(8) DELETE KEYS): expiry-time= becomes the entry's end;
+ * from= must match addr, the session's client address ('*' '?' patterns,
+ * CIDR, '!' negation); restrict, no-pty and the other options that only
+ * limit sessions and forwarding are harmless; a key with command=,
+ * principals=, cert-authority or any other option is not a delete key.
+ * addr NULL (no session, pfish-store verify): from= and expiry-time= are
+ * not applied.  The principal is "authorized_keys line N".
  */
 int	trust_load_authorized_keys(const char *path, const char *ns,
-	    struct trust **out, char *errbuf, size_t errlen);
+	    const char *addr, struct trust **out, char *errbuf, size_t errlen);
 int	trust_parse_authorized_keys(const char *text, size_t len,
-	    const char *ns, struct trust **out, char *errbuf, size_t errlen);
+	    const char *ns, const char *addr, struct trust **out,
+	    char *errbuf, size_t errlen);
 
 void	trust_free(struct trust *t);
 size_t	trust_count(const struct trust *t);

@@ -14,6 +14,9 @@
 t_init
 
 PFISH=$PFISH_BIN/pfish
+# Runs below pass -t 300: on a loaded machine a server may well take more
+# than pfish's default 30 s I/O timeout to start; t-client-hostile.sh
+# tests the timeout itself.
 SIGNER=$PFISH_BIN/pfish-signer
 STORE=$PFISH_BIN/pfish-store
 TOOL=$PFISH_OBJ/interop/stmttool
@@ -143,7 +146,7 @@ signed_cases() {
 sshd_start "Subsystem pfish $SERVER -d $M -k $T/sshd/authorized_keys" ||
     { notok sshd; return; }
 cat device2.pub >>"$T/sshd/authorized_keys"
-P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
 DEST=$SSHD_USER@127.0.0.1
 
 # --- the clean mailbox ------------------------------------------------
@@ -234,7 +237,7 @@ restore
 
 S -L 1s head "$MB" >"$M/.pfish/head"
 expect "attack: serve an expired head" 3 "^stale $NMSG " \
-    env PFISH_NOW=$(($(date +%s) + 400)) $PFISH -F /dev/null -p "$SSHD_PORT" \
+    env PFISH_NOW=$(($(date +%s) + 400)) $PFISH -t 300 -F /dev/null -p "$SSHD_PORT" \
     -o "UserKnownHostsFile=$KNOWN_HOSTS" -T "$T/allowed" -i "$USER_KEY" \
     -s "$T/st.stale" "$DEST" verify
 restore
@@ -363,7 +366,7 @@ fi
 REAL=$PFISH_BIN/pfish-server
 sshd_start "Subsystem pfish $REAL -d $M" || { notok "sshd (real)"; t_done; }
 DEST=$SSHD_USER@127.0.0.1
-P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
 want=2
 "$REAL" -Q 2>/dev/null | grep -q 'pfish-state@pfish' && want=0
 mkdir real
@@ -396,7 +399,7 @@ sshd_stop
 sshd_start "Subsystem sftp /usr/lib/openssh/sftp-server -d $M" ||
     { notok "sshd (fallback)"; t_done; }
 DEST=$SSHD_USER@127.0.0.1
-P="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
 expect "fallback: list works, exit 2" 2 "^$(seqf 1)\\.age" pf st.fb list
 expect "fallback: says there is no signed state" 2 'no signed state' \
     pf st.fb verify
@@ -408,18 +411,43 @@ expect "fallback: rm uses plain REMOVE, exit 2" 2 'unsigned' pf st.fb rm 3
 check "fallback: rm removed the file" test ! -e "$M/$(seqf 3).age"
 restore
 
+# A device that accepted a signed head before (st.a) is not downgraded
+# to plain SFTP without a word: a finding, and nothing is written.
+if [ -s "$T/st.a" ]; then
+	cp "$T/st.a" "$T/st.dg"
+	mkdir dg
+	expect "downgrade: sftp-server after a signed head (exit 3)" 3 \
+	    '^downgrade 0 ' pf st.dg fetch -d dg
+	n=$(ls -A dg | wc -l)
+	[ "$n" -eq 0 ] && ok "downgrade: nothing written into the fetch directory" ||
+	    notok "downgrade: nothing written into the fetch directory" \
+	    "$(ls -A dg)"
+	expect "downgrade: verify says so (exit 3)" 3 '^downgrade 0 ' \
+	    pf st.dg verify
+	expect "downgrade: rm refuses (exit 3)" 3 '^downgrade 0 ' \
+	    pf st.dg rm 3
+	check "downgrade: rm removed nothing" test -e "$M/$(seqf 3).age"
+	expect "downgrade: --accept-unsigned fetches unverified (exit 2)" 2 \
+	    'UNVERIFIED' $P --accept-unsigned -i "$USER_KEY" -s "$T/st.dg" \
+	    "$DEST" fetch -d dg
+	check "downgrade: --accept-unsigned fetched the store's bytes" \
+	    cmp "dg/$(seqf 3).age" "$M/$(seqf 3).age"
+else
+	skip "downgrade" "no device state with a signed head (signed cases)"
+fi
+
 # --- host keys ---------------------------------------------------------
 expect "unknown host key refused with its fingerprint" 1 \
-    'not in known_hosts.*SHA256:' $PFISH -F /dev/null -p "$SSHD_PORT" \
+    'not in known_hosts.*SHA256:' $PFISH -t 300 -F /dev/null -p "$SSHD_PORT" \
     -o UserKnownHostsFile=$T/kh.new -T "$T/allowed" -i "$USER_KEY" \
     -s "$T/st.kh" "$DEST" list
-expect "accept-new trusts on first use" 2 'FILE' $PFISH -F /dev/null \
+expect "accept-new trusts on first use" 2 'FILE' $PFISH -t 300 -F /dev/null \
     -p "$SSHD_PORT" -o "UserKnownHostsFile=$T/kh.new" \
     -o StrictHostKeyChecking=accept-new -T "$T/allowed" -i "$USER_KEY" \
     -s "$T/st.kh" "$DEST" list
 ssh-keygen -q -t ed25519 -N '' -f other_host
 echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 other_host.pub)" >kh.changed
-expect "changed host key refused" 1 'CHANGED' $PFISH -F /dev/null \
+expect "changed host key refused" 1 'CHANGED' $PFISH -t 300 -F /dev/null \
     -p "$SSHD_PORT" -o "UserKnownHostsFile=$T/kh.changed" -T "$T/allowed" \
     -i "$USER_KEY" -s "$T/st.kh" "$DEST" list
 expect "-o with an unsupported option is an error" 1 'not supported' \

@@ -37,6 +37,10 @@ ssh-keygen -q -t rsa -b 1024 -N '' -C rsa -f rsakey 2>/dev/null
 ST() { "$STORE" -r "$T/root" -T "$T/allowed" "$@"; }
 MB=$T/root/alice
 srv() { echo "$SERVER" -e -l error -d "$MB" -k "$T/authorized_keys" "$@"; }
+# The server runs over a pipe, not under sshd: it plays a session from
+# 127.0.0.1, which the laptop key's from= allows (pfish-server(8) -k).
+SSH_CONNECTION="127.0.0.1 50000 127.0.0.1 22"
+export SSH_CONNECTION
 
 deliver() {
 	echo "age-encryption.org/v1 real $1" >msg

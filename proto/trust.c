@@ -17,6 +17,10 @@
 /* trust.c: allowed_signers trust files and authorized_keys key lists. */
 
 #include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -625,36 +629,164 @@ trust_load(const char *path, struct trust **out, char *errbuf, size_t errlen)
 	return r;
 }
 
+/* addr (numeric IPv4 or IPv6) inside "net/bits"; -1 if not an address. */
+static int
+cidr_match(const char *addr, const char *ent, size_t len)
+{
+	u_char a[16], n[16];
+	char net[64];
+	const char *slash, *e;
+	size_t alen, i;
+	int fam, bits;
+
+	if ((slash = memchr(ent, '/', len)) == NULL ||
+	    (size_t)(slash - ent) >= sizeof(net))
+		return -1;
+	memcpy(net, ent, (size_t)(slash - ent));
+	net[slash - ent] = '\0';
+	fam = strchr(net, ':') != NULL ? AF_INET6 : AF_INET;
+	alen = fam == AF_INET6 ? 16 : 4;
+	if (inet_pton(fam, net, n) != 1)
+		return -1;
+	if (inet_pton(fam, addr, a) != 1)
+		return 0;	/* the other family */
+	if (len - (size_t)(slash - ent) - 1 == 0 ||
+	    len - (size_t)(slash - ent) - 1 > 3)
+		return -1;
+	memcpy(net, slash + 1, len - (size_t)(slash - ent) - 1);
+	net[len - (size_t)(slash - ent) - 1] = '\0';
+	bits = (int)strtonum(net, 0, (long long)alen * 8, &e);
+	if (e != NULL)
+		return -1;
+	for (i = 0; i < alen && bits > 0; i++, bits -= 8) {
+		u_char mask = bits >= 8 ? 0xff : (u_char)(0xff << (8 - bits));
+
+		if ((a[i] & mask) != (n[i] & mask))
+			return 0;
+	}
+	return 1;
+}
+
 /*
- * Skip an authorized_keys options field (commas, "quoted, values" with
- * \" escapes); note whether it holds cert-authority.  -1 if a quote is
- * left open.
+ * from="pattern-list" against the client's address, as sshd matches it
+ * (without host names): entries are '*' and '?' patterns or CIDR
+ * net/bits, a leading '!' negates; a negated match refuses, else any
+ * match accepts.  A malformed CIDR entry refuses the key.
  */
 static int
-skip_ak_options(const char **pp, int *is_ca)
+from_matches(const char *addr, const char *list)
 {
-	const char *p = *pp;
-	int quoted = 0;
+	const char *p = list, *comma;
+	size_t len;
+	int neg, m, got = 0;
 
-	*is_ca = 0;
-	while (*p != '\0' && (quoted || (*p != ' ' && *p != '\t'))) {
-		if ((p == *pp || p[-1] == ',') && !quoted &&
-		    opt_is(p, "cert-authority", 0))
-			*is_ca = 1;
-		if (quoted && p[0] == '\\' && p[1] == '"')
-			p++;
-		else if (*p == '"')
-			quoted = !quoted;
-		p++;
+	for (;;) {
+		comma = strchr(p, ',');
+		len = comma == NULL ? strlen(p) : (size_t)(comma - p);
+		neg = len > 0 && *p == '!';
+		if (memchr(p, '/', len) != NULL) {
+			if ((m = cidr_match(addr, p + neg,
+			    len - (size_t)neg)) < 0)
+				return 0;
+		} else
+			m = len > (size_t)neg &&
+			    glob_match(addr, p + neg, len - (size_t)neg);
+		if (m && neg)
+			return 0;
+		got |= m;
+		if (comma == NULL)
+			return got;
+		p = comma + 1;
 	}
-	*pp = p;
-	return quoted ? -1 : 0;
 }
+
+/*
+ * authorized_keys options that restrict other uses of a key (sessions,
+ * forwarding, the environment) and so leave signing deletes alone.
+ */
+static const char *const ak_harmless[] = {
+	"restrict", "no-pty", "pty", "no-port-forwarding", "port-forwarding",
+	"no-agent-forwarding", "agent-forwarding", "no-x11-forwarding",
+	"x11-forwarding", "no-user-rc", "user-rc", "no-touch-required",
+	"verify-required", "permitopen", "permitlisten", "environment",
+	"tunnel"
+};
 
 struct ak_arg {
 	const char	*ns;
+	const char	*addr;		/* the session's client, or NULL */
 	size_t		 lineno;
 };
+
+/*
+ * One option at *pp: its name into name, its dequoted value (or NULL)
+ * into *value.  -1 on a malformed option (unterminated quote, no name).
+ */
+static int
+ak_opt_next(const char **pp, char *name, size_t namesz, char **value)
+{
+	const char *p = *pp;
+	size_t n = strcspn(p, "=, \t");
+
+	*value = NULL;
+	if (n == 0 || n >= namesz)
+		return -1;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	p += n;
+	if (*p == '=') {
+		p++;
+		if ((*value = dequote(&p)) == NULL)
+			return -1;
+	}
+	*pp = p;
+	return 0;
+}
+
+/*
+ * The options field of an authorized_keys line, for a delete key:
+ * 1 usable (o->valid_before from expiry-time=), 0 not a delete key
+ * (command=, principals=, cert-authority or an option pfish does not
+ * know; from= not matching the client; expiry-time= malformed), -1
+ * malformed.  Without a session (addr NULL) from= and expiry-time= are
+ * not applied.
+ */
+static int
+ak_opts(const char **pp, const struct ak_arg *a, struct line_opts *o)
+{
+	char name[32], *v;
+	size_t i;
+	int usable = 1;
+
+	for (;;) {
+		if (ak_opt_next(pp, name, sizeof(name), &v) != 0)
+			return -1;
+		if (strcasecmp(name, "expiry-time") == 0) {
+			if (v == NULL || parse_time(v, &o->valid_before) != 0)
+				usable = 0;
+			if (a->addr == NULL)
+				o->valid_before = 0;
+		} else if (strcasecmp(name, "from") == 0) {
+			if (v == NULL || (a->addr != NULL &&
+			    !from_matches(a->addr, v)))
+				usable = 0;
+		} else {
+			for (i = 0; i < sizeof(ak_harmless) /
+			    sizeof(ak_harmless[0]); i++)
+				if (strcasecmp(name, ak_harmless[i]) == 0)
+					break;
+			if (i == sizeof(ak_harmless) / sizeof(ak_harmless[0]))
+				usable = 0;
+		}
+		free(v);
+		if (**pp != ',')
+			break;
+		(*pp)++;
+	}
+	if (**pp != ' ' && **pp != '\t')
+		return -1;
+	return usable;
+}
 
 /* Like sshd, ignore lines it cannot use; only allocation can fail. */
 static int
@@ -665,20 +797,19 @@ ak_line_cb(struct trust *t, const char *line, const char **why, void *arg)
 	u_char pk[SSHKEY_ED25519_PK];
 	const char *p = line + strspn(line, " \t");
 	char label[64], *principal;
-	int is_ca = 0;
 
 	a->lineno++;
 	if (*p == '#' || *p == '\0')
 		return 0;
+	memset(&o, 0, sizeof(o));
 	if (sshkey_pub_parse_line(p, pk, NULL) == SSHKEY_ERR_TYPE &&
 	    !is_other_keytype(p)) {
-		if (skip_ak_options(&p, &is_ca) != 0 || is_ca)
+		if (ak_opts(&p, a, &o) != 1)
 			return 0;
 		p += strspn(p, " \t");
 	}
 	if (sshkey_pub_parse_line(p, pk, NULL) != 0)
 		return 0;
-	memset(&o, 0, sizeof(o));
 	/* Cannot truncate: a size_t has at most 20 digits. */
 	(void)snprintf(label, sizeof(label), "authorized_keys line %zu",
 	    a->lineno);
@@ -700,16 +831,16 @@ ak_line_cb(struct trust *t, const char *line, const char **why, void *arg)
 
 int
 trust_parse_authorized_keys(const char *text, size_t len, const char *ns,
-    struct trust **out, char *errbuf, size_t errlen)
+    const char *addr, struct trust **out, char *errbuf, size_t errlen)
 {
-	struct ak_arg a = { ns, 0 };
+	struct ak_arg a = { ns, addr, 0 };
 
 	return parse_text(text, len, ak_line_cb, &a, out, errbuf, errlen);
 }
 
 int
 trust_load_authorized_keys(const char *path, const char *ns,
-    struct trust **out, char *errbuf, size_t errlen)
+    const char *addr, struct trust **out, char *errbuf, size_t errlen)
 {
 	u_char *data;
 	size_t len;
@@ -718,7 +849,7 @@ trust_load_authorized_keys(const char *path, const char *ns,
 	*out = NULL;
 	if ((r = load_file(path, &data, &len, errbuf, errlen)) != 0)
 		return r;
-	if ((r = trust_parse_authorized_keys((char *)data, len, ns, out,
+	if ((r = trust_parse_authorized_keys((char *)data, len, ns, addr, out,
 	    errbuf, errlen)) != 0)
 		prefix_path(path, errbuf, errlen);
 	sshkey_file_free(data, len, 0);

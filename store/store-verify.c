@@ -372,8 +372,8 @@ verify_delete(struct sv *v, const u_char *data, size_t len, size_t *tl,
 		if ((pw = getpwnam(v->name)) != NULL && pw->pw_dir != NULL &&
 		    (n = snprintf(path, sizeof(path), "%s/.ssh/authorized_keys",
 		    pw->pw_dir)) > 0 && (size_t)n < sizeof(path) &&
-		    trust_load_authorized_keys(path, PFISH_NS_DELETE, &v->ak,
-		    errbuf, sizeof(errbuf)) != 0)
+		    trust_load_authorized_keys(path, PFISH_NS_DELETE, NULL,
+		    &v->ak, errbuf, sizeof(errbuf)) != 0)
 			v->ak = NULL;
 	}
 	if (v->ak == NULL)

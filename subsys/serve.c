@@ -399,6 +399,8 @@ server_main(int argc, char **argv)
 	conn = getenv("SSH_CONNECTION");
 	if (conn == NULL || sscanf(conn, "%127s", addr) != 1)
 		strlcpy(addr, "UNKNOWN", sizeof(addr));
+	else
+		o.client_addr = addr;	/* for from= of delete keys */
 	logit("session opened for local user %s from [%.100s]", user, addr);
 	signal(SIGPIPE, SIG_IGN);
 	tzset();

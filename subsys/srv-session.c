@@ -44,8 +44,10 @@ load_delete_keys(struct server *s, const char *path)
 
 	if (path == NULL)
 		return;
-	r = trust_load_authorized_keys(path, PFISH_NS_DELETE, &s->delete_keys,
-	    errbuf, sizeof(errbuf));
+	/* An unknown client matches no from= but "*". */
+	r = trust_load_authorized_keys(path, PFISH_NS_DELETE,
+	    s->opts.client_addr != NULL ? s->opts.client_addr : "",
+	    &s->delete_keys, errbuf, sizeof(errbuf));
 	saved = errno;
 	if (r == 0)
 		verbose("%zu delete keys from %.100s",
@@ -82,6 +84,7 @@ server_new(struct mailbox *mb, const struct server_opts *o,
 	s->out = out;
 	load_delete_keys(s, o->keys_path);
 	s->opts.keys_path = NULL;	/* not ours to keep */
+	s->opts.client_addr = NULL;
 	return s;
  fail:
 	server_free(s);

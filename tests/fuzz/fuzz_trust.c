@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		trust_free(t);
 	}
 	if (trust_parse_authorized_keys((const char *)data, size,
-	    "pfish-delete-v1", &t, ebuf, sizeof(ebuf)) == 0) {
+	    "pfish-delete-v1", "10.0.0.1", &t, ebuf, sizeof(ebuf)) == 0) {
 		(void)trust_check(t, zero, "pfish-delete-v1", 0, &who);
 		trust_free(t);
 	}

@@ -333,13 +333,14 @@ test_authorized_keys(void **state)
 	(void)state;
 	path = temp_file("# keys\n"
 	    KEY_RSA " rsa@host\n"
-	    "restrict,command=\"echo a, b \\\"quoted\\\" c\" " KEY_A " a@x\n"
+	    "restrict,no-pty,environment=\"A=a, b \\\"quoted\\\" c\" " KEY_A
+	    " a@x\n"
 	    "cert-authority,principals=\"u\" " KEY_B "\n"
 	    "from=\"10.0.0.1\" ssh-ed25519 AAAA broken\n"
 	    "garbage line\n"
 	    "command=\"unterminated " KEY_B "\n");
-	assert_int_equal(trust_load_authorized_keys(path, PFISH_NS_DELETE, &t,
-	    ebuf, sizeof(ebuf)), 0);
+	assert_int_equal(trust_load_authorized_keys(path, PFISH_NS_DELETE,
+	    "10.0.0.1", &t, ebuf, sizeof(ebuf)), 0);
 	assert_int_equal(trust_count(t), 1);
 	assert_int_equal(trust_check(t, pk_a, PFISH_NS_DELETE, 0, &who), 0);
 	assert_string_equal(who, "authorized_keys line 3");
@@ -350,13 +351,86 @@ test_authorized_keys(void **state)
 	trust_free(t);
 	unlink(path);
 	path = temp_file(KEY_B "\nno-pty\t" KEY_A "\n");
-	assert_int_equal(trust_load_authorized_keys(path, PFISH_NS_DELETE, &t,
-	    ebuf, sizeof(ebuf)), 0);
+	assert_int_equal(trust_load_authorized_keys(path, PFISH_NS_DELETE,
+	    NULL, &t, ebuf, sizeof(ebuf)), 0);
 	assert_int_equal(trust_count(t), 2);
 	assert_int_equal(check(t, pk_a, PFISH_NS_DELETE, 0), 0);
 	assert_int_equal(check(t, pk_b, PFISH_NS_DELETE, 0), 0);
 	trust_free(t);
 	unlink(path);
+}
+
+/* Keys of one line "OPTIONS KEY_A" that a session from addr may use. */
+static size_t
+ak_count(const char *opts, const char *addr)
+{
+	struct trust *t;
+	char line[1024], ebuf[256];
+	size_t n;
+
+	(void)snprintf(line, sizeof(line), "%s " KEY_A "\n", opts);
+	assert_int_equal(trust_parse_authorized_keys(line, strlen(line),
+	    PFISH_NS_DELETE, addr, &t, ebuf, sizeof(ebuf)), 0);
+	n = trust_count(t);
+	trust_free(t);
+	return n;
+}
+
+static void
+test_authorized_keys_from(void **state)
+{
+	(void)state;
+	assert_int_equal(ak_count("from=\"10.0.0.1\"", "10.0.0.1"), 1);
+	assert_int_equal(ak_count("from=\"10.0.0.1\"", "10.0.0.2"), 0);
+	assert_int_equal(ak_count("from=\"10.0.0.*\"", "10.0.0.2"), 1);
+	assert_int_equal(ak_count("from=\"10.0.0.?\"", "10.0.0.22"), 0);
+	assert_int_equal(ak_count("from=\"192.168.1.1,10.0.*\"", "10.0.3.4"),
+	    1);
+	assert_int_equal(ak_count("from=\"!10.0.0.5,10.0.0.*\"", "10.0.0.5"),
+	    0);
+	assert_int_equal(ak_count("from=\"!10.0.0.5,10.0.0.*\"", "10.0.0.6"),
+	    1);
+	assert_int_equal(ak_count("from=\"10.1.0.0/16\"", "10.1.200.3"), 1);
+	assert_int_equal(ak_count("from=\"10.1.0.0/16\"", "10.2.0.3"), 0);
+	assert_int_equal(ak_count("from=\"10.1.0.0/33\"", "10.1.0.3"), 0);
+	assert_int_equal(ak_count("from=\"2001:db8::/32\"", "2001:db8::7"), 1);
+	assert_int_equal(ak_count("from=\"2001:db8::/32\"", "10.1.0.3"), 0);
+	assert_int_equal(ak_count("restrict,from=\"*\"", ""), 1);
+	/* No session (pfish-store verify): from= is not applied. */
+	assert_int_equal(ak_count("from=\"10.0.0.1\"", NULL), 1);
+}
+
+static void
+test_authorized_keys_options(void **state)
+{
+	struct trust *t;
+	char line[512], ebuf[256];
+	uint64_t at;
+
+	(void)state;
+	assert_int_equal(ak_count("command=\"/bin/true\"", "10.0.0.1"), 0);
+	assert_int_equal(ak_count("cert-authority", "10.0.0.1"), 0);
+	assert_int_equal(ak_count("principals=\"a\"", "10.0.0.1"), 0);
+	assert_int_equal(ak_count("no-such-option", "10.0.0.1"), 0);
+	assert_int_equal(ak_count("restrict,no-pty,no-port-forwarding,"
+	    "no-agent-forwarding,no-X11-forwarding,no-user-rc,"
+	    "permitopen=\"h:1\",tunnel=\"1\"", "10.0.0.1"), 1);
+	assert_int_equal(ak_count("expiry-time=\"2026\"", "10.0.0.1"), 0);
+	/* expiry-time: usable until then, inclusive, and not after. */
+	(void)snprintf(line, sizeof(line),
+	    "expiry-time=\"20300101Z\" " KEY_A "\n");
+	assert_int_equal(trust_parse_authorized_keys(line, strlen(line),
+	    PFISH_NS_DELETE, "10.0.0.1", &t, ebuf, sizeof(ebuf)), 0);
+	at = 1893456000;	/* 2030-01-01 00:00:00 UTC */
+	assert_int_equal(check(t, pk_a, PFISH_NS_DELETE, at), 0);
+	assert_int_equal(check(t, pk_a, PFISH_NS_DELETE, at + 1),
+	    TRUST_ERR_NOT_TRUSTED);
+	trust_free(t);
+	/* Without a session the key's end is not applied. */
+	assert_int_equal(trust_parse_authorized_keys(line, strlen(line),
+	    PFISH_NS_DELETE, NULL, &t, ebuf, sizeof(ebuf)), 0);
+	assert_int_equal(check(t, pk_a, PFISH_NS_DELETE, at + 1), 0);
+	trust_free(t);
 }
 
 int
@@ -373,6 +447,8 @@ main(void)
 		cmocka_unit_test(test_nul_and_long_lines),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_authorized_keys),
+		cmocka_unit_test(test_authorized_keys_from),
+		cmocka_unit_test(test_authorized_keys_options),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -1,0 +1,305 @@
+#!/bin/sh
+# t-client-hostile.sh: the pfish client against a hostile server.
+#
+# interop/fakesftp.py runs as the pfish subsystem of a test sshd.  Each
+# hostile case must end with exit 1 and a message naming what the server
+# did, within 60 s and 64 MiB of peak RSS (measured with bench/rss and
+# printed); a client without bounds fails these checks (the fake stops by
+# itself long after a bounded client gave up).  Wrapping modes put the
+# fake in front of pfish-server over a real signed mailbox: a message the
+# server will not serve (withheld), and a delete, a record stored before
+# its message and a new head that land between the client's directory
+# listing and its state listing (consistent snapshots).
+
+. "${PFISH_TOP:-.}/interop/lib.sh"
+t_init
+
+PFISH=$PFISH_BIN/pfish
+SIGNER=$PFISH_BIN/pfish-signer
+STORE=$PFISH_BIN/pfish-store
+SERVER=$PFISH_BIN/pfish-server
+TOOL=$PFISH_OBJ/interop/stmttool
+RSS=$PFISH_OBJ/bench/rss
+FAKE=$PFISH_TOP/interop/fakesftp.py
+NMSG=3
+RSS_MAX=65536		# KiB
+WALL_MAX=60		# seconds
+
+for p in "$PFISH" "$SIGNER" "$STORE" "$SERVER" "$TOOL" "$RSS"; do
+	if [ ! -x "$p" ]; then
+		skip client-hostile "not built yet: $p"
+		t_done
+	fi
+done
+command -v age >/dev/null || { skip client-hostile "no age program"; t_done; }
+
+cd "$T" || exit 1
+MB=$(id -un)
+ROOT=$T/store
+M=$ROOT/$MB
+mkdir -p "$ROOT" state home msgs
+export HOME=$T/home
+unset SSH_AUTH_SOCK
+user_key || exit 1
+ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key
+{
+	echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)"
+	echo "device1 namespaces=\"pfish-delete-v1\" $(cat "$USER_KEY.pub")"
+} >allowed
+
+S() { "$SIGNER" -k "$T/state/signer_key" -s "$T/state" "$@"; }
+ST() { "$STORE" -r "$ROOT" -T "$T/allowed" "$@"; }
+seqf() { printf '%012d' "$1"; }
+
+# deliver FILE: encrypt FILE to the user's key, sign, store, new head.
+deliver() {
+	age -R "$USER_KEY.pub" -o enc.age "$1" || return 1
+	S record "$MB" "$(wc -c <enc.age | tr -d ' ')" \
+	    "$(sha256sum enc.age | cut -c1-64)" >rec || return 1
+	cat rec enc.age | ST accept "$MB" >/dev/null || return 1
+	S head "$MB" | ST head "$MB" >/dev/null
+}
+
+ST init "$MB" || { notok "store init"; t_done; }
+i=1
+while [ "$i" -le "$NMSG" ]; do
+	printf 'Subject: message %d\n\nbody %d\n' "$i" "$i" >"msgs/$i"
+	deliver "msgs/$i" || notok "deliver $i"
+	i=$((i + 1))
+done
+cp -a "$M" clean
+restore() { rm -rf "$M" && cp -a clean "$M"; }
+
+CONF=$T/fake.conf
+sshd_start "Subsystem pfish $PY $FAKE $CONF" || { notok sshd; t_done; }
+DEST=$SSHD_USER@127.0.0.1
+P0="$PFISH -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed -i $USER_KEY"
+# A loaded machine may take many seconds to start the fake (python): the
+# hostile cases use an I/O timeout of $TIO s, the others a generous one.
+TIO=30
+P="$P0 -t 120"
+nsess=0
+
+# fake MODE [KEY=VALUE...]: what the next session of the fake does.
+# First wait (bounded) until every session so far has started its fake,
+# so that a late one cannot read the new configuration.
+fake() {
+	_i=0
+	while [ "$(grep -c '^session' "$T/fake.log" 2>/dev/null || echo 0)" \
+	    -lt "$nsess" ] && [ "$_i" -lt 1200 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	{
+		echo "mode=$1"
+		echo "mbox=$M"
+		echo "server=$SERVER -d $M -k $T/sshd/authorized_keys"
+		echo "log=$T/fake.log"
+		shift
+		for kv in "$@"; do
+			echo "$kv"
+		done
+	} >"$CONF"
+}
+
+# expect NAME RC PATTERN cmd...: exit status RC and output matching PATTERN.
+expect() {
+	_n=$1 _rc=$2 _pat=$3
+	shift 3
+	"$@" >out 2>&1
+	_got=$?
+	if [ "$_got" -ne "$_rc" ]; then
+		notok "$_n" "exit $_got, want $_rc"
+		sed 's/^/# /' out
+	elif [ -n "$_pat" ] && ! grep -Eq "$_pat" out; then
+		notok "$_n" "output lacks /$_pat/"
+		sed 's/^/# /' out
+	else
+		ok "$_n"
+	fi
+}
+
+# hostile NAME MODE PATTERN cmd...: pfish (I/O timeout $TIO s) against the
+# fake in MODE exits 1 with PATTERN, within WALL_MAX s and RSS_MAX KiB.
+hostile() {
+	_hn=$1 _mode=$2 _pat=$3
+	shift 3
+	fake "$_mode"
+	rm -f rss.out
+	expect "hostile: $_hn" 1 "$_pat" "$RSS" "$T/rss.out" \
+	    timeout 300 $P0 -t "$TIO" -s "$T/st.$_mode" "$DEST" "$@"
+	nsess=$((nsess + 1))
+	read -r _wall _kib _u _s <rss.out
+	diag "$_hn: peak RSS $_kib KiB, wall $_wall s, cpu $_u+$_s s"
+	if [ "$_kib" -le "$RSS_MAX" ]; then
+		ok "$_hn: peak RSS $_kib KiB <= $RSS_MAX KiB"
+	else
+		notok "$_hn: peak RSS $_kib KiB <= $RSS_MAX KiB"
+	fi
+	if awk -v w="$_wall" -v m="$WALL_MAX" 'BEGIN { exit !(w <= m) }'; then
+		ok "$_hn: exits within $WALL_MAX s"
+	else
+		notok "$_hn: exits within $WALL_MAX s" "took $_wall s"
+	fi
+}
+
+# --- bounds ------------------------------------------------------------
+hostile "endless state pages" state-endless \
+    'more state than the signed head allows' verify
+hostile "tiny items per state page" state-tiny \
+    'more state than the signed head allows' verify
+hostile "empty state pages that never end" state-empty \
+    'empty state page before the end' verify
+hostile "state listing larger than the signed head allows" state-excess \
+    'more state than the signed head allows' verify
+hostile "endless READDIR" readdir-endless \
+    'more names than a mailbox may hold' verify
+hostile "silent after INIT" silent 'no answer from the server for 30 s' \
+    verify
+# The I/O timeout from ssh_config: ServerAliveInterval * ServerAliveCountMax.
+{
+	cat "$SSH_CONFIG"
+	echo "	ServerAliveInterval 7"
+	echo "	ServerAliveCountMax 3"
+} >alive_config
+fake silent
+expect "silent: ServerAliveInterval from ssh_config sets the timeout" 1 \
+    'no answer from the server for 21 s' \
+    timeout 300 "$PFISH" -F "$T/alive_config" -T "$T/allowed" \
+    -s "$T/st.alive" 127.0.0.1 verify
+nsess=$((nsess + 1))
+mkdir fb
+hostile "fallback: file listed as 10 bytes that never ends" \
+    fallback-endless 'more than the 10 bytes it listed' fetch -d fb
+n=$(ls -A fb | wc -l)
+[ "$n" -eq 0 ] && ok "fallback: nothing kept in the fetch directory" ||
+    notok "fallback: nothing kept in the fetch directory" "$(ls -A fb)"
+
+# --- the fake in front of pfish-server over the signed mailbox ----------
+fake pass
+cp "$CONF" pass.conf
+expect "pass-through: the clean mailbox verifies" 0 '^intact' \
+    $P -s "$T/st.dev" "$DEST" verify
+
+# Downgrade: the same server without its extensions.
+fake noext
+mkdir dg
+expect "downgrade: no pfish extensions after a signed head (exit 3)" 3 \
+    '^downgrade 0 ' $P -s "$T/st.dev" "$DEST" fetch -d dg
+n=$(ls -A dg | wc -l)
+[ "$n" -eq 0 ] && ok "downgrade: nothing written into the fetch directory" ||
+    notok "downgrade: nothing written into the fetch directory" "$(ls -A dg)"
+expect "downgrade: list says so too (exit 3)" 3 '^downgrade 0 ' \
+    $P -s "$T/st.dev" "$DEST" list
+expect "no head yet: the same server is the unverified fallback (exit 2)" \
+    2 'no signed state' $P -s "$T/st.nohead" "$DEST" verify
+expect "downgrade: --accept-unsigned takes unsigned mail for one run" 2 \
+    'UNVERIFIED' $P --accept-unsigned -s "$T/st.dev" "$DEST" fetch -d dg
+check "downgrade: --accept-unsigned fetched the files" \
+    test -s "dg/$(seqf 2).age"
+
+# Withheld: listed, signed, but OPEN is refused every time.
+fake deny name="$(seqf 2).age"
+expect "withheld: verify names it (exit 3)" 3 '^withheld 2 ' \
+    $P -s "$T/st.w1" "$DEST" verify
+mkdir wf
+expect "withheld: fetch names it (exit 3)" 3 '^withheld 2 ' \
+    $P -s "$T/st.w2" "$DEST" fetch -d wf
+if grep -q 'run pfish again' out; then
+	notok "withheld: a verdict, not \"run pfish again\""
+else
+	ok "withheld: a verdict, not \"run pfish again\""
+fi
+check "withheld: the other messages were fetched" \
+    test -s "wf/$(seqf 1).age" -a -s "wf/$(seqf 3).age"
+check "withheld: the withheld one was not" test ! -e "wf/$(seqf 2).age"
+
+# Refused once because a signed delete of it (another device) lands at
+# that moment: the re-check in the same run finds the delete.
+{
+	echo "cp '$T/pass.conf' '$CONF'"
+	echo "$P -s '$T/st.hookdev' '$DEST' rm 2"
+} >hook-rm.sh
+fake deny name="$(seqf 2).age" hook="sh $T/hook-rm.sh >>$T/hook.log 2>&1"
+mkdir wd
+expect "refused, then deleted (signed) during the run: not a finding" 0 \
+    '^deleted 2 by a signed delete during this run' \
+    $P -s "$T/st.w3" "$DEST" fetch -d wd
+restore
+
+# Consistent snapshots: between the client's directory listing and its
+# state listing, another device deletes 1 (signed) and a new head is
+# installed; then a record is stored before its message, with a head.
+newhead="'$SIGNER' -k '$T/state/signer_key' -s '$T/state' head '$MB' |
+    '$STORE' -r '$ROOT' -T '$T/allowed' head '$MB'"
+{
+	echo "cp '$T/pass.conf' '$CONF'"
+	echo "$P -s '$T/st.hookdev2' '$DEST' rm 1 &&"
+	echo "$newhead"
+} >hook-del.sh
+fake interleave hook="sh $T/hook-del.sh >>$T/hook.log 2>&1"
+expect "snapshot: a delete and a head between the listings: intact" 0 \
+    '^intact.* 1 deleted by you' $P -s "$T/st.i1" "$DEST" verify
+check "snapshot: the hook ran between the listings" \
+    grep -q 'hook ran, exit 0' "$T/fake.log"
+restore
+
+printf 'Subject: message 4\n\nbody 4\n' >msgs/4
+age -R "$USER_KEY.pub" -o enc4.age msgs/4
+{
+	echo "'$SIGNER' -k '$T/state/signer_key' -s '$T/state' record '$MB' \
+	    $(wc -c <enc4.age | tr -d ' ') $(sha256sum enc4.age | cut -c1-64) \
+	    >'$M/.pfish/records/$(seqf 4).rec' &&"
+	echo "$newhead"
+} >hook-rec.sh
+fake interleave hook="sh $T/hook-rec.sh >>$T/hook.log 2>&1"
+$P -s "$T/st.i2" "$DEST" verify >out 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && ! grep -q '^missing 4' out; then
+	ok "snapshot: a record stored before its message is not missing"
+else
+	notok "snapshot: a record stored before its message is not missing" \
+	    "exit $rc"
+	sed 's/^/# /' out
+fi
+restore
+
+# A signed message that never ends: the download stops at its signed
+# size, not a byte more is written, and it is a finding.
+fake endless name="$(seqf 2).age"
+mkdir ef
+expect "endless signed message: fetch stops at its signed size (exit 3)" 3 \
+    '^(modified|replaced) 2 ' $P -s "$T/st.endless" "$DEST" fetch -d ef
+check "endless signed message: not kept, no temp file left" \
+    test "$(ls -A ef | tr '\n' ' ')" = "$(seqf 1).age $(seqf 3).age "
+restore
+
+# --- pfish-server honours the options of delete keys ---------------------
+# The test user's key signs deletes only through pfish-server -k delkeys,
+# so sshd's own authorized_keys (its login) stays as it is.
+# delkey NAME RC OPTIONS: rm 1 with the user's key listed under OPTIONS.
+delkey() {
+	echo "$3 $(cat "$USER_KEY.pub")" >"$T/delkeys"
+	fake pass server="$SERVER -d $M -k $T/delkeys"
+	$P -s "$T/st.dk.$1" "$DEST" rm 1 >out 2>&1
+	_rc=$?
+	if [ "$2" -eq 0 ] && [ "$_rc" -eq 0 ] && [ ! -e "$M/$(seqf 1).age" ]; then
+		ok "delete key $3: accepted"
+	elif [ "$2" -ne 0 ] && [ "$_rc" -ne 0 ] && [ -e "$M/$(seqf 1).age" ]
+	then
+		ok "delete key $3: refused"
+	else
+		notok "delete key $3" "exit $_rc"
+		sed 's/^/# /' out
+	fi
+	restore
+}
+delkey from-other 1 'from="10.9.9.9"'
+delkey from-negated 1 'from="!127.0.0.1,127.0.0.*"'
+delkey expired 1 'expiry-time="20200101"'
+delkey command 1 'command="/bin/true"'
+delkey unknown 1 'no-such-option'
+delkey from-cidr 0 'restrict,from="127.0.0.0/8"'
+delkey expiry-later 0 'no-pty,expiry-time="20991231Z",from="127.0.0.?"'
+
+t_done
