@@ -42,11 +42,11 @@ LDFLAGS_ALL =	$(SAN) $(LDFLAGS)
 LINKDEPS =	-MMD -MP -MF $@.d -MT $@
 
 MAINS :=	$(wildcard subsys/*-main.c signer/*-main.c store/*-main.c \
-		    deliver/*-main.c client/*-main.c)
+		    deliver/*-main.c client/*-main.c account/*-main.c)
 # Layers, each calling only those before it (make check-layers):
 # lib/ < proto/ < age/ < state/ < the programs' directories.
 LAYERS :=	lib proto age state
-PROGDIRS :=	subsys store signer deliver client
+PROGDIRS :=	subsys store signer deliver client account
 LIBSRC :=	$(filter-out %-main.c, $(wildcard $(LAYERS:%=%/*.c) \
 		    $(PROGDIRS:%=%/*.c)))
 LIBOBJ :=	$(LIBSRC:%.c=$(O)/%.o)

@@ -211,13 +211,6 @@ age_crew_end(struct age_crew *crew)
 }
 
 void
-age_crew_run(struct age_crew *crew, struct age_task *t, size_t n)
-{
-	age_crew_begin(crew, t, n);
-	age_crew_end(crew);
-}
-
-void
 age_crew_free(struct age_crew *crew)
 {
 	int i;

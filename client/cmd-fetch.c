@@ -315,6 +315,7 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	if (session_verify(f.s, 0) != 0)
 		goto out;
 	session_print_findings(f.s, stdout);
+	session_print_notes(f.s, stdout);
 	if (fetch_verified(&f) != 0) {
 		(void)session_accept(f.s);
 		goto out;

@@ -33,6 +33,10 @@ entry_status(const struct session *s, const struct ventry *e)
 		return seqset_has(s->st.fetched, e->seq) ? "ok" : "new";
 	case VST_DELETED:
 		return "deleted-by-you";
+	case VST_PENDING:
+		return "pending";
+	case VST_VOID:
+		return "void";
 	default:
 		return verify_kind_name(e->kind);
 	}
@@ -106,6 +110,7 @@ cmd_list(struct client_opts *o, int argc, char **argv)
 		print_entry(s, &s->res.e[i], porcelain);
 	fflush(stdout);
 	session_print_findings(s, stderr);
+	session_print_notes(s, stderr);
 	if (session_accept(s) != 0)
 		goto out;
 	rc = session_exit_code(s);

@@ -51,6 +51,29 @@ client_identity(const struct client_opts *o, char *path, size_t len)
 	return 0;
 }
 
+/* This device now knows these seqs deleted, by this statement. */
+static int
+remember_delete(struct session *s, const struct stmt_delete *d,
+    const struct buf *text)
+{
+	struct pstate_fact *g;
+	u_char h[STMT_HASH_LEN];
+	size_t i;
+	int r;
+
+	if ((g = calloc(d->ndel, sizeof(*g))) == NULL)
+		return -1;
+	stmt_hash(buf_ptr(text), buf_len(text), h);
+	for (i = 0; i < d->ndel; i++) {
+		g[i].seq = d->del[i].seq;
+		memcpy(g[i].hash, h, STMT_HASH_LEN);
+	}
+	r = pstate_facts_merge(&s->st.mem.gone, &s->st.mem.ngone, g, d->ndel,
+	    NULL);
+	free(g);
+	return r == 0 ? 0 : -1;
+}
+
 /* One statement for seqs[0..n), n <= STMT_DELETE_MAX, all proven. */
 static int
 delete_chunk(struct session *s, const char *identity, const char *fp,
@@ -88,7 +111,7 @@ delete_chunk(struct session *s, const char *identity, const char *fp,
 		warnx("%s: %s", conn_host(s->c), psftp_errmsg(s->p));
 		goto out;
 	}
-	r = 0;
+	r = remember_delete(s, &d, text);
  out:
 	stmt_delete_clear(&d);
 	buf_free(text);
@@ -197,13 +220,20 @@ rm_plain(struct session *s, const uint64_t *seqs, size_t n)
 	return rc;
 }
 
-/* Keep only seqs that are proven and not deleted yet; refuse the rest. */
+/*
+ * Keep only seqs that are proven and not deleted yet; refuse the rest.  A
+ * message already removed with only a server note (unsigned-delete: a
+ * plain SFTP REMOVE, yours or not) is kept too: the signed delete
+ * acknowledges that removal.  A message gone without even a note is not:
+ * that is for pfish verify to report.
+ */
 static int
-rm_select(struct session *s, uint64_t *seqs, size_t *n)
+rm_select(struct session *s, uint64_t *seqs, size_t *n, size_t *nack)
 {
 	const struct ventry *e;
 	size_t i, k = 0;
 
+	*nack = 0;
 	qsort(seqs, *n, sizeof(*seqs), cmp_u64);
 	for (i = 0; i < *n; i++) {
 		if (k > 0 && seqs[k - 1] == seqs[i])
@@ -216,10 +246,42 @@ rm_select(struct session *s, uint64_t *seqs, size_t *n)
 		}
 		if (e->status == VST_DELETED)
 			continue;
+		if (e->status == VST_FINDING && e->kind != VK_UNSIGNED_DELETE) {
+			warnx("rm: seq %llu is %s; not deleted (see pfish "
+			    "verify)", (unsigned long long)seqs[i],
+			    verify_kind_name(e->kind));
+			return -1;
+		}
+		if (e->status == VST_FINDING)
+			(*nack)++;
 		seqs[k++] = seqs[i];
 	}
 	*n = k;
 	return 0;
+}
+
+static int
+has_seq(const uint64_t *seqs, size_t n, uint64_t seq)
+{
+	return bsearch(&seq, seqs, n, sizeof(*seqs), cmp_u64) != NULL;
+}
+
+/* Findings this run's delete did not settle; exit status from them. */
+static int
+rm_report(const struct session *s, const uint64_t *seqs, size_t n)
+{
+	const struct vfinding *f;
+	size_t i, left = 0;
+
+	for (i = 0; i < s->res.nf; i++) {
+		f = &s->res.f[i];
+		if (f->kind == VK_UNSIGNED_DELETE && has_seq(seqs, n, f->seq))
+			continue;
+		fprintf(stderr, "%s %llu %s\n", verify_kind_name(f->kind),
+		    (unsigned long long)f->seq, f->detail);
+		left++;
+	}
+	return left == 0 ? PFISH_EXIT_OK : PFISH_EXIT_TAMPER;
 }
 
 int
@@ -227,7 +289,7 @@ cmd_rm(struct client_opts *o, int argc, char **argv)
 {
 	struct session *s = NULL;
 	uint64_t *seqs = NULL;
-	size_t n;
+	size_t n, nack;
 	int rc = PFISH_EXIT_ERROR;
 
 	if (parse_seqs(argc, argv, &seqs, &n) != 0 ||
@@ -237,15 +299,17 @@ cmd_rm(struct client_opts *o, int argc, char **argv)
 		rc = rm_plain(s, seqs, n);
 		goto out;
 	}
-	if (session_verify(s, 0) != 0 || rm_select(s, seqs, &n) != 0)
+	if (session_verify(s, 0) != 0 || rm_select(s, seqs, &n, &nack) != 0)
 		goto out;
 	if (session_delete(s, seqs, n) != 0)
 		goto out;
-	session_print_findings(s, stderr);
 	(void)session_accept(s);
 	printf("deleted %zu message%s with a signed delete\n", n,
 	    n == 1 ? "" : "s");
-	rc = session_exit_code(s);
+	if (nack > 0)
+		printf("of which %zu already removed without one (an "
+		    "unsigned-delete), now acknowledged\n", nack);
+	rc = rm_report(s, seqs, n);
  out:
 	free(seqs);
 	session_close(s);

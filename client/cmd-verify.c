@@ -26,29 +26,46 @@
 static void
 summary(const struct session *s)
 {
-	size_t i, present = 0, deleted = 0;
+	size_t i, present = 0, deleted = 0, pending = 0, voided = 0;
 
 	for (i = 0; i < s->res.ne; i++) {
 		if (s->res.e[i].status == VST_DELETED)
 			deleted++;
+		else if (s->res.e[i].status == VST_PENDING)
+			pending++;
+		else if (s->res.e[i].status == VST_VOID)
+			voided++;
 		else if (s->res.e[i].present)
 			present++;
 	}
-	if (s->res.nf == 0 && s->in.head_state == VHEAD_NONE)
-		printf("intact: %s@%s: empty, no mail delivered yet\n",
-		    s->mailbox, s->o->host);
-	else if (s->res.nf == 0)
-		printf("intact: %s@%s: %zu message%s, %zu deleted by you, "
-		    "head %llu..%llu\n", s->mailbox, s->o->host, present,
-		    present == 1 ? "" : "s", deleted,
-		    (unsigned long long)s->in.head.low,
-		    (unsigned long long)s->in.head.high);
-	else {
+	if (s->res.nf > 0) {
 		fflush(stdout);		/* findings first, then the verdict */
 		fprintf(stderr, "pfish: %s@%s: %zu finding%s: the mailbox "
 		    "is NOT proven intact\n", s->mailbox, s->o->host,
 		    s->res.nf, s->res.nf == 1 ? "" : "s");
+		return;
 	}
+	if (s->in.head_state == VHEAD_NONE && !s->res.no_head_yet)
+		printf("intact: %s@%s: empty, no mail delivered yet",
+		    s->mailbox, s->o->host);
+	else if (s->res.no_head_yet)
+		printf("intact: %s@%s: %zu message%s, no signed head yet "
+		    "(the signer's first head is pending)", s->mailbox,
+		    s->o->host, present, present == 1 ? "" : "s");
+	else
+		printf("intact: %s@%s: %zu message%s, %zu deleted by you, "
+		    "head %llu..%llu", s->mailbox, s->o->host, present,
+		    present == 1 ? "" : "s", deleted,
+		    (unsigned long long)s->in.head.low,
+		    (unsigned long long)s->in.head.high);
+	if (pending > 0)
+		printf(", %zu pending", pending);
+	if (voided > 0)
+		printf(", %zu void", voided);
+	/* The claim is exact: nothing earlier to compare against. */
+	if (s->res.first_use)
+		printf("; first use: rollback not checked");
+	printf("\n");
 }
 
 int
@@ -72,6 +89,7 @@ cmd_verify(struct client_opts *o, int argc, char **argv)
 	if (session_verify(s, 1) != 0)
 		goto out;
 	session_print_findings(s, stdout);
+	session_print_notes(s, stdout);
 	if (session_accept(s) != 0)
 		goto out;
 	summary(s);

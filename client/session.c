@@ -77,6 +77,16 @@ load_trust(struct session *s)
 		    PFISH_NS_DELETE);
 		return -1;
 	}
+	/* A set-up mistake, not the server's doing: exit 1, say what. */
+	if (!trust_has_ns(s->trust, PFISH_NS_HEAD) ||
+	    !trust_has_ns(s->trust, PFISH_NS_RECORD)) {
+		warnx("%s lists no key for %s: add the signer key your "
+		    "provider published, with namespaces=\"%s,%s\"",
+		    s->trustpath, !trust_has_ns(s->trust, PFISH_NS_HEAD) ?
+		    PFISH_NS_HEAD : PFISH_NS_RECORD, PFISH_NS_RECORD,
+		    PFISH_NS_HEAD);
+		return -1;
+	}
 	return 0;
 }
 
@@ -143,6 +153,8 @@ session_close(struct session *s)
 	free(s->notes);
 	free(s->msgs);
 	free(s->odd);
+	free(s->known);
+	free(s->gone);
 	psftp_entries_free(s->ents, s->nents);
 	trust_free(s->trust);
 	cstate_clear(&s->st);
@@ -233,22 +245,49 @@ rec_sig_cb(void *arg, const struct vrec *rec)
 	return stmt_key_matches(rec->r.key, pk) ? 0 : -1;
 }
 
+/* A good signature by a key the trust file does not list: set-up. */
+static void
+untrusted_head(struct session *s, const u_char pk[SSHKEY_ED25519_PK])
+{
+	char fp[SSHKEY_FP_LEN];
+
+	sshkey_fingerprint(pk, fp);
+	warnx("head signed by key %s which %s does not list: compare it "
+	    "with what your provider published", fp, s->trustpath);
+	s->cfgerr = 1;
+}
+
 static void
 parse_head(struct session *s, const struct sitem *it)
 {
+	struct stmt_head h;
 	u_char pk[SSHKEY_ED25519_PK];
 	size_t tlen;
+	int r, second = s->in.head_state != VHEAD_NONE;
 
-	if (s->in.head_state != VHEAD_NONE) {
-		s->in.head_state = VHEAD_BAD;	/* two heads */
+	r = stmt_verify_signed(it->data, it->len, STMT_HEAD, s->trust, s->now,
+	    &tlen, pk);
+	if (r == STMT_ERR_UNTRUSTED) {
+		untrusted_head(s, pk);
 		return;
 	}
-	s->in.head_state = VHEAD_BAD;
-	if (stmt_verify_signed(it->data, it->len, STMT_HEAD, s->trust, s->now,
-	    &tlen, pk) != 0 ||
-	    stmt_head_parse(it->data, tlen, &s->in.head) != 0 ||
-	    !stmt_key_matches(s->in.head.key, pk))
+	if (r != 0 || stmt_head_parse(it->data, tlen, &h) != 0 ||
+	    !stmt_key_matches(h.key, pk)) {
+		s->in.head_state = VHEAD_BAD;
 		return;
+	}
+	if (second) {
+		/* Two valid heads for one high that differ: equivocation. */
+		if (s->in.head_state == VHEAD_OK && h.high == s->in.head.high &&
+		    strcmp(h.mailbox, s->in.head.mailbox) == 0 &&
+		    memcmp(h.highhash, s->in.head.highhash,
+		    STMT_HASH_LEN) != 0)
+			s->in.head_fork = 1;
+		else
+			s->in.head_state = VHEAD_BAD;
+		return;
+	}
+	s->in.head = h;
 	s->in.head_state = VHEAD_OK;
 	s->headtext = it->data;
 	s->headtextlen = tlen;
@@ -309,6 +348,35 @@ alloc_inputs(struct session *s)
 	return 0;
 }
 
+/* What this device authenticated on earlier runs, for the engine. */
+static int
+build_memory(struct session *s)
+{
+	const struct pstate_mem *m = &s->st.mem;
+	size_t i;
+
+	if ((s->known = calloc(m->nknown + 1, sizeof(*s->known))) == NULL ||
+	    (s->gone = calloc(m->ngone + 1, sizeof(*s->gone))) == NULL) {
+		warnx("out of memory");
+		return -1;
+	}
+	for (i = 0; i < m->nknown; i++) {
+		s->known[i].seq = m->known[i].seq;
+		memcpy(s->known[i].hash, m->known[i].hash, STMT_HASH_LEN);
+		s->known[i].fetched = seqset_has(s->st.fetched, m->known[i].seq);
+		s->known[i].checked = seqset_has(s->st.checked, m->known[i].seq);
+	}
+	for (i = 0; i < m->ngone; i++) {
+		s->gone[i].seq = m->gone[i].seq;
+		memcpy(s->gone[i].stmt, m->gone[i].hash, STMT_HASH_LEN);
+	}
+	s->in.known = s->known;
+	s->in.nknown = m->nknown;
+	s->in.gone = s->gone;
+	s->in.ngone = m->ngone;
+	return 0;
+}
+
 /* Turn the served items and the listing into the engine's input. */
 static int
 build_inputs(struct session *s)
@@ -347,8 +415,11 @@ build_inputs(struct session *s)
 		s->msgs[in->nmsgs].size = s->ents[i].size;
 		in->nmsgs++;
 	}
+	if (build_memory(s) != 0)
+		return -1;
 	in->mailbox = s->mailbox;
 	in->now = s->now;
+	in->pending_max = PFISH_PENDING_MAX;
 	in->skew = CLIENT_SKEW;
 	in->prior = s->st.have_head ? &s->st.head : NULL;
 	in->recs = s->recs;
@@ -546,7 +617,8 @@ session_verify(struct session *s, int content)
 		    psftp_errmsg(s->p));
 		return -1;
 	}
-	if (build_inputs(s) != 0 || (content && hash_unchecked(s) != 0))
+	if (build_inputs(s) != 0 || s->cfgerr ||
+	    (content && hash_unchecked(s) != 0))
 		return -1;
 	if ((r = verify_run(&s->in, &s->res)) != 0) {
 		warnx("verification failed: %s", r == VERIFY_ERR_RANGE ?
@@ -555,6 +627,49 @@ session_verify(struct session *s, int content)
 	}
 	s->verified = 1;
 	return 0;
+}
+
+/*
+ * The device's memory grows by every record this run authenticated and
+ * every seq a trusted delete removed; it forgets only what is below the
+ * low of the head it accepts (left the retention window).
+ */
+static int
+remember(struct session *s)
+{
+	struct pstate_mem *m = &s->st.mem;
+	struct pstate_fact *k, *g;
+	const struct ventry *e;
+	size_t i, nk = 0, ng = 0, dk = 0, dg = 0;
+	int r = -1;
+
+	k = calloc(s->res.ne + 1, sizeof(*k));
+	g = calloc(s->res.ne + 1, sizeof(*g));
+	if (k == NULL || g == NULL)
+		goto out;
+	for (i = 0; i < s->res.ne; i++) {
+		e = &s->res.e[i];
+		if (!e->authentic)
+			continue;
+		k[nk].seq = e->seq;
+		memcpy(k[nk++].hash, e->hash, STMT_HASH_LEN);
+		if (e->status != VST_DELETED)
+			continue;
+		g[ng].seq = e->seq;
+		memcpy(g[ng++].hash, e->delhash, STMT_HASH_LEN);
+	}
+	if (pstate_facts_merge(&m->known, &m->nknown, k, nk, &dk) != 0 ||
+	    pstate_facts_merge(&m->gone, &m->ngone, g, ng, &dg) != 0)
+		goto out;
+	if (dk + dg > 0)
+		warnx("state file full: forgot the %zu oldest facts (at most "
+		    "%d records and %d deletes are remembered)", dk + dg,
+		    PSTATE_FACTS_MAX, PSTATE_FACTS_MAX);
+	r = 0;
+ out:
+	free(k);
+	free(g);
+	return r;
 }
 
 int
@@ -574,7 +689,10 @@ session_accept(struct session *s)
 		s->st.headtextlen = s->headtextlen;
 		s->st.head = s->in.head;
 		s->st.have_head = 1;
+		pstate_mem_prune(&s->st.mem, s->in.head.low);
 	}
+	if (s->verified && remember(s) != 0)
+		return -1;
 	for (i = 0; s->verified && i < s->in.nmsgs; i++) {
 		m = &s->msgs[i];
 		if (m->hashed && (e = verify_entry(&s->res, m->seq)) != NULL &&
@@ -593,6 +711,45 @@ session_print_findings(const struct session *s, FILE *fp)
 	for (i = 0; i < s->res.nf; i++)
 		fprintf(fp, "%s %llu %s\n", verify_kind_name(s->res.f[i].kind),
 		    (unsigned long long)s->res.f[i].seq, s->res.f[i].detail);
+}
+
+/* Seqs of one status as "seq 3, 4, 9" (at most 10 named). */
+static void
+print_seqs(FILE *fp, const uint64_t *v, size_t n)
+{
+	size_t i;
+
+	fprintf(fp, ": seq");
+	for (i = 0; i < n && i < 10; i++)
+		fprintf(fp, "%s %llu", i ? "," : "", (unsigned long long)v[i]);
+	fprintf(fp, "%s\n", n > 10 ? ", ..." : "");
+}
+
+/* What is not a finding but must be said: pending and expired mail. */
+void
+session_print_notes(const struct session *s, FILE *fp)
+{
+	uint64_t *p;
+	size_t i, n = 0;
+
+	if (s->res.nexpired > 0) {
+		fprintf(fp, "%zu message%s expired before this device fetched "
+		    "%s", s->res.nexpired, s->res.nexpired == 1 ? "" : "s",
+		    s->res.nexpired == 1 ? "it" : "them");
+		print_seqs(fp, s->res.expired, s->res.nexpired);
+	}
+	if ((p = calloc(s->res.ne + 1, sizeof(*p))) == NULL)
+		return;
+	for (i = 0; i < s->res.ne; i++)
+		if (s->res.e[i].status == VST_PENDING)
+			p[n++] = s->res.e[i].seq;
+	if (n > 0) {
+		fprintf(fp, "%zu message%s pending (signed, not stored yet; a "
+		    "finding after %d minutes)", n, n == 1 ? "" : "s",
+		    PFISH_PENDING_MAX / 60);
+		print_seqs(fp, p, n);
+	}
+	free(p);
 }
 
 int

@@ -14,7 +14,10 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* statefile.c: the per-account client state: last head, fetched seqs. */
+/*
+ * statefile.c: the per-account client state: last head, fetched seqs, and
+ * the device's memory of what it authenticated (pstate.h).
+ */
 
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -157,7 +160,7 @@ cstate_load(const char *path, struct cstate *st)
 			warn("%s", path);
 		goto out;
 	}
-	if (pstate_parse(data, len, st->fetched, st->checked, &hoff,
+	if (pstate_parse(data, len, st->fetched, st->checked, &st->mem, &hoff,
 	    &hlen) != 0) {
 		warnx("%s: not a valid pfish state file", path);
 		goto out;
@@ -188,7 +191,7 @@ cstate_save(const char *path, const struct cstate *st)
 	int dfd = -1, r = -1;
 
 	if ((b = buf_new()) == NULL ||
-	    pstate_format(st->fetched, st->checked,
+	    pstate_format(st->fetched, st->checked, &st->mem,
 	    st->have_head ? st->headtext : NULL, st->headtextlen, b) != 0) {
 		warnx("cannot format state");
 		goto out;
@@ -212,6 +215,7 @@ cstate_clear(struct cstate *st)
 {
 	seqset_free(st->fetched);
 	seqset_free(st->checked);
+	pstate_mem_clear(&st->mem);
 	free(st->headtext);
 	memset(st, 0, sizeof(*st));
 }

@@ -151,7 +151,6 @@ struct age_crew *age_crew_new(const u_char key[32]);
 void	age_crew_begin(struct age_crew *crew, struct age_task *t, size_t n);
 /* Take part in the batch and return when all of it is done. */
 void	age_crew_end(struct age_crew *crew);
-void	age_crew_run(struct age_crew *crew, struct age_task *t, size_t n);
 void	age_crew_free(struct age_crew *crew);
 
 #endif /* AGECRYPT_H */

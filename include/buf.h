@@ -56,11 +56,9 @@ struct buf	*buf_from(const void *data, size_t len);
 void		 buf_free(struct buf *b);
 void		 buf_reset(struct buf *b);
 int		 buf_set_max(struct buf *b, size_t max);
-size_t		 buf_max(const struct buf *b);
 
 /* Access. */
 size_t		 buf_len(const struct buf *b);
-size_t		 buf_avail(const struct buf *b);
 const u_char	*buf_ptr(const struct buf *b);
 u_char		*buf_mutable_ptr(struct buf *b);
 int		 buf_consume(struct buf *b, size_t len);
@@ -76,8 +74,6 @@ int		 buf_put(struct buf *b, const void *v, size_t len);
 int		 buf_putb(struct buf *b, const struct buf *v);
 int		 buf_putf(struct buf *b, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
-int		 buf_putfv(struct buf *b, const char *fmt, va_list ap)
-		    __attribute__((format(printf, 2, 0)));
 int		 buf_put_u8(struct buf *b, uint8_t v);
 int		 buf_put_u32(struct buf *b, uint32_t v);
 int		 buf_put_u64(struct buf *b, uint64_t v);
@@ -86,11 +82,9 @@ int		 buf_put_cstring(struct buf *b, const char *v);
 int		 buf_put_stringb(struct buf *b, const struct buf *v);
 
 /* Consuming (SSH wire encoding: big-endian, uint32 length prefixes). */
-int		 buf_get(struct buf *b, void *v, size_t len);
 int		 buf_get_u8(struct buf *b, uint8_t *valp);
 int		 buf_get_u32(struct buf *b, uint32_t *valp);
 int		 buf_get_u64(struct buf *b, uint64_t *valp);
-int		 buf_peek_u32(const struct buf *b, size_t off, uint32_t *valp);
 int		 buf_get_string(struct buf *b, u_char **valp, size_t *lenp);
 int		 buf_get_string_direct(struct buf *b, const u_char **valp,
 		    size_t *lenp);

@@ -116,6 +116,7 @@ struct cstate {
 	size_t		 headtextlen;
 	struct seqset	*fetched;	/* downloaded and kept */
 	struct seqset	*checked;	/* content hash checked on server */
+	struct pstate_mem mem;		/* records and deletes authenticated */
 };
 int	 cstate_default_path(const char *user, const char *host,
 	    unsigned int port, char *path, size_t len);
@@ -189,6 +190,9 @@ struct session {
 	const u_char	*headtext;	/* the served head's text */
 	size_t		 headtextlen;
 	const char	**odd;		/* names no seq explains */
+	struct vknown	*known;		/* device memory, engine form */
+	struct vgone	*gone;
+	int		 cfgerr;	/* trust set-up error: exit 1 */
 	int		 verified;
 };
 
@@ -201,6 +205,7 @@ int	 session_list(struct session *s);
 int	 session_verify(struct session *s, int content);
 int	 session_accept(struct session *s);
 void	 session_print_findings(const struct session *s, FILE *fp);
+void	 session_print_notes(const struct session *s, FILE *fp);
 int	 session_exit_code(const struct session *s);
 int	 session_delete(struct session *s, const uint64_t *seqs, size_t n);
 #define SESSION_VANISHED	2	/* session_download: file gone meanwhile */

@@ -37,7 +37,6 @@ void	log_init(const char *progname, enum log_level level, int facility,
 	    int to_stderr);
 int	log_level_from_name(const char *name);	/* -1 if unknown */
 int	log_facility_from_name(const char *name);	/* -1 if unknown */
-enum log_level log_get_level(void);
 void	log_msg(enum log_level level, const char *func, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	log_fatal(const char *func, const char *fmt, ...)

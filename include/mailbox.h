@@ -80,8 +80,6 @@ int	mailbox_open_file(const struct mailbox *mb, const char *name,
  */
 int	mailbox_remove(const struct mailbox *mb, const char *name,
 	    uint64_t now, int *noted);
-int	mailbox_write_note(const struct mailbox *mb, uint64_t seq,
-	    uint64_t now);
 /* Create .pfish, .pfish/notes and .pfish/tmp if missing; 0 or -1. */
 int	mailbox_prepare_state(const struct mailbox *mb);
 

@@ -27,18 +27,39 @@ struct buf;
 
 /*
  * A state file, written only by pfish itself:
- *   pfish-client-state 1
+ *   pfish-client-state 2
  *   fetched RANGES          e.g. "1-40,42" or "-" for none
  *   checked RANGES
+ *   known N                 then N lines "SEQ HASH": records authenticated
+ *   gone N                  then N lines "SEQ HASH": seqs a trusted delete
+ *                           removed, HASH that delete's text hash
  *   head                    then the accepted head's canonical text
- * The head part is optional.
+ * The head part is optional.  Version 1 (no known and gone lines) is read
+ * too, as empty memory; it is written back as version 2.
  */
-#define PSTATE_MAGIC		"pfish-client-state 1"
+#define PSTATE_MAGIC		"pfish-client-state 2"
+#define PSTATE_MAGIC_V1		"pfish-client-state 1"
 #define PSTATE_MAX		(64 * 1024 * 1024)
+#define PSTATE_HASH_LEN		32
+/* Facts kept per list: ~80 bytes each, the file stays below PSTATE_MAX. */
+#define PSTATE_FACTS_MAX	300000
 #define PSTATE_ERR_FORMAT	-140
 #define PSTATE_ERR_ALLOC	-141
 
 struct seqset;
+
+/* One remembered fact: a seq and a hash, lists ascending by seq. */
+struct pstate_fact {
+	uint64_t	 seq;
+	u_char		 hash[PSTATE_HASH_LEN];
+};
+
+struct pstate_mem {
+	struct pstate_fact *known;	/* records authenticated */
+	size_t		 nknown;
+	struct pstate_fact *gone;	/* seqs removed by a trusted delete */
+	size_t		 ngone;
+};
 
 struct seqset *seqset_new(void);
 void	 seqset_free(struct seqset *s);
@@ -49,11 +70,26 @@ int	 seqset_format(const struct seqset *s, struct buf *out);
 /* Replaces the contents; text is "-" or ascending disjoint ranges. */
 int	 seqset_parse(struct seqset *s, const char *text, size_t len);
 
-/* Fills fetched and checked; *headoff is where the head text starts. */
+/*
+ * Merge add (ascending, any duplicates) into *list: a seq already there
+ * keeps its fact.  Past PSTATE_FACTS_MAX the lowest seqs are dropped;
+ * *dropped (if not NULL) counts them.
+ */
+int	 pstate_facts_merge(struct pstate_fact **list, size_t *n,
+	    const struct pstate_fact *add, size_t nadd, size_t *dropped);
+/* Forget facts below seq low (left the retention window). */
+void	 pstate_mem_prune(struct pstate_mem *m, uint64_t low);
+void	 pstate_mem_clear(struct pstate_mem *m);
+
+/*
+ * Fills fetched, checked and mem (which must be empty); *headoff is where
+ * the head text starts.
+ */
 int	 pstate_parse(const u_char *data, size_t len, struct seqset *fetched,
-	    struct seqset *checked, size_t *headoff, size_t *headlen);
+	    struct seqset *checked, struct pstate_mem *mem, size_t *headoff,
+	    size_t *headlen);
 int	 pstate_format(const struct seqset *fetched,
-	    const struct seqset *checked, const u_char *head, size_t headlen,
-	    struct buf *out);
+	    const struct seqset *checked, const struct pstate_mem *mem,
+	    const u_char *head, size_t headlen, struct buf *out);
 
 #endif /* PSTATE_H */

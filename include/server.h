@@ -124,17 +124,13 @@ struct server {
 };
 
 /* The tables and the dispatch of EXTENDED (subsys/srv-requests.c). */
-extern const struct server_request server_requests[];
 extern const struct server_request server_extensions[];
 
 int	request_permitted(const struct server *s,
 	    const struct server_request *r);
 const struct server_request *server_find_request(u_int type);
-const struct server_request *server_find_extension(const u_char *name,
-	    size_t len);
 
 /* Replies: queue s->reply, or build and queue a STATUS (srv-reply.c). */
-u_int	errno_to_status(int errnum);
 int	server_send(struct server *s);
 int	server_status(struct server *s, uint32_t id, u_int status,
 	    const char *msg);
@@ -159,7 +155,6 @@ void	readpool_queue(struct readpool *p, struct evbuffer *out, u_char *b,
 req_handler	req_open, req_close, req_read, req_stat, req_lstat,
 		req_fstat, req_realpath, req_remove;
 req_handler	req_opendir, req_readdir;
-req_handler	req_extended;	/* srv-requests.c */
 req_handler	req_limits;
 req_handler	req_pfish_state, req_pfish_delete;
 

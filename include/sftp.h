@@ -204,13 +204,7 @@ struct sftp_item {
 	size_t		 contentlen;
 };
 
-/*
- * Requests, appended to b (several may be queued): begin writes the
- * length placeholder, type and id (INIT has no id); end fills in the
- * length of the packet that starts at start.
- */
-int	sftp_packet_begin(struct buf *b, uint8_t type, uint32_t id, size_t *start);
-int	sftp_packet_end(struct buf *b, size_t start);
+/* Requests, each appended to b (several may be queued). */
 int	sftp_put_init(struct buf *b);
 int	sftp_put_open(struct buf *b, uint32_t id, const char *path,
 	    uint32_t pflags);

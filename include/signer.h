@@ -30,11 +30,6 @@
 #define SIGNER_LIFETIME		(24 * 3600)	/* head lifetime, seconds */
 #define SIGNER_STATE_MAX	(8 * 1024 * 1024)
 
-/* sysexits(3) values pfish-deliver maps. */
-#define SIGNER_EX_USAGE		64
-#define SIGNER_EX_DATAERR	65
-#define SIGNER_EX_TEMPFAIL	75
-
 /* One delivered record still needed for a head (seq >= low - 1). */
 struct signer_entry {
 	uint64_t	seq;

@@ -188,7 +188,8 @@ int	stmt_split_signed(const u_char *data, size_t len, size_t *textlen);
 /*
  * Split, check the signature under type's namespace, and check the signer
  * against trust at time now.  On success *textlen is the text's length and
- * pk (if not NULL) the signer's key.  The caller parses the text and checks
+ * pk (if not NULL) the signer's key; on STMT_ERR_UNTRUSTED pk is the key
+ * whose good signature the trust file does not allow.  The caller parses the text and checks
  * that the statement's key field names pk (stmt_key_matches).
  */
 int	stmt_verify_signed(const u_char *data, size_t len, enum stmt_type type,

@@ -29,11 +29,7 @@
 #define STORE_SIGNED_IN_MAX	16384	/* a signed record or head on stdin */
 #define STORE_TMP_AGE		86400	/* stale temp files, seconds */
 
-/* sysexits(3) for accept and head; verify uses PFISH_EXIT_*. */
-#define STORE_EX_USAGE		64
-#define STORE_EX_DATAERR	65
-#define STORE_EX_TEMPFAIL	75
-
+struct buf;
 struct trust;
 
 struct store {
@@ -65,12 +61,29 @@ struct stored_record {
 };
 
 int	store_main(int argc, char **argv);
+
+/*
+ * The verbs (store/store-VERB.c), run by store_main's table: argv holds
+ * the mailboxes named after the verb.  They return the exit status.
+ */
+int	store_init(struct store *s, int argc, char **argv);
+int	store_accept(struct store *s, int argc, char **argv);
+int	store_head(struct store *s, int argc, char **argv);
+int	store_expire(struct store *s, int argc, char **argv);
 int	store_verify(struct store *s, int argc, char **argv);
 
 /* store/store-dir.c */
 int	mbdir_open(const struct store *s, const char *name, struct mbdir *m);
 void	mbdir_close(struct mbdir *m);
 int	mbdir_lock(const struct mbdir *m);
+/*
+ * One signed statement from fd, up to and including its END line, into
+ * stmt; what was read beyond it goes to rest.  0 or -1.
+ */
+int	store_read_signed(int fd, struct buf *stmt, struct buf *rest);
+/* The mailbox's epoch must be this; none yet: *isnew.  0 or an exit. */
+int	store_epoch_check(const struct mbdir *m, const char *epoch,
+	    int *isnew);
 /* Run fn on every mailbox under the root until it returns nonzero. */
 int	store_each_mailbox(struct store *s,
 	    int (*fn)(struct store *, const char *, void *), void *arg);

@@ -73,4 +73,7 @@ size_t	trust_count(const struct trust *t);
 int	trust_check(const struct trust *t, const u_char pk[SSHKEY_ED25519_PK],
 	    const char *ns, uint64_t now, const char **principal);
 
+/* 1 when some entry permits namespace ns (at any time), else 0. */
+int	trust_has_ns(const struct trust *t, const char *ns);
+
 #endif /* TRUST_H */

@@ -122,6 +122,22 @@ attack() {
 	restore
 }
 
+# attack_absent NAME KIND SEQ: a message gone without a delete.  A device
+# that saw it finds KIND at SEQ at once; a new device calls it pending (in
+# flight) until the pending window (2 h) has passed, then finds it too.
+attack_absent() {
+	nattack=$((nattack + 1))
+	cp "$T/st.a" "$T/st.attack.$nattack"
+	expect "attack: $1 (a device that saw it)" 3 "^$2 $3( |\$)" \
+	    pf "st.attack.$nattack" verify
+	expect "attack: $1 (a new device, at once: pending)" 0 \
+	    "pending.*seq $3" pf "st.attack.$nattack.new" verify
+	expect "attack: $1 (a new device, 2 h later)" 3 "^$2 $3( |\$)" \
+	    env PFISH_NOW=$(($(date +%s) + 7300)) $P -i "$USER_KEY" \
+	    -s "$T/st.attack.$nattack.late" "$DEST" verify
+	restore
+}
+
 # signed_cases: everything that needs the pfish subsystem's signed state.
 signed_cases() {
 sshd_start "Subsystem pfish $SERVER -d $M -k $T/sshd/authorized_keys" ||
@@ -194,10 +210,10 @@ attack "add a .age copied from another mailbox with its record" added \
     $((NMSG + 1))
 
 rm "$M/$(seqf 4).age"
-attack "delete a .age" missing 4
+attack_absent "delete a .age" missing 4
 
 rm "$M/$(seqf 4).age" "$M/.pfish/records/$(seqf 4).rec"
-attack "delete a .age and its record" missing 4
+attack_absent "delete a .age and its record" missing 4
 
 name=$(signdel mallory "$MB" "$epoch" 2 "$M")
 cp d.signed "$M/.pfish/deletes/$name"
@@ -256,6 +272,81 @@ expect "device 1 verifies after device 2's deletes" 0 \
 ls "$M/.pfish/deletes" | grep -c '\.del$' >ndel
 [ "$(cat ndel)" -eq 3 ] && ok "three signed delete statements stored" ||
     notok "three signed delete statements stored" "$(cat ndel)"
+restore
+
+# --- set-up mistakes are errors (exit 1), not findings -------------------
+grep -v '^signer' allowed >allowed.nosigner
+{
+	echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat mallory.pub)"
+	grep -v '^signer' allowed
+} >allowed.wrong
+pft() { _t=$1 _s=$2; shift 2; $PFISH -F /dev/null -p "$SSHD_PORT" \
+    -o "UserKnownHostsFile=$KNOWN_HOSTS" -T "$T/$_t" -i "$USER_KEY" \
+    -s "$T/$_s" "$DEST" "$@"; }
+expect "set-up: trust file without a signer line: exit 1" 1 \
+    'allowed.nosigner lists no key for pfish-head-v1' \
+    pft allowed.nosigner st.cfg1 verify
+expect "set-up: another signer key in the trust file: exit 1" 1 \
+    'head signed by key SHA256:.* which .*allowed.wrong does not list' \
+    pft allowed.wrong st.cfg2 verify
+
+# --- the user's own plain delete, acknowledged by pfish rm ---------------
+echo "rm $(seqf 5).age" >batch
+sftp -q $SSH_OPTS -P "$SSHD_PORT" -s pfish -b batch "$DEST" >/dev/null 2>&1
+expect "plain rm 5 is an unsigned-delete" 3 '^unsigned-delete 5 ' \
+    pf st.ack verify
+expect "pfish rm 5 acknowledges it: exit 0" 0 'now acknowledged' \
+    pf st.ack rm 5
+expect "after pfish rm 5: verify exit 0" 0 '^intact.* 1 deleted by you' \
+    pf st.ack verify
+expect "after pfish rm 5: a new device verifies too" 0 '^intact' \
+    pf st.ack.new verify
+restore
+
+# --- device memory: a resurrected delete ----------------------------------
+expect "memory: device 1 rm 2" 0 '^deleted 1 ' pf st.r1 rm 2
+expect "memory: device 2 sees the trusted delete" 0 \
+    '^intact.* 1 deleted by you' pf2 st.r2 verify
+cp "clean/$(seqf 2).age" "$M/"
+rm -f "$M"/.pfish/deletes/*.del
+expect "attack: resurrected delete, device 2" 3 '^resurrected 2 ' \
+    pf2 st.r2 verify
+expect "attack: resurrected delete, device 1 (who signed it)" 3 \
+    '^resurrected 2 ' pf st.r1 verify
+restore
+
+# --- device memory: records beyond the served head, then removed ---------
+# The server keeps serving its older, valid head; the device had
+# authenticated (and fetched) records 7 and 8 beyond it.
+deliver_nohead() {
+	age -R "$USER_KEY.pub" -o enc.age "$2" || return 1
+	S record "$1" "$(wc -c <enc.age | tr -d ' ')" \
+	    "$(sha256sum enc.age | cut -c1-64)" >rec || return 1
+	cat rec enc.age | ST accept "$1" >/dev/null
+}
+echo "message seven" >msgs/7
+echo "message eight" >msgs/8
+deliver_nohead "$MB" msgs/7 && deliver_nohead "$MB" msgs/8 ||
+    notok "deliver 7 and 8 without a head"
+mkdir -p devmem
+expect "memory: device fetches records beyond the served head" 0 '' \
+    pf st.mem fetch -d devmem
+check "memory: 7 and 8 fetched" test -e "devmem/$(seqf 8).age"
+rm "$M/$(seqf 7).age" "$M/$(seqf 8).age" \
+    "$M/.pfish/records/$(seqf 7).rec" "$M/.pfish/records/$(seqf 8).rec"
+expect "attack: records beyond the served head removed" 3 '^rollback 8 ' \
+    pf st.mem verify
+
+# --- a new mailbox before its first head: pending, not forged ------------
+rm -rf "$M" && ST init "$MB" || notok "re-init $MB"
+mkdir -p state2 && cp state/signer_key state2/
+"$SIGNER" -k "$T/state/signer_key" -s "$T/state2" record "$MB" \
+    "$(wc -c <enc.age | tr -d ' ')" "$(sha256sum enc.age | cut -c1-64)" \
+    >rec && cat rec enc.age | ST accept "$MB" >/dev/null ||
+    notok "first delivery to a new mailbox"
+check "new mailbox: a record, no head yet" test ! -e "$M/.pfish/head"
+expect "new mailbox before its first head: exit 0, said" 0 \
+    'no signed head yet' pf st.new verify
 restore
 
 sshd_stop

@@ -111,23 +111,9 @@ buf_set_max(struct buf *b, size_t max)
 }
 
 size_t
-buf_max(const struct buf *b)
-{
-	return b->max;
-}
-
-size_t
 buf_len(const struct buf *b)
 {
 	return b->size - b->off;
-}
-
-size_t
-buf_avail(const struct buf *b)
-{
-	if (b->readonly)
-		return 0;
-	return b->max - (b->size - b->off);
 }
 
 /* Storage may not exist yet; NULL + 0 is undefined, so say so plainly. */
@@ -276,7 +262,7 @@ buf_putb(struct buf *b, const struct buf *v)
 	return buf_put(b, buf_ptr(v), buf_len(v));
 }
 
-int
+static int __attribute__((format(printf, 2, 0)))
 buf_putfv(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
@@ -379,7 +365,7 @@ buf_put_stringb(struct buf *b, const struct buf *v)
 	return buf_put_string(b, buf_ptr(v), buf_len(v));
 }
 
-int
+static int
 buf_get(struct buf *b, void *v, size_t len)
 {
 	const u_char *p = buf_ptr(b);
@@ -400,7 +386,7 @@ buf_get_u8(struct buf *b, uint8_t *valp)
 	return buf_get(b, valp, 1);
 }
 
-int
+static int
 buf_peek_u32(const struct buf *b, size_t off, uint32_t *valp)
 {
 	*valp = 0;

@@ -97,12 +97,6 @@ log_facility_from_name(const char *name)
 	return -1;
 }
 
-enum log_level
-log_get_level(void)
-{
-	return log_lvl;
-}
-
 static void __attribute__((format(printf, 4, 0)))
 log_vmsg(enum log_level level, const char *func, int errnum,
     const char *fmt, va_list ap)

@@ -26,6 +26,7 @@
 #include "layout.h"
 #include "pfish.h"
 #include "pstate.h"
+#include "stmt.h"
 
 struct range {
 	uint64_t	lo, hi;
@@ -239,27 +240,162 @@ keyed_set(const u_char *d, size_t len, size_t *off, const char *key,
 }
 
 int
+pstate_facts_merge(struct pstate_fact **list, size_t *n,
+    const struct pstate_fact *add, size_t nadd, size_t *dropped)
+{
+	struct pstate_fact *out;
+	size_t i = 0, j = 0, k = 0, cut;
+
+	if (dropped != NULL)
+		*dropped = 0;
+	if (nadd == 0)
+		return 0;
+	if ((out = reallocarray(NULL, *n + nadd, sizeof(*out))) == NULL)
+		return PSTATE_ERR_ALLOC;
+	while (i < *n || j < nadd) {
+		if (j == nadd || (i < *n && (*list)[i].seq <= add[j].seq)) {
+			if (j < nadd && (*list)[i].seq == add[j].seq)
+				j++;	/* the older fact stays */
+			else
+				out[k++] = (*list)[i++];
+			continue;
+		}
+		if (k == 0 || out[k - 1].seq != add[j].seq)
+			out[k++] = add[j];
+		j++;
+	}
+	cut = k > PSTATE_FACTS_MAX ? k - PSTATE_FACTS_MAX : 0;
+	if (cut > 0)
+		memmove(out, out + cut, (k - cut) * sizeof(*out));
+	if (dropped != NULL)
+		*dropped = cut;
+	free(*list);
+	*list = out;
+	*n = k - cut;
+	return 0;
+}
+
+static void
+prune(struct pstate_fact *v, size_t *n, uint64_t low)
+{
+	size_t i = 0;
+
+	while (i < *n && v[i].seq < low)
+		i++;
+	memmove(v, v + i, (*n - i) * sizeof(*v));
+	*n -= i;
+}
+
+void
+pstate_mem_prune(struct pstate_mem *m, uint64_t low)
+{
+	prune(m->known, &m->nknown, low);
+	prune(m->gone, &m->ngone, low);
+}
+
+void
+pstate_mem_clear(struct pstate_mem *m)
+{
+	free(m->known);
+	free(m->gone);
+	memset(m, 0, sizeof(*m));
+}
+
+/* "KEY N" and N lines "SEQ HASH", ascending, one fact per seq. */
+static int
+fact_list(const u_char *d, size_t len, size_t *off, const char *key,
+    struct pstate_fact **out, size_t *nout)
+{
+	const char *line, *p;
+	char num[24], hex[65];
+	size_t ll, kl = strlen(key), i, n;
+	uint64_t v;
+	int r;
+
+	if ((r = next_line(d, len, off, &line, &ll)) != 0)
+		return r;
+	if (ll <= kl + 1 || ll - kl - 1 >= sizeof(num) ||
+	    memcmp(line, key, kl) != 0 || line[kl] != ' ')
+		return PSTATE_ERR_FORMAT;
+	memcpy(num, line + kl + 1, ll - kl - 1);
+	num[ll - kl - 1] = '\0';
+	if (stmt_u64_from_dec(num, &v) != 0 || v > PSTATE_FACTS_MAX)
+		return PSTATE_ERR_FORMAT;
+	n = (size_t)v;
+	if (n > 0 && (*out = calloc(n, sizeof(**out))) == NULL)
+		return PSTATE_ERR_ALLOC;
+	for (i = 0; i < n; i++) {
+		if ((r = next_line(d, len, off, &line, &ll)) != 0)
+			return r;
+		p = line;
+		if ((r = get_num(&p, line + ll, &(*out)[i].seq)) != 0)
+			return r;
+		if (line + ll - p != 65 || *p != ' ')
+			return PSTATE_ERR_FORMAT;
+		memcpy(hex, p + 1, 64);
+		hex[64] = '\0';
+		if (stmt_hash_from_hex(hex, (*out)[i].hash) != 0 ||
+		    (i > 0 && (*out)[i].seq <= (*out)[i - 1].seq))
+			return PSTATE_ERR_FORMAT;
+		*nout = i + 1;
+	}
+	return 0;
+}
+
+static int
+format_facts(struct buf *out, const char *key, const struct pstate_fact *v,
+    size_t n)
+{
+	char hex[65];
+	size_t i;
+	int r;
+
+	if ((r = buf_putf(out, "%s %zu\n", key, n)) != 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		stmt_hash_hex(v[i].hash, hex);
+		if ((r = buf_putf(out, "%llu %s\n",
+		    (unsigned long long)v[i].seq, hex)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+int
 pstate_parse(const u_char *data, size_t len, struct seqset *fetched,
-    struct seqset *checked, size_t *headoff, size_t *headlen)
+    struct seqset *checked, struct pstate_mem *mem, size_t *headoff,
+    size_t *headlen)
 {
 	const char *line;
 	size_t off = 0, ll;
-	int r;
+	int r, v1;
 
 	*headoff = *headlen = 0;
 	if (len > PSTATE_MAX)
 		return PSTATE_ERR_FORMAT;
-	if ((r = next_line(data, len, &off, &line, &ll)) != 0 ||
-	    ll != strlen(PSTATE_MAGIC) || memcmp(line, PSTATE_MAGIC, ll) != 0)
+	if ((r = next_line(data, len, &off, &line, &ll)) != 0)
+		return PSTATE_ERR_FORMAT;
+	v1 = ll == strlen(PSTATE_MAGIC_V1) &&
+	    memcmp(line, PSTATE_MAGIC_V1, ll) == 0;
+	if (!v1 && (ll != strlen(PSTATE_MAGIC) ||
+	    memcmp(line, PSTATE_MAGIC, ll) != 0))
 		return PSTATE_ERR_FORMAT;
 	if ((r = keyed_set(data, len, &off, "fetched", fetched)) != 0 ||
 	    (r = keyed_set(data, len, &off, "checked", checked)) != 0)
 		return r;
+	if (!v1 && ((r = fact_list(data, len, &off, "known", &mem->known,
+	    &mem->nknown)) != 0 || (r = fact_list(data, len, &off, "gone",
+	    &mem->gone, &mem->ngone)) != 0)) {
+		pstate_mem_clear(mem);
+		return r;
+	}
 	if (off == len)
 		return 0;
 	if ((r = next_line(data, len, &off, &line, &ll)) != 0 ||
-	    ll != 4 || memcmp(line, "head", 4) != 0 || off == len)
+	    ll != 4 || memcmp(line, "head", 4) != 0 || off == len) {
+		pstate_mem_clear(mem);
 		return PSTATE_ERR_FORMAT;
+	}
 	*headoff = off;
 	*headlen = len - off;
 	return 0;
@@ -267,7 +403,8 @@ pstate_parse(const u_char *data, size_t len, struct seqset *fetched,
 
 int
 pstate_format(const struct seqset *fetched, const struct seqset *checked,
-    const u_char *head, size_t headlen, struct buf *out)
+    const struct pstate_mem *mem, const u_char *head, size_t headlen,
+    struct buf *out)
 {
 	int r;
 
@@ -275,7 +412,9 @@ pstate_format(const struct seqset *fetched, const struct seqset *checked,
 	    (r = seqset_format(fetched, out)) != 0 ||
 	    (r = buf_putf(out, "\nchecked ")) != 0 ||
 	    (r = seqset_format(checked, out)) != 0 ||
-	    (r = buf_put(out, "\n", 1)) != 0)
+	    (r = buf_put(out, "\n", 1)) != 0 ||
+	    (r = format_facts(out, "known", mem->known, mem->nknown)) != 0 ||
+	    (r = format_facts(out, "gone", mem->gone, mem->ngone)) != 0)
 		return r;
 	if (head == NULL || headlen == 0)
 		return 0;

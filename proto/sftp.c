@@ -139,6 +139,38 @@ sftp_frame_check(const u_char hdr[SFTP_HDR_LEN], size_t *bodylen)
 	return 0;
 }
 
+/* A packet appended to b: length placeholder, type, id (INIT has none). */
+static int
+sftp_packet_begin(struct buf *b, uint8_t type, uint32_t id, size_t *start)
+{
+	int r;
+
+	*start = buf_len(b);
+	if ((r = buf_put_u32(b, 0)) != 0 || (r = buf_put_u8(b, type)) != 0)
+		return r;
+	if (type != SFTP_FXP_INIT && (r = buf_put_u32(b, id)) != 0)
+		return r;
+	return 0;
+}
+
+/* The length of the packet that starts at start. */
+static int
+sftp_packet_end(struct buf *b, size_t start)
+{
+	u_char *p;
+	size_t len;
+
+	if (buf_len(b) < start + SFTP_HDR_LEN + 1)
+		return SFTP_ERR_TOO_LONG;
+	if ((p = buf_mutable_ptr(b)) == NULL)
+		return BUF_ERR_READONLY;
+	len = buf_len(b) - start - SFTP_HDR_LEN;
+	if (len > SFTP_BODY_MAX)
+		return SFTP_ERR_TOO_LONG;
+	buf_store_u32(p + start, (uint32_t)len);
+	return 0;
+}
+
 int
 sftp_reply_begin(struct buf *b, u_int type, uint32_t id)
 {
@@ -388,36 +420,6 @@ sftp_get_read(struct buf *b, const u_char **handle, size_t *hlen,
 }
 
 /* The client side: requests out, replies parsed and checked. */
-
-int
-sftp_packet_begin(struct buf *b, uint8_t type, uint32_t id, size_t *start)
-{
-	int r;
-
-	*start = buf_len(b);
-	if ((r = buf_put_u32(b, 0)) != 0 || (r = buf_put_u8(b, type)) != 0)
-		return r;
-	if (type != SFTP_FXP_INIT && (r = buf_put_u32(b, id)) != 0)
-		return r;
-	return 0;
-}
-
-int
-sftp_packet_end(struct buf *b, size_t start)
-{
-	u_char *p;
-	size_t len;
-
-	if (buf_len(b) < start + SFTP_HDR_LEN + 1)
-		return SFTP_ERR_TOO_LONG;
-	if ((p = buf_mutable_ptr(b)) == NULL)
-		return BUF_ERR_READONLY;
-	len = buf_len(b) - start - SFTP_HDR_LEN;
-	if (len > SFTP_BODY_MAX)
-		return SFTP_ERR_TOO_LONG;
-	buf_store_u32(p + start, (uint32_t)len);
-	return 0;
-}
 
 int
 sftp_put_init(struct buf *b)

@@ -57,11 +57,12 @@ stmt_verify_signed(const u_char *data, size_t len, enum stmt_type type,
 	if (sshsig_verify((const char *)data + tlen, len - tlen, ns, data,
 	    tlen, key) != 0)
 		return STMT_ERR_SIG;
+	/* A good signature by an unlisted key: say which key it was. */
+	if (pk != NULL)
+		memcpy(pk, key, SSHKEY_ED25519_PK);
 	if (trust == NULL || trust_check(trust, key, ns, now, NULL) != 0)
 		return STMT_ERR_UNTRUSTED;
 	*textlen = tlen;
-	if (pk != NULL)
-		memcpy(pk, key, SSHKEY_ED25519_PK);
 	return 0;
 }
 

@@ -205,6 +205,18 @@ trust_check(const struct trust *t, const u_char pk[SSHKEY_ED25519_PK],
 	return TRUST_ERR_NOT_TRUSTED;
 }
 
+int
+trust_has_ns(const struct trust *t, const char *ns)
+{
+	size_t i;
+
+	for (i = 0; t != NULL && i < t->n; i++)
+		if (t->e[i].namespaces == NULL ||
+		    match_list(ns, t->e[i].namespaces))
+			return 1;
+	return 0;
+}
+
 /* n decimal digits at s; -1 if any is not a digit. */
 static int
 digits(const char *s, size_t n)

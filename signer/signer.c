@@ -30,6 +30,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -253,7 +254,7 @@ print_out(const struct buf *b)
 {
 	if (fs_write_all(STDOUT_FILENO, buf_ptr(b), buf_len(b)) == -1) {
 		warn("stdout");
-		return SIGNER_EX_TEMPFAIL;
+		return EX_TEMPFAIL;
 	}
 	return 0;
 }
@@ -325,7 +326,7 @@ cmd_record(const struct signer_opts *o, const char *mailbox,
 	struct buf *text = NULL, *out = NULL;
 	struct mbox m = { .dirfd = -1, .lockfd = -1 };
 	char fp[SSHKEY_FP_LEN];
-	int ret = SIGNER_EX_DATAERR, reprint;
+	int ret = EX_DATAERR, reprint;
 
 	memset(&rec, 0, sizeof(rec));
 	if (!stmt_valid_mailbox(mailbox) ||
@@ -337,7 +338,7 @@ cmd_record(const struct signer_opts *o, const char *mailbox,
 	ret = 1;
 	if (load_key(o, &key, fp) != 0)
 		goto out;
-	ret = SIGNER_EX_TEMPFAIL;
+	ret = EX_TEMPFAIL;
 	if ((text = buf_new()) == NULL || (out = buf_new()) == NULL ||
 	    mbox_open(o, mailbox, &m) != 0)
 		goto out;
@@ -371,7 +372,7 @@ cmd_head(const struct signer_opts *o, const char *mailbox)
 	struct buf *text = NULL, *out = NULL;
 	struct mbox m = { .dirfd = -1, .lockfd = -1 };
 	char fp[SSHKEY_FP_LEN];
-	int ret = SIGNER_EX_DATAERR;
+	int ret = EX_DATAERR;
 
 	memset(&h, 0, sizeof(h));
 	if (!stmt_valid_mailbox(mailbox)) {
@@ -381,7 +382,7 @@ cmd_head(const struct signer_opts *o, const char *mailbox)
 	ret = 1;
 	if (load_key(o, &key, fp) != 0)
 		goto out;
-	ret = SIGNER_EX_TEMPFAIL;
+	ret = EX_TEMPFAIL;
 	if ((text = buf_new()) == NULL || (out = buf_new()) == NULL ||
 	    mbox_open(o, mailbox, &m) != 0)
 		goto out;
@@ -453,7 +454,7 @@ cmd_status(const struct signer_opts *o, const char *mailbox)
 	}
 	if (mailbox != NULL) {
 		ret = stmt_valid_mailbox(mailbox) ?
-		    status_one(o, dirfd, mailbox) : SIGNER_EX_DATAERR;
+		    status_one(o, dirfd, mailbox) : EX_DATAERR;
 		close(dirfd);
 		return ret;
 	}
@@ -476,11 +477,55 @@ cmd_status(const struct signer_opts *o, const char *mailbox)
 	return ret;
 }
 
+/* The verbs' operands, as the table below counted them. */
+static int
+verb_record(const struct signer_opts *o, char **av)
+{
+	return cmd_record(o, av[0], av[1], av[2]);
+}
+
+static int
+verb_head(const struct signer_opts *o, char **av)
+{
+	return cmd_head(o, av[0]);
+}
+
+static int
+verb_status(const struct signer_opts *o, char **av)
+{
+	return cmd_status(o, av[0]);	/* NULL: every mailbox */
+}
+
+static const struct signer_verb {
+	const char	*name;
+	int		 minargs, maxargs;	/* operands after the verb */
+	int		 remote;		/* allowed as a forced command */
+	int		(*fn)(const struct signer_opts *, char **);
+} verbs[] = {
+	{ "record",	3, 3, 1, verb_record },
+	{ "head",	1, 1, 1, verb_head },
+	{ "status",	0, 1, 0, verb_status },
+};
+
+static const struct signer_verb *
+find_verb(const char *name, int nargs, int remote)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0 &&
+		    nargs >= verbs[i].minargs && nargs <= verbs[i].maxargs &&
+		    (!remote || verbs[i].remote))
+			return &verbs[i];
+	return NULL;
+}
+
 int
 signer_main(int argc, char **argv)
 {
 	struct signer_opts o;
 	char keybuf[4096], cmdbuf[1024], *rargv[SSHCMD_ARGS_MAX + 2];
+	const struct signer_verb *v;
 	const char *oc;
 	int ch, n, remote = 0;
 
@@ -498,12 +543,12 @@ signer_main(int argc, char **argv)
 			break;
 		case 'L':
 			if (parse_duration(optarg, &o.lifetime) != 0)
-				errx(SIGNER_EX_USAGE, "bad lifetime: %.100s",
+				errx(EX_USAGE, "bad lifetime: %.100s",
 				    optarg);
 			break;
 		case 'r':
 			if (parse_duration(optarg, &o.retention) != 0)
-				errx(SIGNER_EX_USAGE, "bad retention: %.100s",
+				errx(EX_USAGE, "bad retention: %.100s",
 				    optarg);
 			break;
 		case 's':
@@ -511,7 +556,7 @@ signer_main(int argc, char **argv)
 			break;
 		default:
 			usage();
-			return SIGNER_EX_USAGE;
+			return EX_USAGE;
 		}
 	}
 	argc -= optind;
@@ -523,7 +568,7 @@ signer_main(int argc, char **argv)
 	if (argc == 0 && (oc = getenv("SSH_ORIGINAL_COMMAND")) != NULL) {
 		if ((argc = sshcmd_split(oc, "pfish-signer", cmdbuf,
 		    sizeof(cmdbuf), rargv)) == -1)
-			errx(SIGNER_EX_USAGE, "refused ssh command");
+			errx(EX_USAGE, "refused ssh command");
 		argc--;
 		argv = rargv + 1;
 		remote = 1;
@@ -532,17 +577,12 @@ signer_main(int argc, char **argv)
 		n = snprintf(keybuf, sizeof(keybuf), "%s/%s", o.statedir,
 		    SIGNER_KEY_FILE);
 		if (n < 0 || (size_t)n >= sizeof(keybuf))
-			errx(SIGNER_EX_USAGE, "state directory name too long");
+			errx(EX_USAGE, "state directory name too long");
 		o.keypath = keybuf;
 	}
 	o.now = (uint64_t)time(NULL);
-	if (argc == 4 && strcmp(argv[0], "record") == 0)
-		return cmd_record(&o, argv[1], argv[2], argv[3]);
-	if (argc == 2 && strcmp(argv[0], "head") == 0)
-		return cmd_head(&o, argv[1]);
-	if ((argc == 1 || argc == 2) && strcmp(argv[0], "status") == 0 &&
-	    !remote)
-		return cmd_status(&o, argc == 2 ? argv[1] : NULL);
+	if (argc >= 1 && (v = find_verb(argv[0], argc - 1, remote)) != NULL)
+		return v->fn(&o, argv + 1);
 	usage();
-	return SIGNER_EX_USAGE;
+	return EX_USAGE;
 }

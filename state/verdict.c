@@ -256,7 +256,7 @@ no_head(struct vctx *v)
 	if (in->prior == NULL && !in->has_mark && in->nknown == 0 &&
 	    in->ngone == 0 && nothing_served(in))
 		return -1;
-	if (in->prior != NULL || in->has_mark || in->nknown > 0) {
+	if (in->prior != NULL || in->has_mark) {
 		finding(v, VK_FORGED, 0, "server has no signed head, though "
 		    "one was accepted before");
 		return -1;

@@ -28,13 +28,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fsutil.h"
 #include "layout.h"
 #include "pfish.h"
 #include "store.h"
 #include "stmt.h"
+#include "sshsig.h"
+
+#define END_LINE	"\n" SSHSIG_END "\n"
 
 int
 mbdir_open(const struct store *s, const char *name, struct mbdir *m)
@@ -185,5 +190,55 @@ store_each_mailbox(struct store *s,
 			break;
 	}
 	closedir(d);
+	return 0;
+}
+
+/*
+ * Read one signed statement from fd: up to and including the END line.
+ * Whatever was read beyond it stays in rest (the start of the .age).
+ */
+int
+store_read_signed(int fd, struct buf *stmt, struct buf *rest)
+{
+	u_char chunk[4096];
+	const u_char *p, *e;
+	size_t n, el = sizeof(END_LINE) - 1;
+	ssize_t r;
+
+	for (;;) {
+		n = buf_len(stmt);
+		p = n > 0 ? buf_ptr(stmt) : NULL;
+		e = n >= el ? memmem(p, n, END_LINE, el) : NULL;
+		if (e != NULL) {
+			n = (size_t)(e - p) + el;
+			if (buf_put(rest, p + n, buf_len(stmt) - n) != 0)
+				return -1;
+			return buf_consume_end(stmt, buf_len(stmt) - n);
+		}
+		if (n >= STORE_SIGNED_IN_MAX)
+			return -1;
+		r = read(fd, chunk, STORE_SIGNED_IN_MAX - n < sizeof(chunk) ?
+		    STORE_SIGNED_IN_MAX - n : sizeof(chunk));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0 || buf_put(stmt, chunk, (size_t)r) != 0)
+			return -1;
+	}
+}
+
+/* The record's epoch must be the mailbox's; the first record sets it. */
+int
+store_epoch_check(const struct mbdir *m, const char *epoch, int *isnew)
+{
+	char have[STMT_EPOCH_LEN + 1];
+
+	*isnew = 0;
+	if (layout_epoch_read(m->pf, have) == 0)
+		return strcmp(have, epoch) == 0 ? 0 : EX_DATAERR;
+	if (errno != ENOENT) {
+		warn("%s/%s", m->name, PFISH_EPOCH_FILE);
+		return 1;
+	}
+	*isnew = 1;
 	return 0;
 }

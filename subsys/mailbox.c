@@ -275,7 +275,7 @@ store_note(const struct mailbox *mb, const struct buf *text,
 	return r;
 }
 
-int
+static int
 mailbox_write_note(const struct mailbox *mb, uint64_t seq, uint64_t now)
 {
 	struct stmt_note note;

@@ -34,7 +34,7 @@
 #include "sftp.h"
 #include "server.h"
 
-u_int
+static u_int
 errno_to_status(int errnum)
 {
 	switch (errnum) {

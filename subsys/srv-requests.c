@@ -38,8 +38,10 @@
 #include "sftp.h"
 #include "server.h"
 
+static req_handler req_extended;
+
 /* Every request type the protocol defines; NULL handlers get a status. */
-const struct server_request server_requests[] = {
+static const struct server_request server_requests[] = {
 	{ "open", SFTP_FXP_OPEN, req_open, REQ_NOWRITE, 0 },
 	{ "close", SFTP_FXP_CLOSE, req_close, REQ_NOWRITE, 0 },
 	{ "read", SFTP_FXP_READ, req_read, REQ_NOWRITE, 0 },
@@ -89,7 +91,7 @@ request_permitted(const struct server *s, const struct server_request *r)
 	return 1;
 }
 
-const struct server_request *
+static const struct server_request *
 server_find_extension(const u_char *name, size_t len)
 {
 	const struct server_request *r;
@@ -124,7 +126,7 @@ server_find_request(u_int type)
 	return NULL;
 }
 
-int
+static int
 req_extended(struct server *s, uint32_t id, struct buf *req)
 {
 	const struct server_request *e;

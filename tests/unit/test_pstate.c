@@ -96,36 +96,120 @@ test_seqset_parse(void **state)
 	seqset_free(s);
 }
 
+#define H1	"0101010101010101010101010101010101010101010101010101010101010101"
+#define H2	"0202020202020202020202020202020202020202020202020202020202020202"
+
 static void
 test_state_roundtrip(void **state)
 {
-	static const char text[] = "pfish-client-state 1\nfetched 1-3\n"
-	    "checked 1-9\nhead\nstatement head\n";
+	static const char text[] = "pfish-client-state 2\nfetched 1-3\n"
+	    "checked 1-9\nknown 2\n4 " H1 "\n7 " H2 "\ngone 1\n5 " H1 "\n"
+	    "head\nstatement head\n";
+	struct pstate_mem m;
 	struct seqset *f, *c;
 	struct buf *b;
 	size_t off, len;
 
 	(void)state;
+	memset(&m, 0, sizeof(m));
 	assert_non_null(f = seqset_new());
 	assert_non_null(c = seqset_new());
 	assert_non_null(b = buf_new());
 	assert_int_equal(pstate_parse((const u_char *)text, strlen(text), f, c,
-	    &off, &len), 0);
+	    &m, &off, &len), 0);
 	assert_int_equal(seqset_count(f), 3);
 	assert_int_equal(seqset_count(c), 9);
+	assert_int_equal(m.nknown, 2);
+	assert_int_equal(m.known[1].seq, 7);
+	assert_int_equal(m.known[1].hash[31], 2);
+	assert_int_equal(m.ngone, 1);
+	assert_int_equal(m.gone[0].seq, 5);
 	assert_int_equal(len, strlen("statement head\n"));
 	assert_memory_equal(text + off, "statement head\n", len);
-	assert_int_equal(pstate_format(f, c, (const u_char *)text + off, len,
-	    b), 0);
+	assert_int_equal(pstate_format(f, c, &m, (const u_char *)text + off,
+	    len, b), 0);
 	assert_int_equal(buf_len(b), strlen(text));
 	assert_memory_equal(buf_ptr(b), text, strlen(text));
-	assert_int_equal(pstate_parse((const u_char *)text, 30, f, c, &off,
+	pstate_mem_clear(&m);
+	assert_int_equal(pstate_parse((const u_char *)text, 30, f, c, &m, &off,
 	    &len), PSTATE_ERR_FORMAT);
+	assert_int_equal(pstate_parse((const u_char *)"pfish-client-state 3\n"
+	    "fetched -\nchecked -\n", 41, f, c, &m, &off, &len),
+	    PSTATE_ERR_FORMAT);
+	/* Facts out of order, or a short hash: refused. */
 	assert_int_equal(pstate_parse((const u_char *)"pfish-client-state 2\n"
-	    "fetched -\nchecked -\n", 41, f, c, &off, &len), PSTATE_ERR_FORMAT);
+	    "fetched -\nchecked -\nknown 2\n7 " H1 "\n4 " H2 "\ngone 0\n",
+	    strlen("pfish-client-state 2\nfetched -\nchecked -\nknown 2\n7 "
+	    H1 "\n4 " H2 "\ngone 0\n"), f, c, &m, &off, &len),
+	    PSTATE_ERR_FORMAT);
+	assert_int_equal(m.nknown, 0);
 	buf_free(b);
 	seqset_free(f);
 	seqset_free(c);
+}
+
+/* A version 1 file (no memory) is read, and written back as version 2. */
+static void
+test_state_migrate_v1(void **state)
+{
+	static const char v1[] = "pfish-client-state 1\nfetched 1-3\n"
+	    "checked 1-9\nhead\nstatement head\n";
+	static const char v2[] = "pfish-client-state 2\nfetched 1-3\n"
+	    "checked 1-9\nknown 0\ngone 0\nhead\nstatement head\n";
+	struct pstate_mem m;
+	struct seqset *f, *c;
+	struct buf *b;
+	size_t off, len;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	assert_non_null(f = seqset_new());
+	assert_non_null(c = seqset_new());
+	assert_non_null(b = buf_new());
+	assert_int_equal(pstate_parse((const u_char *)v1, strlen(v1), f, c,
+	    &m, &off, &len), 0);
+	assert_int_equal(m.nknown + m.ngone, 0);
+	assert_int_equal(pstate_format(f, c, &m, (const u_char *)v1 + off,
+	    len, b), 0);
+	assert_int_equal(buf_len(b), strlen(v2));
+	assert_memory_equal(buf_ptr(b), v2, strlen(v2));
+	buf_free(b);
+	seqset_free(f);
+	seqset_free(c);
+}
+
+/* Memory only grows: a known seq keeps its first fact; prune below low. */
+static void
+test_facts_merge(void **state)
+{
+	struct pstate_fact add[3];
+	struct pstate_mem m;
+	size_t dropped;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	memset(add, 0, sizeof(add));
+	add[0].seq = 2;
+	add[1].seq = 5;
+	add[2].seq = 5;
+	add[0].hash[0] = add[1].hash[0] = 1;
+	assert_int_equal(pstate_facts_merge(&m.known, &m.nknown, add, 3,
+	    &dropped), 0);
+	assert_int_equal(m.nknown, 2);
+	assert_int_equal(dropped, 0);
+	add[0].seq = 1;
+	add[1].seq = 5;
+	add[1].hash[0] = 9;
+	assert_int_equal(pstate_facts_merge(&m.known, &m.nknown, add, 2,
+	    &dropped), 0);
+	assert_int_equal(m.nknown, 3);
+	assert_int_equal(m.known[0].seq, 1);
+	assert_int_equal(m.known[2].seq, 5);
+	assert_int_equal(m.known[2].hash[0], 1);	/* the older fact */
+	pstate_mem_prune(&m, 2);
+	assert_int_equal(m.nknown, 2);
+	assert_int_equal(m.known[0].seq, 2);
+	pstate_mem_clear(&m);
 }
 
 int
@@ -135,6 +219,8 @@ main(void)
 		cmocka_unit_test(test_seqset_add_merge),
 		cmocka_unit_test(test_seqset_parse),
 		cmocka_unit_test(test_state_roundtrip),
+		cmocka_unit_test(test_state_migrate_v1),
+		cmocka_unit_test(test_facts_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,6 +40,14 @@ struct fix {
 	size_t		 ndels;
 	struct vnote	 notes[4];
 	size_t		 nnotes;
+	struct vknown	 known[N + 4];
+	size_t		 nknown;
+	struct vgone	 gone[4];
+	size_t		 ngone;
+	struct vvoid	 voids[4];
+	size_t		 nvoids;
+	const char	*odd[4];
+	size_t		 nodd;
 	struct stmt_head prior;
 	struct vinput	 in;
 	struct vresult	 res;
@@ -132,6 +140,14 @@ run(struct fix *f)
 	f->in.ndels = f->ndels;
 	f->in.notes = f->notes;
 	f->in.nnotes = f->nnotes;
+	f->in.known = f->known;
+	f->in.nknown = f->nknown;
+	f->in.gone = f->gone;
+	f->in.ngone = f->ngone;
+	f->in.voids = f->voids;
+	f->in.nvoids = f->nvoids;
+	f->in.odd = f->odd;
+	f->in.nodd = f->nodd;
 	assert_int_equal(verify_run(&f->in, &f->res), 0);
 }
 
@@ -710,6 +726,369 @@ test_expired_low(void **state)
 	done(f);
 }
 
+/* A second record for seq at position pos of recs, signed, other hash. */
+static void
+insert_rec(struct fix *f, size_t pos, uint64_t seq)
+{
+	memmove(&f->recs[pos + 1], &f->recs[pos],
+	    (f->nrecs - pos) * sizeof(f->recs[0]));
+	f->nrecs++;
+	make_rec(&f->recs[pos], MBOX, seq);
+	f->recs[pos].r.size += 1;
+	fake_hash(f->recs[pos].hash, seq, 9);
+}
+
+/* 10.5: two differently signed records for one seq, either order. */
+static void
+test_fork_two_records_any_order(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	insert_rec(f, 2, 3);		/* the other one first */
+	run(f);
+	assert_true(has_finding(f, VK_FORK, 3));
+	verify_result_free(&f->res);
+	f->recs[2] = f->recs[3];	/* the true one first */
+	insert_rec(f, 3, 3);
+	memmove(&f->recs[4], &f->recs[5], (f->nrecs - 5) * sizeof(f->recs[0]));
+	f->nrecs--;
+	run(f);
+	assert_true(has_finding(f, VK_FORK, 3));
+	done(f);
+}
+
+static void
+test_fork_two_records_beyond_head(void **state)
+{
+	struct fix *f = fixture();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		make_rec(&f->recs[f->nrecs], MBOX, N + 1);
+		f->recs[f->nrecs].r.time = f->in.head.issued + 1;
+		f->nrecs++;
+	}
+	fake_hash(f->recs[f->nrecs - 1 - (size_t)0].hash, N + 1, 9);
+	run(f);
+	assert_true(has_finding(f, VK_FORK, N + 1));
+	verify_result_free(&f->res);
+	fake_hash(f->recs[f->nrecs - 1].hash, N + 1, 0);
+	fake_hash(f->recs[f->nrecs - 2].hash, N + 1, 9);
+	run(f);
+	assert_true(has_finding(f, VK_FORK, N + 1));
+	done(f);
+}
+
+static void
+test_fork_two_heads(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.head_fork = 1;
+	run(f);
+	assert_one(f, VK_FORK, N);
+	assert_false(f->res.head_ok);
+	done(f);
+}
+
+/* 10.6: the claim is exact on first use. */
+static void
+test_first_use(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	run(f);
+	assert_true(f->res.first_use);
+	verify_result_free(&f->res);
+	f->prior = f->in.head;
+	f->in.prior = &f->prior;
+	run(f);
+	assert_false(f->res.first_use);
+	done(f);
+}
+
+static void
+test_withheld(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->msgs[2].withheld = 1;
+	f->msgs[2].hashed = 0;
+	run(f);
+	assert_one(f, VK_WITHHELD, 3);
+	done(f);
+}
+
+/* 11: a record whose message is not stored yet is pending, for a while. */
+static void
+test_pending(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.pending_max = PFISH_PENDING_MAX;
+	remove_msg(f, N);
+	run(f);
+	assert_int_equal(f->res.nf, 0);
+	assert_int_equal(verify_entry(&f->res, N)->status, VST_PENDING);
+	verify_result_free(&f->res);
+	f->in.now = f->recs[N - 1].r.time + PFISH_PENDING_MAX + 1;
+	f->in.head.expires = f->in.now + 10;
+	run(f);
+	assert_one(f, VK_MISSING, N);
+	done(f);
+}
+
+/* A message this device fetched is never pending again. */
+static void
+test_pending_not_after_fetch(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.pending_max = PFISH_PENDING_MAX;
+	f->known[0].seq = N;
+	memcpy(f->known[0].hash, f->recs[N - 1].hash, STMT_HASH_LEN);
+	f->known[0].fetched = 1;
+	f->nknown = 1;
+	remove_msg(f, N);
+	run(f);
+	assert_one(f, VK_MISSING, N);
+	done(f);
+}
+
+/* 11.3: records and no head yet: pending, not forged, for a while. */
+static void
+test_no_head_pending(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.pending_max = PFISH_PENDING_MAX;
+	f->in.head_state = VHEAD_NONE;
+	run(f);
+	assert_int_equal(f->res.nf, 0);
+	assert_true(f->res.no_head_yet);
+	assert_false(f->res.head_ok);
+	assert_int_equal(f->res.ne, N);
+	verify_result_free(&f->res);
+	f->in.now = NOW + PFISH_PENDING_MAX;
+	run(f);
+	assert_one(f, VK_FORGED, 0);
+	done(f);
+}
+
+/* INTERFACES 3: a void closes a seq whose delivery was abandoned. */
+static void
+test_void(void **state)
+{
+	struct fix *f = fixture();
+	struct vvoid *v = &f->voids[0];
+
+	(void)state;
+	remove_msg(f, 5);
+	remove_rec(f, 5);
+	v->seq = 5;
+	v->parsed = v->sig_ok = 1;
+	strlcpy(v->v.mailbox, MBOX, sizeof(v->v.mailbox));
+	strlcpy(v->v.epoch, EPOCH, sizeof(v->v.epoch));
+	v->v.seq = 5;
+	fake_hash(v->v.hash, 5, 0);
+	f->nvoids = 1;
+	run(f);
+	assert_int_equal(f->res.nf, 0);
+	assert_int_equal(verify_entry(&f->res, 5)->status, VST_VOID);
+	verify_result_free(&f->res);
+	v->sig_ok = 0;
+	run(f);
+	assert_true(has_finding(f, VK_MISSING, 5));
+	done(f);
+}
+
+static void
+remember_rec(struct fix *f, uint64_t seq, int salt)
+{
+	f->known[f->nknown].seq = seq;
+	fake_hash(f->known[f->nknown].hash, seq, salt);
+	f->nknown++;
+}
+
+/* 10.1: records the device authenticated beyond the served head. */
+static void
+test_memory_beyond_served_head(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	remember_rec(f, N - 1, 0);
+	remember_rec(f, N + 1, 0);
+	remember_rec(f, N + 2, 0);
+	f->known[1].fetched = f->known[2].fetched = 1;
+	run(f);
+	assert_one(f, VK_ROLLBACK, N + 2);
+	done(f);
+}
+
+static void
+test_memory_fork(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	remember_rec(f, 3, 4);
+	run(f);
+	assert_one(f, VK_FORK, 3);
+	done(f);
+}
+
+/* 10.2: a delete this device saw is undone. */
+static void
+test_resurrected(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->gone[0].seq = 2;
+	fake_hash(f->gone[0].stmt, 2, 3);
+	f->ngone = 1;
+	run(f);			/* message back, delete gone */
+	assert_one(f, VK_RESURRECTED, 2);
+	verify_result_free(&f->res);
+	remove_msg(f, 2);	/* delete gone, message still absent */
+	run(f);
+	assert_one(f, VK_RESURRECTED, 2);
+	verify_result_free(&f->res);
+	add_delete(f, MBOX, 1, 2, f->recs[1].hash);
+	run(f);
+	assert_int_equal(f->res.nf, 0);
+	done(f);
+}
+
+/* 11.6: left the window before this device fetched it: said, not found. */
+static void
+test_expired_unread(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	remember_rec(f, 1, 0);
+	remember_rec(f, 2, 0);
+	remember_rec(f, 3, 0);
+	f->known[1].fetched = 1;
+	f->gone[0].seq = 3;
+	f->ngone = 1;
+	f->in.head.low = 4;
+	fake_hash(f->in.head.lowprev, 3, 0);
+	remove_rec(f, 1);
+	remove_rec(f, 2);
+	remove_rec(f, 3);
+	remove_msg(f, 1);
+	remove_msg(f, 2);
+	remove_msg(f, 3);
+	run(f);
+	assert_int_equal(f->res.nf, 0);
+	assert_int_equal(f->res.nexpired, 1);
+	assert_int_equal(f->res.expired[0], 1);
+	done(f);
+}
+
+static void
+test_unknown_file(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->odd[0] = "x.age";
+	f->nodd = 1;
+	run(f);
+	assert_one(f, VK_UNKNOWN_FILE, 0);
+	verify_result_free(&f->res);
+	f->in.head_state = VHEAD_BAD;	/* reported even without a head */
+	run(f);
+	assert_true(has_finding(f, VK_UNKNOWN_FILE, 0));
+	done(f);
+}
+
+/* The store's marks: the installed head, the epoch file. */
+static void
+test_store_marks(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.has_mark = 1;
+	f->in.mark_high = N;
+	f->in.mark_issued = f->in.head.issued;
+	f->in.mark_epoch = EPOCH;
+	run(f);
+	assert_int_equal(f->res.nf, 0);
+	assert_false(f->res.first_use);
+	verify_result_free(&f->res);
+	f->in.mark_high = N + 1;
+	run(f);
+	assert_one(f, VK_ROLLBACK, N);
+	verify_result_free(&f->res);
+	f->in.mark_high = N;
+	f->in.mark_epoch = "fedcba9876543210";
+	run(f);
+	assert_one(f, VK_EPOCH, 0);
+	verify_result_free(&f->res);
+	f->in.mark_epoch = NULL;
+	f->in.head_state = VHEAD_NONE;	/* head removed */
+	run(f);
+	assert_one(f, VK_FORGED, 0);
+	done(f);
+}
+
+static void
+test_head_omits_record(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	make_rec(&f->recs[f->nrecs++], MBOX, N + 1);
+	make_msg(&f->msgs[f->nmsgs++], N + 1);
+	f->recs[f->nrecs - 1].r.time = f->in.head.issued - 1;
+	run(f);
+	assert_one(f, VK_ROLLBACK, N + 1);
+	done(f);
+}
+
+static void
+test_replaced_names_seq(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->msgs[1] = f->msgs[2];
+	f->msgs[1].seq = 2;
+	f->msgs[1].age_header = 0;
+	run(f);
+	assert_one(f, VK_REPLACED, 2);
+	assert_non_null(strstr(f->res.f[0].detail, "seq 3"));
+	done(f);
+}
+
+static void
+test_misfiled_delete(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	remove_msg(f, 5);
+	add_delete(f, MBOX, 1, 5, f->recs[4].hash);
+	f->dels[0].misfiled = 1;
+	run(f);
+	assert_true(has_finding(f, VK_BAD_DELETE, 5));
+	assert_true(has_finding(f, VK_MISSING, 5));
+	done(f);
+}
+
 static void
 test_kind_names(void **state)
 {
@@ -719,6 +1098,11 @@ test_kind_names(void **state)
 	    "unsigned-delete");
 	assert_string_equal(verify_kind_name(VK_BAD_DELETE), "bad-delete");
 	assert_string_equal(verify_kind_name(VK_STALE), "stale");
+	assert_string_equal(verify_kind_name(VK_WITHHELD), "withheld");
+	assert_string_equal(verify_kind_name(VK_DOWNGRADE), "downgrade");
+	assert_string_equal(verify_kind_name(VK_UNKNOWN_FILE),
+	    "unknown-file");
+	assert_string_equal(verify_kind_name(VK_RESURRECTED), "resurrected");
 }
 
 int
@@ -757,6 +1141,24 @@ main(void)
 		cmocka_unit_test(test_unsorted_input),
 		cmocka_unit_test(test_expired_low),
 		cmocka_unit_test(test_kind_names),
+		cmocka_unit_test(test_fork_two_records_any_order),
+		cmocka_unit_test(test_fork_two_records_beyond_head),
+		cmocka_unit_test(test_fork_two_heads),
+		cmocka_unit_test(test_first_use),
+		cmocka_unit_test(test_withheld),
+		cmocka_unit_test(test_pending),
+		cmocka_unit_test(test_pending_not_after_fetch),
+		cmocka_unit_test(test_no_head_pending),
+		cmocka_unit_test(test_void),
+		cmocka_unit_test(test_memory_beyond_served_head),
+		cmocka_unit_test(test_memory_fork),
+		cmocka_unit_test(test_resurrected),
+		cmocka_unit_test(test_expired_unread),
+		cmocka_unit_test(test_unknown_file),
+		cmocka_unit_test(test_store_marks),
+		cmocka_unit_test(test_head_omits_record),
+		cmocka_unit_test(test_replaced_names_seq),
+		cmocka_unit_test(test_misfiled_delete),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

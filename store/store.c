@@ -1,0 +1,185 @@
+/*
+ * Copyright (c) 2026 The pfish authors
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+ * WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+ * MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ * ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+ * WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ * ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+ * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
+ */
+
+/*
+ * store.c: pfish-store's options and its verbs, one table: how many
+ * mailboxes each takes, whether it needs the trust file (and the exit
+ * code when that cannot be read), whether it runs sandboxed and whether
+ * a forced ssh command may name it.  The verbs are store-VERB.c.
+ */
+
+#include <sys/types.h>
+
+#include <err.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "pfish.h"
+#include "sandbox.h"
+#include "sshcmd.h"
+#include "store.h"
+#include "trust.h"
+
+#define ANY	-1	/* any number of mailboxes, none meaning all */
+
+static const struct store_verb {
+	const char	*name;
+	int		 argc;		/* mailboxes: exactly this, or ANY */
+	int		 trust;		/* 0: not needed, else exit if unread */
+	int		 confine;	/* sandboxed to the store first */
+	int		 forced;	/* allowed in SSH_ORIGINAL_COMMAND */
+	int		(*fn)(struct store *, int, char **);
+} verbs[] = {
+	{ "init",	1,   0,			0, 0, store_init },
+	{ "accept",	1,   EX_TEMPFAIL,	1, 1, store_accept },
+	{ "head",	1,   EX_TEMPFAIL,	1, 1, store_head },
+	{ "expire",	ANY, 1,			1, 0, store_expire },
+	/* Unconfined: it may read users' authorized_keys. */
+	{ "verify",	ANY, 1,			0, 0, store_verify },
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: pfish-store [-r root] [-T trustfile] init mailbox\n"
+	    "       pfish-store [-r root] [-T trustfile] accept mailbox\n"
+	    "       pfish-store [-r root] [-T trustfile] head mailbox\n"
+	    "       pfish-store [-r root] [-T trustfile] expire "
+	    "[mailbox ...]\n"
+	    "       pfish-store [-r root] [-T trustfile] verify "
+	    "[mailbox ...]\n");
+}
+
+static int
+load_trust(struct store *s)
+{
+	char errbuf[256];
+
+	if (trust_load(s->trustpath, &s->trust, errbuf, sizeof(errbuf)) !=
+	    0) {
+		warnx("%s: %s", s->trustpath, errbuf);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The writing verbs (the ones a forced command reaches) touch nothing but
+ * the store once the trust file is read: no exec, no sockets, no other
+ * paths.
+ */
+static int
+confine(struct store *s)
+{
+	struct sandbox_path p = { s->rootfd, s->root,
+	    SANDBOX_READ | SANDBOX_REMOVE | SANDBOX_CREATE | SANDBOX_MKDIR };
+
+	if (sandbox_tool(&p, 1, 0) != 0) {
+		warn("sandbox");
+		return -1;
+	}
+	return 0;
+}
+
+static const struct store_verb *
+find_verb(const char *name, int forced)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0 &&
+		    (!forced || verbs[i].forced))
+			return &verbs[i];
+	return NULL;
+}
+
+static int
+run_verb(struct store *s, const struct store_verb *v, int argc, char **argv)
+{
+	if ((s->rootfd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		warn("%s", s->root);
+		return 1;
+	}
+	if (v->trust != 0 && load_trust(s) != 0)
+		return v->trust;
+	if (v->confine && confine(s) != 0)
+		return 1;
+	return v->fn(s, argc, argv);
+}
+
+int
+store_main(int argc, char **argv)
+{
+	const struct store_verb *v;
+	struct store s;
+	char cmdbuf[1024], *rargv[SSHCMD_ARGS_MAX + 2];
+	const char *oc;
+	int ch, forced = 0, ret;
+
+	memset(&s, 0, sizeof(s));
+	s.root = PFISH_STORE_ROOT;
+	s.trustpath = STORE_TRUST_FILE;
+	s.rootfd = -1;
+	if (sodium_init() < 0)
+		errx(1, "libsodium init failed");
+	while ((ch = getopt(argc, argv, "r:T:")) != -1) {
+		switch (ch) {
+		case 'r':
+			s.root = optarg;
+			break;
+		case 'T':
+			s.trustpath = optarg;
+			break;
+		default:
+			usage();
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	/* A forced command without a verb: the client names one of its own. */
+	if (argc == 0 && (oc = getenv("SSH_ORIGINAL_COMMAND")) != NULL) {
+		if ((argc = sshcmd_split(oc, "pfish-store", cmdbuf,
+		    sizeof(cmdbuf), rargv)) < 2)
+			errx(EX_USAGE, "refused ssh command");
+		argc--;
+		argv = rargv + 1;
+		forced = 1;
+	}
+	if (argc < 1 || (v = find_verb(argv[0], forced)) == NULL ||
+	    (v->argc != ANY && argc - 1 != v->argc)) {
+		if (forced)
+			errx(EX_USAGE, "refused ssh command");
+		usage();
+		return EX_USAGE;
+	}
+	s.now = (uint64_t)time(NULL);
+	ret = run_verb(&s, v, argc - 1, argv + 1);
+	trust_free(s.trust);
+	if (s.rootfd != -1)
+		close(s.rootfd);
+	return ret;
+}
