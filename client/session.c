@@ -151,6 +151,7 @@ session_close(struct session *s)
 	free(s->recs);
 	free(s->dels);
 	free(s->notes);
+	free(s->voids);
 	free(s->msgs);
 	free(s->odd);
 	free(s->known);
@@ -324,6 +325,24 @@ parse_delete(struct session *s, struct sitem *it, struct vdel *v)
 	v->sig_ok = sig == 0 && stmt_key_matches(v->d.key, pk);
 }
 
+static void
+parse_void(struct session *s, struct sitem *it, struct vvoid *v)
+{
+	u_char pk[SSHKEY_ED25519_PK];
+	size_t tlen;
+	int sig;
+
+	v->seq = it->seq;
+	sig = stmt_verify_signed(it->data, it->len, STMT_VOID, s->trust,
+	    s->now, &tlen, pk);
+	if (sig != 0 && stmt_split_signed(it->data, it->len, &tlen) != 0)
+		return;
+	if (stmt_void_parse(it->data, tlen, &v->v) != 0)
+		return;
+	v->parsed = 1;
+	v->sig_ok = sig == 0 && stmt_key_matches(v->v.key, pk);
+}
+
 static int
 cmp_vrec(const void *a, const void *b)
 {
@@ -340,6 +359,7 @@ alloc_inputs(struct session *s)
 	if ((s->recs = calloc(n, sizeof(*s->recs))) == NULL ||
 	    (s->dels = calloc(n, sizeof(*s->dels))) == NULL ||
 	    (s->notes = calloc(n, sizeof(*s->notes))) == NULL ||
+	    (s->voids = calloc(n, sizeof(*s->voids))) == NULL ||
 	    (s->msgs = calloc(m, sizeof(*s->msgs))) == NULL ||
 	    (s->odd = calloc(m, sizeof(*s->odd))) == NULL) {
 		warnx("out of memory");
@@ -401,7 +421,8 @@ build_inputs(struct session *s)
 			s->notes[in->nnotes].parsed = stmt_note_parse(it->data,
 			    it->len, &s->notes[in->nnotes].n) == 0;
 			in->nnotes++;
-		}
+		} else if (it->kind == STATEPAGE_KIND_VOID)
+			parse_void(s, it, &s->voids[in->nvoids++]);
 	}
 	qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
 	for (i = 0; i < s->nents; i++) {
@@ -425,6 +446,7 @@ build_inputs(struct session *s)
 	in->recs = s->recs;
 	in->dels = s->dels;
 	in->notes = s->notes;
+	in->voids = s->voids;
 	in->msgs = s->msgs;
 	in->odd = s->odd;
 	in->rec_sig = rec_sig_cb;

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <sysexits.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -54,8 +56,9 @@ struct delivery {
 	char		 name[80];	/* HEX.age, named by the plaintext */
 	uint64_t	 size;		/* of the .age */
 	char		 sha[65];	/* of the .age */
-	char		*record;
+	char		*record;	/* signed record, then signed head */
 	size_t		 recordlen;
+	uint64_t	 seq;		/* the record's */
 };
 
 static volatile sig_atomic_t timed_out;
@@ -309,12 +312,33 @@ reap(pid_t pid, const char *what)
 	return EX_TEMPFAIL;
 }
 
-/* "signer_cmd record USER SIZE SHA256"; its stdout is the record. */
+/* The seq of the signed record at the start of d->record. */
+static int
+record_seq(struct delivery *d)
+{
+	char *p, *e;
+
+	if ((p = strstr(d->record, "\nseq ")) == NULL ||
+	    (e = strchr(p + 5, '\n')) == NULL)
+		return -1;
+	*e = '\0';
+	if (stmt_u64_from_dec(p + 5, &d->seq) != 0 || d->seq == 0) {
+		*e = '\n';
+		return -1;
+	}
+	*e = '\n';
+	return 0;
+}
+
+/*
+ * "signer_cmd deliver USER SIZE SHA256"; its stdout is the record and a
+ * head that covers it, both for the store.
+ */
 static int
 sign(struct delivery *d)
 {
 	char buf[1024], size[32], *argv[DELIVER_ARGS_MAX + 1];
-	const char *extra[] = { "record", d->user, size, d->sha, NULL };
+	const char *extra[] = { "deliver", d->user, size, d->sha, NULL };
 	ssize_t n;
 	pid_t pid;
 	int p[2], r;
@@ -339,11 +363,146 @@ sign(struct delivery *d)
 		return r;
 	d->record[d->recordlen] = '\0';
 	if (d->recordlen < strlen(SIG_END) || strcmp(d->record +
-	    d->recordlen - strlen(SIG_END), SIG_END) != 0) {
+	    d->recordlen - strlen(SIG_END), SIG_END) != 0 ||
+	    record_seq(d) != 0) {
 		error("signer: no signed record in its output");
 		return EX_TEMPFAIL;
 	}
 	return 0;
+}
+
+/*
+ * "signer_cmd stored USER SEQ": the signer stops holding the record for a
+ * retry; "void": it signs a void for it (the store refused it for good).
+ */
+static int
+settle(struct delivery *d, const char *verb, uint64_t seq)
+{
+	char buf[1024], seqs[32], *argv[DELIVER_ARGS_MAX + 1];
+	const char *extra[] = { verb, d->user, seqs, NULL };
+	pid_t pid;
+	int r;
+
+	r = snprintf(seqs, sizeof(seqs), "%llu", (unsigned long long)seq);
+	if (r < 0 || (size_t)r >= sizeof(seqs))
+		return EX_SOFTWARE;
+	if (build_argv(d->signer_cmd, buf, sizeof(buf), argv, extra) == -1) {
+		error("bad signer command");
+		return EX_CONFIG;
+	}
+	if ((pid = spawn(argv, -1, -1)) == -1)
+		return EX_TEMPFAIL;
+	return reap(pid, verb);
+}
+
+/* The marker's name: the spool file's, without ".age". */
+static int
+done_name(const struct delivery *d, uint64_t day, char *buf, size_t len)
+{
+	size_t n = strlen(d->name) - strlen(PFISH_AGE_SUFFIX);
+	int r;
+
+	r = snprintf(buf, len, "%s/%llu/%.*s", DELIVER_DONE_DIR,
+	    (unsigned long long)day, (int)n, d->name);
+	return r < 0 || (size_t)r >= len ? -1 : 0;
+}
+
+/*
+ * The store accepted this very message on an earlier attempt (the marker
+ * DONE/DAY/HEX holds its seq): 1 and *seq, else 0.
+ */
+static int
+done_lookup(const struct delivery *d, uint64_t *seq)
+{
+	char path[160];
+	u_char *data;
+	size_t len;
+	uint64_t i, today = (uint64_t)time(NULL) / 86400;
+	int found = 0;
+
+	for (i = 0; i <= DELIVER_DONE_DAYS && i <= today && !found; i++) {
+		if (done_name(d, today - i, path, sizeof(path)) != 0 ||
+		    fs_read_file(d->dirfd, path, 32, &data, &len) == -1)
+			continue;
+		if (len > 1 && data[len - 1] == '\n') {
+			data[len - 1] = '\0';
+			found = stmt_u64_from_dec((char *)data, seq) == 0;
+		}
+		free(data);
+	}
+	return found;
+}
+
+/* mkdir name below dirfd (made durable) and open it. */
+static int
+sub_dir(int dirfd, const char *name)
+{
+	if (mkdirat(dirfd, name, 0700) == 0) {
+		if (fs_fsync_dir(dirfd) == -1)
+			return -1;
+	} else if (errno != EEXIST)
+		return -1;
+	return fs_open_dir(dirfd, name);
+}
+
+/* Durably remember that the store has this message, under today. */
+static int
+done_mark(const struct delivery *d)
+{
+	char day[32], path[160], line[32];
+	int donefd, dayfd = -1, r = -1;
+
+	snprintf(day, sizeof(day), "%llu",
+	    (unsigned long long)(time(NULL) / 86400));
+	snprintf(line, sizeof(line), "%llu\n", (unsigned long long)d->seq);
+	if (done_name(d, 0, path, sizeof(path)) != 0)
+		return EX_SOFTWARE;
+	if ((donefd = sub_dir(d->dirfd, DELIVER_DONE_DIR)) != -1 &&
+	    (dayfd = sub_dir(donefd, day)) != -1 &&
+	    fs_write_atomic(dayfd, dayfd, strrchr(path, '/') + 1, line,
+	    strlen(line), 0600) == 0)
+		r = 0;
+	if (r != 0)
+		error_errno("spool: delivered marker");
+	if (dayfd != -1)
+		close(dayfd);
+	if (donefd != -1)
+		close(donefd);
+	return r == 0 ? 0 : EX_TEMPFAIL;
+}
+
+/* Forget markers older than any retry the mail system still makes. */
+static void
+done_prune(const struct delivery *d)
+{
+	struct dirent *de, *fe;
+	DIR *dd, *fd;
+	uint64_t day, today = (uint64_t)time(NULL) / 86400;
+	int donefd, dayfd;
+
+	if ((donefd = fs_open_dir(d->dirfd, DELIVER_DONE_DIR)) == -1)
+		return;
+	if ((dd = fdopendir(donefd)) == NULL) {
+		close(donefd);
+		return;
+	}
+	while ((de = readdir(dd)) != NULL) {
+		if (stmt_u64_from_dec(de->d_name, &day) != 0 ||
+		    day + DELIVER_DONE_DAYS >= today ||
+		    (dayfd = fs_open_dir(donefd, de->d_name)) == -1)
+			continue;
+		if ((fd = fdopendir(dayfd)) == NULL) {
+			close(dayfd);
+			continue;
+		}
+		while ((fe = readdir(fd)) != NULL)
+			if (strcmp(fe->d_name, ".") != 0 &&
+			    strcmp(fe->d_name, "..") != 0)
+				unlinkat(dayfd, fe->d_name, 0);
+		closedir(fd);
+		unlinkat(donefd, de->d_name, AT_REMOVEDIR);
+	}
+	closedir(dd);
 }
 
 /* The record, then the ciphertext, into the store's standard input. */
@@ -450,10 +609,24 @@ deliver(struct delivery *d, int timeout)
 	if ((r = encrypt_to_spool(d, rc)) != 0)
 		goto out;
 	alarm((unsigned)timeout);
-	if ((r = sign(d)) == 0 && (r = store(d)) == 0)
-		logit("%s: delivered %llu bytes, sha256 %.16s", d->user,
+	if (done_lookup(d, &d->seq)) {
+		/* Stored before; only the signer may not have heard. */
+		if ((r = settle(d, "stored", d->seq)) == 0)
+			logit("%s: already delivered as seq %llu", d->user,
+			    (unsigned long long)d->seq);
+	} else if ((r = sign(d)) == 0 && (r = store(d)) == 0 &&
+	    (r = done_mark(d)) == 0 && (r = settle(d, "stored", d->seq)) == 0)
+		logit("%s: delivered seq %llu, %llu bytes, sha256 %.16s",
+		    d->user, (unsigned long long)d->seq,
 		    (unsigned long long)d->size, d->sha);
+	/* The store refused it for good: close its seq with a void. */
+	if ((r == EX_DATAERR || r == EX_NOUSER) && d->seq != 0 &&
+	    settle(d, "void", d->seq) == 0)
+		logit("%s: seq %llu voided", d->user,
+		    (unsigned long long)d->seq);
 	alarm(0);
+	if (r == 0)
+		done_prune(d);
 	/* Keep the ciphertext only for a retry that can succeed. */
 	if (r != EX_TEMPFAIL && d->name[0] != '\0') {
 		unlinkat(d->dirfd, d->name, 0);

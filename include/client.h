@@ -185,6 +185,7 @@ struct session {
 	struct vrec	*recs;
 	struct vdel	*dels;
 	struct vnote	*notes;
+	struct vvoid	*voids;
 	struct vmsg	*msgs;
 	struct vresult	 res;
 	const u_char	*headtext;	/* the served head's text */

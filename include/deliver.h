@@ -28,8 +28,10 @@
 #define DELIVER_SIGNER_CMD	"pfish-signer"
 #define DELIVER_STORE_CMD	"pfish-store"
 #define DELIVER_TIMEOUT		600	/* seconds for signer and store */
-#define DELIVER_RECORD_MAX	(16 * 1024)	/* a signed record is ~1 KiB */
+#define DELIVER_RECORD_MAX	(16 * 1024)	/* record and head, ~2 KiB */
 #define DELIVER_ARGS_MAX	32	/* words in a -S / -A command */
+#define DELIVER_DONE_DIR	"done"	/* SPOOL/USER/done/DAY/HEX */
+#define DELIVER_DONE_DAYS	8	/* > the signer's give-up time */
 
 int	deliver_main(int argc, char **argv);
 

@@ -25,7 +25,7 @@
 
 /*
  * The listing runs in phases: the head, records ascending by seq, deletes
- * ascending by file name, notes ascending by seq.  A position in a phase is
+ * ascending by file name, notes ascending by seq, voids ascending by seq.  A position in a phase is
  * a key (a, b) that orders exactly like the file names: a is the seq (for
  * a delete the N of NNNNNNNNNNNN-HHHHHHHHHHHHHHHH.del), b is 0 or the
  * delete's H.  The cursor on the wire (PROTOCOL.pfish) is the phase letter
@@ -34,6 +34,7 @@
  *	"r" 12 digits				records after that seq
  *	"d" 12 digits "-" 16 lowercase hex	deletes after that name
  *	"n" 12 digits				notes after that seq
+ *	"v" 12 digits				voids after that seq
  * All zeros means "from the phase's start".  Anything else is refused.
  */
 
@@ -44,6 +45,7 @@ enum statepage_phase {
 	STATEPAGE_RECORDS,
 	STATEPAGE_DELETES,
 	STATEPAGE_NOTES,
+	STATEPAGE_VOIDS,
 	STATEPAGE_DONE
 };
 
@@ -52,6 +54,7 @@ enum statepage_phase {
 #define STATEPAGE_KIND_RECORD	2
 #define STATEPAGE_KIND_DELETE	3
 #define STATEPAGE_KIND_NOTE	4
+#define STATEPAGE_KIND_VOID	5
 
 struct statepage_key {
 	uint64_t	a;
@@ -70,7 +73,10 @@ int	statepage_cursor_parse(const u_char *p, size_t len,
 int	statepage_cursor_format(const struct statepage_cursor *c, char *out,
 	    size_t outlen);
 
-/* File names of a phase (.rec, .del, .note) and their keys; -1 if not one. */
+/*
+ * File names of a phase (.rec, .del, .note, .void) and their keys; -1 if
+ * not one.
+ */
 int	statepage_name_parse(enum statepage_phase phase, const char *name,
 	    struct statepage_key *k);
 int	statepage_name_format(enum statepage_phase phase,

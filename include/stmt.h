@@ -49,6 +49,10 @@ struct trust;
  *                              key SHA256:...
  * note (unsigned, written by pfish-server on plain REMOVE)
  *   statement note / version 1 / mailbox NAME / seq N / time T
+ * void (signed by the signer, record namespace: delivery of seq N was
+ * abandoned; HASH is record N's text hash)
+ *   statement void / version 1 / mailbox NAME / epoch HEX16 / seq N /
+ *   hash HASH / time T / key SHA256:...
  *
  * HASH is 64 lowercase hex: the SHA-256 of a record's canonical text (the
  * text only, not its signature).  The chain: record N's prev is the hash of
@@ -82,7 +86,8 @@ enum stmt_type {
 	STMT_RECORD = 1,
 	STMT_HEAD,
 	STMT_DELETE,
-	STMT_NOTE
+	STMT_NOTE,
+	STMT_VOID
 };
 
 struct stmt_record {
@@ -158,6 +163,8 @@ int	stmt_delete_encode(const struct stmt_delete *d, struct buf *out);
 void	stmt_delete_clear(struct stmt_delete *d);
 int	stmt_note_parse(const u_char *text, size_t len, struct stmt_note *out);
 int	stmt_note_encode(const struct stmt_note *n, struct buf *out);
+int	stmt_void_parse(const u_char *text, size_t len, struct stmt_void *out);
+int	stmt_void_encode(const struct stmt_void *v, struct buf *out);
 
 /* SHA-256 of a statement's canonical text. */
 void	stmt_hash(const u_char *text, size_t len, u_char out[STMT_HASH_LEN]);

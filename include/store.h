@@ -28,6 +28,8 @@
 #define STORE_TRUST_FILE	"/etc/pfish/allowed_signers"
 #define STORE_SIGNED_IN_MAX	16384	/* a signed record or head on stdin */
 #define STORE_TMP_AGE		86400	/* stale temp files, seconds */
+#define STORE_HEAD_START	"statement head\n"
+#define STORE_VOID_START	"statement void\n"
 
 struct buf;
 struct trust;
@@ -81,6 +83,16 @@ int	mbdir_lock(const struct mbdir *m);
  * stmt; what was read beyond it goes to rest.  0 or -1.
  */
 int	store_read_signed(int fd, struct buf *stmt, struct buf *rest);
+/* The next statement after store_read_signed left rest. */
+int	store_read_next(int fd, struct buf *stmt, struct buf *rest);
+/* Read from fd into b until it holds n bytes or the input ends. */
+int	store_fill_to(int fd, struct buf *b, size_t n);
+int	store_starts_with(const struct buf *b, const char *s);
+/* 1 when the record's NNN.age exists with exactly its size and sha256. */
+int	store_age_matches(const struct mbdir *m, const struct stmt_record *rec);
+/* store-head.c: install a head that came with a record, if due. */
+int	store_head_offer(const struct store *s, const struct mbdir *m,
+	    const struct stmt_head *h, const struct buf *b);
 /* The mailbox's epoch must be this; none yet: *isnew.  0 or an exit. */
 int	store_epoch_check(const struct mbdir *m, const char *epoch,
 	    int *isnew);
@@ -100,5 +112,8 @@ int	store_head_check(const struct store *s, const char *mailbox,
 	    const u_char *data, size_t len, struct stmt_head *h);
 int	store_head_load(const struct store *s, const struct mbdir *m,
 	    struct stmt_head *h, u_char **data, size_t *len);
+/* Verify a signed void for mailbox m (signature, trust, key, name). */
+int	store_void_check(const struct store *s, const char *mailbox,
+	    const u_char *data, size_t len, struct stmt_void *v);
 
 #endif /* STORE_H */

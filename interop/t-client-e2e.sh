@@ -375,6 +375,21 @@ for f in "$M"/*.age; do
 done
 [ "$n" -eq "$NMSG" ] && ok "pfish-server: fetched bytes equal the store's" ||
     notok "pfish-server: fetched bytes equal the store's" "$n of $NMSG"
+# A delivery given up after signing: its void, served after the notes,
+# closes the seq for a device (no finding, exit 0).
+if [ "$want" -eq 0 ]; then
+	printf 'age-encryption.org/v1\nnever stored\n' >lost.age
+	S record "$MB" "$(wc -c <lost.age | tr -d ' ')" \
+	    "$(sha256sum lost.age | cut -c1-64)" >lost.rec
+	lseq=$(sed -n 's/^seq //p' lost.rec)
+	S void "$MB" "$lseq" && S head "$MB" | ST head "$MB" >/dev/null
+	check "pfish-server: the void of seq $lseq is stored" \
+	    test -f "$M/.pfish/voids/$(seqf "$lseq").void"
+	expect "pfish-server: a voided seq is no finding (exit 0)" 0 '' \
+	    pf st.real verify
+	expect "a fresh device: a voided seq is no finding (exit 0)" 0 '' \
+	    pf st.void verify
+fi
 sshd_stop
 
 # --- fallback: OpenSSH's sftp-server, no pfish subsystem ----------------

@@ -269,7 +269,9 @@ deliver2() {	# signer + store directly, the other delivery path
 		    "$sha" >"e$1.rec" 2>>"e$1.err" || continue
 		cat "e$1.rec" "e$1.age" | ST accept "$MBN" >/dev/null 2>>"e$1.err" ||
 		    continue
-		echo "$(sed -n 's/^seq //p' "e$1.rec") $sha" >>"acked$1"
+		_seq=$(sed -n 's/^seq //p' "e$1.rec")
+		"$SIGNER" -s state stored "$MBN" "$_seq" 2>>"e$1.err"
+		echo "$_seq $sha" >>"acked$1"
 	done
 }
 rclient() {	# sftp -D: list, get, remove a fifth, until the end

@@ -134,6 +134,7 @@ if [ -f "$MAN" ]; then
 		"statement record") grep -q "^seq 1$" "$f" && cp "$f" man.record.txt ;;
 		"-----BEGIN SSH SIGNATURE-----") cp "$f" man.record.sig ;;
 		"statement head") grep -q BEGIN "$f" && cp "$f" man.head ;;
+		"statement void") grep -q BEGIN "$f" && cp "$f" man.void ;;
 		esac
 	done
 	check "pfish-state(5) example record verifies with ssh-keygen" \
@@ -143,6 +144,9 @@ if [ -f "$MAN" ]; then
 	    grep -qx "highhash $(sha256sum man.record.txt | cut -c1-64)" man.head
 	check "pfish-state(5) example record verifies in pfish" \
 	    sh -c "cat man.record.txt man.record.sig | '$TOOL' verify record man.allowed"
+	check "pfish-state(5) example void verifies with ssh-keygen" sshverify man.void pfish-record-v1 man.allowed
+	check "pfish-state(5) example void names the record" \
+	    grep -qx "hash $(sha256sum man.record.txt | cut -c1-64)" man.void
 fi
 
 t_done

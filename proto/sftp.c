@@ -685,7 +685,7 @@ sftp_item_next(struct sftp_iter *it, struct sftp_item *item)
 	    (r = buf_get_u64(b, &item->seq)) != 0 ||
 	    (r = buf_get_string_direct(b, &item->content,
 	    &item->contentlen)) != 0 ||
-	    item->kind < STATEPAGE_KIND_HEAD || item->kind > STATEPAGE_KIND_NOTE ||
+	    item->kind < STATEPAGE_KIND_HEAD || item->kind > STATEPAGE_KIND_VOID ||
 	    item->seq > PFISH_SEQ_MAX) {
 		memset(item, 0, sizeof(*item));
 		r = SFTP_ERR_FORMAT;

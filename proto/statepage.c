@@ -36,6 +36,8 @@ phase_suffix(enum statepage_phase phase)
 		return PFISH_DEL_SUFFIX;
 	case STATEPAGE_NOTES:
 		return PFISH_NOTE_SUFFIX;
+	case STATEPAGE_VOIDS:
+		return PFISH_VOID_SUFFIX;
 	default:
 		return NULL;
 	}
@@ -87,6 +89,9 @@ statepage_cursor_parse(const u_char *p, size_t len,
 	case 'n':
 		c->phase = STATEPAGE_NOTES;
 		break;
+	case 'v':
+		c->phase = STATEPAGE_VOIDS;
+		break;
 	default:
 		return -1;
 	}
@@ -101,7 +106,7 @@ int
 statepage_cursor_format(const struct statepage_cursor *c, char *out,
     size_t outlen)
 {
-	static const char letters[] = { 0, 'r', 'd', 'n' };
+	static const char letters[] = { 0, 'r', 'd', 'n', 'v' };
 	char name[PFISH_NAME_MAX];
 	size_t n;
 

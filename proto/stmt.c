@@ -64,6 +64,7 @@ stmt_namespace(enum stmt_type type)
 {
 	switch (type) {
 	case STMT_RECORD:
+	case STMT_VOID:
 		return PFISH_NS_RECORD;
 	case STMT_HEAD:
 		return PFISH_NS_HEAD;
@@ -471,6 +472,30 @@ stmt_note_parse(const u_char *text, size_t len, struct stmt_note *out)
 	return r;
 }
 
+int
+stmt_void_parse(const u_char *text, size_t len, struct stmt_void *out)
+{
+	struct lines l;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = lines_init(&l, text, len)) != 0 ||
+	    (r = get_preamble(&l, "void", out->mailbox)) != 0 ||
+	    (r = get_epoch(&l, out->epoch)) != 0 ||
+	    (r = get_u64(&l, "seq", &out->seq)) != 0 ||
+	    (r = get_hash(&l, "hash", out->hash)) != 0 ||
+	    (r = get_u64(&l, "time", &out->time)) != 0 ||
+	    (r = get_key(&l, out->key)) != 0 ||
+	    (r = at_end(&l)) != 0)
+		goto out;
+	if (out->seq < 1 || out->seq > PFISH_SEQ_MAX)
+		r = STMT_ERR_FORMAT;
+ out:
+	if (r != 0)
+		memset(out, 0, sizeof(*out));
+	return r;
+}
+
 void
 stmt_hash(const u_char *text, size_t len, u_char out[STMT_HASH_LEN])
 {
@@ -519,6 +544,7 @@ emit_checked(struct buf *tmp, enum stmt_type type, struct buf *out)
 	struct stmt_head head;
 	struct stmt_delete del;
 	struct stmt_note note;
+	struct stmt_void vd;
 	int r;
 
 	switch (type) {
@@ -531,6 +557,9 @@ emit_checked(struct buf *tmp, enum stmt_type type, struct buf *out)
 	case STMT_DELETE:
 		r = stmt_delete_parse(buf_ptr(tmp), buf_len(tmp), &del);
 		stmt_delete_clear(&del);
+		break;
+	case STMT_VOID:
+		r = stmt_void_parse(buf_ptr(tmp), buf_len(tmp), &vd);
 		break;
 	default:
 		r = stmt_note_parse(buf_ptr(tmp), buf_len(tmp), &note);
@@ -658,6 +687,27 @@ stmt_note_encode(const struct stmt_note *n, struct buf *out)
 		return STMT_ERR_FORMAT;
 	}
 	return emit_checked(b, STMT_NOTE, out);
+}
+
+int
+stmt_void_encode(const struct stmt_void *v, struct buf *out)
+{
+	struct buf *b;
+
+	if (!strings_ok(v->mailbox, sizeof(v->mailbox), v->epoch, v->key))
+		return STMT_ERR_FORMAT;
+	if ((b = buf_new_max(STMT_TEXT_MAX)) == NULL)
+		return STMT_ERR_ALLOC;
+	if (buf_putf(b, "statement void\nversion %d\nmailbox %s\n"
+	    "epoch %s\nseq %llu\n", STMT_VERSION, v->mailbox, v->epoch,
+	    (unsigned long long)v->seq) != 0 ||
+	    put_hash(b, "hash", v->hash) != 0 ||
+	    buf_putf(b, "time %llu\nkey %s\n", (unsigned long long)v->time,
+	    v->key) != 0) {
+		buf_free(b);
+		return STMT_ERR_FORMAT;
+	}
+	return emit_checked(b, STMT_VOID, out);
 }
 
 /*

@@ -52,6 +52,7 @@ struct signer_opts {
 	const char	*statedir;
 	uint64_t	 retention;
 	uint64_t	 lifetime;
+	uint64_t	 giveup;
 	uint64_t	 now;
 };
 
@@ -67,12 +68,14 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: pfish-signer [-k key] [-L lifetime] [-r retention] "
-	    "[-s statedir]\n"
-	    "                    record mailbox size sha256\n"
-	    "       pfish-signer [-k key] [-L lifetime] [-r retention] "
-	    "[-s statedir]\n"
-	    "                    head mailbox\n"
+	    "usage: pfish-signer [-G giveup] [-k key] [-L lifetime] "
+	    "[-r retention]\n"
+	    "                    [-s statedir] record | deliver "
+	    "mailbox size sha256\n"
+	    "       pfish-signer [-G giveup] [-k key] [-L lifetime] "
+	    "[-r retention]\n"
+	    "                    [-s statedir] head mailbox\n"
+	    "       pfish-signer [-s statedir] stored | void mailbox seq\n"
 	    "       pfish-signer [-r retention] [-s statedir] status "
 	    "[mailbox]\n");
 }
@@ -267,25 +270,40 @@ retire(struct signer_state *st, const struct signer_opts *o)
 	uint64_t low;
 
 	signer_state_low(st, o->now, o->retention, &low, lowprev);
-	st->low = low;
-	signer_state_prune(st, low);
+	signer_state_prune(st, low, lowprev);
+}
+
+/* Slices of the retention window that get one time mark each. */
+static uint64_t
+mark_width(const struct signer_opts *o)
+{
+	return o->retention / SIGNER_MARKS > 0 ?
+	    o->retention / SIGNER_MARKS : 1;
 }
 
 /*
- * The record to sign: the next seq, or the same size and sha256 as the
- * last record re-prints that record (same seq, same time, and, Ed25519
- * being deterministic, the same signature): a retry after a lost reply.
+ * The record to sign.  A message (size and sha256 of its ciphertext)
+ * that is still pending, or was the last one signed, gets the very
+ * record it got before: same seq and time, and, Ed25519 being
+ * deterministic, the same signature.  That is a retry: a ciphertext is
+ * freshly random for every message, so equal ones are the same delivery.
+ * Anything else gets the next seq.
  */
 static int
 next_record(const struct signer_opts *o, const struct signer_state *st,
     const char *fp, struct stmt_record *rec, int *reprint)
 {
-	*reprint = st->have_last && st->last.size == rec->size &&
-	    memcmp(st->last.sha256, rec->sha256, STMT_HASH_LEN) == 0;
+	const struct signer_pending *p;
+
+	p = signer_state_find(st, rec->size, rec->sha256);
+	*reprint = p != NULL || (st->have_last &&
+	    st->last.size == rec->size &&
+	    memcmp(st->last.sha256, rec->sha256, STMT_HASH_LEN) == 0);
 	if (*reprint) {
-		*rec = st->last;
+		*rec = p != NULL ? p->rec : st->last;
 		if (strcmp(rec->key, fp) != 0) {
-			warnx("record: last record was signed by %s", rec->key);
+			warnx("record: seq %llu was signed by %s",
+			    (unsigned long long)rec->seq, rec->key);
 			return -1;
 		}
 		return 0;
@@ -294,37 +312,111 @@ next_record(const struct signer_opts *o, const struct signer_state *st,
 	strlcpy(rec->epoch, st->epoch, sizeof(rec->epoch));
 	strlcpy(rec->key, fp, sizeof(rec->key));
 	rec->seq = st->next;
-	rec->time = o->now;
+	/* Record times never go back: the marks rely on it. */
+	rec->time = st->have_last && st->last.time > o->now ?
+	    st->last.time : o->now;
 	memcpy(rec->prev, st->chain, STMT_HASH_LEN);
 	return rec->seq > PFISH_SEQ_MAX ? -1 : 0;
 }
 
-/* Consume the seq: durable before anyone sees the signature. */
+/* Sign a head for the state as it is; the caller saves issued. */
 static int
-commit_record(const struct signer_opts *o, struct mbox *m,
-    const struct stmt_record *rec, const struct buf *text)
+sign_head(const struct signer_opts *o, struct signer_state *st,
+    const struct sshkey_priv *key, const char *fp, struct buf *out)
 {
-	u_char hash[STMT_HASH_LEN];
+	struct stmt_head h;
+	struct buf *text;
+	int r = -1;
 
-	stmt_hash(buf_ptr(text), buf_len(text), hash);
-	if (signer_state_add(&m->st, rec->seq, rec->time, hash) != 0)
+	memset(&h, 0, sizeof(h));
+	if ((text = buf_new()) == NULL)
 		return -1;
-	m->st.last = *rec;
-	m->st.have_last = 1;
-	m->st.next = rec->seq + 1;
-	memcpy(m->st.chain, hash, STMT_HASH_LEN);
-	retire(&m->st, o);
-	return save_state(m->dirfd, &m->st);
+	strlcpy(h.mailbox, st->mailbox, sizeof(h.mailbox));
+	strlcpy(h.epoch, st->epoch, sizeof(h.epoch));
+	strlcpy(h.key, fp, sizeof(h.key));
+	signer_state_low(st, o->now, o->retention, &h.low, h.lowprev);
+	h.high = st->next - 1;
+	memcpy(h.highhash, st->chain, STMT_HASH_LEN);
+	/* issued never goes back, even if the clock does. */
+	h.issued = o->now > st->issued ? o->now : st->issued;
+	h.expires = h.issued + o->lifetime;
+	if (stmt_head_encode(&h, text) == 0 &&
+	    stmt_sign(key, STMT_HEAD, buf_ptr(text), buf_len(text), out) == 0) {
+		st->issued = h.issued;
+		r = 0;
+	} else
+		warnx("head: cannot sign");
+	buf_free(text);
+	return r;
+}
+
+/* Every void still in retention, oldest seq first. */
+static int
+sign_voids(const struct signer_state *st, const struct sshkey_priv *key,
+    const char *fp, struct buf *out)
+{
+	struct stmt_void v;
+	struct buf *text;
+	size_t i;
+	int r = 0;
+
+	if ((text = buf_new()) == NULL)
+		return -1;
+	memset(&v, 0, sizeof(v));
+	strlcpy(v.mailbox, st->mailbox, sizeof(v.mailbox));
+	strlcpy(v.epoch, st->epoch, sizeof(v.epoch));
+	strlcpy(v.key, fp, sizeof(v.key));
+	for (i = 0; i < st->nvoid && r == 0; i++) {
+		v.seq = st->vd[i].seq;
+		v.time = st->vd[i].time;
+		memcpy(v.hash, st->vd[i].hash, STMT_HASH_LEN);
+		buf_reset(text);
+		if (stmt_void_encode(&v, text) != 0 || stmt_sign(key,
+		    STMT_VOID, buf_ptr(text), buf_len(text), out) != 0) {
+			warnx("void: cannot sign seq %llu",
+			    (unsigned long long)v.seq);
+			r = -1;
+		}
+	}
+	buf_free(text);
+	return r;
+}
+
+/*
+ * Records pending longer than the mail system keeps trying are given
+ * up: void them, so their seq is closed rather than missing for ever.
+ */
+static void
+void_overdue(const struct signer_opts *o, struct signer_state *st)
+{
+	size_t i = 0;
+	uint64_t seq;
+
+	while (i < st->npend) {
+		if (st->pend[i].rec.time + o->giveup > o->now) {
+			i++;
+			continue;
+		}
+		seq = st->pend[i].rec.seq;
+		if (signer_state_void(st, seq, o->now) != 0) {
+			i++;
+			continue;
+		}
+		logit("void %s seq %llu: not reported stored within %llu s",
+		    st->mailbox, (unsigned long long)seq,
+		    (unsigned long long)o->giveup);
+	}
 }
 
 static int
 cmd_record(const struct signer_opts *o, const char *mailbox,
-    const char *size, const char *sha)
+    const char *size, const char *sha, int withhead)
 {
 	struct stmt_record rec;
 	struct sshkey_priv *key = NULL;
 	struct buf *text = NULL, *out = NULL;
 	struct mbox m = { .dirfd = -1, .lockfd = -1 };
+	u_char hash[STMT_HASH_LEN];
 	char fp[SSHKEY_FP_LEN];
 	int ret = EX_DATAERR, reprint;
 
@@ -351,7 +443,20 @@ cmd_record(const struct signer_opts *o, const char *mailbox,
 		ret = 1;
 		goto out;
 	}
-	if (!reprint && commit_record(o, &m, &rec, text) != 0)
+	stmt_hash(buf_ptr(text), buf_len(text), hash);
+	if (!reprint && signer_state_add(&m.st, &rec, hash,
+	    mark_width(o)) != 0) {
+		warnx("record: state refuses seq %llu",
+		    (unsigned long long)rec.seq);
+		goto out;
+	}
+	retire(&m.st, o);
+	if (withhead && sign_head(o, &m.st, key, fp, out) != 0) {
+		ret = 1;
+		goto out;
+	}
+	/* The seq consumed: durable before anyone sees the signature. */
+	if ((!reprint || withhead) && save_state(m.dirfd, &m.st) != 0)
 		goto out;
 	logit("record %s seq %llu size %s sha256 %s%s", mailbox,
 	    (unsigned long long)rec.seq, size, sha, reprint ? " (again)" : "");
@@ -367,14 +472,12 @@ cmd_record(const struct signer_opts *o, const char *mailbox,
 static int
 cmd_head(const struct signer_opts *o, const char *mailbox)
 {
-	struct stmt_head h;
 	struct sshkey_priv *key = NULL;
-	struct buf *text = NULL, *out = NULL;
+	struct buf *out = NULL;
 	struct mbox m = { .dirfd = -1, .lockfd = -1 };
 	char fp[SSHKEY_FP_LEN];
 	int ret = EX_DATAERR;
 
-	memset(&h, 0, sizeof(h));
 	if (!stmt_valid_mailbox(mailbox)) {
 		warnx("head: bad mailbox name");
 		goto out;
@@ -383,35 +486,69 @@ cmd_head(const struct signer_opts *o, const char *mailbox)
 	if (load_key(o, &key, fp) != 0)
 		goto out;
 	ret = EX_TEMPFAIL;
-	if ((text = buf_new()) == NULL || (out = buf_new()) == NULL ||
-	    mbox_open(o, mailbox, &m) != 0)
+	if ((out = buf_new()) == NULL || mbox_open(o, mailbox, &m) != 0)
 		goto out;
+	void_overdue(o, &m.st);
 	retire(&m.st, o);
-	strlcpy(h.mailbox, mailbox, sizeof(h.mailbox));
-	strlcpy(h.epoch, m.st.epoch, sizeof(h.epoch));
-	strlcpy(h.key, fp, sizeof(h.key));
-	signer_state_low(&m.st, o->now, o->retention, &h.low, h.lowprev);
-	h.high = m.st.next - 1;
-	memcpy(h.highhash, m.st.chain, STMT_HASH_LEN);
-	/* issued never goes back, even if the clock does. */
-	h.issued = o->now > m.st.issued ? o->now : m.st.issued;
-	h.expires = h.issued + o->lifetime;
-	if (stmt_head_encode(&h, text) != 0 ||
-	    stmt_sign(key, STMT_HEAD, buf_ptr(text), buf_len(text),
-	    out) != 0) {
-		warnx("head: cannot sign");
+	if (sign_voids(&m.st, key, fp, out) != 0 ||
+	    sign_head(o, &m.st, key, fp, out) != 0) {
 		ret = 1;
 		goto out;
 	}
-	m.st.issued = h.issued;
 	if (save_state(m.dirfd, &m.st) != 0)
 		goto out;
 	ret = print_out(out);
  out:
 	mbox_close(&m);
 	sshkey_priv_free(key);
-	buf_free(text);
 	buf_free(out);
+	return ret;
+}
+
+/* "stored" from the deliverer, or "void" from the operator. */
+static int
+cmd_settle(const struct signer_opts *o, const char *mailbox,
+    const char *seqarg, int isvoid)
+{
+	struct mbox m = { .dirfd = -1, .lockfd = -1 };
+	const char *verb = isvoid ? "void" : "stored";
+	uint64_t seq;
+	size_t i;
+	int ret = EX_DATAERR, r;
+
+	if (!stmt_valid_mailbox(mailbox) ||
+	    stmt_u64_from_dec(seqarg, &seq) != 0 || seq == 0) {
+		warnx("%s: bad mailbox or seq", verb);
+		return ret;
+	}
+	ret = EX_TEMPFAIL;
+	if (mbox_open(o, mailbox, &m) != 0)
+		goto out;
+	r = isvoid ? signer_state_void(&m.st, seq, o->now) :
+	    signer_state_stored(&m.st, seq);
+	if (r == 0) {
+		if (save_state(m.dirfd, &m.st) != 0)
+			goto out;
+		logit("%s %s seq %llu", verb, mailbox,
+		    (unsigned long long)seq);
+		ret = 0;
+		goto out;
+	}
+	for (i = 0; i < m.st.nvoid && m.st.vd[i].seq != seq; i++)
+		;
+	if (i < m.st.nvoid)
+		warnx("%s: %s seq %llu was voided already", verb, mailbox,
+		    (unsigned long long)seq);
+	else if (isvoid) {
+		warnx("void: %s seq %llu is not pending", mailbox,
+		    (unsigned long long)seq);
+		ret = EX_DATAERR;
+		goto out;
+	}
+	/* Reported stored twice, or never pending: nothing to do. */
+	ret = 0;
+ out:
+	mbox_close(&m);
 	return ret;
 }
 
@@ -431,9 +568,10 @@ status_one(const struct signer_opts *o, int dirfd, const char *mailbox)
 		return 1;
 	}
 	signer_state_low(&st, o->now, o->retention, &low, lowprev);
-	printf("%s epoch %s next %llu low %llu records %llu\n", mailbox,
-	    st.epoch, (unsigned long long)st.next, (unsigned long long)low,
-	    (unsigned long long)(st.next - low));
+	printf("%s epoch %s next %llu low %llu records %llu pending %zu "
+	    "void %zu\n", mailbox, st.epoch, (unsigned long long)st.next,
+	    (unsigned long long)low, (unsigned long long)(st.next - low),
+	    st.npend, st.nvoid);
 	signer_state_free(&st);
 	return 0;
 }
@@ -481,7 +619,25 @@ cmd_status(const struct signer_opts *o, const char *mailbox)
 static int
 verb_record(const struct signer_opts *o, char **av)
 {
-	return cmd_record(o, av[0], av[1], av[2]);
+	return cmd_record(o, av[0], av[1], av[2], 0);
+}
+
+static int
+verb_deliver(const struct signer_opts *o, char **av)
+{
+	return cmd_record(o, av[0], av[1], av[2], 1);
+}
+
+static int
+verb_stored(const struct signer_opts *o, char **av)
+{
+	return cmd_settle(o, av[0], av[1], 0);
+}
+
+static int
+verb_void(const struct signer_opts *o, char **av)
+{
+	return cmd_settle(o, av[0], av[1], 1);
 }
 
 static int
@@ -503,6 +659,9 @@ static const struct signer_verb {
 	int		(*fn)(const struct signer_opts *, char **);
 } verbs[] = {
 	{ "record",	3, 3, 1, verb_record },
+	{ "deliver",	3, 3, 1, verb_deliver },
+	{ "stored",	2, 2, 1, verb_stored },
+	{ "void",	2, 2, 1, verb_void },
 	{ "head",	1, 1, 1, verb_head },
 	{ "status",	0, 1, 0, verb_status },
 };
@@ -533,11 +692,17 @@ signer_main(int argc, char **argv)
 	o.statedir = PFISH_SIGNER_DIR;
 	o.retention = SIGNER_RETENTION;
 	o.lifetime = SIGNER_LIFETIME;
+	o.giveup = SIGNER_GIVEUP;
 	if (sodium_init() < 0)
 		errx(1, "libsodium init failed");
 	log_init("pfish-signer", LOG_LEVEL_INFO, LOG_MAIL, 0);
-	while ((ch = getopt(argc, argv, "k:L:r:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "G:k:L:r:s:")) != -1) {
 		switch (ch) {
+		case 'G':
+			if (parse_duration(optarg, &o.giveup) != 0)
+				errx(EX_USAGE, "bad give-up time: %.100s",
+				    optarg);
+			break;
 		case 'k':
 			o.keypath = optarg;
 			break;

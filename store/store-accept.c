@@ -14,7 +14,10 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* store-accept.c: pfish-store accept: a signed record, then its message. */
+/*
+ * store-accept.c: pfish-store accept: a signed record, perhaps a head,
+ * then its message.
+ */
 
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -115,36 +118,6 @@ stream_age(int in, const struct buf *prefix, const struct mbdir *m,
 	return EX_TEMPFAIL;
 }
 
-/* 1 when NNN.age exists with exactly this size and sha256. */
-static int
-age_matches(const struct mbdir *m, const struct stmt_record *rec)
-{
-	crypto_hash_sha256_state hs;
-	u_char chunk[65536], sha[STMT_HASH_LEN];
-	char name[32];
-	struct stat st;
-	ssize_t r;
-	int fd, ok = 0;
-
-	if (layout_seq_name(rec->seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0 ||
-	    (fd = openat(m->dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NONBLOCK)) == -1)
-		return 0;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size != rec->size)
-		goto out;
-	crypto_hash_sha256_init(&hs);
-	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
-		crypto_hash_sha256_update(&hs, chunk, (size_t)r);
-	if (r != 0)
-		goto out;
-	crypto_hash_sha256_final(&hs, sha);
-	ok = memcmp(sha, rec->sha256, STMT_HASH_LEN) == 0;
- out:
-	close(fd);
-	return ok;
-}
-
 /*
  * Records may arrive out of order (parallel deliveries) and one may be
  * lost between signer and store; so check the chain links we can see.
@@ -236,13 +209,46 @@ accept_existing(const struct store *s, const struct mbdir *m,
 struct delivery {
 	const char		*name;
 	struct stmt_record	 rec;
+	struct stmt_head	 h;
 	struct buf		*b;	/* the signed record */
+	struct buf		*head;	/* the signed head after it, if any */
 	struct buf		*rest;	/* message bytes read with it */
 	u_char			 hash[STMT_HASH_LEN];
 	struct mbdir		 m;
 	int			 existing, newepoch, fd;
 	char			 tmpname[64];
 };
+
+/* A head may follow the record (pfish-signer deliver): check it now. */
+static int
+accept_head(const struct store *s, struct delivery *d)
+{
+	int r;
+
+	if (store_fill_to(STDIN_FILENO, d->rest,
+	    strlen(STORE_HEAD_START)) != 0) {
+		warn("accept: reading");
+		return EX_TEMPFAIL;
+	}
+	if (!store_starts_with(d->rest, STORE_HEAD_START))
+		return 0;
+	if ((d->head = buf_new_max(STORE_SIGNED_IN_MAX)) == NULL ||
+	    store_read_next(STDIN_FILENO, d->head, d->rest) != 0) {
+		warnx("accept: no signed head after the record");
+		return EX_DATAERR;
+	}
+	if ((r = store_head_check(s, d->name, buf_ptr(d->head),
+	    buf_len(d->head), &d->h)) != 0) {
+		warnx("accept: head: %s", stmt_strerror(r));
+		return EX_DATAERR;
+	}
+	if (strcmp(d->h.epoch, d->rec.epoch) != 0 ||
+	    d->h.high < d->rec.seq) {
+		warnx("accept: the head does not cover the record");
+		return EX_DATAERR;
+	}
+	return 0;
+}
 
 /* Read and check the record, then lock the mailbox and check against it. */
 static int
@@ -258,7 +264,8 @@ accept_prepare(struct store *s, struct delivery *d)
 		warnx("accept: no signed record on stdin");
 		return EX_DATAERR;
 	}
-	if ((ret = accept_record(s, d->name, d->b, &d->rec, &textlen)) != 0)
+	if ((ret = accept_record(s, d->name, d->b, &d->rec, &textlen)) != 0 ||
+	    (ret = accept_head(s, d)) != 0)
 		return ret;
 	stmt_hash(buf_ptr(d->b), textlen, d->hash);
 	if (mbdir_open(s, d->name, &d->m) == -1) {
@@ -329,12 +336,15 @@ accept_one(struct store *s, const char *name)
 	if (memcmp(sha, d.rec.sha256, STMT_HASH_LEN) != 0) {
 		warnx("accept: message sha256 differs from the record's");
 		ret = EX_DATAERR;
-	} else if (d.existing && age_matches(&d.m, &d.rec)) {
+	} else if (d.existing && store_age_matches(&d.m, &d.rec)) {
 		printf("duplicate %s %llu\n", name,
 		    (unsigned long long)d.rec.seq);
 		ret = 0;
 	} else
 		ret = accept_commit(&d);
+	/* The message is in: the head that came with it, if due. */
+	if (ret == 0 && d.head != NULL)
+		ret = store_head_offer(s, &d.m, &d.h, d.head);
  out:
 	if (d.fd != -1) {
 		close(d.fd);
@@ -344,6 +354,7 @@ accept_one(struct store *s, const char *name)
 		drain(STDIN_FILENO);
 	mbdir_close(&d.m);
 	buf_free(d.b);
+	buf_free(d.head);
 	buf_free(d.rest);
 	return ret;
 }

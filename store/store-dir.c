@@ -31,6 +31,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "buf.h"
 #include "fsutil.h"
 #include "layout.h"
@@ -162,6 +164,26 @@ store_head_load(const struct store *s, const struct mbdir *m, struct stmt_head *
 	return r;
 }
 
+int
+store_void_check(const struct store *s, const char *mailbox, const u_char *data,
+    size_t len, struct stmt_void *v)
+{
+	u_char pk[SSHKEY_ED25519_PK];
+	size_t tl;
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	if ((r = stmt_verify_signed(data, len, STMT_VOID, s->trust, s->now,
+	    &tl, pk)) != 0 ||
+	    (r = stmt_void_parse(data, tl, v)) != 0)
+		return r;
+	if (!stmt_key_matches(v->key, pk))
+		return STMT_ERR_SIG;
+	if (strcmp(v->mailbox, mailbox) != 0)
+		return STMT_ERR_FORMAT;
+	return 0;
+}
+
 /* Every mailbox under the root: valid names with a .pfish directory. */
 int
 store_each_mailbox(struct store *s,
@@ -224,6 +246,76 @@ store_read_signed(int fd, struct buf *stmt, struct buf *rest)
 		if (r <= 0 || buf_put(stmt, chunk, (size_t)r) != 0)
 			return -1;
 	}
+}
+
+/* 1 when NNN.age exists with exactly this size and sha256. */
+int
+store_age_matches(const struct mbdir *m, const struct stmt_record *rec)
+{
+	crypto_hash_sha256_state hs;
+	u_char chunk[65536], sha[STMT_HASH_LEN];
+	char name[32];
+	struct stat st;
+	ssize_t r;
+	int fd, ok = 0;
+
+	if (layout_seq_name(rec->seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0 ||
+	    (fd = openat(m->dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) == -1)
+		return 0;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != rec->size)
+		goto out;
+	crypto_hash_sha256_init(&hs);
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
+		crypto_hash_sha256_update(&hs, chunk, (size_t)r);
+	if (r != 0)
+		goto out;
+	crypto_hash_sha256_final(&hs, sha);
+	ok = memcmp(sha, rec->sha256, STMT_HASH_LEN) == 0;
+ out:
+	close(fd);
+	return ok;
+}
+
+/* Read from fd into b until it holds n bytes or the input ends. */
+int
+store_fill_to(int fd, struct buf *b, size_t n)
+{
+	u_char chunk[64];
+	ssize_t r;
+
+	while (buf_len(b) < n) {
+		if ((r = read(fd, chunk, n - buf_len(b))) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			break;
+		if (buf_put(b, chunk, (size_t)r) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_starts_with(const struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	return buf_len(b) >= n && memcmp(buf_ptr(b), s, n) == 0;
+}
+
+/* The next statement: what was read beyond the last one, then more. */
+int
+store_read_next(int fd, struct buf *stmt, struct buf *rest)
+{
+	buf_reset(stmt);
+	if (buf_putb(stmt, rest) != 0)
+		return -1;
+	buf_reset(rest);
+	return store_read_signed(fd, stmt, rest);
 }
 
 /* The record's epoch must be the mailbox's; the first record sets it. */

@@ -106,6 +106,19 @@ clean_tmp(const struct store *s, int dirfd)
 	closedir(d);
 }
 
+/* voids/ below low, in mailboxes that have one. */
+static int
+expire_voids(const struct mbdir *m, uint64_t low, int *n)
+{
+	int fd, r;
+
+	if ((fd = fs_open_dir(m->dir, PFISH_VOIDS_DIR)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	r = remove_below(fd, PFISH_VOID_SUFFIX, low, n);
+	close(fd);
+	return r;
+}
+
 static int
 expire_one(struct store *s, const char *name)
 {
@@ -130,6 +143,7 @@ expire_one(struct store *s, const char *name)
 	if (remove_below(m.dir, PFISH_AGE_SUFFIX, h.low, &n) == -1 ||
 	    remove_below(m.notes, PFISH_NOTE_SUFFIX, h.low, &n) == -1 ||
 	    remove_below(m.del, PFISH_DEL_SUFFIX, h.low, &n) == -1 ||
+	    expire_voids(&m, h.low, &n) == -1 ||
 	    remove_below(m.rec, PFISH_REC_SUFFIX, h.low, &n) == -1) {
 		warn("expire: %s", name);
 		goto out;

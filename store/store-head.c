@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* store-head.c: pfish-store head: install a newer signed head. */
+/* store-head.c: pfish-store head: store signed voids, install a newer head. */
 
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -111,6 +111,136 @@ head_install(const struct mbdir *m, const struct stmt_head *h,
 	return 0;
 }
 
+/*
+ * A head that came with a record (pfish-store accept): installed when the
+ * mailbox has none, or the installed one is past half its lifetime.  A
+ * fresh head is kept: a new head at every delivery would restart every
+ * paged listing.  Deliveries run in parallel, so an older head is no
+ * error; neither is one the stored records contradict (that head is
+ * simply not taken).
+ */
+int
+store_head_offer(const struct store *s, const struct mbdir *m,
+    const struct stmt_head *h, const struct buf *b)
+{
+	struct stmt_head old;
+	u_char *od = NULL;
+	size_t ol;
+	int same, fresh;
+
+	fresh = store_head_load(s, m, &old, &od, &ol) == 0 &&
+	    s->now < old.issued + (old.expires - old.issued) / 2;
+	free(od);
+	if (fresh || head_newer(s, m, h, b, &same) != 0 ||
+	    head_links(s, m, h) != 0 || same)
+		return 0;
+	return head_install(m, h, b, 0);
+}
+
+/* .pfish/voids, made on first use (mailboxes from before voids). */
+static int
+open_voids(const struct mbdir *m)
+{
+	int fd;
+
+	if ((fd = fs_open_dir(m->dir, PFISH_VOIDS_DIR)) != -1 ||
+	    errno != ENOENT)
+		return fd;
+	if ((mkdirat(m->pf, PFISH_VOIDS, PFISH_DIR_MODE) == -1 &&
+	    errno != EEXIST) || fs_fsync_dir(m->pf) == -1)
+		return -1;
+	if ((fd = fs_open_dir(m->dir, PFISH_VOIDS_DIR)) != -1 &&
+	    fchmod(fd, PFISH_DIR_MODE) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* 0, or an exit code if a void is not acceptable against the store. */
+static int
+void_against_store(const struct store *s, const struct mbdir *m,
+    const struct stmt_void *v, int *stored)
+{
+	struct stored_record sr;
+	int r, ret = 0;
+
+	*stored = 0;
+	memset(&sr, 0, sizeof(sr));
+	if ((r = store_record_load(s, m, v->seq, &sr)) == -1 &&
+	    errno == ENOENT)
+		return 0;
+	if (r != 0) {
+		warnx("head: void seq %llu: stored record unreadable",
+		    (unsigned long long)v->seq);
+		ret = EX_DATAERR;
+	} else if (memcmp(sr.hash, v->hash, STMT_HASH_LEN) != 0) {
+		warnx("head: void seq %llu names another record",
+		    (unsigned long long)v->seq);
+		ret = EX_DATAERR;
+	} else
+		*stored = store_age_matches(m, &sr.rec);
+	store_record_free(&sr);
+	return ret;
+}
+
+/*
+ * A void closes a seq whose delivery was given up.  A store that has
+ * the message after all keeps it and leaves the void out.
+ */
+static int
+void_install(const struct store *s, const struct mbdir *m,
+    const struct buf *b)
+{
+	struct stmt_void v;
+	char name[PFISH_NAME_MAX];
+	u_char *od = NULL;
+	size_t ol;
+	int fd = -1, r, ret, isnew, stored;
+
+	if ((r = store_void_check(s, m->name, buf_ptr(b), buf_len(b),
+	    &v)) != 0) {
+		warnx("head: void: %s", stmt_strerror(r));
+		return EX_DATAERR;
+	}
+	if ((ret = store_epoch_check(m, v.epoch, &isnew)) != 0) {
+		if (ret == EX_DATAERR)
+			warnx("head: void epoch %s is not the mailbox's",
+			    v.epoch);
+		return ret;
+	}
+	if ((ret = void_against_store(s, m, &v, &stored)) != 0)
+		return ret;
+	if (stored) {
+		printf("stored %s %llu: void left out\n", m->name,
+		    (unsigned long long)v.seq);
+		return 0;
+	}
+	if (layout_seq_name(v.seq, PFISH_VOID_SUFFIX, name, sizeof(name)) != 0)
+		return 1;
+	if ((isnew && layout_epoch_write(m->pf, m->tmp, v.epoch) == -1) ||
+	    (fd = open_voids(m)) == -1) {
+		warn("head: voids");
+		return EX_TEMPFAIL;
+	}
+	if (fs_read_file(fd, name, STMT_SIGNED_MAX, &od, &ol) == 0) {
+		ret = ol == buf_len(b) && memcmp(od, buf_ptr(b), ol) == 0 ?
+		    0 : EX_DATAERR;
+		if (ret != 0)
+			warnx("head: a different void for seq %llu is stored",
+			    (unsigned long long)v.seq);
+	} else if (fs_write_atomic(fd, m->tmp, name, buf_ptr(b), buf_len(b),
+	    PFISH_FILE_MODE) == -1) {
+		warn("head: void %s", name);
+		ret = EX_TEMPFAIL;
+	} else
+		printf("void %s %llu\n", m->name, (unsigned long long)v.seq);
+	free(od);
+	close(fd);
+	return ret;
+}
+
+/* Zero or more voids, then one head: voids first, as they are read. */
 static int
 head_one(struct store *s, const char *name)
 {
@@ -129,12 +259,8 @@ head_one(struct store *s, const char *name)
 		ret = 1;
 		goto out;
 	}
-	if (store_read_signed(STDIN_FILENO, b, rest) != 0 || buf_len(rest) != 0) {
-		warnx("head: stdin is not one signed head");
-		goto out;
-	}
-	if ((r = store_head_check(s, name, buf_ptr(b), buf_len(b), &h)) != 0) {
-		warnx("head: %s", stmt_strerror(r));
+	if (store_read_signed(STDIN_FILENO, b, rest) != 0) {
+		warnx("head: stdin is not signed voids and a head");
 		goto out;
 	}
 	ret = 1;
@@ -144,6 +270,24 @@ head_one(struct store *s, const char *name)
 	}
 	if (mbdir_lock(&m) == -1) {
 		ret = EX_TEMPFAIL;
+		goto out;
+	}
+	while (store_starts_with(b, STORE_VOID_START)) {
+		if ((ret = void_install(s, &m, b)) != 0)
+			goto out;
+		if (store_read_next(STDIN_FILENO, b, rest) != 0) {
+			warnx("head: no signed head after the voids");
+			ret = EX_DATAERR;
+			goto out;
+		}
+	}
+	ret = EX_DATAERR;
+	if (buf_len(rest) != 0) {
+		warnx("head: more than one head on stdin");
+		goto out;
+	}
+	if ((r = store_head_check(s, name, buf_ptr(b), buf_len(b), &h)) != 0) {
+		warnx("head: %s", stmt_strerror(r));
 		goto out;
 	}
 	if ((ret = store_epoch_check(&m, h.epoch, &newepoch)) != 0) {

@@ -86,7 +86,7 @@ static int
 init_one(struct store *s, const char *name)
 {
 	static const char *sub[] = { PFISH_STATE_DIR, PFISH_RECORDS_DIR,
-	    PFISH_DELETES_DIR, PFISH_NOTES_DIR, PFISH_TMP_DIR };
+	    PFISH_DELETES_DIR, PFISH_NOTES_DIR, PFISH_VOIDS_DIR, PFISH_TMP_DIR };
 	uid_t uid;
 	gid_t gid;
 	size_t i;

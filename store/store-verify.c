@@ -70,6 +70,8 @@ struct sv {
 	size_t		 ndels, cdels;
 	struct vnote	*notes;
 	size_t		 nnotes, cnotes;
+	struct vvoid	*voids;
+	size_t		 nvoids, cvoids;
 	char		**odd;
 	size_t		 nodd, codd;
 	char		 epoch[STMT_EPOCH_LEN + 1];
@@ -268,6 +270,62 @@ load_note(struct sv *v, const char *fname, uint64_t seq)
 	free(data);
 }
 
+/* A void: parsed, and signed by a key the trust file trusts for it. */
+static void
+load_void(struct sv *v, int dirfd, const char *fname, uint64_t seq)
+{
+	struct vvoid *vd;
+	u_char *data;
+	size_t len, tl;
+
+	if (fs_read_file(dirfd, fname, STMT_SIGNED_MAX, &data, &len) == -1) {
+		add_odd(v, PFISH_VOIDS_DIR, fname);
+		return;
+	}
+	if (grow(&v->voids, &v->nvoids, &v->cvoids, sizeof(*vd)) != 0) {
+		v->err = ENOMEM;
+		free(data);
+		return;
+	}
+	vd = &v->voids[v->nvoids++];
+	memset(vd, 0, sizeof(*vd));
+	vd->seq = seq;
+	if (store_void_check(v->s, v->name, data, len, &vd->v) == 0)
+		vd->parsed = vd->sig_ok = 1;
+	else if (stmt_split_signed(data, len, &tl) == 0 &&
+	    stmt_void_parse(data, tl, &vd->v) == 0)
+		vd->parsed = 1;
+	free(data);
+}
+
+/* voids/, which mailboxes from before voids do not have. */
+static int
+scan_voids(struct sv *v)
+{
+	struct dirent *de;
+	uint64_t seq;
+	DIR *d;
+	int fd;
+
+	if ((fd = fs_open_dir(v->m.dir, PFISH_VOIDS_DIR)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if ((d = fs_dir_stream(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL && v->err == 0) {
+		if (is_dot(de->d_name))
+			continue;
+		if (layout_seq_parse(de->d_name, PFISH_VOID_SUFFIX, &seq) != 0)
+			add_odd(v, PFISH_VOIDS_DIR, de->d_name);
+		else
+			load_void(v, fd, de->d_name, seq);
+	}
+	closedir(d);
+	close(fd);
+	return v->err == 0 ? 0 : -1;
+}
+
 /* records/ and notes/: SEQ<suffix> names only. */
 static int
 scan_seqdir(struct sv *v, int dirfd, const char *dirname, const char *suffix)
@@ -454,7 +512,8 @@ scan(struct sv *v)
 	    scan_seqdir(v, v->m.rec, PFISH_RECORDS_DIR,
 	    PFISH_REC_SUFFIX) == -1 ||
 	    scan_seqdir(v, v->m.notes, PFISH_NOTES_DIR,
-	    PFISH_NOTE_SUFFIX) == -1 || scan_deletes(v) == -1)
+	    PFISH_NOTE_SUFFIX) == -1 || scan_deletes(v) == -1 ||
+	    scan_voids(v) == -1)
 		return -1;
 	/* The signature callback finds the file through ctx. */
 	for (i = 0; i < v->nrecs; i++)
@@ -500,6 +559,7 @@ sv_free(struct sv *v)
 	free(v->msgs);
 	free(v->dels);
 	free(v->notes);
+	free(v->voids);
 	free(v->odd);
 	trust_free(v->ak);
 	mbdir_close(&v->m);
@@ -543,7 +603,8 @@ verify_one(struct store *s, const char *name)
 	in.nodd = v.nodd;
 	in.rec_sig = rec_sig;
 	in.arg = &v;
-	/* TODO(void): .pfish/voids once the void statement parser lands. */
+	in.voids = v.voids;
+	in.nvoids = v.nvoids;
 	if ((r = verify_run(&in, &res)) != 0) {
 		fprintf(stderr, "pfish-store: %s: verification failed (%d)\n",
 		    name, r);

@@ -170,6 +170,8 @@ phase_kind(enum statepage_phase phase)
 		return STATEPAGE_KIND_RECORD;
 	case STATEPAGE_DELETES:
 		return STATEPAGE_KIND_DELETE;
+	case STATEPAGE_VOIDS:
+		return STATEPAGE_KIND_VOID;
 	default:
 		return STATEPAGE_KIND_NOTE;
 	}
@@ -183,6 +185,8 @@ phase_dir(enum statepage_phase phase)
 		return PFISH_RECORDS;
 	case STATEPAGE_DELETES:
 		return PFISH_DELETES;
+	case STATEPAGE_VOIDS:
+		return PFISH_VOIDS;
 	default:
 		return PFISH_NOTES;
 	}

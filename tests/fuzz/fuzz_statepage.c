@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		return 0;
 	memcpy(name, data, len);
 	name[len] = '\0';
-	for (ph = STATEPAGE_RECORDS; ph <= STATEPAGE_NOTES;
+	for (ph = STATEPAGE_RECORDS; ph <= STATEPAGE_VOIDS;
 	    ph = (enum statepage_phase)(ph + 1)) {
 		if (statepage_name_parse(ph, name, &k) != 0)
 			continue;

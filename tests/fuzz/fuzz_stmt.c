@@ -34,6 +34,7 @@ roundtrip(const uint8_t *data, size_t len, int type)
 	struct stmt_head head;
 	struct stmt_delete del;
 	struct stmt_note note;
+	struct stmt_void vd;
 	struct buf *b;
 	int r = -1;
 
@@ -48,6 +49,8 @@ roundtrip(const uint8_t *data, size_t len, int type)
 		stmt_delete_clear(&del);
 	} else if (type == 3 && stmt_note_parse(data, len, &note) == 0)
 		r = stmt_note_encode(&note, b);
+	else if (type == 4 && stmt_void_parse(data, len, &vd) == 0)
+		r = stmt_void_encode(&vd, b);
 	if (r == 0 && (buf_len(b) != len ||
 	    buf_cmp(b, 0, data, len) != 0))
 		__builtin_trap();
@@ -60,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	size_t tl;
 	int t;
 
-	for (t = 0; t < 4; t++)
+	for (t = 0; t < 5; t++)
 		roundtrip(data, len, t);
 	if (stmt_split_signed(data, len, &tl) == 0 && (tl == 0 || tl >= len))
 		__builtin_trap();

@@ -33,38 +33,59 @@
 
 #define DAY	86400ULL
 
-static void
-fill(struct signer_state *st, uint64_t n, uint64_t t0, uint64_t step)
-{
-	u_char h[STMT_HASH_LEN];
-	uint64_t i;
+#define FP	"SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s"
 
-	for (i = 1; i <= n; i++) {
+/* Records 1..n at t0 + i * step, hash of record i = bytes of i. */
+static void
+fill(struct signer_state *st, uint64_t n, uint64_t t0, uint64_t step,
+    uint64_t width)
+{
+	struct stmt_record r;
+	u_char h[STMT_HASH_LEN];
+	uint64_t i, k;
+
+	memset(&r, 0, sizeof(r));
+	strlcpy(r.key, FP, sizeof(r.key));
+	for (k = 0; k < n; k++) {
+		i = st->next;
 		memset(h, (int)i, sizeof(h));
-		assert_int_equal(signer_state_add(st, i, t0 + i * step, h), 0);
-		memcpy(st->chain, h, sizeof(h));
+		r.seq = i;
+		r.time = t0 + i * step;
+		r.size = i;
+		memset(r.sha256, (int)(i * 7), sizeof(r.sha256));
+		memcpy(r.prev, st->chain, sizeof(r.prev));
+		assert_int_equal(signer_state_add(st, &r, h, width), 0);
+		/* Stored at once, as pfish-deliver reports it. */
+		assert_int_equal(signer_state_stored(st, i), 0);
 	}
-	st->next = n + 1;
 }
 
 static void
 test_format_parse_roundtrip(void **state)
 {
 	struct signer_state a, b;
+	struct stmt_record r;
 	struct buf *x, *y;
+	u_char h[STMT_HASH_LEN];
 
 	(void)state;
 	signer_state_init(&a, "alice");
 	strlcpy(a.epoch, "00112233aabbccdd", sizeof(a.epoch));
-	fill(&a, 3, 1000, 10);
-	a.have_last = 1;
-	a.last.seq = 3;
-	a.last.time = 1030;
-	a.last.size = 77;
-	memset(a.last.sha256, 0xab, STMT_HASH_LEN);
-	memset(a.last.prev, 0x02, STMT_HASH_LEN);
-	strlcpy(a.last.key, "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s",
-	    sizeof(a.last.key));
+	fill(&a, 3, 1000, 10, 1);
+	/* Record 4 pending, then voided; record 5 pending. */
+	memset(&r, 0, sizeof(r));
+	strlcpy(r.key, FP, sizeof(r.key));
+	r.seq = 4;
+	r.time = 1050;
+	r.size = 77;
+	memset(h, 4, sizeof(h));
+	assert_int_equal(signer_state_add(&a, &r, h, 1), 0);
+	r.seq = 5;
+	r.size = 78;
+	memset(h, 5, sizeof(h));
+	assert_int_equal(signer_state_add(&a, &r, h, 1), 0);
+	assert_int_equal(signer_state_void(&a, 4, 2000), 0);
+	assert_int_not_equal(signer_state_void(&a, 4, 2000), 0);
 	a.issued = 1234;
 	assert_non_null(x = buf_new());
 	assert_non_null(y = buf_new());
@@ -76,9 +97,13 @@ test_format_parse_roundtrip(void **state)
 	assert_int_equal(signer_state_format(&b, y), 0);
 	assert_int_equal(buf_len(y), buf_len(x) - 1);
 	assert_memory_equal(buf_ptr(x), buf_ptr(y), buf_len(y));
-	assert_true(b.next == 4 && b.nent == 3 && b.issued == 1234);
-	assert_true(b.last.size == 77);
+	assert_true(b.next == 6 && b.issued == 1234);
+	assert_true(b.npend == 1 && b.pend[0].rec.seq == 5);
+	assert_true(b.nvoid == 1 && b.vd[0].seq == 4 && b.vd[0].time == 2000);
+	assert_true(b.last.size == 78);
 	assert_string_equal(b.last.mailbox, "alice");
+	assert_non_null(signer_state_find(&b, 78, r.sha256));
+	assert_null(signer_state_find(&b, 77, r.sha256));
 	/* Another mailbox's file is refused. */
 	signer_state_free(&b);
 	signer_state_init(&b, "bob");
@@ -88,6 +113,41 @@ test_format_parse_roundtrip(void **state)
 	signer_state_free(&b);
 	buf_free(x);
 	buf_free(y);
+}
+
+/* A version 1 file still loads: its records become marks. */
+static void
+test_parse_v1(void **state)
+{
+	static const char v1[] =
+	    "pfish-signer-state 1\nmailbox a\nepoch 0011223344556677\n"
+	    "next 4\nchain 0303030303030303030303030303030303030303"
+	    "030303030303030303030303\nlow 2\nissued 9\n"
+	    "last 3 300 5 0505050505050505050505050505050505050505050505"
+	    "050505050505050505 0202020202020202020202020202020202020202020"
+	    "202020202020202020202 " FP "\n"
+	    "r 1 100 0101010101010101010101010101010101010101010101010101"
+	    "010101010101\n"
+	    "r 2 200 0202020202020202020202020202020202020202020202020202"
+	    "020202020202\n"
+	    "r 3 300 0303030303030303030303030303030303030303030303030303"
+	    "030303030303\n";
+	struct signer_state st;
+	u_char lp[STMT_HASH_LEN], want[STMT_HASH_LEN];
+	uint64_t low;
+
+	(void)state;
+	signer_state_init(&st, "a");
+	assert_int_equal(signer_state_parse(v1, strlen(v1), &st), 0);
+	assert_true(st.next == 4 && st.low == 2 && st.nmark == 2);
+	memset(want, 1, sizeof(want));
+	assert_memory_equal(st.lowprev, want, sizeof(want));
+	/* At 350 with retention 100: record 3 (time 300) alone remains. */
+	signer_state_low(&st, 350, 100, &low, lp);
+	assert_true(low == 3);
+	memset(want, 2, sizeof(want));
+	assert_memory_equal(lp, want, sizeof(want));
+	signer_state_free(&st);
 }
 
 static void
@@ -145,7 +205,7 @@ test_low(void **state)
 	memset(want, 0, sizeof(want));
 	assert_memory_equal(lp, want, sizeof(want));
 	/* Records at day 1..10; at day 20 with 14 days, 6..10 remain. */
-	fill(&st, 10, 0, DAY);
+	fill(&st, 10, 0, DAY, 14 * DAY / SIGNER_MARKS);
 	signer_state_low(&st, 20 * DAY, 14 * DAY, &low, lp);
 	assert_true(low == 6);
 	memset(want, 5, sizeof(want));
@@ -155,15 +215,14 @@ test_low(void **state)
 	assert_true(low == 11);
 	assert_memory_equal(lp, st.chain, sizeof(want));
 	/* The floor holds even if retention grows. */
-	st.low = 8;
+	memset(want, 7, sizeof(want));
+	signer_state_prune(&st, 8, want);
 	signer_state_low(&st, 20 * DAY, 30 * DAY, &low, lp);
 	assert_true(low == 8);
-	memset(want, 7, sizeof(want));
 	assert_memory_equal(lp, want, sizeof(want));
-	/* Prune keeps low - 1 onwards. */
-	signer_state_prune(&st, 8);
-	assert_int_equal(st.nent, 4);
-	assert_true(st.ent[0].seq == 7);
+	/* Prune keeps the marks from low onwards. */
+	assert_int_equal(st.nmark, 3);
+	assert_true(st.mark[0].seq == 8);
 	signer_state_low(&st, 20 * DAY, 14 * DAY, &low, lp);
 	assert_true(low == 8);
 	assert_memory_equal(lp, want, sizeof(want));
@@ -174,14 +233,92 @@ static void
 test_add_ordered(void **state)
 {
 	struct signer_state st;
+	struct stmt_record r;
 	u_char h[STMT_HASH_LEN] = { 0 };
 
 	(void)state;
 	signer_state_init(&st, "a");
-	assert_int_equal(signer_state_add(&st, 5, 1, h), 0);
-	assert_int_not_equal(signer_state_add(&st, 5, 1, h), 0);
-	assert_int_not_equal(signer_state_add(&st, 4, 1, h), 0);
-	assert_int_equal(signer_state_add(&st, 6, 1, h), 0);
+	memset(&r, 0, sizeof(r));
+	r.seq = 2;
+	r.time = 10;
+	assert_int_not_equal(signer_state_add(&st, &r, h, 1), 0);
+	r.seq = 1;
+	assert_int_equal(signer_state_add(&st, &r, h, 1), 0);
+	assert_int_not_equal(signer_state_add(&st, &r, h, 1), 0);
+	/* Time never goes back. */
+	r.seq = 2;
+	r.time = 9;
+	assert_int_not_equal(signer_state_add(&st, &r, h, 1), 0);
+	r.time = 10;
+	assert_int_equal(signer_state_add(&st, &r, h, 1), 0);
+	signer_state_free(&st);
+}
+
+/* Stored and voided records leave the pending set; a retry finds it. */
+static void
+test_pending(void **state)
+{
+	struct signer_state st;
+	struct stmt_record r;
+	u_char h[STMT_HASH_LEN] = { 0 }, sha[STMT_HASH_LEN];
+	uint64_t i;
+
+	(void)state;
+	signer_state_init(&st, "a");
+	memset(&r, 0, sizeof(r));
+	for (i = 1; i <= 5; i++) {
+		r.seq = i;
+		r.time = 100 + i;
+		r.size = 10 * i;
+		memset(r.sha256, (int)i, sizeof(r.sha256));
+		assert_int_equal(signer_state_add(&st, &r, h, 1), 0);
+	}
+	/* 2 failed to store; 3..5 were stored; the retry of 2 finds it. */
+	for (i = 3; i <= 5; i++)
+		assert_int_equal(signer_state_stored(&st, i), 0);
+	assert_int_not_equal(signer_state_stored(&st, 4), 0);
+	memset(sha, 2, sizeof(sha));
+	assert_non_null(signer_state_find(&st, 20, sha));
+	assert_true(signer_state_find(&st, 20, sha)->rec.seq == 2);
+	assert_null(signer_state_find(&st, 21, sha));
+	memset(sha, 4, sizeof(sha));
+	assert_null(signer_state_find(&st, 40, sha));
+	assert_int_equal(signer_state_void(&st, 1, 999), 0);
+	assert_int_equal(signer_state_stored(&st, 2), 0);
+	assert_true(st.npend == 0 && st.nvoid == 1);
+	/* Voids below low are forgotten with the rest. */
+	signer_state_prune(&st, 2, h);
+	assert_true(st.nvoid == 0);
+	signer_state_free(&st);
+}
+
+/*
+ * The state does not grow with the records in retention: 300 000 of
+ * them, one a second, fit in the same few marks a window has.
+ */
+static void
+test_many_records(void **state)
+{
+	struct signer_state st;
+	struct buf *b;
+	u_char lp[STMT_HASH_LEN], want[STMT_HASH_LEN];
+	uint64_t low, n = 300000, ret = 14 * DAY;
+
+	(void)state;
+	signer_state_init(&st, "a");
+	strlcpy(st.epoch, "00112233aabbccdd", sizeof(st.epoch));
+	fill(&st, n, 0, 1, ret / SIGNER_MARKS);
+	assert_true(st.next == n + 1);
+	assert_true(st.nmark <= 2 * SIGNER_MARKS + 1);
+	assert_non_null(b = buf_new());
+	assert_int_equal(signer_state_format(&st, b), 0);
+	assert_true(buf_len(b) < 128 * 1024);
+	/* At n + 100 000 s, 300 000 s of retention keep 100 000 onwards. */
+	signer_state_low(&st, n + 100000, 300000, &low, lp);
+	assert_true(low <= 100000 && low > 100000 - 2 * ret / SIGNER_MARKS);
+	memset(want, (int)(low - 1), sizeof(want));
+	assert_memory_equal(lp, want, sizeof(want));
+	buf_free(b);
 	signer_state_free(&st);
 }
 
@@ -193,6 +330,9 @@ main(void)
 		cmocka_unit_test(test_parse_rejects),
 		cmocka_unit_test(test_low),
 		cmocka_unit_test(test_add_ordered),
+		cmocka_unit_test(test_parse_v1),
+		cmocka_unit_test(test_pending),
+		cmocka_unit_test(test_many_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -171,7 +171,7 @@ static void
 mkdirs(struct ctx *c)
 {
 	static const char *dirs[] = { "", "/.pfish", "/.pfish/records",
-	    "/.pfish/deletes", "/.pfish/notes", "/.pfish/tmp" };
+	    "/.pfish/deletes", "/.pfish/notes", "/.pfish/voids", "/.pfish/tmp" };
 	char path[512];
 	size_t i;
 
@@ -315,7 +315,10 @@ assert_item_is_file(struct ctx *c, const struct item *it, const char *rel)
 	free(data);
 }
 
-/* Head, records from low, deletes, notes; junk and links never served. */
+/*
+ * Head, records from low, deletes, notes, voids; junk and links never
+ * served.
+ */
 static void
 test_listing(void **state)
 {
@@ -326,6 +329,8 @@ test_listing(void **state)
 	size_t n, len;
 
 	put_file(c, ".pfish/notes/000000000003.note", "statement note\n", 15);
+	put_file(c, ".pfish/voids/000000000002.void", "statement void\n", 15);
+	put_file(c, ".pfish/voids/000000000002.void.tmp", "tmp", 3);
 	put_file(c, ".pfish/deletes/000000000004-00000000000000aa.del",
 	    "del-a", 5);
 	put_file(c, ".pfish/deletes/000000000004-0000000000000001.del",
@@ -340,7 +345,7 @@ test_listing(void **state)
 	tl_init_session(&c->t);
 	n = get_page(c, 1, "", hh, next, it, 32);
 	assert_string_equal(next, "");
-	assert_int_equal(n, 1 + 4 + 2 + 1);
+	assert_int_equal(n, 1 + 4 + 2 + 1 + 1);
 	assert_non_null(head = get_file(c, ".pfish/head", &len));
 	stmt_hash(head, len, h);
 	stmt_hash_hex(h, hex);
@@ -367,21 +372,27 @@ test_listing(void **state)
 	assert_int_equal(it[7].kind, STATEPAGE_KIND_NOTE);
 	assert_true(it[7].seq == 3);
 	assert_item_is_file(c, &it[7], ".pfish/notes/000000000003.note");
+	assert_int_equal(it[8].kind, STATEPAGE_KIND_VOID);
+	assert_true(it[8].seq == 2);
+	assert_item_is_file(c, &it[8], ".pfish/voids/000000000002.void");
 	/* A cursor resumes after the key it names. */
 	n = get_page(c, 2, "r000000000003", hh, next, it, 32);
-	assert_int_equal(n, 2 + 2 + 1);
+	assert_int_equal(n, 2 + 2 + 1 + 1);
 	assert_true(it[0].seq == 4 && it[0].kind == STATEPAGE_KIND_RECORD);
 	n = get_page(c, 3, "d000000000004-0000000000000001", hh, next, it, 32);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 3);
 	assert_int_equal(it[0].kind, STATEPAGE_KIND_DELETE);
 	assert_item_is_file(c, &it[0],
 	    ".pfish/deletes/000000000004-00000000000000aa.del");
 	n = get_page(c, 4, "n000000000003", hh, next, it, 32);
+	assert_int_equal(n, 1);
+	assert_int_equal(it[0].kind, STATEPAGE_KIND_VOID);
+	n = get_page(c, 4, "v000000000002", hh, next, it, 32);
 	assert_int_equal(n, 0);
 	assert_string_equal(next, "");
 	/* A cursor below the head's low still skips expired records. */
 	n = get_page(c, 5, "r000000000000", hh, next, it, 32);
-	assert_true(n == 7 && it[0].seq == 2);
+	assert_true(n == 8 && it[0].seq == 2);
 }
 
 static void

@@ -80,6 +80,16 @@ static const char note_text[] =
     "seq 4\n"
     "time 1764000200\n";
 
+static const char void_text[] =
+    "statement void\n"
+    "version 1\n"
+    "mailbox alice\n"
+    "epoch 0123456789abcdef\n"
+    "seq 4\n"
+    "hash " HB "\n"
+    "time 1764600000\n"
+    "key " KEY "\n";
+
 static int
 parse_any(enum stmt_type t, const char *s, size_t len)
 {
@@ -87,6 +97,7 @@ parse_any(enum stmt_type t, const char *s, size_t len)
 	struct stmt_head head;
 	struct stmt_delete del;
 	struct stmt_note note;
+	struct stmt_void vd;
 	int r;
 
 	switch (t) {
@@ -98,6 +109,8 @@ parse_any(enum stmt_type t, const char *s, size_t len)
 		r = stmt_delete_parse((const u_char *)s, len, &del);
 		stmt_delete_clear(&del);
 		return r;
+	case STMT_VOID:
+		return stmt_void_parse((const u_char *)s, len, &vd);
 	default:
 		return stmt_note_parse((const u_char *)s, len, &note);
 	}
@@ -381,6 +394,52 @@ test_note(void **state)
 	assert_string_equal(stmt_namespace(STMT_DELETE), "pfish-delete-v1");
 }
 
+/* A void: strict like the others, signed under the record namespace. */
+static void
+test_void(void **state)
+{
+	struct stmt_void v;
+	struct buf *b;
+	enum stmt_type t = STMT_VOID;
+
+	(void)state;
+	assert_int_equal(stmt_void_parse((const u_char *)void_text,
+	    strlen(void_text), &v), 0);
+	assert_true(v.seq == 4 && v.time == 1764600000ULL);
+	assert_string_equal(v.mailbox, "alice");
+	assert_string_equal(v.key, KEY);
+	assert_non_null(b = buf_new());
+	assert_int_equal(stmt_void_encode(&v, b), 0);
+	assert_int_equal(buf_len(b), strlen(void_text));
+	assert_memory_equal(buf_ptr(b), void_text, strlen(void_text));
+	v.seq = 0;
+	buf_reset(b);
+	assert_int_not_equal(stmt_void_encode(&v, b), 0);
+	buf_free(b);
+	reject_edit(t, void_text, "seq 4\n", "seq 0\n");
+	reject_edit(t, void_text, "seq 4\n", "seq 04\n");
+	reject_edit(t, void_text, "seq 4\n", "seq 1000000000000\n");
+	reject_edit(t, void_text, "seq 4\n", "");
+	reject_edit(t, void_text, "hash 0123", "hash 0A23");
+	reject_edit(t, void_text, "statement void", "statement record");
+	reject_edit(t, void_text, "version 1", "version 2");
+	reject_edit(t, void_text, "time 1764600000\n", "");
+	reject_edit(t, void_text, "key SHA256:", "key SHA512:");
+	reject_edit(t, void_text, "mailbox alice\n", "mailbox ../x\n");
+	reject_edit(t, void_text, "epoch 0123456789abcdef",
+	    "epoch 0123456789ABCDEF");
+	reject_edit(t, void_text, "time 1764600000\n",
+	    "hash " HB "\ntime 1764600000\n");
+	reject_edit(t, void_text, "\nkey", "\r\nkey");
+	accept_edit(t, void_text, "seq 4\n", "seq 999999999999\n");
+	assert_string_equal(stmt_namespace(STMT_VOID), "pfish-record-v1");
+	/* A void never parses as a record, nor a record as a void. */
+	assert_int_equal(parse_any(STMT_RECORD, void_text, strlen(void_text)),
+	    STMT_ERR_FORMAT);
+	assert_int_equal(parse_any(STMT_VOID, rec_text, strlen(rec_text)),
+	    STMT_ERR_FORMAT);
+}
+
 static void
 test_empty_and_types(void **state)
 {
@@ -586,6 +645,7 @@ main(void)
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_delete_max),
 		cmocka_unit_test(test_note),
+		cmocka_unit_test(test_void),
 		cmocka_unit_test(test_empty_and_types),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_encode_rejects),
