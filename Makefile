@@ -47,6 +47,10 @@ SAN ?=
 CFLAGS_ALL =	-std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -Iinclude \
 		$(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL =	$(SAN) $(LDFLAGS)
+# A program compiled and linked in one step (unit tests, tools, fuzz
+# binaries) lists the headers it read in $@.d, as every object does in
+# its .d, so a header change rebuilds it.
+LINKDEPS =	-MMD -MP -MF $@.d -MT $@
 
 MAINS :=	$(wildcard subsys/*-main.c signer/*-main.c store/*-main.c \
 		    deliver/*-main.c client/*-main.c account/*-main.c)
@@ -158,19 +162,21 @@ $(B)/$(patsubst %-main,%,$(basename $(notdir $(1)))): $(O)/$(1:.c=.o) $(O)/libpf
 endef
 $(foreach m,$(MAINS),$(eval $(call prog_rule,$(m))))
 
+# (Named here too, so make keeps it: not an intermediate file.)
+$(UNITS): $(TESTLIB)
 $(O)/tests/%: tests/unit/%.c $(TESTLIB) $(O)/libpfish.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(TESTLIB) \
+	$(CC) $(CFLAGS_ALL) $(LINKDEPS) $(LDFLAGS_ALL) -o $@ $< $(TESTLIB) \
 	    $(O)/libpfish.a -Wl,--as-needed $(CMOCKA_LIBS) $(PKG_LIBS)
 
 $(O)/interop/%: interop/%.c $(O)/libpfish.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(O)/libpfish.a \
-	    -Wl,--as-needed $(PKG_LIBS)
+	$(CC) $(CFLAGS_ALL) $(LINKDEPS) $(LDFLAGS_ALL) -o $@ $< \
+	    $(O)/libpfish.a -Wl,--as-needed $(PKG_LIBS)
 $(O)/bench/%: bench/%.c $(O)/libpfish.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(O)/libpfish.a \
-	    -Wl,--as-needed $(PKG_LIBS)
+	$(CC) $(CFLAGS_ALL) $(LINKDEPS) $(LDFLAGS_ALL) -o $@ $< \
+	    $(O)/libpfish.a -Wl,--as-needed $(PKG_LIBS)
 
 # Programs, manual pages, examples, systemd units and timers, sysusers.d
 # and tmpfiles.d files, and the directories of README.md's "Deployment";
@@ -245,7 +251,7 @@ $(FUZZ_O)/libpfish.a: $(FUZZ_LIBOBJ)
 define fuzz_rule
 $(1)/fuzz/%: tests/fuzz/%.c $(FUZZ_O)/libpfish.a
 	@mkdir -p $$(dir $$@)
-	$$(FUZZCC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$< \
+	$$(FUZZCC) $$(FUZZ_CFLAGS) $$(LINKDEPS) -fsanitize=fuzzer -o $$@ $$< \
 	    $(FUZZ_O)/libpfish.a $$(PKG_LIBS)
 endef
 $(foreach d,$(sort $(O) $(FUZZ_O)),$(eval $(call fuzz_rule,$(d))))
@@ -300,4 +306,5 @@ clean:
 	rm -rf obj obj-asan obj-fuzz bin bin-asan bin-fuzz
 
 -include $(LIBOBJ:.o=.d) $(MAINS:%.c=$(O)/%.d) $(FUZZ_LIBOBJ:.o=.d) \
-	$(TESTLIB:.o=.d)
+	$(TESTLIB:.o=.d) $(UNITS:=.d) $(TOOLS:=.d) $(FUZZBINS:=.d) \
+	$(FUZZSRC:tests/fuzz/%.c=$(O)/fuzz/%.d)

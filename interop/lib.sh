@@ -11,6 +11,7 @@
 #				# failure (a known bug kept as a test)
 #	t_done			# prints the count, exits non-zero on failure
 #	t_atexit 'cmd'		# also run cmd at exit (before $T goes)
+#	wait_until SECS cmd ...	# poll cmd until true, at most SECS seconds
 #
 # tests/run.sh counts SKIP and TODO lines apart and names them in the
 # summary; an expected failure does not fail the script.
@@ -136,6 +137,20 @@ check() {
 		notok "$_t_check" "failed: $*"
 		sed 's/^/# /' "$T/.check.out"
 	fi
+}
+
+# wait_until SECONDS cmd...: wait for a condition instead of sleeping:
+# run cmd every 0.1 s until it succeeds (true) or SECONDS have passed
+# (false).  Pick SECONDS far above what the condition needs on a loaded
+# machine: it bounds a hang, it is no timing assumption.
+wait_until() {
+	_wu_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$_wu_end" ] && return 1
+		sleep 0.1
+	done
+	return 0
 }
 
 # diag TEXT...: a comment line in the log ("# ...").

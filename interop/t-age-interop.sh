@@ -139,36 +139,30 @@ for src in alice-pfish alice-age; do
 done
 
 # A long stream through pipes: memory must stay flat on both sides.
-# Peak RSS comes from /usr/bin/time when installed, else from sampling
-# VmHWM in /proc while the two processes run (it only ever grows).
-hwm() {	# pid -> VmHWM in KiB, or nothing once it has exited
-	sed -n 's/^VmHWM:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$1/status" 2>/dev/null
+# Peak RSS comes from /usr/bin/time when installed, else from the same
+# kernel figure read by a wrapper after the tool exits (getrusage of its
+# child): exact either way, never a sample that can miss the peak.
+peakrss() {	# OUT cmd...: run cmd, write its peak RSS in KiB to OUT
+	"$PY" -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:])
+with open(sys.argv[1], "w") as f:
+    f.write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc)' "$@"
 }
 t0=$(date +%s)
-if [ -x /usr/bin/time ] && [ -z "$AGE_RSS_PROC" ]; then
+if [ -x /usr/bin/time ] && [ -z "$AGE_RSS_PY" ]; then
 	head -c "${stream_mb}M" /dev/zero |
 	    /usr/bin/time -f %M -o rss.enc "$tool" encrypt -r "$(cat alice.pub)" |
 	    /usr/bin/time -f %M -o rss.dec "$tool" decrypt -i alice |
 	    sha256sum > stream.sum
-	enc=$(tail -n 1 rss.enc)
-	dec=$(tail -n 1 rss.dec)
 else
-	mkfifo f.plain f.enc f.dec || exit 1
-	head -c "${stream_mb}M" /dev/zero > f.plain &
-	"$tool" encrypt -r "$(cat alice.pub)" < f.plain > f.enc &
-	pe=$!
-	"$tool" decrypt -i alice < f.enc > f.dec &
-	pd=$!
-	sha256sum < f.dec > stream.sum &
-	enc=0
-	dec=0
-	while kill -0 "$pe" 2>/dev/null || kill -0 "$pd" 2>/dev/null; do
-		v=$(hwm "$pe"); [ -n "$v" ] && [ "$v" -gt "$enc" ] && enc=$v
-		v=$(hwm "$pd"); [ -n "$v" ] && [ "$v" -gt "$dec" ] && dec=$v
-		sleep 0.1
-	done
-	wait
+	head -c "${stream_mb}M" /dev/zero |
+	    peakrss rss.enc "$tool" encrypt -r "$(cat alice.pub)" |
+	    peakrss rss.dec "$tool" decrypt -i alice |
+	    sha256sum > stream.sum
 fi
+enc=$(tail -n 1 rss.enc)
+dec=$(tail -n 1 rss.dec)
 t1=$(date +%s)
 want=$(head -c "${stream_mb}M" /dev/zero | sha256sum)
 check "stream-${stream_mb}MiB-roundtrip" test "$(cat stream.sum)" = "$want"

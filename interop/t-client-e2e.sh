@@ -259,7 +259,7 @@ expect "device 2 verifies: still intact" 0 '^intact.* 1 deleted by you' \
 expect "device 2 lists 2 as deleted-by-you" 0 "^ +2  .* deleted-by-you\$" \
     pf2 st.d2 list
 bg_start agent.log ssh-agent -D -a "$T/agent.sock"
-sleep 0.5
+wait_until 60 test -S "$T/agent.sock" || diag "ssh-agent made no socket"
 SSH_AUTH_SOCK=$T/agent.sock ssh-add -q device2 2>/dev/null
 expect "device 2: rm 3 with a key held by ssh-agent" 0 '^deleted 1 ' \
     env SSH_AUTH_SOCK="$T/agent.sock" $P -i "$T/device2.pub" \

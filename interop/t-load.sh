@@ -3,12 +3,15 @@
 # real sshd with "Subsystem pfish pfish-server -S"; three pfish-deliver
 # loops while two pfish clients list and fetch --delete (signed) and an
 # OpenSSH sftp client and one long sftp session list and get through the
-# same subsystem.  Afterwards every acknowledged delivery is present with
-# its record or deleted by a signed statement, seqs are unique, pfish-store
-# verify and pfish verify both exit 0, and no pfish-server grew past
-# 16 MiB (the long session's RSS is flat).  Part 2: plain REMOVEs (sftp -D)
-# mixed in, every removed message has its note and verify reports only
-# those unsigned deletes.  Throughput as "# " lines.
+# same subsystem.  Every pfish run exits 0.  Afterwards every
+# acknowledged delivery is present with its record or deleted by a
+# signed statement, seqs are unique, pfish-store verify and pfish verify
+# both exit 0, and no pfish-server grew past 16 MiB at its peak (the long
+# session's RSS is flat).  Part 2: plain REMOVEs (sftp -D) mixed in,
+# every removed message has its note and verify reports only those
+# unsigned deletes.  Every loop runs for its time and at least LOAD_MIN
+# times, so no count depends on the machine's speed.  Throughput as "# "
+# lines.
 
 . "${PFISH_TOP:-.}/interop/lib.sh"
 t_init
@@ -23,6 +26,7 @@ STORE=$PFISH_BIN/pfish-store
 SERVER=$PFISH_BIN/pfish-server
 SECS=${LOAD_SECS:-40}		# part 1
 SECS2=${LOAD_SECS2:-15}		# part 2
+MIN=${LOAD_MIN:-5}		# runs of every loop, at least, however slow
 RSS_MAX=16384			# kB, any pfish-server process at any sample
 
 for p in "$PFISH" "$DELIVER" "$SIGNER" "$STORE" "$SERVER"; do
@@ -51,22 +55,38 @@ cp "$USER_KEY.pub" rcpts
 ST() { "$STORE" -r "$ROOT" -T "$T/allowed" "$@"; }
 newhead() { "$SIGNER" -s "$T/state" head "$MBN" | ST head "$MBN" >/dev/null 2>&1; }
 ST init "$MBN" >/dev/null 2>&1 && newhead || { notok "store init"; t_done; }
+# Every pfish-server runs under this wrapper, which appends "PID PEAK-KB"
+# to rss when it exits (getrusage of its child): each process's peak,
+# none missed, no sampling.
+cat >peakrss <<EOF
+#!/bin/sh
+exec $PY -c 'import os, resource, subprocess, sys
+rc = subprocess.call(sys.argv[1:])
+with open("$T/rss", "a") as f:
+    f.write("%d %d\\n" % (os.getpid(),
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(rc)' "\$@"
+EOF
+chmod +x peakrss
 # The long session gets a subsystem of its own, the same server with its
 # flags in another order, so that its process is told apart from the
 # short-lived ones of the other clients by its command line alone.
-sshd_start "Subsystem pfish $SERVER -S -d $M -k $T/sshd/authorized_keys" \
-    "Subsystem pfishlong $SERVER -d $M -S -k $T/sshd/authorized_keys" ||
+sshd_start "Subsystem pfish $T/peakrss $SERVER -S -d $M -k $T/sshd/authorized_keys" \
+    "Subsystem pfishlong $T/peakrss $SERVER -d $M -S -k $T/sshd/authorized_keys" ||
     { notok sshd; t_done; }
 DEST=$SSHD_USER@127.0.0.1
 P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed -i $USER_KEY"
 
 now() { date +%s; }
 end=$(($(now) + SECS))
+# going N: true while the loop that has made N runs goes on: until the
+# end, and at least MIN runs (the counts checked below need no speed).
+going() { [ "$(now)" -lt $end ] || [ "$1" -lt "$MIN" ]; }
 
 deliver() {	# worker $1: pfish-deliver until the end; log the acked seqs
 	mkdir "sp$1"
 	n=0
-	while [ "$(now)" -lt $end ]; do
+	while going $n; do
 		n=$((n + 1))
 		{
 			printf 'From: w%s@example.org\nSubject: load %s-%s\n\n' "$1" "$1" "$n"
@@ -83,56 +103,31 @@ deliver() {	# worker $1: pfish-deliver until the end; log the acked seqs
 	done
 }
 
-# busy FILE RC: exit 1 with no finding: an operational "try again" under
-# contention (the state kept changing while being listed, or a delete
-# raced the other device's), never a tampering claim.  Counted apart.
-busy() {
-	[ "$2" -eq 1 ] &&
-	    ! grep -Eq '^(missing|modified|replaced|forged|added|rollback|stale|fork|unsigned-delete|bad-delete) ' "$1"
-}
-
 pclient() {	# worker $1: pfish list, fetch --delete (signed) until the end
 	mkdir "c$1"
-	while [ "$(now)" -lt $end ]; do
-		timeout 60 $P -s "$T/st$1" "$DEST" list >"c$1.list" 2>&1
+	n=0
+	while going $n; do
+		n=$((n + 1))
+		timeout 600 $P -s "$T/st$1" "$DEST" list >"c$1.list" 2>&1
 		rc=$?
-		tag=$rc
-		busy "c$1.list" $rc && tag=B
-		echo "list $tag" >>"pc$1.rc"
-		timeout 60 $P -s "$T/st$1" "$DEST" fetch -d "$T/c$1" --delete \
+		echo "list $rc" >>"pc$1.rc"
+		[ $rc -ne 0 ] && { echo "list exit $rc"; cat "c$1.list"; } >>"pc$1.why"
+		timeout 600 $P -s "$T/st$1" "$DEST" fetch -d "$T/c$1" --delete \
 		    >"c$1.out" 2>&1
 		rc=$?
-		tag=$rc
-		# Exit 1 with only "vanished" lines: the other device deleted
-		# a message mid-fetch; pfish claims no tampering for it.
-		[ $rc -eq 1 ] && grep -q '^vanished ' "c$1.out" &&
-		    grep -q 'mailbox changed during this run' "c$1.out" &&
-		    ! grep -Evq '^(vanished |deleted |pfish: )' "c$1.out" &&
-		    tag=V
-		busy "c$1.out" $rc && tag=B
-		echo "fetch $tag" >>"pc$1.rc"
-		[ $rc -ne 0 ] && { echo "exit $rc"; cat "c$1.out"; } >>"pc$1.why"
+		echo "fetch $rc" >>"pc$1.rc"
+		[ $rc -ne 0 ] && { echo "fetch exit $rc"; cat "c$1.out"; } >>"pc$1.why"
 	done
 }
 
 sclient() {	# worker $1: OpenSSH sftp -s pfish, ls and get, until the end
 	mkdir "s$1"
-	while [ "$(now)" -lt $end ]; do
+	n=0
+	while going $n; do
+		n=$((n + 1))
 		printf 'ls -l\n-get 0000000000[0-9]1.age s%s/\n' "$1" |
 		    sftp_batch -q -s pfish >"s$1.out" 2>&1
 		echo "$?" >>"sc$1.rc"
-	done
-}
-
-# RSS of every pfish-server of this test (their command lines name $M).
-sampler() {
-	while [ "$(now)" -lt $end ]; do
-		for p in $(pgrep -f -- "-d $M" 2>/dev/null); do
-			[ "$(cat /proc/$p/comm 2>/dev/null)" = pfish-server ] || continue
-			sed -n "s/^VmRSS:[[:space:]]*\([0-9]*\).*/$p \1/p" \
-			    /proc/$p/status 2>/dev/null
-		done >>rss
-		sleep 0.2
 	done
 }
 
@@ -143,30 +138,28 @@ for i in 1 2 3; do deliver $i & w="$w $!"; done
 pclient 1 & w="$w $!"
 pclient 2 & w="$w $!"
 sclient 1 & w="$w $!"
-sampler & w="$w $!"
 
 # One long session through sshd: ls and get again and again; its RSS after
 # a warm-up and at the end must be the same (within 2 MiB).
 mkfifo cmds
 mkdir long
-timeout $((SECS + 30)) sftp $SSH_OPTS -P "$SSHD_PORT" -s pfishlong "$DEST" \
+timeout 1800 sftp $SSH_OPTS -P "$SSHD_PORT" -s pfishlong "$DEST" \
     <cmds >long.out 2>&1 &
 w="$w $!"
 exec 3>cmds
-sleep 2
-lsrv=
-i=0
-while [ -z "$lsrv" ] && [ $i -lt 300 ]; do
+longsrv() {	# the long session's pfish-server, in $lsrv
 	for p in $(pgrep -f -- "-d $M -S"); do
-		[ "$(cat /proc/$p/comm 2>/dev/null)" = pfish-server ] && lsrv=$p && break
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = pfish-server ] &&
+		    lsrv=$p && return 0
 	done
-	i=$((i + 1))
-	sleep 0.1
-done
+	return 1
+}
+lsrv=
+wait_until 120 longsrv || diag "the long session's server never started"
 lrss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$lsrv/status 2>/dev/null; }
 i=0
 first=
-while [ "$(now)" -lt $end ]; do
+while going $((i / 4)); do
 	i=$((i + 1))
 	echo "ls -l" >&3
 	echo "-get 00000000001*.age long/" >&3
@@ -181,7 +174,7 @@ wait $w
 cat acked1 acked2 acked3 2>/dev/null | sort -n >acked
 na=$(grep -c . acked)
 nf=$(cat dfail* 2>/dev/null | grep -c .)
-[ "$na" -gt 20 ] && [ "$nf" -eq 0 ] && ok "$na deliveries in ${SECS}s, none failed" ||
+[ "$na" -ge $((3 * MIN)) ] && [ "$nf" -eq 0 ] && ok "$na deliveries in ${SECS}s, none failed" ||
     notok "deliveries under load" "$na acked, $nf failed: $(cat dfail* d*.err 2>/dev/null | head -c 300)"
 dups=$(uniq -d acked | tr '\n' ' ')
 [ -z "$dups" ] && ok "every acknowledged seq is unique" || notok "unique seqs" "$dups"
@@ -228,45 +221,33 @@ $P -s "$T/st1" "$DEST" verify >pv1.out 2>&1
 rc=$?
 [ $rc -eq 0 ] && ok "device 1's state verifies too" ||
     { notok "device 1 verify" "exit $rc"; sed 's/^/# /' pv1.out | head -n 10; }
-# Client runs: exit 0, or exit 3 whose every finding is a message the
-# other device deleted by a signed statement during the run, or one whose
-# record was stored and whose .age the accept had not yet renamed into
-# place.  (Known client limit: pfish reports such a message as "missing"
-# instead of asking for the state again.)  A fetch whose OPEN finds the
-# message gone says "vanished" and exits 1: no tampering claimed.
+# Client runs: every one exits 0.  The other device's signed deletes,
+# deliveries being accepted and heads being installed are ordinary use:
+# an exit 3 for them is a false alarm, an exit 1 an error that is none.
 pn=$(cat pc*.rc | grep -c .)
-pf=$(cat pc*.rc | grep -vc ' [03VB]$')
-cat pc*.why 2>/dev/null | grep -E '^(missing|modified|replaced|vanished|forged|added|rollback|stale|fork|unsigned-delete|bad-delete) ' >findings
-awk '$1 ~ /^(missing|modified|replaced|vanished)$/ { print $2 }' findings | sort -u >raced
-ls "$M" | sed -n 's/^0*\([0-9][0-9]*\)\.age$/\1/p' | sort >present
-comm -23 raced deleted >raced.notdel
-inflight=$(comm -12 raced.notdel present | tr '\n' ' ')
-unexplained=$(comm -23 raced.notdel present | tr '\n' ' ')
-other=$(grep -Evc '^(missing|modified|replaced|vanished) ' findings)
+pf=$(cat pc*.rc | grep -vc ' 0$')
 n3=$(cat pc*.rc | grep -c ' 3$')
-nb=$(cat pc*.rc | grep -c ' B$')
-[ "$nb" -gt 0 ] && echo "# $nb pfish runs exit 1 with no finding (operational, under contention)"
-if [ "$pf" -eq 0 ] && [ -z "$unexplained" ] && [ "$other" -eq 0 ] && [ "$pn" -gt 4 ]; then
-	ok "$pn pfish client runs: exit 0, or 3 only for messages deleted by the other device or still being accepted ($n3 runs, $(grep -c . raced) seqs)"
+if [ "$pf" -eq 0 ] && [ "$pn" -ge $((4 * MIN)) ]; then
+	ok "$pn pfish client runs, all exit 0"
 else
-	notok "pfish client runs" "$pf runs exit neither 0 nor 3; seqs neither deleted nor present: '$unexplained'; $other other findings"
-	cat pc*.why 2>/dev/null | grep -v '^deleted' | head -n 10 | sed 's/^/# /'
+	notok "pfish client runs all exit 0" "$pf of $pn failed, $n3 of them exit 3 (at least $((4 * MIN)) runs wanted)"
+	cat pc*.why 2>/dev/null | grep -v '^deleted' | head -n 12 | sed 's/^/# /'
 fi
-[ "$n3" -gt 0 ] && echo "# $n3 of $pn pfish runs exit 3 on a race (client bug, see the report);" \
-    "seqs raced with an accept: '$inflight'"
 sf=$(grep -vc '^0$' sc1.rc)
 sn=$(grep -c . sc1.rc)
-[ "$sf" -eq 0 ] && [ "$sn" -gt 2 ] && ok "$sn sftp -s pfish sessions, all exit 0" ||
+[ "$sf" -eq 0 ] && [ "$sn" -ge "$MIN" ] && ok "$sn sftp -s pfish sessions, all exit 0" ||
     { notok "sftp sessions" "$sf of $sn failed"; sed 's/^/# /' s1.out | head -n 5; }
 nfetch=$(cat c1/*.age c2/*.age s1/*.age long/*.age 2>/dev/null | wc -c)
 echo "# delivered $na msgs in ${SECS}s: $(awk -v n="$na" -v s="$SECS" 'BEGIN { printf "%.1f", n / s }')/s;" \
     "fetched by pfish $(ls c1 c2 | grep -c '\.age$') files: $(ls c1 c2 | grep -c '\.age$' | awk -v s="$SECS" '{ printf "%.1f", $1 / s }')/s;" \
     "signed-deleted $ndel: $(awk -v n="$ndel" -v s="$SECS" 'BEGIN { printf "%.1f", n / s }')/s;" \
     "$(cat pc*.rc | grep -c .) pfish runs, $sn sftp sessions"
-nproc=$(cut -d' ' -f1 rss | sort -u | grep -c .)
+# Every session's server has reported by now: sftp and pfish returned
+# only after their session closed, and sshd waits for it.
+nproc=$(grep -c . rss)
 maxrss=$(cut -d' ' -f2 rss | sort -n | tail -n 1)
 if [ "$nproc" -gt 3 ] && [ "${maxrss:-99999999}" -le $RSS_MAX ]; then
-	ok "$nproc pfish-server processes sampled $(grep -c . rss) times: max RSS ${maxrss} kB <= $RSS_MAX"
+	ok "$nproc pfish-server processes: peak RSS at most ${maxrss} kB <= $RSS_MAX"
 else
 	notok "pfish-server RSS bounded" "$nproc processes, max '$maxrss' kB"
 fi
@@ -283,7 +264,7 @@ end=$(($(now) + SECS2))
 : >acked1; : >acked2
 deliver2() {	# signer + store directly, the other delivery path
 	n=0
-	while [ "$(now)" -lt $end ]; do
+	while going $n; do
 		n=$((n + 1))
 		head -c $((1 + (n * 7919 + $1 * 104729) % 65536)) /dev/urandom >"e$1.age"
 		sha=$(sha256sum "e$1.age" | cut -c1-64)
@@ -298,7 +279,9 @@ deliver2() {	# signer + store directly, the other delivery path
 }
 rclient() {	# sftp -D: list, get, remove a fifth, until the end
 	mkdir -p "r$1"
-	while [ "$(now)" -lt $end ]; do
+	n=0
+	while going $n; do
+		n=$((n + 1))
 		{
 			echo "ls -l"
 			echo "-get *.age r$1/"
@@ -325,7 +308,7 @@ while read -r seq sha; do
 		bad=$((bad + 1)); echo "# $seq gone without a note"
 	fi
 done <acked.2
-[ "$n2" -gt 10 ] && [ $bad -eq 0 ] &&
+[ "$n2" -ge "$MIN" ] && [ $bad -eq 0 ] &&
     ok "part 2: $n2 deliveries, each present intact or removed with a note" ||
     notok "part 2: acknowledged messages accounted for" "$n2 acked, $bad bad"
 newhead

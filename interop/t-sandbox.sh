@@ -155,11 +155,7 @@ mkfifo "$T/in"
 srvpid=$!
 echo "$srvpid" >>"$T/.pids"
 exec 3>"$T/in"
-i=0
-while ! grep -q ready "$T/wait.out" 2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_until 120 grep -qs ready "$T/wait.out" || diag "the probe never said ready"
 sc=$(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$srvpid/status)
 nnp=$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' /proc/$srvpid/status)
 [ "$sc" = 2 ] && ok probe-seccomp-filter-mode || notok probe-seccomp-filter-mode "Seccomp: $sc"
@@ -181,11 +177,8 @@ mkfifo "$T/in"
 srvpid=$!
 echo "$srvpid" >>"$T/.pids"
 exec 3>"$T/in"
-i=0
-while ! grep -q confined "$T/srv.err" 2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_until 120 grep -qs confined "$T/srv.err" ||
+    diag "the server never logged that it is confined"
 sc=$(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/$srvpid/status)
 nnp=$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' /proc/$srvpid/status)
 [ "$sc" = 2 ] && ok server-seccomp-filter-mode || \

@@ -196,7 +196,9 @@ rm_checked paramiko 000000000007.age $?
 printf 'get 000000000010.age %s\nrm 000000000008.age\n' "$T/got/log.10" |
     sftp_batch -s pfishlog >"$T/log.out" 2>&1
 rc=$?
-sleep 0.5	# the session-closed line may come after sftp exits
+# The server may write its session-closed line after sftp exits.
+wait_until 60 grep -q 'session closed' "$T/server.log" ||
+    diag "no session-closed line in the server's log"
 cp "$T/server.log" "$T/log.err"
 if [ "$rc" -eq 0 ] && grep -q 'session opened' "$T/log.err" &&
     grep 'session opened' "$T/log.err" | grep -q "127\.0\.0\.1" &&
