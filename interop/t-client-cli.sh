@@ -169,6 +169,28 @@ if [ -x "$SFTPSRV" ]; then
 	else
 		notok "fallback names the directory it reads" "exit $rc: $(cat err)"
 	fi
+	# -r names the directory: the server starts elsewhere (its root).
+	sshd_stop
+	sshd_start "Subsystem sftp $SFTPSRV -d /" ||
+	    { notok "sshd (plain, -r)"; t_done; }
+	$PFISH $ADDR -p "$SSHD_PORT" -r "$T/plain" "$MB@127.0.0.1" list >out 2>err
+	rc=$?
+	n=$(grep -c '^[0-9]\{12\}\.age' out)
+	if [ "$rc" -eq 2 ] && [ "$n" -eq "$(ls plain | grep -c '\.age$')" ] &&
+	    [ "$n" -gt 0 ] && grep -q "reading the .age files of $T/plain" err; then
+		ok "fallback -r: lists the named directory and says so ($n messages)"
+	else
+		notok "fallback -r: lists the named directory" "exit $rc, $n listed: $(cat err)"
+	fi
+	mkdir -p rfetch
+	$PFISH $ADDR -p "$SSHD_PORT" -r "$T/plain" "$MB@127.0.0.1" fetch -d rfetch >out 2>err
+	rc=$?
+	if [ "$rc" -eq 2 ] && [ -n "$(ls rfetch)" ] &&
+	    diff -r plain rfetch >/dev/null 2>&1; then
+		ok "fallback -r: fetch reads the named directory"
+	else
+		notok "fallback -r: fetch reads the named directory" "exit $rc: $(cat err)"
+	fi
 else
 	skip "fallback directory" "no $SFTPSRV"
 fi
