@@ -11,7 +11,7 @@
 t_init
 
 PFISH=$PFISH_BIN/pfish
-for p in pfish pfish-server pfish-signer pfish-store pfish-deliver; do
+for p in pfish pfish-server pfish-signer pfish-store pfish-deliver pfish-account; do
 	if [ ! -x "$PFISH_BIN/$p" ]; then
 		skip client-cli "not built yet: $p"
 		t_done
@@ -19,7 +19,7 @@ for p in pfish pfish-server pfish-signer pfish-store pfish-deliver; do
 done
 
 # --help, -h, --version: stdout, exit 0, for every program.
-for p in pfish pfish-server pfish-signer pfish-store pfish-deliver; do
+for p in pfish pfish-server pfish-signer pfish-store pfish-deliver pfish-account; do
 	for a in --help -h; do
 		"$PFISH_BIN/$p" $a >"$T/out" 2>"$T/err"
 		rc=$?
