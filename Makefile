@@ -32,6 +32,7 @@ PKG_LIBS :=	$(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS :=	$(shell pkg-config --libs cmocka 2>/dev/null)
 # The Debian package that provides each pkg-config package.
 DEB_libsodium =		libsodium-dev
+DEB_libcrypto =		libssl-dev
 DEB_libevent_core =	libevent-dev
 DEB_libbsd-overlay =	libbsd-dev
 DEB_libssh =		libssh-dev

@@ -35,12 +35,13 @@
 #include "buf.h"
 #include "sandbox.h"
 #include "sshcmd.h"
+#include "stdopts.h"
 #include "stmt.h"
 
 static void
-usage(void)
+usage_print(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: pfish-account [-r dir] [-a account] accept account\n"
 	    "       pfish-account [-r dir] [-a account] show account\n"
 	    "       pfish-account [-r dir] [-a account] chain account\n"
@@ -56,7 +57,14 @@ usage(void)
 	    "rotate-master account label pubkey\n"
 	    "       pfish-account [-r dir] [-t time] [-U command] -k key "
 	    "recover account label pubkey\n"
-	    "       pfish-account [-r dir] [-P pubkey] pull account\n");
+	    "       pfish-account [-r dir] [-P pubkey] pull account\n"
+	    "       pfish-account --help | --version\n");
+}
+
+static void
+usage(void)
+{
+	usage_print(stderr);
 }
 
 /*
@@ -248,6 +256,13 @@ acct_main(int argc, char **argv)
 	const char *errstr;
 	int ch, ret;
 
+	switch (stdopts(argc, argv, "pfish-account")) {
+	case STDOPT_HELP:
+		usage_print(stdout);
+		return 0;
+	case STDOPT_VERSION:
+		return 0;
+	}
 	memset(&c, 0, sizeof(c));
 	c.root = PFISH_ACCOUNT_DIR;
 	c.servercmd = ACCT_SERVER_CMD;

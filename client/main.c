@@ -47,9 +47,10 @@ usage_print(FILE *f)
 	fprintf(f,
 	    "usage: pfish [-v] [--accept-unsigned] [-F ssh_config] "
 	    "[-i identity]\n"
-	    "             [-o ssh_option] [-p port] [-s statefile] "
-	    "[-T trustfile]\n"
-	    "             [-t timeout] [user@]host [option ...] command\n"
+	    "             [-o ssh_option] [-p port] [-r remote_dir] "
+	    "[-s statefile]\n"
+	    "             [-T trustfile] [-t timeout] [user@]host "
+	    "[option ...] command\n"
 	    "commands:    list [-1 | --porcelain]\n"
 	    "             verify\n"
 	    "             fetch [-d dir] [--decrypt --maildir dir] [--delete]\n"
@@ -136,11 +137,14 @@ parse_opts(struct client_opts *o, int argc, char **argv)
 {
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+F:hi:o:p:s:T:t:v", longopts,
+	while ((ch = getopt_long(argc, argv, "+F:hi:o:p:r:s:T:t:v", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'U':
 			o->accept_unsigned = 1;
+			break;
+		case 'r':
+			o->remotedir = optarg;
 			break;
 		case 't':
 			o->iotimeout = parse_timeout(optarg);

@@ -40,6 +40,7 @@ struct psftp {
 	int		 timeout_ms;	/* for each whole reply */
 	struct buf	*out;
 	struct buf	*in;		/* last packet, type first */
+	char		 dir[1024];	/* "" or the directory names are in */
 	char		 err[256];
 };
 
@@ -425,7 +426,8 @@ psftp_list(struct psftp *p, struct psftp_entry **out, size_t *nout)
 	*out = NULL;
 	*nout = 0;
 	memset(&dl, 0, sizeof(dl));
-	if (simple_req(p, SFTP_FXP_OPENDIR, ".", 1, &r, NULL) != 0 ||
+	if (simple_req(p, SFTP_FXP_OPENDIR, p->dir[0] ? p->dir : ".",
+	    p->dir[0] ? strlen(p->dir) : 1, &r, NULL) != 0 ||
 	    get_handle(p, "opendir", &r, h, &hlen) != 0)
 		goto out;
 	rc = read_dir(p, h, hlen, &dl);
@@ -530,6 +532,29 @@ read_file(struct psftp *p, const u_char *h, size_t hlen, uint64_t hint,
 	}
 }
 
+/* The directory list, get and remove work in (the fallback's -r). */
+int
+psftp_set_dir(struct psftp *p, const char *dir)
+{
+	if (strlcpy(p->dir, dir, sizeof(p->dir)) >= sizeof(p->dir)) {
+		p->dir[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* name as the server sees it: in p->dir when one was set. */
+static const char *
+rpath(const struct psftp *p, const char *name, char *buf, size_t len)
+{
+	int n;
+
+	if (p->dir[0] == '\0')
+		return name;
+	n = snprintf(buf, len, "%s/%s", p->dir, name);
+	return n < 0 || (size_t)n >= len ? NULL : buf;
+}
+
 int
 psftp_get(struct psftp *p, const char *name, uint64_t hint, psftp_sink sink,
     void *arg)
@@ -538,9 +563,15 @@ psftp_get(struct psftp *p, const char *name, uint64_t hint, psftp_sink sink,
 	u_char h[SFTP_HANDLE_MAX];
 	size_t hlen;
 	uint32_t id = p->nextid++;
+	char pbuf[1280];
+	const char *path;
 	int rc;
 
-	if (sftp_put_open(p->out, id, name, SFTP_FXF_READ) != 0) {
+	if ((path = rpath(p, name, pbuf, sizeof(pbuf))) == NULL) {
+		seterr(p, "path too long", NULL);
+		return -1;
+	}
+	if (sftp_put_open(p->out, id, path, SFTP_FXF_READ) != 0) {
 		buf_reset(p->out);
 		seterr(p, "request too large", NULL);
 		return -1;
@@ -559,8 +590,14 @@ int
 psftp_remove(struct psftp *p, const char *name)
 {
 	struct sftp_reply r;
+	char pbuf[1280];
+	const char *path;
 
-	if (simple_req(p, SFTP_FXP_REMOVE, name, strlen(name), &r, NULL) != 0)
+	if ((path = rpath(p, name, pbuf, sizeof(pbuf))) == NULL) {
+		seterr(p, "path too long", NULL);
+		return -1;
+	}
+	if (simple_req(p, SFTP_FXP_REMOVE, path, strlen(path), &r, NULL) != 0)
 		return -1;
 	if (r.type != SFTP_FXP_STATUS || r.status != SFTP_FX_OK) {
 		seterr(p, name, &r);

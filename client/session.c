@@ -133,6 +133,12 @@ session_open(struct client_opts *o, struct session **out)
 		goto bad;
 	if (conn_open(o, &s->c) != 0 || psftp_start(s->c, &s->p) != 0)
 		goto bad;
+	/* -r names the directory of a plain SFTP server; pfish's is fixed. */
+	if (o->remotedir != NULL && !psftp_is_pfish(s->p) &&
+	    psftp_set_dir(s->p, o->remotedir) != 0) {
+		warnx("-r %s: path too long", o->remotedir);
+		goto bad;
+	}
 	s->mailbox = conn_user(s->c);
 	if (o->statefile != NULL) {
 		if (strlcpy(s->statepath, o->statefile, sizeof(s->statepath)) >=
@@ -204,13 +210,20 @@ session_signed(const struct session *s)
 void
 session_no_state(const struct session *s, const char *what)
 {
-	warnx("%s offers no signed state (%s subsystem%s): %s%s",
-	    conn_host(s->c), psftp_subsystem(s->p),
-	    strcmp(psftp_subsystem(s->p), "pfish") == 0 ?
-	    " without " PFISH_EXT_STATE : ", plain SFTP", what,
-	    strcmp(psftp_subsystem(s->p), "pfish") == 0 ? "" :
-	    "; reading the .age files of the SFTP start directory (the "
-	    "home directory, with sftp-server)");
+	const char *host = conn_host(s->c), *sub = psftp_subsystem(s->p);
+
+	if (strcmp(sub, "pfish") == 0)
+		warnx("%s offers no signed state (pfish subsystem without "
+		    PFISH_EXT_STATE "): %s", host, what);
+	else if (s->o->remotedir != NULL)
+		warnx("%s offers no signed state (%s subsystem, plain SFTP): "
+		    "%s; reading the .age files of %s", host, sub, what,
+		    s->o->remotedir);
+	else
+		warnx("%s offers no signed state (%s subsystem, plain SFTP): "
+		    "%s; reading the .age files of the SFTP start directory "
+		    "(the home directory, with sftp-server; -r names "
+		    "another)", host, sub, what);
 }
 
 /*

@@ -73,6 +73,7 @@ struct client_opts {
 	int		 batch;		/* BatchMode yes: never prompt */
 	int		 iotimeout;	/* -t: seconds without an answer */
 	int		 accept_unsigned; /* take plain SFTP after a head */
+	const char	*remotedir;	/* -r: the fallback's directory */
 	enum strict_mode strict;
 };
 
@@ -99,6 +100,7 @@ typedef int (*psftp_item_cb)(void *arg, int kind, uint64_t seq,
 	    const u_char *content, size_t len);
 
 int	 psftp_start(struct conn *c, struct psftp **out);
+int	 psftp_set_dir(struct psftp *p, const char *dir);
 void	 psftp_free(struct psftp *p);
 int	 psftp_is_pfish(const struct psftp *p);	/* pfish subsystem + state */
 int	 psftp_can_delete(const struct psftp *p);

@@ -23,11 +23,13 @@ mkdir -p "$FAKE"
 CALLS=$T/calls
 : >"$CALLS"
 for c in apt-get apt dpkg sudo; do
-	printf '#!/bin/sh\necho "%s $*" >>"%s"\nexit 1\n' "$c" "$CALLS" \
+	printf '#!/bin/sh\nprintf "%%s\\n" "%s $*" >>"%s"\nexit 1\n' "$c" "$CALLS" \
 	    >"$FAKE/$c"
 done
 # dpkg-query: every package is missing.  id: not root.
-printf '#!/bin/sh\necho "dpkg-query $*" >>"%s"\nexit 1\n' "$CALLS" \
+# (printf, not echo: sh's echo would turn a "\n" in the arguments, as in
+# deps.sh's dpkg-query -f format, into a line of its own.)
+printf '#!/bin/sh\nprintf "%%s\\n" "dpkg-query $*" >>"%s"\nexit 1\n' "$CALLS" \
     >"$FAKE/dpkg-query"
 printf '#!/bin/sh\n[ "$1" = -u ] && { echo 1000; exit 0; }\nexec /usr/bin/id "$@"\n' \
     >"$FAKE/id"
@@ -69,8 +71,8 @@ says() {
 nomake plain make --no-print-directory -C "$PFISH_TOP"
 check "make-missing-fails-cleanly" failed_cleanly plain
 check "make-missing-names-packages" says plain \
-    "pkg-config cannot find: libsodium libevent_core libbsd-overlay libssh;" \
-    "libsodium-dev libevent-dev libbsd-dev libssh-dev" "make deps"
+    "pkg-config cannot find: libsodium libcrypto libevent_core libbsd-overlay libssh;" \
+    "libsodium-dev libssl-dev libevent-dev libbsd-dev libssh-dev" "make deps"
 
 # The unit tests need cmocka too, and the test set installs it.
 nomake unit make --no-print-directory -C "$PFISH_TOP" check-unit

@@ -11,7 +11,7 @@
 t_init
 
 PFISH=$PFISH_BIN/pfish
-for p in pfish pfish-server pfish-signer pfish-store pfish-deliver; do
+for p in pfish pfish-server pfish-signer pfish-store pfish-deliver pfish-account; do
 	if [ ! -x "$PFISH_BIN/$p" ]; then
 		skip client-cli "not built yet: $p"
 		t_done
@@ -19,7 +19,7 @@ for p in pfish pfish-server pfish-signer pfish-store pfish-deliver; do
 done
 
 # --help, -h, --version: stdout, exit 0, for every program.
-for p in pfish pfish-server pfish-signer pfish-store pfish-deliver; do
+for p in pfish pfish-server pfish-signer pfish-store pfish-deliver pfish-account; do
 	for a in --help -h; do
 		"$PFISH_BIN/$p" $a >"$T/out" 2>"$T/err"
 		rc=$?
@@ -168,6 +168,28 @@ if [ -x "$SFTPSRV" ]; then
 		ok "fallback names the directory it reads"
 	else
 		notok "fallback names the directory it reads" "exit $rc: $(cat err)"
+	fi
+	# -r names the directory: the server starts elsewhere (its root).
+	sshd_stop
+	sshd_start "Subsystem sftp $SFTPSRV -d /" ||
+	    { notok "sshd (plain, -r)"; t_done; }
+	$PFISH $ADDR -p "$SSHD_PORT" -r "$T/plain" "$MB@127.0.0.1" list >out 2>err
+	rc=$?
+	n=$(grep -c '^[0-9]\{12\}\.age' out)
+	if [ "$rc" -eq 2 ] && [ "$n" -eq "$(ls plain | grep -c '\.age$')" ] &&
+	    [ "$n" -gt 0 ] && grep -q "reading the .age files of $T/plain" err; then
+		ok "fallback -r: lists the named directory and says so ($n messages)"
+	else
+		notok "fallback -r: lists the named directory" "exit $rc, $n listed: $(cat err)"
+	fi
+	mkdir -p rfetch
+	$PFISH $ADDR -p "$SSHD_PORT" -r "$T/plain" "$MB@127.0.0.1" fetch -d rfetch >out 2>err
+	rc=$?
+	if [ "$rc" -eq 2 ] && [ -n "$(ls rfetch)" ] &&
+	    diff -r plain rfetch >/dev/null 2>&1; then
+		ok "fallback -r: fetch reads the named directory"
+	else
+		notok "fallback -r: fetch reads the named directory" "exit $rc: $(cat err)"
 	fi
 else
 	skip "fallback directory" "no $SFTPSRV"

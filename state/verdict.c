@@ -276,6 +276,25 @@ no_head(struct vctx *v)
 	return 0;
 }
 
+/* How long ago, in the unit a person reads best: minutes, hours, days. */
+static void
+stale_finding(struct vctx *v, uint64_t ago)
+{
+	const char *unit = "minutes";
+	uint64_t n = ago / 60;
+
+	if (ago >= 2 * 86400) {
+		n = ago / 86400;
+		unit = "days";
+	} else if (ago >= 2 * 3600) {
+		n = ago / 3600;
+		unit = "hours";
+	}
+	finding(v, VK_STALE, v->in->head.high, "head expired %llu %s ago: "
+	    "the provider's head job may have stopped", (unsigned long long)n,
+	    unit);
+}
+
 /* The head itself and its relation to what was accepted before. */
 static int
 check_head(struct vctx *v)
@@ -307,8 +326,7 @@ check_head(struct vctx *v)
 	check_prior(v);
 	check_mark(v);
 	if (in->now > h->expires && in->now - h->expires > in->skew) {
-		finding(v, VK_STALE, h->high, "head expired %llu seconds ago",
-		    (unsigned long long)(in->now - h->expires));
+		stale_finding(v, in->now - h->expires);
 		v->res->head_ok = 0;
 	}
 	return 0;

@@ -503,6 +503,18 @@ test_stale(void **state)
 	run(f);
 	assert_one(f, VK_STALE, N);
 	assert_false(f->res.head_ok);
+	/* Said in the unit a person reads, with the likely cause. */
+	assert_non_null(strstr(f->res.f[0].detail, "minutes ago"));
+	assert_non_null(strstr(f->res.f[0].detail, "head job may have "
+	    "stopped"));
+	verify_result_free(&f->res);
+	f->in.now = f->in.head.expires + 5 * 3600;
+	run(f);
+	assert_non_null(strstr(f->res.f[0].detail, "expired 5 hours ago"));
+	verify_result_free(&f->res);
+	f->in.now = f->in.head.expires + 3 * 86400 + 7;
+	run(f);
+	assert_non_null(strstr(f->res.f[0].detail, "expired 3 days ago"));
 	done(f);
 }
 
