@@ -252,6 +252,19 @@ fetch_commit(struct fetch *f)
 	return cstate_save(s->statepath, &s->st);
 }
 
+/* fetch_one, committing each full batch, and what arrived on failure. */
+static int
+fetch_stage(struct fetch *f, const struct ventry *e)
+{
+	if (fetch_one(f, e) < 0) {
+		(void)fetch_commit(f);
+		return -1;
+	}
+	if (f->nst == FETCH_BATCH && fetch_commit(f) != 0)
+		return -1;
+	return 0;
+}
+
 static int
 was_refused(const struct fetch *f, uint64_t seq)
 {
@@ -296,11 +309,7 @@ recheck(struct fetch *f)
 		}
 		if (e->status != VST_OK || !e->present)
 			continue;
-		if (fetch_one(f, e) < 0) {
-			(void)fetch_commit(f);	/* keep what arrived */
-			return -1;
-		}
-		if (f->nst == FETCH_BATCH && fetch_commit(f) != 0)
+		if (fetch_stage(f, e) != 0)
 			return -1;
 	}
 	return fetch_commit(f);
@@ -318,11 +327,7 @@ fetch_verified(struct fetch *f)
 		if (e->status != VST_OK || !e->present ||
 		    seqset_has(s->st.fetched, e->seq))
 			continue;
-		if (fetch_one(f, e) < 0) {
-			(void)fetch_commit(f);	/* keep what arrived */
-			return -1;
-		}
-		if (f->nst == FETCH_BATCH && fetch_commit(f) != 0)
+		if (fetch_stage(f, e) != 0)
 			return -1;
 	}
 	return fetch_commit(f);

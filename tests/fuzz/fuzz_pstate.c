@@ -28,28 +28,58 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Parse into fresh sets and memory; 0 when it parses. */
+static int
+parse(const u_char *d, size_t n, struct seqset **f, struct seqset **c,
+    struct pstate_mem *m, size_t *off, size_t *len)
+{
+	*f = seqset_new();
+	*c = seqset_new();
+	memset(m, 0, sizeof(*m));
+	if (*f == NULL || *c == NULL)
+		abort();
+	return pstate_parse(d, n, *f, *c, m, off, len);
+}
+
+static void
+release(struct seqset *f, struct seqset *c, struct pstate_mem *m)
+{
+	seqset_free(f);
+	seqset_free(c);
+	pstate_mem_clear(m);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct seqset *f, *c;
-	struct buf *b;
-	size_t off, len;
+	struct seqset *f, *c, *f2, *c2;
+	struct pstate_mem m, m2;
+	struct buf *b, *b2;
+	size_t off, len, off2, len2;
 
-	f = seqset_new();
-	c = seqset_new();
-	b = buf_new();
-	if (f == NULL || c == NULL || b == NULL)
+	if ((b = buf_new()) == NULL || (b2 = buf_new()) == NULL)
 		abort();
-	if (pstate_parse(data, size, f, c, &off, &len) == 0) {
-		/* What parses must format back to the same bytes. */
-		if (pstate_format(f, c, len ? data + off : NULL, len, b) != 0 ||
-		    buf_len(b) != size || memcmp(buf_ptr(b), data, size) != 0)
+	if (parse(data, size, &f, &c, &m, &off, &len) == 0) {
+		/*
+		 * What parses formats (as the current version: an older
+		 * file is upgraded), and that output parses and formats
+		 * back to the same bytes.
+		 */
+		if (pstate_format(f, c, &m, len ? data + off : NULL, len,
+		    b) != 0)
 			abort();
+		if (parse(buf_ptr(b), buf_len(b), &f2, &c2, &m2, &off2,
+		    &len2) != 0 || pstate_format(f2, c2, &m2, len2 ?
+		    buf_ptr(b) + off2 : NULL, len2, b2) != 0 ||
+		    buf_len(b2) != buf_len(b) ||
+		    memcmp(buf_ptr(b2), buf_ptr(b), buf_len(b)) != 0)
+			abort();
+		release(f2, c2, &m2);
 		(void)seqset_add(f, 7);
 		(void)seqset_has(f, 7);
 	}
+	release(f, c, &m);
 	buf_free(b);
-	seqset_free(f);
-	seqset_free(c);
+	buf_free(b2);
 	return 0;
 }
