@@ -30,6 +30,7 @@
 #include "account.h"
 #include "acctool.h"
 #include "buf.h"
+#include "idsign.h"
 #include "sshkey.h"
 #include "stmt.h"
 
@@ -317,7 +318,8 @@ sign_and_send(struct acct_ctx *c, const char *name, int dirfd,
 		goto out;
 	}
 	show_changes(x->last != NULL ? &x->last->st : NULL, &x->next);
-	if (acct_sign(c->identity, buf_ptr(text), buf_len(text), sig) != 0)
+	if (sshsig_sign_identity(c->identity, ACCOUNT_NS, "account state",
+	    buf_ptr(text), buf_len(text), sig) != 0)
 		goto out;
 	if (c->upload != NULL && upload(c->upload, sig) != 0)
 		goto out;
@@ -351,11 +353,8 @@ acct_device(struct acct_ctx *c, int argc, char **argv)
 		return ACCT_EX_USAGE;
 	}
 	memset(&x, 0, sizeof(x));
-	if (acct_identity_pub(c->identity, x.signer) != 0) {
-		warnx("%s: cannot read the ssh-ed25519 key (also tried %s.pub)",
-		    c->identity, c->identity);
+	if (sshsig_identity_pub(c->identity, x.signer) != 0)
 		return ACCT_EX_ERROR;
-	}
 	if ((ret = acct_chain_open(c, argv[1], strcmp(v->name, "init") == 0,
 	    &dirfd, &ch)) != 0)
 		return ret;

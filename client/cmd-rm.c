@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "client.h"
+#include "idsign.h"
 #include "layout.h"
 #include "sshkey.h"
 #include "trust.h"
@@ -105,7 +106,8 @@ delete_chunk(struct session *s, const char *identity, const char *fp,
 		warnx("cannot encode the delete statement");
 		goto out;
 	}
-	if (sign_delete(identity, buf_ptr(text), buf_len(text), signed_) != 0)
+	if (sshsig_sign_identity(identity, PFISH_NS_DELETE, "delete statement",
+	    buf_ptr(text), buf_len(text), signed_) != 0)
 		goto out;
 	if (psftp_delete(s->p, buf_ptr(signed_), buf_len(signed_)) != 0) {
 		warnx("%s: %s", conn_host(s->c), psftp_errmsg(s->p));
@@ -152,7 +154,7 @@ session_delete(struct session *s, const uint64_t *seqs, size_t n)
 		return -1;
 	}
 	if (client_identity(s->o, identity, sizeof(identity)) != 0 ||
-	    sign_key_id(identity, fp) != 0)
+	    sshsig_identity_fp(identity, fp) != 0)
 		return -1;
 	warn_untrusted(s, identity);
 	for (i = 0; i < n; i += k) {

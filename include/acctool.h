@@ -105,10 +105,5 @@ int	acct_device(struct acct_ctx *c, int argc, char **argv);
 /* account/pull.c: take the key host's chain into the device's, checked. */
 int	acct_pull(struct acct_ctx *c, const char *name);
 
-/* account/acsign.c: sign a text with a key file, or ssh-keygen for
- * keys pfish cannot read (passphrase, agent via KEY.pub). */
-int	acct_sign(const char *identity, const u_char *text, size_t len,
-	    struct buf *out);
-int	acct_identity_pub(const char *identity, u_char pk[SSHKEY_ED25519_PK]);
 
 #endif /* ACCTOOL_H */

@@ -160,11 +160,6 @@ int	 sbudget_take(struct sbudget *b, size_t len);
 /* The user's key: -i, else ~/.ssh/id_ed25519. */
 int	 client_identity(const struct client_opts *o, char *path, size_t len);
 
-/* sign.c: user-signed delete statements. */
-int	 sign_delete(const char *identity, const u_char *text, size_t len,
-	    struct buf *out);
-int	 sign_key_id(const char *identity, char fp[SSHKEY_FP_LEN]);
-
 /* progress.c: a transfer meter on a terminal, silence otherwise. */
 struct progress {
 	int		 on;

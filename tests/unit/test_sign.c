@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* test_sign.c: delete signatures through libsodium and through ssh-keygen. */
+/* test_sign.c: signing with the user's key (idsign.c), directly and through ssh-keygen. */
 
 #include <sys/types.h>
 
@@ -32,6 +32,7 @@
 
 #include "buf.h"
 #include "client.h"
+#include "idsign.h"
 #include "sshsig.h"
 
 static char dir[] = "/tmp/pfish-test-sign.XXXXXX";
@@ -81,7 +82,8 @@ check_signed(const char *key)
 
 	assert_non_null(out = buf_new());
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, key);
-	assert_int_equal(sign_delete(path, (const u_char *)text, tl, out), 0);
+	assert_int_equal(sshsig_sign_identity(path, PFISH_NS_DELETE, "delete statement",
+	    (const u_char *)text, tl, out), 0);
 	assert_true(buf_len(out) > tl);
 	assert_memory_equal(buf_ptr(out), text, tl);
 	assert_int_equal(sshsig_verify((const char *)buf_ptr(out) + tl,
@@ -90,7 +92,7 @@ check_signed(const char *key)
 	assert_int_equal(sshsig_verify((const char *)buf_ptr(out) + tl,
 	    buf_len(out) - tl, PFISH_NS_RECORD, text, tl, pk),
 	    SSHSIG_ERR_NAMESPACE);
-	assert_int_equal(sign_key_id(path, fp2), 0);
+	assert_int_equal(sshsig_identity_fp(path, fp2), 0);
 	assert_string_equal(fp, fp2);
 	buf_free(out);
 }
@@ -124,8 +126,8 @@ test_sign_missing_key(void **state)
 	(void)state;
 	assert_non_null(out = buf_new());
 	(void)snprintf(path, sizeof(path), "%s/nonexistent", dir);
-	assert_int_not_equal(sign_delete(path, (const u_char *)text,
-	    sizeof(text) - 1, out), 0);
+	assert_int_not_equal(sshsig_sign_identity(path, PFISH_NS_DELETE,
+	    "delete statement", (const u_char *)text, sizeof(text) - 1, out), 0);
 	assert_int_equal(buf_len(out), 0);
 	buf_free(out);
 }

@@ -14,7 +14,10 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* acsign.c: sign account states with a key file, or with ssh-keygen. */
+/*
+ * idsign.c: sign with the user's key file, or with ssh-keygen for keys
+ * pfish cannot read itself (passphrase, agent via KEY.pub).
+ */
 
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -27,9 +30,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "account.h"
-#include "acctool.h"
 #include "buf.h"
+#include "idsign.h"
 #include "sshkey.h"
 #include "sshsig.h"
 
@@ -41,9 +43,9 @@ ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* The key's public half: KEY.pub, KEY itself if a .pub, or the private. */
-int
-acct_identity_pub(const char *identity, u_char pk[SSHKEY_ED25519_PK])
+/* KEY.pub, KEY itself if a .pub, or the private key; quiet. */
+static int
+load_pub(const char *identity, u_char pk[SSHKEY_ED25519_PK])
 {
 	struct sshkey_priv *k = NULL;
 	char path[PATH_MAX];
@@ -62,17 +64,61 @@ acct_identity_pub(const char *identity, u_char pk[SSHKEY_ED25519_PK])
 	return 0;
 }
 
+int
+sshsig_identity_pub(const char *identity, u_char pk[SSHKEY_ED25519_PK])
+{
+	if (load_pub(identity, pk) != 0) {
+		warnx("%s: cannot read the ssh-ed25519 key (also tried %s.pub)",
+		    identity, identity);
+		return -1;
+	}
+	return 0;
+}
+
+int
+sshsig_identity_fp(const char *identity, char fp[SSHKEY_FP_LEN])
+{
+	u_char pk[SSHKEY_ED25519_PK];
+
+	if (sshsig_identity_pub(identity, pk) != 0)
+		return -1;
+	sshkey_fingerprint(pk, fp);
+	return 0;
+}
+
+/* Child side: stdin and stdout are the pipes; no shell involved. */
+static void
+run_keygen(const char *identity, const char *ns, int in, int out)
+{
+	if (dup2(in, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1)
+		_exit(127);
+	execlp("ssh-keygen", "ssh-keygen", "-q", "-Y", "sign", "-n", ns,
+	    "-f", identity, (char *)NULL);
+	_exit(127);
+}
+
+static void
+close_pair(int p[2])
+{
+	if (p[0] != -1)
+		close(p[0]);
+	if (p[1] != -1)
+		close(p[1]);
+	p[0] = p[1] = -1;
+}
+
 /* ssh-keygen -Y sign: the text on its stdin, the armor on its stdout. */
 static int
-keygen_sign(const char *identity, const u_char *text, size_t len,
-    struct buf *armor)
+keygen_sign(const char *identity, const char *ns, const u_char *text,
+    size_t len, struct buf *armor)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, status = 0, r = -1;
+	int tochild[2] = { -1, -1 }, fromchild[2] = { -1, -1 };
+	int status = 0, r = -1;
 	u_char chunk[4096];
 	ssize_t n;
 	pid_t pid;
 
-	if (pipe(in) == -1 || pipe(out) == -1) {
+	if (pipe(tochild) == -1 || pipe(fromchild) == -1) {
 		warn("pipe");
 		goto out;
 	}
@@ -81,24 +127,19 @@ keygen_sign(const char *identity, const u_char *text, size_t len,
 		goto out;
 	}
 	if (pid == 0) {
-		if (dup2(in[0], STDIN_FILENO) == -1 ||
-		    dup2(out[1], STDOUT_FILENO) == -1)
-			_exit(127);
-		close(in[1]);
-		close(out[0]);
-		execlp("ssh-keygen", "ssh-keygen", "-q", "-Y", "sign", "-n",
-		    ACCOUNT_NS, "-f", identity, (char *)NULL);
-		_exit(127);
+		close(tochild[1]);
+		close(fromchild[0]);
+		run_keygen(identity, ns, tochild[0], fromchild[1]);
 	}
-	close(in[0]);
-	close(out[1]);
-	in[0] = out[1] = -1;
-	/* A state is small: ssh-keygen reads it all before it writes. */
-	if (write(in[1], text, len) != (ssize_t)len)
+	close(tochild[0]);
+	close(fromchild[1]);
+	tochild[0] = fromchild[1] = -1;
+	/* The text is small: ssh-keygen reads it all before it writes. */
+	if (len > 0 && write(tochild[1], text, len) != (ssize_t)len)
 		warn("write to ssh-keygen");
-	close(in[1]);
-	in[1] = -1;
-	while ((n = read(out[0], chunk, sizeof(chunk))) > 0)
+	close(tochild[1]);
+	tochild[1] = -1;
+	while ((n = read(fromchild[0], chunk, sizeof(chunk))) > 0)
 		if (buf_put(armor, chunk, (size_t)n) != 0 ||
 		    buf_len(armor) > SSHSIG_ARMOR_MAX)
 			break;
@@ -109,29 +150,23 @@ keygen_sign(const char *identity, const u_char *text, size_t len,
 	else
 		r = 0;
  out:
-	if (in[0] != -1)
-		close(in[0]);
-	if (in[1] != -1)
-		close(in[1]);
-	if (out[0] != -1)
-		close(out[0]);
-	if (out[1] != -1)
-		close(out[1]);
+	close_pair(tochild);
+	close_pair(fromchild);
 	return r;
 }
 
 int
-acct_sign(const char *identity, const u_char *text, size_t len,
-    struct buf *out)
+sshsig_sign_identity(const char *identity, const char *ns, const char *what,
+    const u_char *text, size_t len, struct buf *out)
 {
 	struct sshkey_priv *k = NULL;
 	struct buf *armor = NULL;
 	u_char want[SSHKEY_ED25519_PK], got[SSHKEY_ED25519_PK];
 	int r = -1, e;
 
-	if (acct_identity_pub(identity, want) != 0) {
-		warnx("%s: cannot read the ssh-ed25519 key (also tried %s.pub)",
-		    identity, identity);
+	if (load_pub(identity, want) != 0) {
+		warnx("%s: cannot read the ssh-ed25519 key (also tried %s.pub) "
+		    "to sign the %s", identity, identity, what);
 		return -1;
 	}
 	if ((armor = buf_new()) == NULL) {
@@ -141,18 +176,18 @@ acct_sign(const char *identity, const u_char *text, size_t len,
 	e = ends_with(identity, ".pub") ? SSHKEY_ERR_ENCRYPTED :
 	    sshkey_load_private(identity, &k);
 	if (e == 0)
-		e = sshsig_sign(k, ACCOUNT_NS, text, len, armor);
+		e = sshsig_sign(k, ns, text, len, armor);
 	else if (e == SSHKEY_ERR_ENCRYPTED)
-		e = keygen_sign(identity, text, len, armor);
+		e = keygen_sign(identity, ns, text, len, armor);
 	if (e != 0) {
-		warnx("%s: cannot sign the account state", identity);
+		warnx("%s: cannot sign the %s", identity, what);
 		goto out;
 	}
 	/* Whatever signed it, the result must verify under the key named. */
 	if (sshsig_verify((const char *)buf_ptr(armor), buf_len(armor),
-	    ACCOUNT_NS, text, len, got) != 0 ||
+	    ns, text, len, got) != 0 ||
 	    memcmp(got, want, sizeof(got)) != 0) {
-		warnx("%s: the signature does not verify", identity);
+		warnx("%s: the %s signature does not verify", identity, what);
 		goto out;
 	}
 	if (buf_put(out, text, len) != 0 || buf_putb(out, armor) != 0) {
