@@ -149,7 +149,7 @@ load_one(const char *name, int dirfd, uint64_t s, struct acct_chain *ch)
 		    prev != NULL ? prev->hash : NULL, &l->st, l->signer);
 	if (r != 0) {
 		warnx("%s: stored chain is damaged: serial %llu: %s", name,
-		    (unsigned long long)s, account_strerror(r));
+		    (unsigned long long)s, pfish_strerror(r));
 		free(l->data);
 		memset(l, 0, sizeof(*l));
 		return -1;
@@ -321,7 +321,7 @@ acct_chain_offer(struct acct_ctx *c, const char *name, int dirfd,
 	if ((r = account_verify_signed(data, len, &nl.st, nl.signer,
 	    nl.hash)) != 0) {
 		warnx("%s: refused: %s: %s", name, refusal_kind(r),
-		    account_strerror(r));
+		    pfish_strerror(r));
 		return ACCT_EX_REFUSED;
 	}
 	if (strcmp(nl.st.account, name) != 0) {
@@ -335,7 +335,7 @@ acct_chain_offer(struct acct_ctx *c, const char *name, int dirfd,
 	    last != NULL ? last->hash : NULL, &nl.st, nl.signer)) != 0) {
 		warnx("%s: refused: %s: serial %llu after %zu: %s", name,
 		    refusal_kind(r), (unsigned long long)nl.st.serial, ch->n,
-		    account_strerror(r));
+		    pfish_strerror(r));
 		return ACCT_EX_REFUSED;
 	}
 	if ((nl.data = malloc(len)) == NULL) {

@@ -47,7 +47,7 @@ load_pub(const char *path, u_char pk[SSHKEY_ED25519_PK])
 	int r;
 
 	if ((r = sshkey_load_public(path, pk, NULL)) != 0) {
-		warnx("%s: %s", path, sshkey_strerror(r));
+		warnx("%s: %s", path, pfish_strerror(r));
 		return -1;
 	}
 	return 0;
@@ -298,7 +298,7 @@ build(struct acct_ctx *c, const struct verb *v, char **argv, struct change *x)
 	if ((r = account_chain_check(x->last != NULL ? &x->last->st : NULL,
 	    x->last != NULL ? x->last->hash : NULL, &x->next,
 	    x->signer)) != 0) {
-		warnx("%s: not signed: %s", argv[1], account_strerror(r));
+		warnx("%s: not signed: %s", argv[1], pfish_strerror(r));
 		return ACCT_EX_REFUSED;
 	}
 	return 0;
@@ -314,7 +314,7 @@ sign_and_send(struct acct_ctx *c, const char *name, int dirfd,
 	if ((text = buf_new()) == NULL || (sig = buf_new()) == NULL)
 		goto out;
 	if ((r = account_encode(&x->next, text)) != 0) {
-		warnx("%s: %s", name, account_strerror(r));
+		warnx("%s: %s", name, pfish_strerror(r));
 		goto out;
 	}
 	show_changes(x->last != NULL ? &x->last->st : NULL, &x->next);

@@ -54,7 +54,7 @@ check_pin(const char *name, const char *pin, const u_char *d, size_t len)
 	int r;
 
 	if ((r = sshkey_load_public(pin, pk, NULL)) != 0) {
-		warnx("%s: %s", pin, sshkey_strerror(r));
+		warnx("%s: %s", pin, pfish_strerror(r));
 		return ACCT_EX_USAGE;
 	}
 	if (account_verify_signed(d, len, &st, signer, hash) == 0 &&

@@ -96,7 +96,7 @@ maildir_open(const char *dir, const char *identity, struct maildir **out)
 	if ((r = age_identities_load(md->ids, identity, maildir_pass,
 	    NULL)) != 0) {
 		warnx("%s: cannot load the decryption key: %s", identity,
-		    age_strerror(r));
+		    pfish_strerror(r));
 		goto bad;
 	}
 	*out = md;
@@ -142,7 +142,7 @@ maildir_deliver(struct maildir *md, int dirfd, const char *name,
 	r = age_decrypt_to_path(md->ids, fd, tmp, dst, NULL);
 	close(fd);
 	if (r != 0) {
-		warnx("%s: cannot decrypt: %s", name, age_strerror(r));
+		warnx("%s: cannot decrypt: %s", name, pfish_strerror(r));
 		return -1;
 	}
 	return 0;

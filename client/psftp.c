@@ -160,7 +160,7 @@ recv_reply(struct psftp *p, uint32_t id, struct sftp_reply *r,
 		return -1;
 	if ((e = sftp_parse_reply(buf_ptr(p->in), buf_len(p->in), r,
 	    names)) != 0) {
-		seterr(p, sftp_strerror(e), NULL);
+		seterr(p, pfish_strerror(e), NULL);
 		return -1;
 	}
 	if (r->id != id) {
@@ -196,7 +196,7 @@ do_init(struct psftp *p)
 		return -1;
 	if ((e = sftp_parse_version(buf_ptr(p->in), buf_len(p->in),
 	    &p->version, &p->exts)) != 0) {
-		seterr(p, sftp_strerror(e), NULL);
+		seterr(p, pfish_strerror(e), NULL);
 		return -1;
 	}
 	if (p->version < SFTP_VERSION) {

@@ -114,7 +114,7 @@ load_recipients(struct delivery *d, struct age_recipients *rc)
 		return EX_TEMPFAIL;
 	}
 	if (r != 0 || age_recipients_count(rc) == 0) {
-		error("%s: %s", p, r != 0 ? age_strerror(r) : "no recipients");
+		error("%s: %s", p, r != 0 ? pfish_strerror(r) : "no recipients");
 		return EX_CONFIG;
 	}
 	return 0;
@@ -181,7 +181,7 @@ encrypt_error(int r, int fd, int dirfd, const char *tmpname)
 		error("message larger than allowed");
 		return EX_DATAERR;
 	}
-	error("encrypt: %s", age_strerror(r));
+	error("encrypt: %s", pfish_strerror(r));
 	return EX_TEMPFAIL;
 }
 

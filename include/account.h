@@ -25,6 +25,7 @@
 
 #include "pfish.h"
 #include "sshkey.h"
+#include "pfisherr.h"
 
 struct buf;
 struct sshkey_priv;
@@ -69,18 +70,6 @@ struct sshkey_priv;
 #define ACCOUNT_OP_RECIPIENT	0x04	/* mail is encrypted to it */
 #define ACCOUNT_OP_ALL		0x07
 
-/* Errors: every refusal has its own code, so callers can name it. */
-#define ACCOUNT_ERR_FORMAT	-160	/* text is not canonical */
-#define ACCOUNT_ERR_ALLOC	-161
-#define ACCOUNT_ERR_SIG		-162	/* signature missing, bad, or not key */
-#define ACCOUNT_ERR_GENESIS	-163	/* first state not serial 1 / self-signed */
-#define ACCOUNT_ERR_NAME	-164	/* another account */
-#define ACCOUNT_ERR_SERIAL	-165	/* serial is not previous + 1 */
-#define ACCOUNT_ERR_PREV	-166	/* prev is not the previous state's hash */
-#define ACCOUNT_ERR_TIME	-167	/* earlier than the previous state */
-#define ACCOUNT_ERR_SIGNER	-168	/* signer is no master of the previous */
-#define ACCOUNT_ERR_RECOVERY	-169	/* recovery key, masters unchanged */
-
 enum account_role {
 	ACCOUNT_MASTER = 1,
 	ACCOUNT_RECOVERY,
@@ -104,7 +93,6 @@ struct account_state {
 	struct account_key keys[ACCOUNT_KEYS_MAX];
 };
 
-const char	*account_strerror(int r);
 const char	*account_role_name(enum account_role role);
 /* "fetch,delete" etc. for ops; "" for 0.  buf of at least 24 bytes. */
 const char	*account_ops_string(int ops, char *buf, size_t len);

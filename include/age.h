@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pfisherr.h"
+
 struct buf;
 
 #define AGE_VERSION_LINE	"age-encryption.org/v1"
@@ -44,30 +46,11 @@ struct buf;
 #define AGE_ARMOR_WS_MAX	1024	/* whitespace allowed around armor */
 
 /*
- * Error codes, all negative.  Each belongs to one failure class, the
- * names the age conformance vectors use (age_error_class()).
+ * Each AGE_ERR_* code (pfisherr.h) belongs to one failure class, named as
+ * the age conformance vectors name them:
+ * "header failure", "no match", "HMAC failure", "payload failure",
+ * "armor failure", or "error" for operational errors.
  */
-#define AGE_ERR_HEADER		-100	/* malformed header */
-#define AGE_ERR_VERSION		-101	/* not age-encryption.org/v1 */
-#define AGE_ERR_SHORT		-102	/* header incomplete: need more */
-#define AGE_ERR_NO_MATCH	-103	/* no identity opens a stanza */
-#define AGE_ERR_HMAC		-104	/* header MAC does not verify */
-#define AGE_ERR_NONCE		-105	/* payload nonce missing/short */
-#define AGE_ERR_PAYLOAD		-106	/* STREAM chunk fails or misplaced */
-#define AGE_ERR_TRUNCATED	-107	/* stream ends before a last chunk */
-#define AGE_ERR_TRAILING	-108	/* data after the last chunk */
-#define AGE_ERR_ARMOR		-109	/* malformed ASCII armor */
-#define AGE_ERR_STANZA		-110	/* known stanza type, bad contents */
-#define AGE_ERR_KEY		-111	/* bad recipient/identity text */
-#define AGE_ERR_IO		-112	/* errno says why */
-#define AGE_ERR_ALLOC		-113
-#define AGE_ERR_CRYPTO		-114	/* libsodium refused (low order) */
-#define AGE_ERR_INVALID		-115	/* bad argument */
-#define AGE_ERR_TOOBIG		-116	/* input longer than allowed */
-
-const char	*age_strerror(int r);
-/* "header failure", "no match", "HMAC failure", "payload failure",
- * "armor failure", or "error" for operational errors. */
 const char	*age_error_class(int r);
 
 /* One recipient stanza: args[0] is the type. */

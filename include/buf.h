@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pfisherr.h"
+
 /*
  * A buffer holds bytes in [off, size) of its storage.  Getters consume from
  * the front; putters append.  Getters clear their outputs first, check the
@@ -35,17 +37,6 @@
 #define BUF_SIZE_MAX		(256 * 1024 * 1024)	/* hard cap */
 #define BUF_SIZE_DEFAULT	(16 * 1024 * 1024)
 #define BUF_STRING_MAX		(16 * 1024 * 1024)	/* one string on wire */
-
-/* Error codes: all negative, 0 is success. */
-#define BUF_OK			0
-#define BUF_ERR_ALLOC		-1	/* out of memory */
-#define BUF_ERR_NO_SPACE	-2	/* would exceed the size cap */
-#define BUF_ERR_SHORT		-3	/* not enough data (truncated) */
-#define BUF_ERR_STRING_TOO_LONG	-4	/* length field beyond a cap */
-#define BUF_ERR_NUL		-5	/* embedded NUL in a C string */
-#define BUF_ERR_READONLY	-6	/* write to a read-only view */
-#define BUF_ERR_INVALID		-7	/* bad argument */
-#define BUF_ERR_FORMAT		-8	/* malformed text (buf_putf) */
 
 struct buf;
 
@@ -67,7 +58,6 @@ int		 buf_reserve(struct buf *b, size_t len, u_char **dpp);
 char		*buf_dup_string(const struct buf *b);
 int		 buf_cmp(const struct buf *b, size_t off, const void *s,
 		    size_t len);
-const char	*buf_strerror(int r);
 
 /* Appending. */
 int		 buf_put(struct buf *b, const void *v, size_t len);

@@ -28,6 +28,7 @@
 #include "pstate.h"
 #include "stmt.h"
 #include "verify.h"
+#include "pfisherr.h"
 
 struct buf;
 struct seqset;
@@ -108,8 +109,6 @@ const char *psftp_subsystem(const struct psftp *p);	/* "pfish", "sftp" */
 int	 psftp_list(struct psftp *p, struct psftp_entry **out, size_t *nout);
 void	 psftp_entries_free(struct psftp_entry *e, size_t n);
 /* -1: session broken; PSFTP_ERR_*: this file failed, session usable. */
-#define PSFTP_ERR_STATUS	-150	/* server refused (status reply) */
-#define PSFTP_ERR_ABORT		-151	/* the sink refused the data */
 int	 psftp_get(struct psftp *p, const char *name, uint64_t hint,
 	    psftp_sink sink, void *arg);
 struct psftp_batch {

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pfisherr.h"
+
 struct buf;
 
 /*
@@ -43,8 +45,6 @@ struct buf;
 #define PSTATE_HASH_LEN		32
 /* Facts kept per list: ~80 bytes each, the file stays below PSTATE_MAX. */
 #define PSTATE_FACTS_MAX	300000
-#define PSTATE_ERR_FORMAT	-140
-#define PSTATE_ERR_ALLOC	-141
 
 struct seqset;
 

@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "pfish.h"
+#include "pfisherr.h"
 
 struct buf;
 
@@ -103,13 +104,6 @@ struct buf;
 /* DATA reply header: length, type, id, data length. */
 #define SFTP_DATA_HDR_LEN	(SFTP_HDR_LEN + 1 + 4 + 4)
 
-/* Errors beyond buf.h's. */
-#define SFTP_ERR_TOO_LONG	-30	/* length field beyond the cap */
-#define SFTP_ERR_EMPTY		-31	/* packet without a type byte */
-#define SFTP_ERR_ATTRS		-32	/* malformed ATTRS */
-#define SFTP_ERR_FORMAT		-33	/* malformed reply */
-#define SFTP_ERR_TYPE		-34	/* reply type not expected here */
-
 struct sftp_attrs {
 	uint32_t	flags;
 	uint64_t	size;
@@ -120,7 +114,6 @@ struct sftp_attrs {
 	uint32_t	mtime;
 };
 
-const char	*sftp_strerror(int r);
 const char	*sftp_type_name(u_int type);	/* "OPEN", or "unknown" */
 const char	*sftp_status_text(u_int status);
 

@@ -22,20 +22,14 @@
 #include <sys/types.h>
 #include <stddef.h>
 
+#include "pfisherr.h"
+
 struct buf;
 
 #define SSHKEY_ED25519_PK	32
 #define SSHKEY_ED25519_SK	64	/* libsodium layout: seed || pk */
 #define SSHKEY_FP_LEN		51	/* "SHA256:" + 43 base64 + NUL */
 #define SSHKEY_TYPE_ED25519	"ssh-ed25519"
-
-/* Error codes, all negative. */
-#define SSHKEY_ERR_FORMAT	-20	/* malformed */
-#define SSHKEY_ERR_TYPE		-21	/* not ssh-ed25519 */
-#define SSHKEY_ERR_ENCRYPTED	-22	/* passphrase-protected private key */
-#define SSHKEY_ERR_IO		-23	/* errno says why */
-#define SSHKEY_ERR_ALLOC	-24
-#define SSHKEY_ERR_CHECK	-25	/* private key check ints/pk mismatch */
 
 /* A private key; sk lives in sodium_malloc memory. */
 struct sshkey_priv {
@@ -44,7 +38,6 @@ struct sshkey_priv {
 	char	*comment;		/* may be "" */
 };
 
-const char	*sshkey_strerror(int r);
 
 /* Public keys: wire blob (string "ssh-ed25519", string pk). */
 int	sshkey_pub_from_blob(const u_char *blob, size_t len,

@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "sshkey.h"
+#include "pfisherr.h"
 
 struct buf;
 
@@ -30,13 +31,6 @@ struct buf;
 #define SSHSIG_END	"-----END SSH SIGNATURE-----"
 #define SSHSIG_ARMOR_MAX 4096	/* an armored Ed25519 sshsig is ~300 B */
 
-#define SSHSIG_ERR_FORMAT	-40	/* malformed armor or blob */
-#define SSHSIG_ERR_NAMESPACE	-41	/* namespace differs */
-#define SSHSIG_ERR_BAD_SIG	-42	/* signature does not verify */
-#define SSHSIG_ERR_UNSUPPORTED	-43	/* key type / hash / version */
-#define SSHSIG_ERR_ALLOC	-44
-
-const char	*sshsig_strerror(int r);
 
 /*
  * Sign msg under namespace ns with hash sha512; append the armored

@@ -26,6 +26,7 @@
 #include "layout.h"
 #include "pfish.h"
 #include "sshkey.h"
+#include "pfisherr.h"
 
 struct buf;
 struct trust;
@@ -76,11 +77,6 @@ struct trust;
 #define STMT_TEXT_MAX		(256 * 1024)	/* any statement's text */
 #define STMT_DELETE_MAX		2000	/* entries in one delete */
 #define STMT_SIGNED_MAX		(STMT_TEXT_MAX + 4096)
-
-#define STMT_ERR_FORMAT		-80	/* not canonical */
-#define STMT_ERR_ALLOC		-81
-#define STMT_ERR_SIG		-82	/* signature missing or bad */
-#define STMT_ERR_UNTRUSTED	-83	/* signer not trusted for this */
 
 enum stmt_type {
 	STMT_RECORD = 1,
@@ -145,7 +141,6 @@ struct stmt_note {
 	uint64_t	time;
 };
 
-const char	*stmt_strerror(int r);
 const char	*stmt_namespace(enum stmt_type type);	/* NULL for notes */
 
 /* Mailbox names: [A-Za-z0-9_][A-Za-z0-9_.-]*, at most PFISH_MAILBOX_MAX. */

@@ -24,11 +24,7 @@
 #include <stdint.h>
 
 #include "sshkey.h"
-
-#define TRUST_ERR_FORMAT	-60	/* bad line; errbuf says which */
-#define TRUST_ERR_IO		-61
-#define TRUST_ERR_ALLOC		-62
-#define TRUST_ERR_NOT_TRUSTED	-63	/* no entry allows key/ns/time */
+#include "pfisherr.h"
 
 struct trust;
 

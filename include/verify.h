@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "stmt.h"
+#include "pfisherr.h"
 
 /* Kinds of finding; each names a seq (0: the mailbox as a whole). */
 enum vkind {
@@ -198,9 +199,6 @@ struct vresult {
 	size_t		 nexpired;
 };
 
-#define VERIFY_ERR_ALLOC	-120
-#define VERIFY_ERR_RANGE	-121	/* signed range absurdly large */
-#define VERIFY_ERR_ORDER	-122	/* input not sorted */
 #define VERIFY_SPAN_MAX		50000000ULL
 
 const char	*verify_kind_name(enum vkind k);

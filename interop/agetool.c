@@ -88,11 +88,11 @@ cmd_encrypt(int argc, char **argv)
 		switch (ch) {
 		case 'R':
 			if ((r = age_recipients_load(rc, optarg)) != 0)
-				errx(1, "%s: %s", optarg, age_strerror(r));
+				errx(1, "%s: %s", optarg, pfish_strerror(r));
 			break;
 		case 'r':
 			if ((r = age_recipients_add(rc, optarg)) != 0)
-				errx(1, "%s: %s", optarg, age_strerror(r));
+				errx(1, "%s: %s", optarg, pfish_strerror(r));
 			break;
 		default:
 			usage();
@@ -101,7 +101,7 @@ cmd_encrypt(int argc, char **argv)
 	if (optind != argc || age_recipients_count(rc) == 0)
 		usage();
 	if ((r = age_encrypt_fd(rc, STDIN_FILENO, STDOUT_FILENO, NULL)) != 0)
-		errx(1, "encrypt: %s", age_strerror(r));
+		errx(1, "encrypt: %s", pfish_strerror(r));
 	age_recipients_free(rc);
 	return 0;
 }
@@ -129,7 +129,7 @@ cmd_decrypt(int argc, char **argv)
 		case 'i':
 			if ((r = age_identities_load(ids, optarg, env_pass,
 			    NULL)) != 0)
-				errx(1, "%s: %s", optarg, age_strerror(r));
+				errx(1, "%s: %s", optarg, pfish_strerror(r));
 			break;
 		default:
 			usage();
@@ -140,7 +140,7 @@ cmd_decrypt(int argc, char **argv)
 	r = age_decrypt_fd(ids, STDIN_FILENO, STDOUT_FILENO, &opts);
 	age_identities_free(ids);
 	if (r != 0) {
-		warnx("decrypt: %s: %s", age_error_class(r), age_strerror(r));
+		warnx("decrypt: %s: %s", age_error_class(r), pfish_strerror(r));
 		return class_status(r);
 	}
 	return 0;
@@ -153,7 +153,7 @@ cmd_keygen(void)
 	int r;
 
 	if ((r = age_x25519_generate(sk, pk)) != 0)
-		errx(1, "keygen: %s", age_strerror(r));
+		errx(1, "keygen: %s", pfish_strerror(r));
 	printf("# public key: %s\n%s\n", pk, sk);
 	sodium_memzero(sk, sizeof(sk));
 	return 0;
@@ -221,7 +221,7 @@ vector_field(struct vector *v, char *line)
 			    "(pfish decrypts with X25519 and ssh-ed25519 keys "
 			    "only)";
 		else if ((r = age_identities_add_x25519(v->ids, val)) != 0)
-			errx(1, "%s: identity: %s", v->name, age_strerror(r));
+			errx(1, "%s: identity: %s", v->name, pfish_strerror(r));
 	}
 }
 
@@ -292,7 +292,7 @@ cmd_vector(int argc, char **argv)
 	if (!ok)
 		printf(" # expected %s, got %s (%s)", v.expect, got,
 		    strcmp(got, v.expect) == 0 ? "plaintext differs" :
-		    age_strerror(r));
+		    pfish_strerror(r));
 	printf("\n");
 	age_identities_free(v.ids);
 	if (body != data + off)

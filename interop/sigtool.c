@@ -75,12 +75,12 @@ cmd_sign(const char *keyfile, const char *ns)
 	int r;
 
 	if ((r = sshkey_load_private(keyfile, &k)) != 0)
-		errx(1, "%s: %s", keyfile, sshkey_strerror(r));
+		errx(1, "%s: %s", keyfile, pfish_strerror(r));
 	msg = read_stdin();
 	if ((out = buf_new()) == NULL)
 		errx(1, "out of memory");
 	if ((r = sshsig_sign(k, ns, buf_ptr(msg), buf_len(msg), out)) != 0)
-		errx(1, "sign: %s", sshsig_strerror(r));
+		errx(1, "sign: %s", pfish_strerror(r));
 	if (fwrite(buf_ptr(out), 1, buf_len(out), stdout) != buf_len(out))
 		err(1, "write");
 	sshkey_priv_free(k);
@@ -104,7 +104,7 @@ verify_sig(const char *sigfile, const char *ns, u_char pk[SSHKEY_ED25519_PK])
 	msg = read_stdin();
 	if ((r = sshsig_verify((char *)sig, siglen, ns, buf_ptr(msg),
 	    buf_len(msg), pk)) != 0)
-		errx(1, "verify: %s", sshsig_strerror(r));
+		errx(1, "verify: %s", pfish_strerror(r));
 	sshkey_file_free(sig, siglen, 0);
 	buf_free(msg);
 }
@@ -159,7 +159,7 @@ cmd_verifykey(const char *pubfile, const char *ns, const char *sigfile)
 	int r;
 
 	if ((r = sshkey_load_public(pubfile, want, NULL)) != 0)
-		errx(1, "%s: %s", pubfile, sshkey_strerror(r));
+		errx(1, "%s: %s", pubfile, pfish_strerror(r));
 	verify_sig(sigfile, ns, pk);
 	if (memcmp(pk, want, sizeof(pk)) != 0)
 		errx(1, "signed by another key");
@@ -175,7 +175,7 @@ cmd_fp(const char *pubfile)
 	int r;
 
 	if ((r = sshkey_load_public(pubfile, pk, &comment)) != 0)
-		errx(1, "%s: %s", pubfile, sshkey_strerror(r));
+		errx(1, "%s: %s", pubfile, pfish_strerror(r));
 	sshkey_fingerprint(pk, fp);
 	printf("%s %s\n", fp, comment);
 	free(comment);
@@ -190,9 +190,9 @@ cmd_pub(const char *keyfile)
 	int r;
 
 	if ((r = sshkey_load_private(keyfile, &k)) != 0)
-		errx(1, "%s: %s", keyfile, sshkey_strerror(r));
+		errx(1, "%s: %s", keyfile, pfish_strerror(r));
 	if ((r = sshkey_pub_format(k->pk, k->comment, &line)) != 0)
-		errx(1, "%s", sshkey_strerror(r));
+		errx(1, "%s", pfish_strerror(r));
 	printf("%s\n", line);
 	free(line);
 	sshkey_priv_free(k);

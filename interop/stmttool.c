@@ -95,7 +95,7 @@ cmd_verify(enum stmt_type t, const char *trustfile)
 		errx(1, "%s: %s", trustfile, errbuf);
 	if ((r = stmt_verify_signed(buf_ptr(b), buf_len(b), t, tr,
 	    (uint64_t)time(NULL), &tl, pk)) != 0)
-		errx(1, "verify: %s", stmt_strerror(r));
+		errx(1, "verify: %s", pfish_strerror(r));
 	if (t == STMT_RECORD) {
 		r = stmt_record_parse(buf_ptr(b), tl, &rec);
 		key = rec.key;
@@ -108,7 +108,7 @@ cmd_verify(enum stmt_type t, const char *trustfile)
 		key = del.key;
 	}
 	if (r != 0)
-		errx(1, "parse: %s", stmt_strerror(r));
+		errx(1, "parse: %s", pfish_strerror(r));
 	if (!stmt_key_matches(key, pk))
 		errx(1, "key field does not name the signer");
 	if (t == STMT_DELETE)
@@ -127,10 +127,10 @@ cmd_sign(enum stmt_type t, const char *keyfile)
 	int r;
 
 	if ((r = sshkey_load_private(keyfile, &key)) != 0)
-		errx(1, "%s: %s", keyfile, sshkey_strerror(r));
+		errx(1, "%s: %s", keyfile, pfish_strerror(r));
 	if ((out = buf_new()) == NULL ||
 	    (r = stmt_sign(key, t, buf_ptr(b), buf_len(b), out)) != 0)
-		errx(1, "sign: %s", stmt_strerror(r));
+		errx(1, "sign: %s", pfish_strerror(r));
 	fwrite(buf_ptr(out), 1, buf_len(out), stdout);
 	sshkey_priv_free(key);
 	buf_free(out);
@@ -186,7 +186,7 @@ cmd_delete(int argc, char **argv)
 	}
 	if ((out = buf_new()) == NULL ||
 	    (r = stmt_delete_encode(&d, out)) != 0)
-		errx(1, "encode: %s", stmt_strerror(r));
+		errx(1, "encode: %s", pfish_strerror(r));
 	fwrite(buf_ptr(out), 1, buf_len(out), stdout);
 	stmt_delete_clear(&d);
 	buf_free(out);

@@ -215,33 +215,6 @@ buf_cmp(const struct buf *b, size_t off, const void *s, size_t len)
 	return memcmp(buf_ptr(b) + off, s, len) == 0 ? 0 : BUF_ERR_INVALID;
 }
 
-const char *
-buf_strerror(int r)
-{
-	switch (r) {
-	case BUF_OK:
-		return "success";
-	case BUF_ERR_ALLOC:
-		return "out of memory";
-	case BUF_ERR_NO_SPACE:
-		return "buffer size limit reached";
-	case BUF_ERR_SHORT:
-		return "truncated data";
-	case BUF_ERR_STRING_TOO_LONG:
-		return "string too long";
-	case BUF_ERR_NUL:
-		return "embedded NUL in string";
-	case BUF_ERR_READONLY:
-		return "buffer is read-only";
-	case BUF_ERR_INVALID:
-		return "invalid argument";
-	case BUF_ERR_FORMAT:
-		return "formatting failed";
-	default:
-		return "unknown buffer error";
-	}
-}
-
 int
 buf_put(struct buf *b, const void *v, size_t len)
 {

@@ -48,38 +48,6 @@ static const struct {
 #define NOPS	(sizeof(opnames) / sizeof(opnames[0]))
 
 const char *
-account_strerror(int r)
-{
-	switch (r) {
-	case 0:
-		return "success";
-	case ACCOUNT_ERR_FORMAT:
-		return "account state is not canonical";
-	case ACCOUNT_ERR_ALLOC:
-		return "out of memory";
-	case ACCOUNT_ERR_SIG:
-		return "signature missing or invalid";
-	case ACCOUNT_ERR_GENESIS:
-		return "a first state must be serial 1, prev zeros, signed by "
-		    "one of its own masters";
-	case ACCOUNT_ERR_NAME:
-		return "state is for another account";
-	case ACCOUNT_ERR_SERIAL:
-		return "serial is not the previous serial plus one";
-	case ACCOUNT_ERR_PREV:
-		return "prev is not the hash of the previous state";
-	case ACCOUNT_ERR_TIME:
-		return "time is earlier than the previous state's";
-	case ACCOUNT_ERR_SIGNER:
-		return "not signed by a master key of the previous state";
-	case ACCOUNT_ERR_RECOVERY:
-		return "a recovery key may only sign a change of the masters";
-	default:
-		return "unknown account error";
-	}
-}
-
-const char *
 account_role_name(enum account_role role)
 {
 	switch (role) {

@@ -31,51 +31,6 @@ static const char b64chars[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 const char *
-age_strerror(int r)
-{
-	switch (r) {
-	case 0:
-		return "success";
-	case AGE_ERR_HEADER:
-		return "malformed age header";
-	case AGE_ERR_VERSION:
-		return "unsupported age version";
-	case AGE_ERR_SHORT:
-		return "truncated age header";
-	case AGE_ERR_NO_MATCH:
-		return "no identity matched any recipient";
-	case AGE_ERR_HMAC:
-		return "header MAC does not verify";
-	case AGE_ERR_NONCE:
-		return "payload nonce missing";
-	case AGE_ERR_PAYLOAD:
-		return "payload chunk does not verify";
-	case AGE_ERR_TRUNCATED:
-		return "payload truncated (no last chunk)";
-	case AGE_ERR_TRAILING:
-		return "data after the last payload chunk";
-	case AGE_ERR_ARMOR:
-		return "malformed ASCII armor";
-	case AGE_ERR_STANZA:
-		return "malformed recipient stanza";
-	case AGE_ERR_KEY:
-		return "malformed recipient or identity";
-	case AGE_ERR_IO:
-		return "I/O error";
-	case AGE_ERR_ALLOC:
-		return "out of memory";
-	case AGE_ERR_CRYPTO:
-		return "key agreement failed";
-	case AGE_ERR_INVALID:
-		return "invalid argument";
-	case AGE_ERR_TOOBIG:
-		return "input too large";
-	default:
-		return "unknown age error";
-	}
-}
-
-const char *
 age_error_class(int r)
 {
 	switch (r) {

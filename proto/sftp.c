@@ -105,25 +105,6 @@ sftp_status_text(u_int status)
 	}
 }
 
-const char *
-sftp_strerror(int r)
-{
-	switch (r) {
-	case SFTP_ERR_TOO_LONG:
-		return "packet too long";
-	case SFTP_ERR_EMPTY:
-		return "empty packet";
-	case SFTP_ERR_ATTRS:
-		return "malformed attributes";
-	case SFTP_ERR_FORMAT:
-		return "malformed SFTP reply";
-	case SFTP_ERR_TYPE:
-		return "unexpected SFTP reply type";
-	default:
-		return buf_strerror(r);
-	}
-}
-
 int
 sftp_frame_check(const u_char hdr[SFTP_HDR_LEN], size_t *bodylen)
 {

@@ -40,29 +40,6 @@
 #define PUB_B64_MAX	1024		/* longest base64 field we decode */
 #define COMMENT_MAX	4096
 
-const char *
-sshkey_strerror(int r)
-{
-	switch (r) {
-	case 0:
-		return "success";
-	case SSHKEY_ERR_FORMAT:
-		return "invalid key format";
-	case SSHKEY_ERR_TYPE:
-		return "key type is not ssh-ed25519";
-	case SSHKEY_ERR_ENCRYPTED:
-		return "private key is passphrase-protected";
-	case SSHKEY_ERR_IO:
-		return "cannot read key file";
-	case SSHKEY_ERR_ALLOC:
-		return "out of memory";
-	case SSHKEY_ERR_CHECK:
-		return "private key is corrupt (check failed)";
-	default:
-		return "unknown key error";
-	}
-}
-
 int
 sshkey_pub_from_blob(const u_char *blob, size_t len,
     u_char pk[SSHKEY_ED25519_PK])

@@ -38,27 +38,6 @@
 #define HASH_SHA256	"sha256"
 #define ED25519_SIGLEN	crypto_sign_BYTES
 
-const char *
-sshsig_strerror(int r)
-{
-	switch (r) {
-	case 0:
-		return "success";
-	case SSHSIG_ERR_FORMAT:
-		return "malformed SSH signature";
-	case SSHSIG_ERR_NAMESPACE:
-		return "SSH signature namespace mismatch";
-	case SSHSIG_ERR_BAD_SIG:
-		return "SSH signature does not verify";
-	case SSHSIG_ERR_UNSUPPORTED:
-		return "unsupported SSH signature (key type, hash or version)";
-	case SSHSIG_ERR_ALLOC:
-		return "out of memory";
-	default:
-		return "unknown signature error";
-	}
-}
-
 /*
  * The data Ed25519 actually signs: the magic, namespace, an empty
  * reserved string, the hash name and the message's hash.

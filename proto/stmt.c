@@ -42,25 +42,6 @@ struct lines {
 static const u_char zerohash[STMT_HASH_LEN];
 
 const char *
-stmt_strerror(int r)
-{
-	switch (r) {
-	case 0:
-		return "success";
-	case STMT_ERR_FORMAT:
-		return "statement is not canonical";
-	case STMT_ERR_ALLOC:
-		return "out of memory";
-	case STMT_ERR_SIG:
-		return "signature missing or invalid";
-	case STMT_ERR_UNTRUSTED:
-		return "signer not trusted for this statement";
-	default:
-		return "unknown statement error";
-	}
-}
-
-const char *
 stmt_namespace(enum stmt_type type)
 {
 	switch (type) {

@@ -595,7 +595,7 @@ load_file(const char *path, u_char **datap, size_t *lenp, char *errbuf,
 	if ((r = sshkey_read_file(path, TRUST_FILE_MAX, 0, datap,
 	    lenp)) != 0) {
 		seterr(errbuf, errlen, "%s: %s", path,
-		    r == SSHKEY_ERR_IO ? strerror(errno) : sshkey_strerror(r));
+		    r == SSHKEY_ERR_IO ? strerror(errno) : pfish_strerror(r));
 		return r == SSHKEY_ERR_IO ? TRUST_ERR_IO : TRUST_ERR_ALLOC;
 	}
 	return 0;

@@ -246,7 +246,7 @@ load_key(const struct signer_opts *o, struct sshkey_priv **key,
 	int r;
 
 	if ((r = sshkey_load_private(o->keypath, key)) != 0) {
-		warnx("%s: %s", o->keypath, sshkey_strerror(r));
+		warnx("%s: %s", o->keypath, pfish_strerror(r));
 		return -1;
 	}
 	sshkey_fingerprint((*key)->pk, fp);

@@ -164,7 +164,7 @@ accept_record(const struct store *s, const char *name, const struct buf *b,
 	if ((r = stmt_verify_signed(buf_ptr(b), buf_len(b), STMT_RECORD,
 	    s->trust, s->now, textlen, pk)) != 0 ||
 	    (r = stmt_record_parse(buf_ptr(b), *textlen, rec)) != 0) {
-		warnx("accept: %s", stmt_strerror(r));
+		warnx("accept: %s", pfish_strerror(r));
 		return EX_DATAERR;
 	}
 	if (!stmt_key_matches(rec->key, pk) ||
@@ -241,7 +241,7 @@ accept_head(const struct store *s, struct delivery *d)
 	}
 	if ((r = store_head_check(s, d->name, buf_ptr(d->head),
 	    buf_len(d->head), &d->h)) != 0) {
-		warnx("accept: head: %s", stmt_strerror(r));
+		warnx("accept: head: %s", pfish_strerror(r));
 		return EX_DATAERR;
 	}
 	if (strcmp(d->h.epoch, d->rec.epoch) != 0 ||

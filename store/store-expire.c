@@ -137,7 +137,7 @@ expire_one(struct store *s, const char *name)
 		goto out;
 	if ((r = store_head_load(s, &m, &h, &hd, &hl)) != 0) {
 		warnx("expire: %s: no valid head (%s), nothing removed", name,
-		    r == -1 ? strerror(errno) : stmt_strerror(r));
+		    r == -1 ? strerror(errno) : pfish_strerror(r));
 		goto out;
 	}
 	/* Messages first, records last: never a message without record. */

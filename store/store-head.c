@@ -203,7 +203,7 @@ void_install(const struct store *s, const struct mbdir *m,
 
 	if ((r = store_void_check(s, m->name, buf_ptr(b), buf_len(b),
 	    &v)) != 0) {
-		warnx("head: void: %s", stmt_strerror(r));
+		warnx("head: void: %s", pfish_strerror(r));
 		return EX_DATAERR;
 	}
 	if ((ret = store_epoch_check(m, v.epoch, &isnew)) != 0) {
@@ -290,7 +290,7 @@ head_one(struct store *s, const char *name)
 		goto out;
 	}
 	if ((r = store_head_check(s, name, buf_ptr(b), buf_len(b), &h)) != 0) {
-		warnx("head: %s", stmt_strerror(r));
+		warnx("head: %s", pfish_strerror(r));
 		goto out;
 	}
 	if ((ret = store_epoch_check(&m, h.epoch, &newepoch)) != 0) {

@@ -129,5 +129,5 @@ req_readdir(struct server *s, uint32_t id, struct buf *req)
 		goto fail;
 	return server_send(s);
  fail:
-	fatal("cannot build NAME: %s", sftp_strerror(r));
+	fatal("cannot build NAME: %s", pfish_strerror(r));
 }

@@ -39,6 +39,6 @@ req_limits(struct server *s, uint32_t id, struct buf *req)
 	    (r = buf_put_u64(s->reply, 0)) != 0 ||
 	    (r = buf_put_u64(s->reply, s->opts.max_handles)) != 0 ||
 	    (r = sftp_reply_end(s->reply)) != 0)
-		fatal("cannot build limits reply: %s", sftp_strerror(r));
+		fatal("cannot build limits reply: %s", pfish_strerror(r));
 	return server_send(s);
 }

@@ -44,7 +44,7 @@ send_attrs(struct server *s, uint32_t id, const struct stat *st)
 	if ((r = sftp_reply_begin(s->reply, SFTP_FXP_ATTRS, id)) != 0 ||
 	    (r = sftp_attrs_encode(s->reply, &a)) != 0 ||
 	    (r = sftp_reply_end(s->reply)) != 0)
-		fatal("cannot build ATTRS: %s", sftp_strerror(r));
+		fatal("cannot build ATTRS: %s", pfish_strerror(r));
 	return server_send(s);
 }
 
@@ -136,7 +136,7 @@ req_realpath(struct server *s, uint32_t id, struct buf *req)
 	    (r = buf_put_u32(s->reply, 1)) != 0 ||
 	    (r = sftp_put_name_entry(s->reply, out, out, &a)) != 0 ||
 	    (r = sftp_reply_end(s->reply)) != 0)
-		fatal("cannot build NAME: %s", sftp_strerror(r));
+		fatal("cannot build NAME: %s", pfish_strerror(r));
 	return server_send(s);
 }
 

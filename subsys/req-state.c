@@ -275,7 +275,7 @@ add_item(struct page *p, u_int kind, uint64_t seq, const u_char *data,
 	if ((r = buf_put_u8(p->items, (uint8_t)kind)) != 0 ||
 	    (r = buf_put_u64(p->items, seq)) != 0 ||
 	    (r = buf_put_string(p->items, data, len)) != 0)
-		fatal("cannot add a state item: %s", buf_strerror(r));
+		fatal("cannot add a state item: %s", pfish_strerror(r));
 	p->count++;
 	return 0;
 }
@@ -450,7 +450,7 @@ state_reply(struct server *s, uint32_t id, const struct page *p)
 	    (r = buf_put_u32(s->reply, p->count)) != 0 ||
 	    (r = buf_putb(s->reply, p->items)) != 0 ||
 	    (r = sftp_reply_end(s->reply)) != 0)
-		fatal("cannot build a state reply: %s", sftp_strerror(r));
+		fatal("cannot build a state reply: %s", pfish_strerror(r));
 	debug("id %u: state page of %u items, next \"%s\"", id, p->count,
 	    cursor);
 	return server_send(s);

@@ -87,7 +87,7 @@ server_status(struct server *s, uint32_t id, u_int status, const char *msg)
 	int r;
 
 	if ((r = sftp_put_status(s->reply, id, status, msg)) != 0)
-		fatal("cannot build a status reply: %s", sftp_strerror(r));
+		fatal("cannot build a status reply: %s", pfish_strerror(r));
 	debug2("id %u: status %u", id, status);
 	return server_send(s);
 }
@@ -151,7 +151,7 @@ handle_send(struct server *s, uint32_t id, const struct handle *h)
 	buf_store_u32(hs, (uint32_t)(h - s->handles));
 	buf_store_u32(hs + 4, h->gen);
 	if ((r = sftp_put_handle(s->reply, id, hs, sizeof(hs))) != 0)
-		fatal("cannot build a handle reply: %s", sftp_strerror(r));
+		fatal("cannot build a handle reply: %s", pfish_strerror(r));
 	return server_send(s);
 }
 

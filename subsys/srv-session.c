@@ -126,7 +126,7 @@ do_init(struct server *s, struct buf *pkt)
 	int rc;
 
 	if ((rc = buf_get_u32(pkt, &version)) != 0) {
-		error("malformed INIT: %s", sftp_strerror(rc));
+		error("malformed INIT: %s", pfish_strerror(rc));
 		return -1;
 	}
 	verbose("client version %u", version);
@@ -145,7 +145,7 @@ do_init(struct server *s, struct buf *pkt)
 	s->inited = 1;
 	return server_send(s);
  fail:
-	fatal("cannot build VERSION: %s", sftp_strerror(rc));
+	fatal("cannot build VERSION: %s", pfish_strerror(rc));
 }
 
 /* One packet; -1 ends the session (protocol violation, logged). */
@@ -186,7 +186,7 @@ process_packet(struct server *s, struct buf *pkt)
 		return server_status(s, id, SFTP_FX_OP_UNSUPPORTED, NULL);
 	if ((rc = r->handler(s, id, pkt)) != 0) {
 		error("malformed %s request: %s", sftp_type_name(type),
-		    sftp_strerror(rc));
+		    pfish_strerror(rc));
 		return -1;
 	}
 	if (buf_len(pkt) > 0)
@@ -211,7 +211,7 @@ server_input(struct server *s, struct evbuffer *in)
 			fatal("evbuffer_copyout failed");
 		if ((r = sftp_frame_check(hdr, &blen)) != 0) {
 			error("bad packet length %u: %s", buf_load_u32(hdr),
-			    sftp_strerror(r));
+			    pfish_strerror(r));
 			return -1;
 		}
 		if (avail - SFTP_HDR_LEN < blen)

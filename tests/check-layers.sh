@@ -13,8 +13,9 @@
 #				or round a loop
 #	layers-unique-names	no two sources share a basename (ar(1)
 #				would keep two members of one name)
-#	error-codes-unique	no two *_ERR_* codes in include/ share a
-#				value, so a code names its one meaning
+#	error-codes-unique	every *_ERR_* code is in include/pfisherr.h
+#				and no two share a value, so a code names
+#				its one meaning
 
 O=${1:?usage: check-layers.sh OBJDIR LAYERS PROGDIRS}
 LAYERS=$2
@@ -111,11 +112,16 @@ else
 	echo "ok layers-unique-names"
 fi
 
-# Error codes: "#define FAMILY_ERR_NAME -N" in the headers, one value each.
-grep -h '^#define [A-Z0-9_]*_ERR_[A-Z0-9_]*[[:space:]]*-[0-9]' include/*.h |
+# Error codes: "#define FAMILY_ERR_NAME -N", all in include/pfisherr.h
+# (one namespace), one value each.
+grep -l '^#define [A-Z0-9_]*_ERR_[A-Z0-9_]*[[:space:]]*-[0-9]' include/*.h |
+    grep -v '^include/pfisherr\.h$' |
+    sed 's/^/    outside pfisherr.h: /' >"$tmp/errs"
+grep -h '^#define [A-Z0-9_]*_ERR_[A-Z0-9_]*[[:space:]]*-[0-9]' \
+    include/pfisherr.h |
     awk '{ v = $3; n[v] = n[v] " " $2; c[v]++ }
 	END { for (v in c) if (c[v] > 1) print "    " v ":" n[v] }' |
-    sort >"$tmp/errs"
+    sort >>"$tmp/errs"
 if [ -s "$tmp/errs" ]; then
 	echo "not ok error-codes-unique"
 	cat "$tmp/errs"

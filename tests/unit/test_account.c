@@ -650,7 +650,7 @@ test_lookup(void **state)
 	assert_null(account_find_pk(&st, keys[K_MALLORY]->pk));
 	assert_null(account_find_label(&st, "nobody"));
 	assert_string_equal(account_role_name(ACCOUNT_RECOVERY), "recovery");
-	assert_string_equal(account_strerror(ACCOUNT_ERR_RECOVERY),
+	assert_string_equal(pfish_strerror(ACCOUNT_ERR_RECOVERY),
 	    "a recovery key may only sign a change of the masters");
 }
 

@@ -372,9 +372,9 @@ static void
 test_strerror(void **state)
 {
 	(void)state;
-	assert_string_equal(sshkey_strerror(SSHKEY_ERR_ENCRYPTED),
+	assert_string_equal(pfish_strerror(SSHKEY_ERR_ENCRYPTED),
 	    "private key is passphrase-protected");
-	assert_string_equal(sshkey_strerror(-999), "unknown key error");
+	assert_string_equal(pfish_strerror(-999), "unknown error");
 }
 
 int

@@ -382,9 +382,9 @@ static void
 test_strerror(void **state)
 {
 	(void)state;
-	assert_string_equal(sshsig_strerror(SSHSIG_ERR_BAD_SIG),
+	assert_string_equal(pfish_strerror(SSHSIG_ERR_BAD_SIG),
 	    "SSH signature does not verify");
-	assert_string_equal(sshsig_strerror(12345), "unknown signature error");
+	assert_string_equal(pfish_strerror(12345), "unknown error");
 }
 
 int
