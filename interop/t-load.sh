@@ -94,8 +94,9 @@ deliver() {	# worker $1: pfish-deliver until the end; log the acked seqs
 		} >"m$1"
 		if "$DELIVER" -r rcpts -d "$T/sp$1" -S "$SIGNER -s $T/state" \
 		    -A "$STORE -r $ROOT -T $T/allowed" "$MBN" <"m$1" >"d$1.out" 2>"d$1.e"; then
-			# (the store's "accepted MAILBOX SEQ" comes on stderr)
-			sed -n "s/^accepted $MBN //p" "d$1.out" "d$1.e" >>"acked$1"
+			# (pfish-deliver says "MAILBOX: delivered seq N, ...")
+			sed -n "s/^pfish-deliver: $MBN: delivered seq \([0-9][0-9]*\),.*/\1/p" \
+			    "d$1.out" "d$1.e" >>"acked$1"
 		else
 			echo "$n exit $?" >>"dfail$1"
 			cat "d$1.e" >>"d$1.err"

@@ -85,11 +85,12 @@ deliver() {	# loop $1: pfish-deliver; log the acknowledged seqs
 			printf 'From: w%s@example.org\nSubject: load2 %s-%s\n\n' "$1" "$1" "$n"
 			head -c $((200 + (n * 7919 + $1 * 104729) % 20000)) /dev/urandom | base64
 		} >"m$1"
-		# (the store's "accepted MAILBOX SEQ" comes on stderr)
+		# (pfish-deliver says "MAILBOX: delivered seq N, ..." on stderr)
 		run "deliver$1" $n "$DELIVER" -r rcpts -d "$T/sp$1" \
 		    -S "$SIGNER -s $T/state" -A "$STORE -r $ROOT -T $T/allowed" \
 		    "$MBN" <"m$1" &&
-		    sed -n "s/^accepted $MBN //p" "runs/deliver$1.$n" >>"acked$1"
+		    sed -n "s/^pfish-deliver: $MBN: delivered seq \([0-9][0-9]*\),.*/\1/p" \
+		    "runs/deliver$1.$n" >>"acked$1"
 	done
 }
 heads() {	# a head every few seconds, with the short retention
@@ -200,8 +201,11 @@ echo "# $(grep -c . runs.log) runs in all; $nre messages settled by a re-check w
 cat acked1 acked2 acked3 2>/dev/null | sort -n >acked
 na=$(grep -c . acked)
 dups=$(uniq -d acked | tr '\n' ' ')
-[ -z "$dups" ] && ok "$na acknowledged seqs, each unique" ||
-    notok "unique seqs" "$dups"
+# Every successful delivery names its seq: as many seqs as runs.
+nd=$(awk '$1 ~ /^deliver/ && $3 == 0' runs.log | grep -c .)
+[ -z "$dups" ] && [ "$na" -gt 0 ] && [ "$na" -eq "$nd" ] &&
+    ok "$na acknowledged seqs, one per successful delivery, each unique" ||
+    notok "acknowledged seqs" "$na seqs for $nd deliveries; repeated: '$dups'"
 cat "$M"/.pfish/deletes/*.del 2>/dev/null |
     awk '$1 == "del" { print $2 }' | sort -u >deleted
 low=$(sed -n 's/^low //p' "$M/.pfish/head")

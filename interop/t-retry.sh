@@ -20,7 +20,7 @@ ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key || exit 1
 echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)" >allowed
 ssh-keygen -q -t ed25519 -N '' -C alice -f alice || exit 1
 cp alice.pub rcpts
-"$STORE" -r root init alice >/dev/null || exit 1
+"$STORE" -r root init -u "$(id -un)" alice >/dev/null || exit 1
 
 S="$SIGNER -s $T/state"
 A="$STORE -r $T/root -T $T/allowed"
@@ -43,7 +43,7 @@ headjob() { "$SIGNER" -s state "$@" head alice | "$STORE" -r root -T allowed hea
 
 # --- 0. a new mailbox verifies clean after its first delivery: the
 # delivery installs a head that covers it, no head job needed
-"$STORE" -r root init bob >/dev/null || exit 1
+"$STORE" -r root init -u "$(id -un)" bob >/dev/null || exit 1
 msg "to bob" >mb
 "$DELIVER" -r rcpts -d spool -S "$S" -A "$A" bob <mb 2>>deliver.log
 expect first-delivery-0 0 $?

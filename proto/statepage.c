@@ -78,7 +78,9 @@ parse_key(enum statepage_phase phase, const u_char *p, size_t len,
 	const char *suffix = phase_suffix(phase);
 
 	k->a = k->b = 0;
-	if (suffix == NULL || len + strlen(suffix) >= sizeof(name))
+	/* A NUL would end the name early: "N.note\0" is no cursor key. */
+	if (suffix == NULL || len + strlen(suffix) >= sizeof(name) ||
+	    memchr(p, '\0', len) != NULL)
 		return -1;
 	if (len == strlen(zero_key(phase)) &&
 	    memcmp(p, zero_key(phase), len) == 0)
