@@ -282,6 +282,8 @@ prune(struct pstate_fact *v, size_t *n, uint64_t low)
 
 	while (i < *n && v[i].seq < low)
 		i++;
+	if (i == 0)
+		return;		/* also an empty (NULL) list */
 	memmove(v, v + i, (*n - i) * sizeof(*v));
 	*n -= i;
 }
