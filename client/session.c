@@ -750,10 +750,12 @@ forget_listing(struct session *s)
 	free(s->recs);
 	free(s->dels);
 	free(s->notes);
+	free(s->voids);
 	free(s->msgs);
 	free(s->odd);
 	free(s->known);
 	free(s->gone);
+	s->voids = NULL;
 	s->known = NULL;
 	s->gone = NULL;
 	s->cfgerr = 0;
