@@ -26,7 +26,7 @@ RSS_MAX=65536		# KiB
 # ASan's shadow memory and quarantine are not pfish's: a sanitizer build
 # gets the bound t-load gives it; the plain build is held to 64 MiB.
 if grep -qa __asan_init "$PFISH_BIN/pfish" 2>/dev/null; then
-	RSS_MAX=262144
+	RSS_MAX=131072
 fi
 WALL_MAX=60		# seconds
 
