@@ -194,7 +194,8 @@ static int
 scan_pfish(struct sv *v)
 {
 	static const char *known[] = { PFISH_RECORDS, PFISH_DELETES, PFISH_NOTES,
-	    PFISH_TMP, PFISH_VOIDS, PFISH_HEAD, PFISH_EPOCH, PFISH_HEADMARK };
+	    PFISH_TMP, PFISH_VOIDS, PFISH_HEAD, PFISH_EPOCH, PFISH_HEADMARK,
+	    PFISH_ACCOUNT };
 	struct dirent *de;
 	size_t i;
 	DIR *d;
