@@ -165,6 +165,7 @@ req_handler	req_open, req_close, req_read, req_stat, req_lstat,
 req_handler	req_opendir, req_readdir;
 req_handler	req_limits;
 req_handler	req_pfish_state, req_pfish_delete;
+req_handler	req_pfish_account;
 /* The state listing's cache between pages (subsys/req-state.c). */
 void	server_statecache_free(struct statecache *c);
 
