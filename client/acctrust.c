@@ -215,6 +215,13 @@ acct_delete_trusted(const struct session *s,
 }
 
 int
+acct_key_may_delete(const struct session *s,
+    const u_char pk[SSHKEY_ED25519_PK])
+{
+	return s->acct_ok && has_delete(&acchain_last(&s->acct)->st, pk);
+}
+
+int
 acct_findings(struct session *s)
 {
 	struct vfinding *f;

@@ -282,6 +282,9 @@ int	 acct_fetch(struct session *s);
 int	 acct_delete_trusted(const struct session *s,
 	    const u_char pk[SSHKEY_ED25519_PK], const struct stmt_delete *d,
 	    const u_char hash[STMT_HASH_LEN]);
+/* pk has the delete right in the last state of the verified chain. */
+int	 acct_key_may_delete(const struct session *s,
+	    const u_char pk[SSHKEY_ED25519_PK]);
 int	 acct_findings(struct session *s);
 void	 acct_remember(struct session *s);
 

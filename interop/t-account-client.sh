@@ -142,6 +142,7 @@ expect "ship serial 3" 0 "at serial 3, 1 new" ship
 cat laptop.pub >>"$AK"
 expect "device 2 verifies" 0 '^intact' pf2 st.d2 verify
 expect "device 2 deletes 2" 0 '^deleted 1 ' pf2 st.d2 rm 2
+check "rm does not call a chain key untrusted" sh -c "! grep -q warning out.log"
 check "the server removed message 2" test ! -e "$M/000000000002.age"
 cp allowed allowed.before
 expect "device 1 trusts device 2's delete: exit 0" 0 '^intact' \
