@@ -132,6 +132,8 @@ int	 psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
 int	 psftp_remove(struct psftp *p, const char *name);
 /* Calls reset (kind 0) before each (re)start of a consistent listing. */
 int	 psftp_state(struct psftp *p, psftp_item_cb cb, void *arg);
+/* State listings begun again because the head changed (PROTOCOL 2.6). */
+unsigned int psftp_restarts(const struct psftp *p);
 int	 psftp_delete(struct psftp *p, const u_char *stmt, size_t len);
 /* pfish-account@pfish: every state served, serial 1 first, to cb. */
 int	 psftp_can_account(const struct psftp *p);
@@ -244,6 +246,7 @@ struct session {
 	int		 excess;	/* the listing went past it */
 	uint64_t	*refused;	/* seqs the server would not serve */
 	size_t		 nrefused;
+	unsigned int	 relists;	/* listed again within this run */
 	/* The account chain (acctrust.c), when the trust file pins masters. */
 	struct acct_chain acct;		/* served and verified */
 	int		 acct_ok;	/* acct is verified and consistent */
