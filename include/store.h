@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "stmt.h"
 
@@ -39,6 +40,8 @@ struct store {
 	const char	*root;
 	const char	*trustpath;
 	struct trust	*trust;
+	struct trust	*delkeys;	/* more trusted delete keys, or NULL */
+	int		 no_ak;		/* never authorized_keys for deletes */
 	int		 rootfd;
 	uint64_t	 now;
 };
@@ -85,6 +88,21 @@ int	store_accept(struct store *s, int argc, char **argv);
 int	store_head(struct store *s, int argc, char **argv);
 int	store_expire(struct store *s, int argc, char **argv);
 int	store_verify(struct store *s, int argc, char **argv);
+int	store_migrate(struct store *s, int argc, char **argv);
+int	store_forget(struct store *s, int argc, char **argv);
+
+/*
+ * store-verify.c: the engine over one mailbox of s's root, as verify
+ * runs it: 0 with *res filled (verify_result_free it), or -1 (said on
+ * stderr).  Findings one a line as verify prints them, after prefix.
+ */
+struct vresult;
+int	store_verify_run(const struct store *s, const char *name,
+	    struct vresult *res);
+void	store_print_findings(FILE *out, const char *prefix, const char *name,
+	    const struct vresult *res);
+/* store-expire.c: expire one mailbox below its verified head's low. */
+int	store_expire_one(struct store *s, const char *name);
 
 /* store/store-dir.c */
 int	mbdir_open(const struct store *s, const char *name, struct mbdir *m);

@@ -367,6 +367,12 @@ verify_delete(struct sv *v, const u_char *data, size_t len, size_t *tl,
 	    v->s->now, tl, pk);
 	if (r != STMT_ERR_UNTRUSTED)
 		return r;
+	if (v->s->delkeys != NULL && (r = stmt_verify_signed(data, len,
+	    STMT_DELETE, v->s->delkeys, v->s->now, tl, pk)) !=
+	    STMT_ERR_UNTRUSTED)
+		return r;
+	if (v->s->no_ak)
+		return r;
 	if (!v->ak_tried) {
 		v->ak_tried = 1;
 		if ((pw = getpwnam(v->name)) != NULL && pw->pw_dir != NULL &&
@@ -526,8 +532,9 @@ scan(struct sv *v)
 	return 0;
 }
 
-static void
-print_findings(const struct sv *v, const struct vresult *res)
+void
+store_print_findings(FILE *out, const char *prefix, const char *name,
+    const struct vresult *res)
 {
 	const struct vfinding *f;
 	size_t i;
@@ -535,11 +542,11 @@ print_findings(const struct sv *v, const struct vresult *res)
 	for (i = 0; i < res->nf; i++) {
 		f = &res->f[i];
 		if (f->seq > 0)
-			printf("%s: seq %llu: %s: %s\n", v->name,
+			fprintf(out, "%s%s: seq %llu: %s: %s\n", prefix, name,
 			    (unsigned long long)f->seq,
 			    verify_kind_name(f->kind), f->detail);
 		else
-			printf("%s: %s: %s\n", v->name,
+			fprintf(out, "%s%s: %s: %s\n", prefix, name,
 			    verify_kind_name(f->kind), f->detail);
 	}
 }
@@ -566,22 +573,23 @@ sv_free(struct sv *v)
 	mbdir_close(&v->m);
 }
 
-static int
-verify_one(struct store *s, const char *name)
+int
+store_verify_run(const struct store *s, const char *name,
+    struct vresult *res)
 {
 	struct vinput in;
-	struct vresult res;
 	struct sv v;
-	int r, ret = PFISH_EXIT_ERROR;
+	int r, ret = -1;
 
 	memset(&v, 0, sizeof(v));
 	memset(&in, 0, sizeof(in));
 	v.s = s;
 	v.name = name;
+	memset(res, 0, sizeof(*res));
 	if (mbdir_open(s, name, &v.m) == -1) {
 		fprintf(stderr, "pfish-store: %s: %s\n", name,
 		    strerror(errno));
-		return PFISH_EXIT_ERROR;
+		return -1;
 	}
 	if (scan(&v) == -1) {
 		fprintf(stderr, "pfish-store: %s: %s\n", name,
@@ -606,16 +614,28 @@ verify_one(struct store *s, const char *name)
 	in.arg = &v;
 	in.voids = v.voids;
 	in.nvoids = v.nvoids;
-	if ((r = verify_run(&in, &res)) != 0) {
+	if ((r = verify_run(&in, res)) != 0) {
 		fprintf(stderr, "pfish-store: %s: verification failed (%d)\n",
 		    name, r);
 		goto out;
 	}
-	print_findings(&v, &res);
-	ret = res.nf > 0 ? PFISH_EXIT_TAMPER : PFISH_EXIT_OK;
-	verify_result_free(&res);
+	ret = 0;
  out:
 	sv_free(&v);
+	return ret;
+}
+
+static int
+verify_one(struct store *s, const char *name)
+{
+	struct vresult res;
+	int ret;
+
+	if (store_verify_run(s, name, &res) != 0)
+		return PFISH_EXIT_ERROR;
+	store_print_findings(stdout, "", name, &res);
+	ret = res.nf > 0 ? PFISH_EXIT_TAMPER : PFISH_EXIT_OK;
+	verify_result_free(&res);
 	return ret;
 }
 
