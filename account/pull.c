@@ -152,7 +152,7 @@ acct_pull(struct acct_ctx *c, const char *name)
 	} else
 		printf("%s: at serial %zu, %zu new\n", name, ch.n, nnew);
 	close(dirfd);
-	acct_chain_free(&ch);
+	acchain_free(&ch);
 	buf_free(in);
 	return ret;
 }
