@@ -17,9 +17,9 @@
 /*
  * store-forget.c: pfish-store forget BACKUPROOT [mailbox ...].  A backup
  * of a store forgets what the user deleted: every message named by a
- * delete that verifies under the trusted delete keys (the trust file, and
- * with -A the verified account state's; never authorized_keys, never a
- * key found only in the backup) and whose (seq, record hash) is a record
+ * delete that verifies under the trusted delete keys (the trust file's,
+ * and those of the mailbox's account chain when the trust file pins it;
+ * never authorized_keys, never a key found only in the backup) and whose (seq, record hash) is a record
  * of the backup that verifies under the trusted signer is removed; then
  * what is below the low of a head that verifies under the trusted signer
  * is removed as expire does.  A note, a delete by another key, a head
@@ -47,8 +47,8 @@
 
 /* Verify one delete under the trusted delete keys only. */
 static int
-delete_trusted(const struct store *s, const char *name, const u_char *data,
-    size_t len, struct stmt_delete *d)
+delete_trusted(const struct store *s, const struct trust *acct,
+    const char *name, const u_char *data, size_t len, struct stmt_delete *d)
 {
 	u_char pk[SSHKEY_ED25519_PK];
 	size_t tl;
@@ -57,9 +57,9 @@ delete_trusted(const struct store *s, const char *name, const u_char *data,
 	memset(d, 0, sizeof(*d));
 	r = stmt_verify_signed(data, len, STMT_DELETE, s->trust, s->now, &tl,
 	    pk);
-	if (r == STMT_ERR_UNTRUSTED && s->delkeys != NULL)
-		r = stmt_verify_signed(data, len, STMT_DELETE, s->delkeys,
-		    s->now, &tl, pk);
+	if (r == STMT_ERR_UNTRUSTED && acct != NULL)
+		r = stmt_verify_signed(data, len, STMT_DELETE, acct, s->now,
+		    &tl, pk);
 	if (r != 0)
 		return r;
 	if ((r = stmt_delete_parse(data, tl, d)) != 0)
@@ -116,6 +116,7 @@ static int
 forget_deletes(const struct store *s, const struct mbdir *m, int *n)
 {
 	struct stmt_delete d;
+	struct trust *acct;
 	struct dirent *de;
 	u_char *data;
 	size_t len, i;
@@ -124,6 +125,8 @@ forget_deletes(const struct store *s, const struct mbdir *m, int *n)
 
 	if ((dir = fs_dir_stream(m->del)) == NULL)
 		return -1;
+	/* Pinned by the trust file: a chain of the backup alone is not. */
+	acct = store_account_trust(s, m->dir, m->name);
 	while (ret == 0 && (de = readdir(dir)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
@@ -134,7 +137,7 @@ forget_deletes(const struct store *s, const struct mbdir *m, int *n)
 			    PFISH_DELETES_DIR, de->d_name, strerror(errno));
 			continue;
 		}
-		r = delete_trusted(s, m->name, data, len, &d);
+		r = delete_trusted(s, acct, m->name, data, len, &d);
 		free(data);
 		if (r != 0) {
 			printf("ignored: %s/%s/%s: %s\n", m->name,
@@ -148,6 +151,7 @@ forget_deletes(const struct store *s, const struct mbdir *m, int *n)
 		stmt_delete_clear(&d);
 	}
 	closedir(dir);
+	trust_free(acct);
 	if (fs_fsync_dir(m->dir) == -1)
 		ret = -1;
 	return ret;

@@ -45,6 +45,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "acchain.h"
 #include "fsutil.h"
 #include "hash.h"
 #include "layout.h"
@@ -81,7 +82,7 @@ struct mbox {
 	struct stmt_head h;
 	struct carried	*recs;
 	size_t		 nrecs;
-	unsigned	 nmsg, nrec, ndel, nvoid;
+	unsigned	 nmsg, nrec, ndel, nvoid, nacct;
 };
 
 static void
@@ -305,7 +306,9 @@ do_records(struct mbox *b)
 		if ((r = store_record_load(&b->g->old, &b->om, seq,
 		    &sr)) != 0) {
 			left(b->g, b->name, PFISH_RECORDS_DIR, de->d_name,
-			    r == -1 ? strerror(errno) : pfish_strerror(r));
+			    r == -1 ? strerror(errno) : r == STMT_ERR_FORMAT ?
+			    "not a record of this mailbox and seq" :
+			    pfish_strerror(r));
 			continue;
 		}
 		e = verify_entry(&b->res, seq);
@@ -518,6 +521,68 @@ leave_all(struct mbox *b, int dirfd, const char *dir, const char *why)
 	return 0;
 }
 
+/*
+ * .pfish/account: the states that chain from serial 1 (state/acchain.c).
+ * A state that does not chain is left behind and the migration refused:
+ * it may be a forgery, or a state devices accepted that was changed; the
+ * key host holds the chain to put back.
+ */
+static int
+do_account(struct mbox *b)
+{
+	struct acct_chain ch;
+	struct stat st;
+	struct dirent *de;
+	char why[200], rel[sizeof(PFISH_ACCOUNT_DIR_REL) + PFISH_NAME_MAX];
+	uint64_t serial;
+	DIR *d;
+	int ofd, nfd = -1, ret = -1;
+
+	if ((ofd = fs_open_dir(b->om.dir, PFISH_ACCOUNT_DIR_REL)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (store_account_load(b->om.dir, b->name, &ch, why,
+	    sizeof(why)) != 0 || (d = fs_dir_stream(ofd)) == NULL) {
+		close(ofd);
+		acchain_free(&ch);
+		return -1;
+	}
+	if (fstat(ofd, &st) == -1 ||
+	    (nfd = mkdir_like(b->pf, PFISH_ACCOUNT, &st, PFISH_DIR_MODE)) ==
+	    -1)
+		goto out;
+	ret = 0;
+	while (ret == 0 && (de = readdir(d)) != NULL) {
+		if (is_dot(de->d_name))
+			continue;
+		(void)snprintf(rel, sizeof(rel), "%s", PFISH_ACCOUNT_DIR_REL);
+		if (layout_seq_parse(de->d_name, PFISH_STATE_SUFFIX,
+		    &serial) != 0)
+			left(b->g, b->name, rel, de->d_name,
+			    "not part of the layout");
+		else if (serial > ch.n) {
+			left(b->g, b->name, rel, de->d_name, serial ==
+			    ch.n + 1 && why[0] != '\0' ? why :
+			    "does not follow a state that chains");
+			refuse(b->g, b->name, 0, "an account state does not "
+			    "chain: put the key host's chain back in the old "
+			    "root, then migrate again");
+		} else if (copy_file(ofd, nfd, de->d_name, PFISH_FILE_MODE,
+		    NULL) != 0)
+			ret = -1;
+		else
+			b->nacct++;
+	}
+	if (ret == 0 && fs_fsync_dir(nfd) == -1)
+		ret = -1;
+ out:
+	closedir(d);
+	close(ofd);
+	if (nfd != -1)
+		close(nfd);
+	acchain_free(&ch);
+	return ret;
+}
+
 /* .pfish itself: the head that verified, the marks; nothing unknown. */
 static int
 do_state(struct mbox *b)
@@ -542,7 +607,9 @@ do_state(struct mbox *b)
 				break;
 		if (i < sizeof(dirs) / sizeof(dirs[0]))
 			continue;
-		if (strcmp(de->d_name, PFISH_HEAD) == 0) {
+		if (strcmp(de->d_name, PFISH_ACCOUNT) == 0) {
+			ret = do_account(b);
+		} else if (strcmp(de->d_name, PFISH_HEAD) == 0) {
 			/* Loaded (and verified) in migrate_one. */
 			if (copy_file(b->om.pf, b->pf, PFISH_HEAD,
 			    PFISH_FILE_MODE, NULL) != 0)
@@ -629,8 +696,8 @@ migrate_one(struct mig *g, const char *name)
 	    -1 || do_state(&b) == -1 || fsync_new(&b) == -1)
 		goto out;
 	printf("carried: %s: %u messages, %u records, %u deletes, %u voids, "
-	    "head %s\n", name, b.nmsg, b.nrec, b.ndel, b.nvoid,
-	    b.has_head ? "verified" : "none");
+	    "%u account states, head %s\n", name, b.nmsg, b.nrec, b.ndel,
+	    b.nvoid, b.nacct, b.has_head ? "verified" : "none");
 	g->nbox++;
 	g->nmsg += b.nmsg;
 	ret = 0;

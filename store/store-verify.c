@@ -78,6 +78,8 @@ struct sv {
 	char		 epoch[STMT_EPOCH_LEN + 1];
 	struct trust	*ak;		/* the user's authorized_keys */
 	int		 ak_tried;
+	struct trust	*acct;		/* the pinned account's delete keys */
+	int		 acct_tried;
 	int		 err;
 };
 
@@ -194,7 +196,8 @@ static int
 scan_pfish(struct sv *v)
 {
 	static const char *known[] = { PFISH_RECORDS, PFISH_DELETES, PFISH_NOTES,
-	    PFISH_TMP, PFISH_VOIDS, PFISH_HEAD, PFISH_EPOCH, PFISH_HEADMARK };
+	    PFISH_TMP, PFISH_VOIDS, PFISH_HEAD, PFISH_EPOCH, PFISH_HEADMARK,
+	    PFISH_ACCOUNT };
 	struct dirent *de;
 	size_t i;
 	DIR *d;
@@ -352,8 +355,9 @@ scan_seqdir(struct sv *v, int dirfd, const char *dirname, const char *suffix)
 }
 
 /*
- * Delete keys: the trust file's pfish-delete-v1 keys, or else the keys in
- * the mailbox user's ~/.ssh/authorized_keys, which pfish-server accepts.
+ * Delete keys: the trust file's pfish-delete-v1 keys, the delete keys of the mailbox's account chain when the trust
+ * file pins it (store-acctkeys.c), or else (unless no_ak) the keys in the
+ * mailbox user's ~/.ssh/authorized_keys, which pfish-server accepts.
  */
 static int
 verify_delete(struct sv *v, const u_char *data, size_t len, size_t *tl,
@@ -367,9 +371,13 @@ verify_delete(struct sv *v, const u_char *data, size_t len, size_t *tl,
 	    v->s->now, tl, pk);
 	if (r != STMT_ERR_UNTRUSTED)
 		return r;
-	if (v->s->delkeys != NULL && (r = stmt_verify_signed(data, len,
-	    STMT_DELETE, v->s->delkeys, v->s->now, tl, pk)) !=
-	    STMT_ERR_UNTRUSTED)
+	/* The account chain's delete keys, when the trust file pins it. */
+	if (!v->acct_tried) {
+		v->acct_tried = 1;
+		v->acct = store_account_trust(v->s, v->m.dir, v->name);
+	}
+	if (v->acct != NULL && (r = stmt_verify_signed(data, len,
+	    STMT_DELETE, v->acct, v->s->now, tl, pk)) != STMT_ERR_UNTRUSTED)
 		return r;
 	if (v->s->no_ak)
 		return r;
@@ -570,6 +578,7 @@ sv_free(struct sv *v)
 	free(v->voids);
 	free(v->odd);
 	trust_free(v->ak);
+	trust_free(v->acct);
 	mbdir_close(&v->m);
 }
 

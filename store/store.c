@@ -80,7 +80,7 @@ usage(FILE *f)
 	    "       pfish-store [-r root] [-T trustfile] verify "
 	    "[mailbox ...]\n"
 	    "       pfish-store [-T trustfile] migrate oldroot newroot\n"
-	    "       pfish-store [-A accounts] [-T trustfile] forget "
+	    "       pfish-store [-T trustfile] forget "
 	    "backuproot [mailbox ...]\n");
 }
 
