@@ -77,6 +77,13 @@ int	acchain_load(int dirfd, const char *account, uint64_t max,
 int	acchain_append_mem(struct acct_chain *ch, const u_char *data,
 	    size_t len, char *why, size_t whylen);
 
+/*
+ * A chain as a stream (pfish-account chain prints one): signed states
+ * one after another, serial 1 first.  The length of the state at p, up
+ * to and including its END line; 0 when p holds no complete state.
+ */
+size_t	acchain_split(const u_char *p, size_t len);
+
 /* Drop the last link (a store that failed after acchain_append_mem). */
 void	acchain_pop(struct acct_chain *ch);
 

@@ -29,6 +29,7 @@
 #define STORE_TRUST_FILE	"/etc/pfish/allowed_signers"
 #define STORE_GROUP		"pfish"		/* may write every mailbox */
 #define STORE_SIGNED_IN_MAX	16384	/* a signed record or head on stdin */
+#define STORE_ACCOUNT_IN_MAX	(16 * 1024 * 1024)	/* a whole chain */
 #define STORE_TMP_AGE		86400	/* stale temp files, seconds */
 #define STORE_HEAD_START	"statement head\n"
 #define STORE_VOID_START	"statement void\n"
@@ -84,6 +85,7 @@ void	store_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
  */
 int	store_init(struct store *s, int argc, char **argv);
 int	store_accept(struct store *s, int argc, char **argv);
+int	store_account(struct store *s, int argc, char **argv);
 int	store_head(struct store *s, int argc, char **argv);
 int	store_expire(struct store *s, int argc, char **argv);
 int	store_verify(struct store *s, int argc, char **argv);

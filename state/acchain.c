@@ -31,6 +31,9 @@
 #include "fsutil.h"
 #include "layout.h"
 #include "pfisherr.h"
+#include "sshsig.h"
+
+#define END_LINE	"\n" SSHSIG_END "\n"
 
 static void
 say(char *why, size_t whylen, const char *fmt, ...)
@@ -165,6 +168,17 @@ acchain_append_mem(struct acct_chain *ch, const u_char *data, size_t len,
 	l.len = len;
 	push(ch, &l);
 	return 0;
+}
+
+size_t
+acchain_split(const u_char *p, size_t len)
+{
+	const size_t el = sizeof(END_LINE) - 1;
+	const u_char *e;
+
+	if (len < el || (e = memmem(p, len, END_LINE, el)) == NULL)
+		return 0;
+	return (size_t)(e - p) + el;
 }
 
 static int

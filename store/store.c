@@ -58,6 +58,7 @@ static const struct store_verb {
 } verbs[] = {
 	{ "init",	ANY, 0,			0, 0, store_init },
 	{ "accept",	1,   EX_TEMPFAIL,	1, 1, store_accept },
+	{ "account",	1,   0,			1, 1, store_account },
 	{ "head",	1,   EX_TEMPFAIL,	1, 1, store_head },
 	{ "expire",	ANY, 1,			1, 0, store_expire },
 	/* Unconfined: it may read users' authorized_keys. */
@@ -74,6 +75,7 @@ usage(FILE *f)
 	    "usage: pfish-store [-r root] [-T trustfile] init [-g group] "
 	    "[-u owner] mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] accept mailbox\n"
+	    "       pfish-store [-r root] [-T trustfile] account mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] head mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] expire "
 	    "[mailbox ...]\n"
