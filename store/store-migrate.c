@@ -813,7 +813,8 @@ store_migrate(struct store *s, int argc, char **argv)
 	memset(&g, 0, sizeof(g));
 	g.old = *s;
 	g.nw = *s;
-	g.oldpath = argv[0];
+	g.oldpath = g.old.root = argv[0];
+	g.nw.root = argv[1];
 	g.nw.rootfd = g.parentfd = -1;
 	if ((g.old.rootfd = open(argv[0], O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1) {
