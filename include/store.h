@@ -102,6 +102,8 @@ int	store_verify_run(const struct store *s, const char *name,
 	    struct vresult *res);
 void	store_print_findings(FILE *out, const char *prefix, const char *name,
 	    const struct vresult *res);
+/* Seqs pending (signed, message not stored yet), on stderr. */
+void	store_print_pending(const char *name, const struct vresult *res);
 /*
  * store-acctkeys.c: the account chain below mailbox directory mbdir, its
  * states from serial 1 as far as they chain (why: where it stopped);

@@ -726,6 +726,8 @@ check_result(struct store *s, const char *name, void *arg)
 		    &res);
 		g->refused = 1;
 	}
+	/* A record whose delivery a retry completes on the new root. */
+	store_print_pending(name, &res);
 	verify_result_free(&res);
 	return 0;
 }
