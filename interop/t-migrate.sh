@@ -205,6 +205,19 @@ attack "account state edited: refused" 3 \
     "^left behind: $MB/.pfish/account/$(seqf 1).state: " \
     "cp '$T/a1.state' .pfish/account/$(seqf 1).state"
 
+# A delivery the old root never completed (record stored, message not:
+# the store calls it missing, as verify does): refused, the seq named.
+rm -rf case new2; cp -a root case
+echo "age-encryption.org/v1 in flight" >msg
+S record "$MB" "$(wc -c <msg | tr -d ' ')" "$(sha256sum msg | cut -c1-64)" >rec &&
+    cat rec msg | "$STORE" -r case -T allowed accept "$MB" >/dev/null ||
+    notok "deliver to the copy"
+rm "case/$MB/$(seqf 6).age"
+sha_tree case >case.sha
+MIG case new2 >out 2>&1; rc=$?
+expect_refused "a record without its message: refused" \
+    "^refused: new root: $MB: seq 6: missing"
+
 # --- Backups forget what the user deleted, and nothing else ----------------
 # The backup was taken before the deletes: messages 2 and 5 still in it.
 rm -rf backup; cp -a root backup

@@ -726,7 +726,7 @@ check_result(struct store *s, const char *name, void *arg)
 		    &res);
 		g->refused = 1;
 	}
-	/* A record whose delivery a retry completes on the new root. */
+	/* Seqs whose record has not arrived yet, as verify says them. */
 	store_print_pending(name, &res);
 	verify_result_free(&res);
 	return 0;
