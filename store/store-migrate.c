@@ -80,8 +80,8 @@ struct mbox {
 	struct vresult	 res;		/* the engine on the old mailbox */
 	int		 has_head;
 	struct stmt_head h;
-	struct carried	*recs;
-	size_t		 nrecs;
+	struct carried	*recs;		/* records carried, by seq */
+	size_t		 nrecs, crecs;
 	unsigned	 nmsg, nrec, ndel, nvoid, nacct;
 };
 
@@ -233,15 +233,25 @@ rm_tree(int dirfd, const char *name)
 	(void)unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
+static int
+cmp_carried(const void *a, const void *b)
+{
+	const struct carried *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* b->recs is sorted once do_records is done. */
 static const struct carried *
 carried_rec(const struct mbox *b, uint64_t seq)
 {
-	size_t i;
+	struct carried key;
 
-	for (i = 0; i < b->nrecs; i++)
-		if (b->recs[i].seq == seq)
-			return &b->recs[i];
-	return NULL;
+	if (b->nrecs == 0)
+		return NULL;
+	key.seq = seq;
+	return bsearch(&key, b->recs, b->nrecs, sizeof(*b->recs),
+	    cmp_carried);
 }
 
 static void
@@ -319,11 +329,14 @@ do_records(struct mbox *b)
 		    memcmp(e->hash, sr.hash, STMT_HASH_LEN) != 0)
 			left(b->g, b->name, PFISH_RECORDS_DIR, de->d_name,
 			    "signed, but not in the chain from the head");
-		else if ((c = reallocarray(b->recs, b->nrecs + 1,
-		    sizeof(*c))) == NULL)
+		else if (b->nrecs == b->crecs && (c = reallocarray(b->recs,
+		    b->crecs ? b->crecs * 2 : 256, sizeof(*c))) == NULL)
 			ret = -1;
 		else {
-			b->recs = c;
+			if (b->nrecs == b->crecs) {
+				b->recs = c;
+				b->crecs = b->crecs ? b->crecs * 2 : 256;
+			}
 			c = &b->recs[b->nrecs++];
 			c->seq = seq;
 			c->size = sr.rec.size;
@@ -337,6 +350,8 @@ do_records(struct mbox *b)
 		store_record_free(&sr);
 	}
 	closedir(d);
+	if (b->nrecs > 1)
+		qsort(b->recs, b->nrecs, sizeof(*b->recs), cmp_carried);
 	return ret;
 }
 
@@ -419,18 +434,34 @@ file_text_hash(int dirfd, const char *name, u_char hash[STMT_HASH_LEN])
 	return r;
 }
 
+static int
+cmp_hash(const void *a, const void *b)
+{
+	return memcmp(a, b, STMT_HASH_LEN);
+}
+
 /* deletes/: those the engine credited with an absence. */
 static int
 do_deletes(struct mbox *b)
 {
-	u_char hash[STMT_HASH_LEN];
+	u_char hash[STMT_HASH_LEN], (*cred)[STMT_HASH_LEN];
 	struct dirent *de;
-	size_t i;
+	size_t i, n = 0;
 	DIR *d;
 	int ret = 0;
 
-	if ((d = fs_dir_stream(b->om.del)) == NULL)
+	/* The hashes of the deletes the engine credited, sorted. */
+	if ((cred = calloc(b->res.ne + 1, sizeof(*cred))) == NULL)
 		return -1;
+	for (i = 0; i < b->res.ne; i++)
+		if (b->res.e[i].status == VST_DELETED)
+			memcpy(cred[n++], b->res.e[i].delhash, STMT_HASH_LEN);
+	if (n > 1)
+		qsort(cred, n, sizeof(*cred), cmp_hash);
+	if ((d = fs_dir_stream(b->om.del)) == NULL) {
+		free(cred);
+		return -1;
+	}
 	while (ret == 0 && (de = readdir(d)) != NULL) {
 		if (is_dot(de->d_name))
 			continue;
@@ -439,12 +470,8 @@ do_deletes(struct mbox *b)
 			    "not a signed statement");
 			continue;
 		}
-		for (i = 0; i < b->res.ne; i++)
-			if (b->res.e[i].status == VST_DELETED &&
-			    memcmp(b->res.e[i].delhash, hash,
-			    STMT_HASH_LEN) == 0)
-				break;
-		if (i == b->res.ne) {
+		if (n == 0 || bsearch(hash, cred, n, sizeof(*cred),
+		    cmp_hash) == NULL) {
 			left(b->g, b->name, PFISH_DELETES_DIR, de->d_name,
 			    "explains no absence in the window (not signed "
 			    "by a trusted delete key, misfiled, or expired)");
@@ -457,6 +484,7 @@ do_deletes(struct mbox *b)
 			b->ndel++;
 	}
 	closedir(d);
+	free(cred);
 	return ret;
 }
 
