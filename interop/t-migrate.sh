@@ -137,6 +137,13 @@ expect_refused() {	# NAME PATTERN: refused, exit 3, nothing written
 MIG old new >out 2>&1; rc=$?
 check "migrate refuses an existing new root" test "$rc" -eq 1
 
+MIG old >/dev/null 2>&1; rc=$?
+check "migrate without a new root is a usage error" test "$rc" -eq 64
+SSH_ORIGINAL_COMMAND="pfish-store migrate $T/old $T/x" "$STORE" -T allowed \
+    >/dev/null 2>&1; rc=$?
+check "migrate and forget are not forced commands" sh -c \
+    "[ $rc -eq 64 ] && [ ! -e x ] && ! SSH_ORIGINAL_COMMAND='pfish-store forget $T/old' '$STORE' -T allowed >/dev/null 2>&1"
+
 # attack NAME RC PATTERN SETUP: SETUP in a copy of root, migrate it.
 attack() {
 	rm -rf case new2; cp -a root case
