@@ -33,32 +33,13 @@
 #include "hash.h"
 #include "buf.h"
 #include "client.h"
+#include "clock.h"
 #include "fsutil.h"
 #include "layout.h"
 #include "sftp.h"
 #include "statepage.h"
 #include "sshkey.h"
 #include "trust.h"
-
-/*
- * The time, fixed once per run.  PFISH_NOW (seconds since the epoch)
- * overrides the clock so tests can age heads; pfish(1) documents it.
- */
-static int
-clock_now(uint64_t *now)
-{
-	const char *v = getenv("PFISH_NOW"), *e;
-
-	*now = (uint64_t)time(NULL);
-	if (v == NULL || *v == '\0')
-		return 0;
-	*now = (uint64_t)strtonum(v, 1, LLONG_MAX, &e);
-	if (e != NULL) {
-		warnx("PFISH_NOW=%.32s is %s", v, e);
-		return -1;
-	}
-	return 0;
-}
 
 static int
 load_trust(struct session *s)
@@ -129,7 +110,7 @@ session_open(struct client_opts *o, struct session **out)
 		return -1;
 	}
 	s->o = o;
-	if (clock_now(&s->now) != 0 || trust_exists(o) != 0)
+	if (pfish_clock(&s->now) != 0 || trust_exists(o) != 0)
 		goto bad;
 	if (conn_open(o, &s->c) != 0 || psftp_start(s->c, &s->p) != 0)
 		goto bad;
@@ -178,6 +159,10 @@ session_close(struct session *s)
 
 	if (s == NULL)
 		return;
+	if (s->o->verbose > 0 && s->p != NULL)
+		fprintf(stderr, "pfish: listed again %u times in this run, the "
+		    "signed state restarted %u times as its head changed\n",
+		    s->relists, psftp_restarts(s->p));
 	verify_result_free(&s->res);
 	free_items(s);
 	free(s->items);
@@ -895,6 +880,7 @@ int
 session_recheck(struct session *s, const uint64_t *seqs, size_t n)
 {
 	forget_listing(s);
+	s->relists++;
 	if (list_both(s) != 0 || retry_refused(s, seqs, n) != 0)
 		return -1;
 	return finish_verify(s);

@@ -36,6 +36,7 @@
 
 #include <sodium.h>
 
+#include "clock.h"
 #include "pfish.h"
 #include "sandbox.h"
 #include "sshcmd.h"
@@ -187,7 +188,10 @@ store_main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
+	/* PFISH_NOW (a test hook) only where nothing is changed. */
 	s.now = (uint64_t)time(NULL);
+	if (strcmp(v->name, "verify") == 0 && pfish_clock(&s.now) != 0)
+		return EX_USAGE;
 	ret = run_verb(&s, v, argc - 1, argv + 1);
 	trust_free(s.trust);
 	if (s.rootfd != -1)
