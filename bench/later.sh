@@ -23,18 +23,27 @@ missing() {
 	done
 }
 
-# Signed state: pfish verify, cold and incremental, against mailbox size.
-verify_cases() {
-	miss=$(missing pfish pfish-signer pfish-store pfish-server)
-	for n in $LIST_SIZES; do
-		if [ -n "$miss" ]; then
-			later_na "pfish verify $n cold" "$miss"
-			later_na "pfish verify $n incr (10 new)" \
-			    "$miss"
-			continue
-		fi
-		later_todo "pfish verify $n cold"
-	done
+# Small messages through a real sshd (bench/small.sh): stock sftp from
+# either server, pfish list, verify (cold, again) and fetch, side by side.
+small_cases() {
+	miss=$(missing pfish pfish-server)
+	if [ -n "$miss" ]; then
+		later_na "small messages through sshd" "$miss"
+		return
+	fi
+	echo "bench: $SMALL_SSHD_N x 2 KiB through sshd"
+	if ! SMALL_SSHD_N=$SMALL_SSHD_N TMPDIR=$T PFISH_TOP=$TOP \
+	    PFISH_BIN=$BIN PFISH_OBJ=$TOP/$O sh "$TOP/bench/small.sh" \
+	    "$SMALL_REPS" "$T/small.rows" >"$T/small.out" 2>&1 ||
+	    [ ! -s "$T/small.rows" ]; then
+		later_na "small messages through sshd" "bench/small.sh to work"
+		sed 's/^/small.sh: /' "$T/small.out" >>"$NOTES"
+		return
+	fi
+	cat "$T/small.rows" >>"$LATER"
+	grep -v '\t' "$T/small.out" | grep . | sed 's/^/small.sh: /' \
+	    >>"$NOTES"
+	cp "$T/small.rows.raw" "$OUT/small.tsv"
 }
 
 # Delivery: pfish-deliver (age encryption, pfish-signer record, pfish-store
@@ -61,21 +70,25 @@ deliver_cases() {
 		printf 'Subject: bench\n\n'
 		head -c 38000 /dev/urandom | base64
 	} >"$D/msg"
+	# Every message differs (a last line of its own): the deliverer
+	# settles a message it has stored before without storing it again.
 	# One turn of each as a script for the timer: deliver.sh, floor.sh.
 	{
 		echo 'i=0'
 		echo "while [ \$i -lt $DELIVER_N ]; do"
-		echo "	$BIN/pfish-deliver -r $D/rcpts -d $D/spool \\"
+		echo "	{ cat $D/msg; echo \$1.\$i; } |"
+		echo "	    $BIN/pfish-deliver -r $D/rcpts -d $D/spool \\"
 		echo "	    -S '$BIN/pfish-signer -s $D/state' \\"
 		echo "	    -A '$BIN/pfish-store -r $D/root -T $D/allowed' \\"
-		echo "	    alice <$D/msg >>$D/deliver.log 2>&1 || exit 1"
+		echo "	    alice >>$D/deliver.log 2>&1 || exit 1"
 		echo '	i=$((i + 1))'
 		echo 'done'
 	} >"$D/deliver.sh"
 	{
 		echo 'i=0'
 		echo "while [ \$i -lt $DELIVER_N ]; do"
-		echo "	age -R $D/rcpts <$D/msg >$D/enc || exit 1"
+		echo "	{ cat $D/msg; echo \$1.\$i; } |"
+		echo "	    age -R $D/rcpts >$D/enc || exit 1"
 		echo "	cp $D/enc $D/floor/\$1.\$i.age || exit 1"
 		echo '	sync'
 		echo '	i=$((i + 1))'
@@ -86,7 +99,7 @@ deliver_cases() {
 		for p in $(turns "$((rep + 1))" pfish floor); do
 			rm -f "$T/srv.out"	# no server here
 			if [ "$p" = pfish ]; then
-				$NICE "$RSS" "$T/cli.out" sh "$D/deliver.sh"
+				$NICE "$RSS" "$T/cli.out" sh "$D/deliver.sh" "$rep"
 			else
 				$NICE "$RSS" "$T/cli.out" sh "$D/floor.sh" "$rep"
 			fi || { note "delivery: $p failed in turn $rep"; continue; }
@@ -120,18 +133,18 @@ age_cases() {
 		    >>"$LATER"
 	fi
 	awk '/^(en|de)crypt [0-9]+ MiB / && NF == 9 {
-		printf "age %s %s (ms)\t%.1f\t%.1f\tage\t%.2f\t-\t1.00\t%s\n",
-		    $1, $2 " " $3, $4, $5, $6, ($6 <= 1.0) ? "yes" : "NO"
-		printf "age %s %s, CPU (ms)\t%.1f\t%.1f\tage\t%.2f\t-\t-\t-\n",
-		    $1, $2 " " $3, $7, $8, $9
+		printf "age %s %s (ms)\t%.1f\t%.1f\tage\t%.2f\t-\t-\t-\n",
+		    $1, $2 " " $3, $4, $5, $6
+		printf "age %s %s, CPU (ms)\t%.1f\t%.1f\tage\t%.2f\t-\t1.00\t%s\n",
+		    $1, $2 " " $3, $7, $8, $9, ($9 <= 1.0) ? "yes" : "NO"
 	}' "$T/age.out" >>"$LATER"
 	sed 's/^/age.sh: /' "$T/age.out" >>"$NOTES"
 }
 
 later_cases() {
 	: >"$LATER"
-	echo "bench: later cases (signed state, delivery, age)"
-	verify_cases
+	echo "bench: later cases (small messages via sshd, delivery, age)"
+	small_cases
 	deliver_cases
 	age_cases
 }

@@ -17,6 +17,9 @@
 #	BENCH_ONLY="small big list fair later scale"	the cases to run
 #	SCALE_SIZES="1000 10000 100000"	sizes of the scale section
 #				(bench/scale.sh; add 1000000 for the million)
+#	SMALL_SSHD_N=10000	messages (2 KiB) of the small-message rows
+#				through a real sshd (bench/small.sh)
+#	SMALL_REPS=3		their repetitions (each is minutes of stock sftp)
 #
 # Every case runs all programs on the same data in the same run, taking
 # turns (A B A B ...) after one untimed warm-up each, so the page cache is
@@ -71,10 +74,12 @@ srv_cmd() {	# prog mailbox -> server command line for sftp -D
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	SMALL_N=200 BIG_N=2 BIG_SIZE=$((8 * 1024 * 1024)) LIST_SIZES="100 1000"
-	FAIR_N=1000 DELIVER_N=10
+	FAIR_N=1000 DELIVER_N=10 SMALL_SSHD_N=${SMALL_SSHD_N:-200}
+	SMALL_REPS=${SMALL_REPS:-1}
 else
 	SMALL_N=2000 BIG_N=4 BIG_SIZE=$((64 * 1024 * 1024))
 	LIST_SIZES="1000 10000 100000" FAIR_N=100000 DELIVER_N=${DELIVER_N:-50}
+	SMALL_SSHD_N=${SMALL_SSHD_N:-10000} SMALL_REPS=${SMALL_REPS:-3}
 fi
 SMALL_SIZE=$((50 * 1024))
 
@@ -278,3 +283,10 @@ fi
 
 export REPS LIST_SIZES SMALL_NAME BIG_NAME FAIR_N DELIVER_N
 sh "$TOP/bench/report.sh" "$RAW" "$NOTES" "$OUT" || die "report failed"
+if want scale && [ -s "$OUT/scale.txt" ]; then
+	{
+		echo
+		echo "scale section (cold, over sshd; sizes ${SCALE_SIZES:-1000 10000 100000}):"
+		cat "$OUT/scale.txt"
+	} | tee -a "$OUT/results.txt"
+fi

@@ -35,17 +35,18 @@ P="$PFISH_BIN/pfish -F /dev/null -p $SSHD_PORT -i $USER_KEY
     -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed -s $T/state"
 ST="$PFISH_BIN/pfish-store -r $T/root -T $T/allowed"
 TSV=$OUTDIR/scale.tsv
-printf 'op\tn\tseconds\texit\n' >"$TSV"
+printf 'op\tn\tseconds\texit\trss_kib\n' >"$TSV"
 
-step() {	# OP N cmd...: run once, record wall time and exit status
+# OP N cmd...: run once, record wall time, exit status and peak RSS
+# (the client's, or pfish-store's).
+step() {
 	_op=$1 _n=$2
 	shift 2
-	_t0=$(date +%s.%N)
-	"$@" >"$T/step.out" 2>&1
+	"$PFISH_OBJ/bench/rss" "$T/rss.out" "$@" >"$T/step.out" 2>&1
 	_rc=$?
-	_t1=$(date +%s.%N)
-	printf '%s\t%s\t%s\t%s\n' "$_op" "$_n" \
-	    "$(echo "$_t1 - $_t0" | bc)" "$_rc" >>"$TSV"
+	read -r _w _m _ <"$T/rss.out" || { _w=0 _m=0; }
+	printf '%s\t%s\t%s\t%s\t%s\n' "$_op" "$_n" "$_w" "$_rc" "$_m" \
+	    >>"$TSV"
 	[ "$_rc" = 0 ] || sed 's/^/#   /' "$T/step.out" | tail -n 3
 }
 
@@ -68,7 +69,7 @@ done
 awk -F '\t' '
 NR == 1 { next }
 {
-	t[$1, $2] = $3; rc[$1, $2] = $4
+	t[$1, $2] = $3; rc[$1, $2] = $4; m[$1, $2] = $5
 	if (!($1 in seen)) { seen[$1] = 1; ops[++nops] = $1 }
 	if (!($2 in seenn)) { seenn[$2] = 1; ns[++nn] = $2 }
 }
@@ -108,6 +109,18 @@ END {
 			    o, ns[j - 1], ns[j], r, 1.2 * f,
 			    r <= 1.2 * f ? "met" : "NOT MET"
 		}
+	}
+	# Memory: peak RSS of each program at each size.
+	print ""
+	printf "%-14s", "peak RSS KiB"
+	for (j = 1; j <= nn; j++) printf " %10s", ns[j]
+	printf " %8s\n", "growth"
+	for (i = 1; i <= nops; i++) {
+		o = ops[i]
+		printf "%-14s", o
+		for (j = 1; j <= nn; j++) printf " %10d", m[o, ns[j]]
+		printf " %7.2fx\n", (m[o, ns[1]] > 0 ? \
+		    m[o, ns[nn]] / m[o, ns[1]] : 0)
 	}
 }' "$TSV" | tee "$OUTDIR/scale.txt"
 echo "scale: errors are marked ! after the time" >>"$OUTDIR/scale.txt"

@@ -43,6 +43,8 @@
  * final name over data that is not on disk.
  */
 #define FETCH_BATCH	256
+/* Larger messages are fetched one at a time, their reads pipelined. */
+#define FETCH_SMALL	(1024 * 1024)
 
 struct staged {
 	uint64_t	 seq;
@@ -119,21 +121,32 @@ add_refused(struct fetch *f, uint64_t seq)
 	return 0;
 }
 
-/* Temp file, download, check, then stage for renaming; never keep junk. */
+/* A message being downloaded: its entry and temporary file. */
+struct pending {
+	const struct ventry *e;
+	char		 tmp[64];
+	int		 fd;
+};
+
+/*
+ * Stage a message already in place (0), or open a temporary file for
+ * it (1); -1 on errors.
+ */
 static int
-fetch_one(struct fetch *f, const struct ventry *e)
+fetch_begin(struct fetch *f, const struct ventry *e, struct pending *pd)
 {
-	struct staged *sf = &f->st[f->nst];
-	struct vmsg m;
-	char name[PFISH_NAME_MAX], *tmp = sf->tmp;
-	int fd, over, r;
+	char name[PFISH_NAME_MAX];
+	int r;
 
 	if (layout_seq_name(e->seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
 		return -1;
-	sf->seq = e->seq;
-	tmp[0] = '\0';
+	pd->e = e;
+	pd->fd = -1;
 	if ((r = have_local(f->dirfd, name, e)) == 1) {
-		f->nst++;	/* its name is made durable with the batch */
+		/* Its name is made durable with the batch. */
+		f->st[f->nst].seq = e->seq;
+		f->st[f->nst].tmp[0] = '\0';
+		f->nst++;
 		return 0;
 	}
 	if (r == -1) {
@@ -141,23 +154,44 @@ fetch_one(struct fetch *f, const struct ventry *e)
 		    "not overwritten", name);
 		return -1;
 	}
-	if ((fd = fs_tmp_create(f->dirfd, 0600, tmp, sizeof(sf->tmp))) ==
-	    -1) {
+	if ((pd->fd = fs_tmp_create(f->dirfd, 0600, pd->tmp,
+	    sizeof(pd->tmp))) == -1) {
 		warn("temp file for %s", name);
 		return -1;
 	}
-	memset(&m, 0, sizeof(m));
-	progress_start(&f->pm, name, e->size);
-	r = session_download(f->s, e->seq, fd, e->size, &f->pm, &m, &over);
-	progress_end(&f->pm);
+	return 1;
+}
+
+/* Close and remove a temporary file that will not be kept. */
+static void
+fetch_drop(struct fetch *f, struct pending *pd)
+{
+	if (pd->fd == -1)
+		return;
+	close(pd->fd);
+	(void)unlinkat(f->dirfd, pd->tmp, 0);
+	pd->fd = -1;
+}
+
+/*
+ * Check a downloaded message against its record and stage it for
+ * renaming (0), or drop it with a finding (1); -1 on errors.  r is what
+ * the download returned; never keep junk.
+ */
+static int
+fetch_end(struct fetch *f, struct pending *pd, int r, const struct vmsg *m,
+    int over)
+{
+	const struct ventry *e = pd->e;
+	struct staged *sf;
+
 	/*
 	 * Another device may have deleted it (signed) since this run read
 	 * the state, or the server withholds it: checked again at the end of
 	 * this run (recheck()).  Refused in the re-check too: withheld.
 	 */
 	if (r == 0 && over == SESSION_VANISHED) {
-		close(fd);
-		(void)unlinkat(f->dirfd, tmp, 0);
+		fetch_drop(f, pd);
 		if (f->second) {
 			printf("%s %llu listed, but the server refused to serve "
 			    "it twice in this run\n",
@@ -168,25 +202,92 @@ fetch_one(struct fetch *f, const struct ventry *e)
 			return -1;
 		return 1;
 	}
-	if (r != 0 || over || m.size != e->size ||
-	    memcmp(m.sha256, e->sha256, STMT_HASH_LEN) != 0) {
-		close(fd);
-		(void)unlinkat(f->dirfd, tmp, 0);
+	if (r != 0 || over || m->size != e->size ||
+	    memcmp(m->sha256, e->sha256, STMT_HASH_LEN) != 0) {
+		fetch_drop(f, pd);
 		if (r != 0)
 			return -1;
 		printf("%s %llu content differs from its signed record; "
-		    "not saved\n", m.age_header && m.size != e->size ?
+		    "not saved\n", m->age_header && m->size != e->size ?
 		    "replaced" : "modified", (unsigned long long)e->seq);
 		f->bad++;
 		return 1;
 	}
-	if (close(fd) == -1) {
-		warn("%s", name);
-		(void)unlinkat(f->dirfd, tmp, 0);
+	if (close(pd->fd) == -1) {
+		warn("%llu", (unsigned long long)e->seq);
+		(void)unlinkat(f->dirfd, pd->tmp, 0);
+		pd->fd = -1;
 		return -1;
 	}
-	f->nst++;
+	pd->fd = -1;
+	sf = &f->st[f->nst++];
+	sf->seq = e->seq;
+	memcpy(sf->tmp, pd->tmp, sizeof(sf->tmp));
 	return 0;
+}
+
+/* Temp file, download, check, then stage for renaming. */
+static int
+fetch_one(struct fetch *f, const struct ventry *e)
+{
+	struct pending pd;
+	struct vmsg m;
+	char name[PFISH_NAME_MAX];
+	int over, r;
+
+	if ((r = fetch_begin(f, e, &pd)) <= 0)
+		return r;
+	if (layout_seq_name(e->seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0) {
+		fetch_drop(f, &pd);
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	progress_start(&f->pm, name, e->size);
+	r = session_download(f->s, e->seq, pd.fd, e->size, &f->pm, &m, &over);
+	progress_end(&f->pm);
+	return fetch_end(f, &pd, r, &m, over);
+}
+
+/*
+ * Small messages go PSFTP_BATCH_MAX at a time, each step of the
+ * transfer one round trip for all of them; then each is checked and
+ * staged as fetch_one does.
+ */
+static int
+fetch_batch(struct fetch *f, const struct ventry **e, size_t n)
+{
+	struct pending pd[PSFTP_BATCH_MAX];
+	struct vmsg m[PSFTP_BATCH_MAX];
+	uint64_t seq[PSFTP_BATCH_MAX], cap[PSFTP_BATCH_MAX], total = 0;
+	int fd[PSFTP_BATCH_MAX], over[PSFTP_BATCH_MAX];
+	char what[64];
+	size_t i, k = 0;
+	int r = 0;
+
+	for (i = 0; i < n && r != -1; i++) {
+		if ((r = fetch_begin(f, e[i], &pd[k])) == 1) {
+			seq[k] = e[i]->seq;
+			fd[k] = pd[k].fd;
+			cap[k] = e[i]->size;
+			total += e[i]->size;
+			k++;
+		}
+	}
+	if (r != -1 && k > 0) {
+		memset(m, 0, sizeof(m));
+		(void)snprintf(what, sizeof(what), "%zu messages", k);
+		progress_start(&f->pm, what, total);
+		r = session_download_batch(f->s, k, seq, fd, cap, &f->pm, m,
+		    over);
+		progress_end(&f->pm);
+	}
+	for (i = 0; i < k; i++) {
+		if (r == -1)
+			fetch_drop(f, &pd[i]);
+		else if (fetch_end(f, &pd[i], 0, &m[i], over[i]) == -1)
+			r = -1;
+	}
+	return r == -1 ? -1 : 0;
 }
 
 /* Remove the temporary files of a batch that will not be committed. */
@@ -265,6 +366,23 @@ fetch_stage(struct fetch *f, const struct ventry *e)
 	return 0;
 }
 
+/* fetch_batch, likewise; a commit first if the batch might not fit. */
+static int
+fetch_stage_batch(struct fetch *f, const struct ventry **e, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (f->nst + n > FETCH_BATCH && fetch_commit(f) != 0)
+		return -1;
+	if (fetch_batch(f, e, n) != 0) {
+		(void)fetch_commit(f);
+		return -1;
+	}
+	if (f->nst == FETCH_BATCH && fetch_commit(f) != 0)
+		return -1;
+	return 0;
+}
+
 static int
 was_refused(const struct fetch *f, uint64_t seq)
 {
@@ -315,21 +433,33 @@ recheck(struct fetch *f)
 	return fetch_commit(f);
 }
 
+/* Small messages in batches, large ones each with its reads pipelined. */
 static int
 fetch_verified(struct fetch *f)
 {
 	struct session *s = f->s;
-	const struct ventry *e;
-	size_t i;
+	const struct ventry *e, *b[PSFTP_BATCH_MAX];
+	size_t i, n = 0;
 
 	for (i = 0; i < s->res.ne; i++) {
 		e = &s->res.e[i];
 		if (e->status != VST_OK || !e->present ||
 		    seqset_has(s->st.fetched, e->seq))
 			continue;
-		if (fetch_stage(f, e) != 0)
-			return -1;
+		if (e->size > FETCH_SMALL) {
+			if (fetch_stage(f, e) != 0)
+				return -1;
+			continue;
+		}
+		b[n++] = e;
+		if (n == PSFTP_BATCH_MAX) {
+			if (fetch_stage_batch(f, b, n) != 0)
+				return -1;
+			n = 0;
+		}
 	}
+	if (fetch_stage_batch(f, b, n) != 0)
+		return -1;
 	return fetch_commit(f);
 }
 

@@ -687,6 +687,48 @@ hb_flush(struct session *s, struct hbatch *hb)
 	return 0;
 }
 
+/*
+ * session_download for n messages at once (at most PSFTP_BATCH_MAX), one
+ * round trip per step for all of them: seq[i] into fd[i] (-1: hash
+ * only), at most cap[i] bytes, results in m[i] and over[i] as there.
+ */
+int
+session_download_batch(struct session *s, size_t n, const uint64_t *seq,
+    const int *fd, const uint64_t *cap, struct progress *pm, struct vmsg *m,
+    int *over)
+{
+	struct hbatch *hb;
+	size_t i;
+	int r = -1;
+
+	if (n > PSFTP_BATCH_MAX || (hb = calloc(1, sizeof(*hb))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (layout_seq_name(seq[i], PFISH_AGE_SUFFIX, hb->names[i],
+		    sizeof(hb->names[i])) != 0)
+			goto out;
+		hb->b[i].name = hb->names[i];
+		dl_init(&hb->d[i], fd[i], cap[i], pm);
+	}
+	if (psftp_get_batch(s->p, hb->b, n, hb_sink, hb) != 0) {
+		warnx("%s: %s", conn_host(s->c), psftp_errmsg(s->p));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		/* Aborted without being too long: the write failed. */
+		if (hb->b[i].status == PSFTP_ERR_ABORT && !hb->d[i].over)
+			goto out;
+		over[i] = hb->b[i].status != 0;
+		if (hb->b[i].status == PSFTP_ERR_STATUS)
+			over[i] = SESSION_VANISHED;
+		dl_finish(&hb->d[i], &m[i]);
+	}
+	r = 0;
+ out:
+	free(hb);
+	return r;
+}
+
 /* Hash every listed message whose content this device never checked. */
 static int
 hash_unchecked(struct session *s)

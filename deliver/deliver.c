@@ -549,14 +549,24 @@ done_name(const struct delivery *d, uint64_t day, char *buf, size_t len)
 static int
 done_lookup(const struct delivery *d, uint64_t *seq)
 {
-	char path[160];
+	char path[160], link[32];
 	u_char *data;
 	size_t len;
+	ssize_t n;
 	uint64_t i, today = (uint64_t)time(NULL) / 86400;
 	int found = 0;
 
 	for (i = 0; i <= DELIVER_DONE_DAYS && i <= today && !found; i++) {
-		if (done_name(d, today - i, path, sizeof(path)) != 0 ||
+		if (done_name(d, today - i, path, sizeof(path)) != 0)
+			continue;
+		if ((n = readlinkat(d->dirfd, path, link, sizeof(link) - 1)) >
+		    0) {
+			link[n] = '\0';
+			found = stmt_u64_from_dec(link, seq) == 0;
+			continue;
+		}
+		/* A marker file, as earlier versions wrote. */
+		if (errno != EINVAL ||
 		    fs_read_file(d->dirfd, path, 32, &data, &len) == -1)
 			continue;
 		if (len > 1 && data[len - 1] == '\n') {
@@ -580,6 +590,30 @@ sub_dir(int dirfd, const char *name)
 	return fs_open_dir(dirfd, name);
 }
 
+/*
+ * The marker is a symbolic link whose target is the seq: made under a
+ * temporary name and renamed, it is whole or absent, and one fsync of
+ * its directory makes it durable (a short link lives in its inode).
+ */
+static int
+mark_link(int dayfd, const char *name, const char *seq)
+{
+	char tmp[64];
+	int r;
+
+	r = snprintf(tmp, sizeof(tmp), ".tmp.%ld.mark", (long)getpid());
+	if (r < 0 || (size_t)r >= sizeof(tmp))
+		return -1;
+	(void)unlinkat(dayfd, tmp, 0);	/* left by a killed attempt */
+	if (symlinkat(seq, dayfd, tmp) == -1)
+		return -1;
+	if (renameat(dayfd, tmp, dayfd, name) == -1) {
+		(void)unlinkat(dayfd, tmp, 0);
+		return -1;
+	}
+	return fs_fsync_dir(dayfd);
+}
+
 /* Durably remember that the store has this message, under today. */
 static int
 done_mark(const struct delivery *d)
@@ -589,13 +623,12 @@ done_mark(const struct delivery *d)
 
 	snprintf(day, sizeof(day), "%llu",
 	    (unsigned long long)(time(NULL) / 86400));
-	snprintf(line, sizeof(line), "%llu\n", (unsigned long long)d->seq);
+	snprintf(line, sizeof(line), "%llu", (unsigned long long)d->seq);
 	if (done_name(d, 0, path, sizeof(path)) != 0)
 		return EX_SOFTWARE;
 	if ((donefd = sub_dir(d->dirfd, DELIVER_DONE_DIR)) != -1 &&
 	    (dayfd = sub_dir(donefd, day)) != -1 &&
-	    fs_write_atomic(dayfd, dayfd, strrchr(path, '/') + 1, line,
-	    strlen(line), 0600) == 0)
+	    mark_link(dayfd, strrchr(path, '/') + 1, line) == 0)
 		r = 0;
 	if (r != 0)
 		error_errno("spool: delivered marker");
@@ -767,11 +800,14 @@ deliver(struct delivery *d, int timeout)
 	alarm(0);
 	if (r == 0)
 		done_prune(d);
-	/* Keep the ciphertext only for a retry that can succeed. */
-	if (r != EX_TEMPFAIL && d->name[0] != '\0') {
+	/*
+	 * Keep the ciphertext only for a retry that can succeed.  Its
+	 * removal need not be durable: a spool file that comes back after a
+	 * crash is one the marker (or the store's refusal) already settles,
+	 * should the same message come again; otherwise it only takes space.
+	 */
+	if (r != EX_TEMPFAIL && d->name[0] != '\0')
 		unlinkat(d->dirfd, d->name, 0);
-		fs_fsync_dir(d->dirfd);
-	}
 out:
 	age_recipients_free(rc);
 	return r;

@@ -271,6 +271,9 @@ int	 session_delete(struct session *s, const uint64_t *seqs, size_t n);
 #define SESSION_VANISHED	2	/* session_download: file gone meanwhile */
 int	 session_download(struct session *s, uint64_t seq, int fd,
 	    uint64_t cap, struct progress *pm, struct vmsg *m, int *over);
+int	 session_download_batch(struct session *s, size_t n,
+	    const uint64_t *seq, const int *fd, const uint64_t *cap,
+	    struct progress *pm, struct vmsg *m, int *over);
 
 /*
  * acctrust.c: delete trust from the verified account chain.  acct_fetch

@@ -67,7 +67,9 @@ while [ "$i" -le "$NMSG" ]; do
 		echo "From: sender$i@example.org"
 		echo "Subject: message $i"
 		echo
-		head -c $((i * i * 20000)) /dev/zero | tr '\0' "$(printf '\\%03o' $((96 + i)))"
+		# 6 KiB to 1.3 MB: fetch batches messages up to 1 MiB
+		# and takes larger ones on their own; both are covered.
+		head -c $((i * i * i * 6000)) /dev/zero | tr '\0' "$(printf '\\%03o' $((96 + i)))"
 		echo
 	} >"msgs/$i"
 	deliver "$MB" "msgs/$i" || notok "deliver $i"

@@ -26,7 +26,11 @@
 #include "sftp.h"
 #include "server.h"
 
-/* The real caps; no writes, so the write length is 0. */
+/*
+ * The real caps, but for the read length: the one that keeps a stock
+ * client's heap steady (PFISH_READ_ADVISE).  No writes, so the write
+ * length is 0.
+ */
 int
 req_limits(struct server *s, uint32_t id, struct buf *req)
 {
@@ -35,7 +39,7 @@ req_limits(struct server *s, uint32_t id, struct buf *req)
 	(void)req;
 	if ((r = sftp_reply_begin(s->reply, SFTP_FXP_EXTENDED_REPLY, id)) != 0 ||
 	    (r = buf_put_u64(s->reply, SFTP_BODY_MAX)) != 0 ||
-	    (r = buf_put_u64(s->reply, PFISH_READ_MAX)) != 0 ||
+	    (r = buf_put_u64(s->reply, PFISH_READ_ADVISE)) != 0 ||
 	    (r = buf_put_u64(s->reply, 0)) != 0 ||
 	    (r = buf_put_u64(s->reply, s->opts.max_handles)) != 0 ||
 	    (r = sftp_reply_end(s->reply)) != 0)
