@@ -29,13 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "fsutil.h"
 #include "layout.h"
 #include "log.h"
@@ -746,7 +746,11 @@ signer_main(int argc, char **argv)
 			errx(EX_USAGE, "state directory name too long");
 		o.keypath = keybuf;
 	}
-	o.now = (uint64_t)time(NULL);
+	if ((n = clock_now(&o.now, remote)) == -1)
+		return EX_USAGE;
+	if (n == 1)
+		logit("clock set by %s to %llu", PFISH_NOW_ENV,
+		    (unsigned long long)o.now);
 	if (argc >= 1 && (v = find_verb(argv[0], argc - 1, remote)) != NULL)
 		return v->fn(&o, argv + 1);
 	usage(stderr);

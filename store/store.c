@@ -29,13 +29,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sysexits.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "clock.h"
 #include "pfish.h"
 #include "sandbox.h"
 #include "stdopts.h"
@@ -177,7 +177,11 @@ store_main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	s.now = (uint64_t)time(NULL);
+	if ((ret = clock_now(&s.now, forced)) == -1)
+		return EX_USAGE;
+	if (ret == 1)
+		syslog(LOG_INFO, "clock set by %s to %llu", PFISH_NOW_ENV,
+		    (unsigned long long)s.now);
 	ret = run_verb(&s, v, argc - 1, argv + 1);
 	trust_free(s.trust);
 	if (s.rootfd != -1)
