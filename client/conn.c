@@ -289,7 +289,7 @@ conn_configure(struct conn *c, struct client_opts *o)
 {
 	size_t i;
 	long t = o->iotimeout > 0 ? o->iotimeout : CLIENT_IOTIMEOUT;
-	int v = o->verbose > 0 ? SSH_LOG_PROTOCOL + o->verbose - 1 :
+	int v = o->verbose > 1 ? SSH_LOG_PROTOCOL + o->verbose - 2 :
 	    SSH_LOG_NOLOG;
 
 	/* Before the configuration file, whose ConnectTimeout wins. */

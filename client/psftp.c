@@ -41,6 +41,7 @@ struct psftp {
 	struct buf	*out;
 	struct buf	*in;		/* last packet, type first */
 	char		 dir[1024];	/* "" or the directory names are in */
+	unsigned int	 restarts;	/* state listings begun again */
 	char		 err[256];
 };
 
@@ -685,9 +686,16 @@ psftp_state(struct psftp *p, psftp_item_cb cb, void *arg)
 		} while (!changed && cursorlen != 0);
 		if (!changed)
 			return 0;
+		p->restarts++;
 	}
 	seterr(p, "the signed state kept changing while being listed", NULL);
 	return -1;
+}
+
+unsigned int
+psftp_restarts(const struct psftp *p)
+{
+	return p->restarts;
 }
 
 int

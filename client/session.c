@@ -110,7 +110,7 @@ session_open(struct client_opts *o, struct session **out)
 		return -1;
 	}
 	s->o = o;
-	if (clock_now(&s->now, 0) == -1 || trust_exists(o) != 0)
+	if (pfish_clock(&s->now) != 0 || trust_exists(o) != 0)
 		goto bad;
 	if (conn_open(o, &s->c) != 0 || psftp_start(s->c, &s->p) != 0)
 		goto bad;
@@ -159,6 +159,10 @@ session_close(struct session *s)
 
 	if (s == NULL)
 		return;
+	if (s->o->verbose > 0 && s->p != NULL)
+		fprintf(stderr, "pfish: listed again %u times in this run, the "
+		    "signed state restarted %u times as its head changed\n",
+		    s->relists, psftp_restarts(s->p));
 	verify_result_free(&s->res);
 	free_items(s);
 	free(s->items);
@@ -834,6 +838,7 @@ int
 session_recheck(struct session *s, const uint64_t *seqs, size_t n)
 {
 	forget_listing(s);
+	s->relists++;
 	if (list_both(s) != 0 || retry_refused(s, seqs, n) != 0)
 		return -1;
 	return finish_verify(s);

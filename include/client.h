@@ -123,6 +123,8 @@ int	 psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
 int	 psftp_remove(struct psftp *p, const char *name);
 /* Calls reset (kind 0) before each (re)start of a consistent listing. */
 int	 psftp_state(struct psftp *p, psftp_item_cb cb, void *arg);
+/* State listings begun again because the head changed (PROTOCOL 2.6). */
+unsigned int psftp_restarts(const struct psftp *p);
 int	 psftp_delete(struct psftp *p, const u_char *stmt, size_t len);
 const char *psftp_errmsg(const struct psftp *p);
 
@@ -225,6 +227,7 @@ struct session {
 	int		 excess;	/* the listing went past it */
 	uint64_t	*refused;	/* seqs the server would not serve */
 	size_t		 nrefused;
+	unsigned int	 relists;	/* listed again within this run */
 };
 
 int	 session_open(struct client_opts *o, struct session **out);

@@ -14,25 +14,25 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* clock.h: the time a program runs at, and its test hook PFISH_NOW. */
+/* clock.h: the time a run works with. */
 
 #ifndef CLOCK_H
 #define CLOCK_H
 
 #include <stdint.h>
 
+/*
+ * A test hook: PFISH_NOW (seconds since the epoch, digits only, 1 to
+ * 2^63-1) stands for the clock where a program documents it: pfish(1),
+ * pfish-signer(8) unless the verb came from a forced ssh command, and
+ * pfish-store(8) for verify only, which changes nothing.
+ */
 #define PFISH_NOW_ENV	"PFISH_NOW"
 
 /*
- * The time, fixed once per run: the clock, or the value of PFISH_NOW
- * (seconds since the epoch) so tests can age statements without
- * sleeping.  PFISH_NOW is ignored where it would let someone else move
- * the clock: in a set-id program (secure_getenv) and when remote is set
- * (the verb came from a forced ssh command); an empty value is unset.
- * A value that is not digits only, from 1 to 2^63-1, is refused: -1
- * after a message naming it.  Returns 1 when PFISH_NOW set the time,
- * else 0.
+ * The clock, or PFISH_NOW when set and non-empty; ignored in a set-id
+ * program (secure_getenv).  -1 (said) when it does not parse.
  */
-int	clock_now(uint64_t *now, int remote);
+int	pfish_clock(uint64_t *now);
 
 #endif /* CLOCK_H */

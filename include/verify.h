@@ -138,6 +138,7 @@ struct vinput {
 	uint64_t	 now;		/* fixed once per run */
 	uint64_t	 skew;		/* allowance past expires */
 	uint64_t	 pending_max;	/* PFISH_PENDING_MAX, or 0: no pending */
+	int		 unrecorded_only; /* only a seq with no record waits */
 	enum vhead	 head_state;
 	struct stmt_head head;
 	const struct stmt_head *prior;	/* last accepted head, or NULL */

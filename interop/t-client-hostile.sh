@@ -247,6 +247,31 @@ else
 fi
 restore
 
+# Signed, its delivery not at the store yet (the mail system will retry),
+# while a head covering it is installed: neither record nor message.
+printf 'Subject: message 5\n\nbody 5\n' >msgs/5
+age -R "$USER_KEY.pub" -o enc5.age msgs/5
+{
+	echo "'$SIGNER' -k '$T/state/signer_key' -s '$T/state' record '$MB' \
+	    $(wc -c <enc5.age | tr -d ' ') $(sha256sum enc5.age | cut -c1-64) \
+	    >/dev/null &&"
+	echo "$newhead"
+} >hook-inflight.sh
+fake interleave hook="sh $T/hook-inflight.sh >>$T/hook.log 2>&1"
+$P -s "$T/st.i3" "$DEST" verify >out 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && ! grep -q '^missing 5' out &&
+    grep -q 'pending.* 5' out; then
+	ok "snapshot: a signed seq a head covers before its delivery is pending"
+else
+	notok "snapshot: a signed seq a head covers before its delivery is pending" \
+	    "exit $rc"
+	sed 's/^/# /' out
+fi
+restore
+expect "in flight for longer than the bound: missing" 3 '^missing 5 ' \
+    env PFISH_NOW=$(($(date +%s) + 3 * 3600)) $P -s "$T/st.i3" "$DEST" verify
+
 # A signed message that never ends: the download stops at its signed
 # size, not a byte more is written, and it is a finding.
 fake endless name="$(seqf 2).age"

@@ -38,7 +38,7 @@ ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key
 echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)" >allowed
 "$STORE" -r root init -u "$(id -un)" alice >/dev/null 2>&1 || { notok init; exit 1; }
 # Two halves a minute apart: a 30 s retention expires the first.  The
-# clock is PFISH_NOW (signer and store), never ahead of the real one.
+# signer's clock is PFISH_NOW, never ahead of the real one.
 now=$(date +%s)
 export PFISH_NOW=$((now - 60))
 i=0

@@ -347,8 +347,8 @@ kill_server "plain REMOVE" rm.pkt "($vre) unsigned-delete" "unsigned-delete" "$n
 # --- 4. pfish-store expire, killed ----------------------------------------
 # Fifteen more records a minute later, then a head with a 30 s retention:
 # its low is the first of them.  The clock is PFISH_NOW, moved once for
-# the signer and the store alike (neither ever sees a statement from its
-# future), not waited for.
+# the signer and for pfish-store verify alike (verify never sees a
+# statement from its future), not waited for.
 restore
 export PFISH_NOW=$(($(date +%s) + 60))
 : >acked.new

@@ -97,13 +97,14 @@ pclient() {	# worker $1: pfish list, fetch --delete (signed) until the end
 	n=0
 	while going $n; do
 		n=$((n + 1))
-		timeout 600 $P -s "$T/st$1" "$DEST" list >"c$1.list" 2>&1
+		timeout 600 $P -v -s "$T/st$1" "$DEST" list >"c$1.list" 2>&1
 		rc=$?
 		echo "list $rc" >>"pc$1.rc"
 		[ $rc -ne 0 ] && { echo "list exit $rc"; cat "c$1.list"; } >>"pc$1.why"
-		timeout 600 $P -s "$T/st$1" "$DEST" fetch -d "$T/c$1" --delete \
-		    >"c$1.out" 2>&1
+		timeout 600 $P -v -s "$T/st$1" "$DEST" fetch -d "$T/c$1" \
+		    --delete >"c$1.out" 2>&1
 		rc=$?
+		cat "c$1.list" "c$1.out" | grep '^pfish: listed again' >>"pc$1.retries"
 		echo "fetch $rc" >>"pc$1.rc"
 		[ $rc -ne 0 ] && { echo "fetch exit $rc"; cat "c$1.out"; } >>"pc$1.why"
 	done
@@ -218,13 +219,13 @@ pf=$(cat pc*.rc | grep -vc ' 0$')
 n3=$(cat pc*.rc | grep -c ' 3$')
 if [ "$pf" -eq 0 ] && [ "$pn" -ge $((4 * MIN)) ]; then
 	ok "$pn pfish client runs, all exit 0"
-elif [ "$pf" -eq "$n3" ] && [ "$pn" -ge $((4 * MIN)) ]; then
-	todo "pfish client runs all exit 0" "$n3 of $pn exit 3; known bug: a seq a newer head covers, whose record is not stored yet, is called missing, not pending (in-flight race, seen under ASan)"
-	cat pc*.why 2>/dev/null | grep -v '^deleted' | head -n 12 | sed 's/^/# /'
 else
 	notok "pfish client runs all exit 0" "$pf of $pn failed, $n3 of them exit 3 (at least $((4 * MIN)) runs wanted)"
 	cat pc*.why 2>/dev/null | grep -v '^deleted' | head -n 12 | sed 's/^/# /'
 fi
+cat pc*.retries 2>/dev/null | sed -n 's/^pfish: listed again \([0-9]*\) times.* restarted \([0-9]*\) times.*/\1 \2/p' |
+    awk -v n="$pn" '{ a += $1; b += $2; if ($1 + $2 > 0) r++ }
+	END { printf "# transparent retries in %d runs: %d re-listings, %d state listings restarted (%d runs retried)\n", n, a, b, r }'
 sf=$(grep -vc '^0$' sc1.rc)
 sn=$(grep -c . sc1.rc)
 [ "$sf" -eq 0 ] && [ "$sn" -ge "$MIN" ] && ok "$sn sftp -s pfish sessions, all exit 0" ||

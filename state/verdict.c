@@ -39,6 +39,7 @@ struct slot {
 	int			 noted;
 	int			 voided;
 	int			 memdel;	/* a delete this device saw */
+	uint64_t		 above;		/* time of the next record up */
 	u_char			 delhash[STMT_HASH_LEN];
 };
 
@@ -683,17 +684,60 @@ judge_content(struct vctx *v, const struct slot *sl, struct ventry *e,
 	return VK_MODIFIED;
 }
 
+/* Signed no longer than the pending bound before now. */
+static int
+young(const struct vinput *in, uint64_t t)
+{
+	return t != 0 && (in->now < t || in->now - t <= in->pending_max);
+}
+
+/*
+ * A seq with neither record nor message under the head: the signer signed
+ * it, and a later delivery or head job installed a head that covers it
+ * before its own delivery reached the store (a retry the mail system will
+ * make, or one still running).  It has no time of its own, only bounds:
+ * it was signed after the record below it and after any head this device
+ * accepted that did not cover it, and before the record above it and
+ * before any head that covers it.  Proven young: in flight.  Proven old
+ * (a covering head or later record older than the bound): missing.
+ * Neither: in flight; the device then accepts the covering head, so its
+ * next run proves the age from that head's issue time, and a seq dropped
+ * before any device saw it is caught within the bound of first sight.
+ */
+static int
+unrecorded_in_flight(const struct vctx *v, const struct slot *sl,
+    uint64_t seq, uint64_t below)
+{
+	const struct vinput *in = v->in;
+	const struct stmt_head *p = in->prior;
+	int same = p != NULL && strcmp(p->epoch, v->h->epoch) == 0;
+
+	if (sl->known != NULL)
+		return 0;	/* its record was stored: this device saw it */
+	if (young(in, below) ||
+	    (same && p->high < seq && young(in, p->issued)))
+		return 1;
+	if ((sl->above != 0 && !young(in, sl->above)) ||
+	    (in->head_state == VHEAD_OK && seq <= v->h->high &&
+	    !young(in, v->h->issued)) ||
+	    (same && p->high >= seq && !young(in, p->issued)))
+		return 0;
+	return 1;
+}
+
 /* An absent message is in flight while its record is young. */
 static int
-in_flight(const struct vctx *v, const struct slot *sl, uint64_t since)
+in_flight(const struct vctx *v, const struct slot *sl, uint64_t seq,
+    uint64_t since)
 {
 	const struct vinput *in = v->in;
 
 	if (in->pending_max == 0 || sl->noted || sl->memdel ||
 	    (sl->known != NULL && (sl->known->fetched || sl->known->checked)))
 		return 0;
-	return since != 0 && (in->now < since ||
-	    in->now - since <= in->pending_max);
+	if (sl->rec == NULL)
+		return unrecorded_in_flight(v, sl, seq, since);
+	return !in->unrecorded_only && young(in, since);
 }
 
 static void
@@ -740,7 +784,7 @@ judge_slot(struct vctx *v, uint64_t seq, struct ventry *e, uint64_t since)
 	} else if (sl->msg == NULL && sl->noted) {
 		e->kind = VK_UNSIGNED_DELETE;
 		what = "removed with only an unsigned server note";
-	} else if (sl->msg == NULL && in_flight(v, sl, since)) {
+	} else if (sl->msg == NULL && in_flight(v, sl, seq, since)) {
 		e->status = VST_PENDING;
 		return;
 	} else if (sl->msg == NULL) {
@@ -840,6 +884,12 @@ run_slots(struct vctx *v)
 	check_memory(v);
 	if (v->res->no_head_yet)
 		judge_no_head(v);
+	for (s = v->top; s >= v->low && s > 0; s--) {
+		v->s[s - v->low].above = since;
+		if (v->s[s - v->low].authentic)
+			since = v->s[s - v->low].rec->r.time;
+	}
+	since = 0;
 	for (s = v->low; s <= v->top && s >= v->low; s++) {
 		if (v->s[s - v->low].authentic)
 			since = v->s[s - v->low].rec->r.time;

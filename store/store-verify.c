@@ -544,6 +544,21 @@ print_findings(const struct sv *v, const struct vresult *res)
 	}
 }
 
+/* Seqs in flight are said on standard error: they are not findings. */
+static void
+print_pending(const char *name, const struct vresult *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->ne; i++)
+		if (res->e[i].status == VST_PENDING)
+			fprintf(stderr, "pfish-store: %s: seq %llu: pending: "
+			    "signed, not stored yet (a delivery in flight or "
+			    "to be retried; missing after %d hours)\n", name,
+			    (unsigned long long)res->e[i].seq,
+			    PFISH_PENDING_MAX / 3600);
+}
+
 static void
 sv_free(struct sv *v)
 {
@@ -592,6 +607,14 @@ verify_one(struct store *s, const char *name)
 		goto out;
 	in.mailbox = name;
 	in.now = s->now;
+	/*
+	 * A record and its message arrive in one accept, so a record
+	 * without its message is never in flight here; a seq with neither
+	 * is, when a later delivery's head covers it before its own
+	 * delivery (retried by the mail system) arrives.
+	 */
+	in.pending_max = PFISH_PENDING_MAX;
+	in.unrecorded_only = 1;
 	in.recs = v.recs;
 	in.nrecs = v.nrecs;
 	in.msgs = v.msgs;
@@ -612,6 +635,7 @@ verify_one(struct store *s, const char *name)
 		goto out;
 	}
 	print_findings(&v, &res);
+	print_pending(name, &res);
 	ret = res.nf > 0 ? PFISH_EXIT_TAMPER : PFISH_EXIT_OK;
 	verify_result_free(&res);
  out:

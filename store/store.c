@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -177,11 +178,10 @@ store_main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if ((ret = clock_now(&s.now, forced)) == -1)
+	/* PFISH_NOW (a test hook) only where nothing is changed. */
+	s.now = (uint64_t)time(NULL);
+	if (strcmp(v->name, "verify") == 0 && pfish_clock(&s.now) != 0)
 		return EX_USAGE;
-	if (ret == 1)
-		syslog(LOG_INFO, "clock set by %s to %llu", PFISH_NOW_ENV,
-		    (unsigned long long)s.now);
 	ret = run_verb(&s, v, argc - 1, argv + 1);
 	trust_free(s.trust);
 	if (s.rootfd != -1)

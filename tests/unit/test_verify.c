@@ -874,6 +874,136 @@ test_pending_not_after_fetch(void **state)
 	done(f);
 }
 
+/*
+ * 11.1: seq 1 signed, its delivery not at the store yet, while seq 2's
+ * delivery installed a head covering both: neither record nor message,
+ * and nothing proves seq 1 old.  In flight, not missing.
+ */
+static void
+test_unrecorded_pending(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.pending_max = PFISH_PENDING_MAX;
+	remove_msg(f, 1);
+	remove_rec(f, 1);
+	run(f);
+	assert_int_equal(f->res.nf, 0);
+	assert_int_equal(verify_entry(&f->res, 1)->status, VST_PENDING);
+	assert_false(verify_entry(&f->res, 1)->authentic);
+	done(f);
+}
+
+/* The same hole under an old later record: proven old, missing. */
+static void
+test_unrecorded_old_above(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.pending_max = PFISH_PENDING_MAX;
+	remove_msg(f, 4);
+	remove_rec(f, 4);
+	f->in.now = f->recs[3].r.time + PFISH_PENDING_MAX + 1;	/* seq 5 */
+	f->in.head.issued = f->in.now;		/* re-signed just now */
+	f->in.head.expires = f->in.now + 3600;
+	run(f);
+	assert_one(f, VK_MISSING, 4);
+	done(f);
+}
+
+/* The newest seq gone with its record, under an old head: missing. */
+static void
+test_unrecorded_old_head(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.pending_max = PFISH_PENDING_MAX;
+	remove_msg(f, N);
+	remove_rec(f, N);
+	f->in.now = f->in.head.issued + PFISH_PENDING_MAX + 1;
+	f->in.head.expires = f->in.now + 3600;
+	run(f);
+	assert_one(f, VK_MISSING, N);
+	done(f);
+}
+
+/*
+ * The newest seq with neither record nor message under a fresh head, on
+ * first use: in flight.  The device accepts that head; once it is older
+ * than the bound, the same absence is missing although the server now
+ * serves a freshly re-signed head: the wait is bounded from first sight.
+ */
+static void
+test_unrecorded_bounded_by_memory(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.pending_max = PFISH_PENDING_MAX;
+	remove_msg(f, N);
+	remove_rec(f, N);
+	f->in.now = f->recs[N - 2].r.time + PFISH_PENDING_MAX + 100;
+	f->in.head.issued = f->in.now - 10;
+	f->in.head.expires = f->in.now + 3600;
+	run(f);
+	assert_int_equal(f->res.nf, 0);
+	assert_int_equal(verify_entry(&f->res, N)->status, VST_PENDING);
+	verify_result_free(&f->res);
+	f->prior = f->in.head;
+	f->in.prior = &f->prior;
+	f->in.now += PFISH_PENDING_MAX;
+	f->in.head.issued = f->in.now - 10;
+	f->in.head.expires = f->in.now + 3600;
+	run(f);
+	assert_one(f, VK_MISSING, N);
+	done(f);
+}
+
+/* A head this device accepted before did not cover it: signed since. */
+static void
+test_unrecorded_after_prior(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.pending_max = PFISH_PENDING_MAX;
+	f->prior = f->in.head;
+	f->prior.high = N - 1;
+	fake_hash(f->prior.highhash, N - 1, 0);
+	f->in.prior = &f->prior;
+	remove_msg(f, N);
+	remove_rec(f, N);
+	f->in.now = f->recs[N - 2].r.time + PFISH_PENDING_MAX + 100;
+	f->prior.issued = f->in.now - 60;
+	f->in.head.issued = f->in.now - 30;
+	f->in.head.expires = f->in.now + 3600;
+	run(f);
+	assert_int_equal(f->res.nf, 0);
+	assert_int_equal(verify_entry(&f->res, N)->status, VST_PENDING);
+	done(f);
+}
+
+/* A record this device authenticated, now gone with its message. */
+static void
+test_unrecorded_known(void **state)
+{
+	struct fix *f = fixture();
+
+	(void)state;
+	f->in.pending_max = PFISH_PENDING_MAX;
+	f->known[0].seq = 3;
+	memcpy(f->known[0].hash, f->recs[2].hash, STMT_HASH_LEN);
+	f->nknown = 1;
+	remove_msg(f, 3);
+	remove_rec(f, 3);
+	run(f);
+	assert_one(f, VK_MISSING, 3);
+	done(f);
+}
+
 /* 11.3: records and no head yet: pending, not forged, for a while. */
 static void
 test_no_head_pending(void **state)
@@ -1161,6 +1291,12 @@ main(void)
 		cmocka_unit_test(test_pending),
 		cmocka_unit_test(test_pending_not_after_fetch),
 		cmocka_unit_test(test_no_head_pending),
+		cmocka_unit_test(test_unrecorded_pending),
+		cmocka_unit_test(test_unrecorded_old_above),
+		cmocka_unit_test(test_unrecorded_old_head),
+		cmocka_unit_test(test_unrecorded_bounded_by_memory),
+		cmocka_unit_test(test_unrecorded_after_prior),
+		cmocka_unit_test(test_unrecorded_known),
 		cmocka_unit_test(test_void),
 		cmocka_unit_test(test_memory_beyond_served_head),
 		cmocka_unit_test(test_memory_fork),
