@@ -245,6 +245,25 @@ user_key() {
 	ssh-keygen -q -t ed25519 -N '' -C pfish-test -f "$USER_KEY" || return 1
 }
 
+# expect_ere NAME RC ERE cmd...: cmd (its output in ./out) exits RC and
+# prints a line matching the extended regular expression ERE (if not
+# empty).
+expect_ere() {
+	_n=$1 _rc=$2 _pat=$3
+	shift 3
+	"$@" >out 2>&1
+	_got=$?
+	if [ "$_got" -ne "$_rc" ]; then
+		notok "$_n" "exit $_got, want $_rc"
+		sed 's/^/# /' out
+	elif [ -n "$_pat" ] && ! grep -Eq "$_pat" out; then
+		notok "$_n" "output lacks /$_pat/"
+		sed 's/^/# /' out
+	else
+		ok "$_n"
+	fi
+}
+
 # mail_setup LABEL: the mail side of a test, in $T (the current
 # directory): MB, the mailbox (the user's login); ROOT, the store
 # ($T/store); M, the mailbox's directory; HOME=$T/home and no ssh agent;

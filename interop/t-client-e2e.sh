@@ -61,22 +61,8 @@ cp -a "$M" clean
 pf() { _s=$1; shift; $P -i "$USER_KEY" -s "$T/$_s" "$DEST" "$@"; }
 pf2() { _s=$1; shift; $P -i "$T/device2" -s "$T/$_s" "$DEST" "$@"; }
 
-# expect NAME RC PATTERN cmd...: exit status RC and output matching PATTERN.
-expect() {
-	_n=$1 _rc=$2 _pat=$3
-	shift 3
-	"$@" >out 2>&1
-	_got=$?
-	if [ "$_got" -ne "$_rc" ]; then
-		notok "$_n" "exit $_got, want $_rc"
-		sed 's/^/# /' out
-	elif [ -n "$_pat" ] && ! grep -Eq "$_pat" out; then
-		notok "$_n" "output lacks /$_pat/"
-		sed 's/^/# /' out
-	else
-		ok "$_n"
-	fi
-}
+# expect NAME RC PATTERN cmd...: lib.sh's expect_ere.
+expect() { expect_ere "$@"; }
 
 restore() { rm -rf "$M" && cp -a clean "$M"; }
 seqf() { printf '%012d' "$1"; }

@@ -85,22 +85,8 @@ fake() {
 	} >"$CONF"
 }
 
-# expect NAME RC PATTERN cmd...: exit status RC and output matching PATTERN.
-expect() {
-	_n=$1 _rc=$2 _pat=$3
-	shift 3
-	"$@" >out 2>&1
-	_got=$?
-	if [ "$_got" -ne "$_rc" ]; then
-		notok "$_n" "exit $_got, want $_rc"
-		sed 's/^/# /' out
-	elif [ -n "$_pat" ] && ! grep -Eq "$_pat" out; then
-		notok "$_n" "output lacks /$_pat/"
-		sed 's/^/# /' out
-	else
-		ok "$_n"
-	fi
-}
+# expect NAME RC PATTERN cmd...: lib.sh's expect_ere.
+expect() { expect_ere "$@"; }
 
 # hostile NAME MODE PATTERN cmd...: pfish (I/O timeout $TIO s) against the
 # fake in MODE exits 1 with PATTERN, within WALL_MAX s and RSS_MAX KiB.
