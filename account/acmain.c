@@ -100,9 +100,10 @@ cmd_accept(struct acct_ctx *c, const char *name)
 	if (!start && stmt_valid_mailbox(name) &&
 	    fstatat(c->rootfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1 &&
 	    errno == ENOENT) {
-		memset(&ch, 0, sizeof(ch));
+		acchain_init(&ch, name);
 		ret = acct_chain_offer(c, name, -1, &ch, buf_ptr(in),
 		    buf_len(in), &already);
+		acchain_free(&ch);
 		buf_free(in);
 		return ret == 0 ? ACCT_EX_ERROR : ret;
 	}
@@ -116,7 +117,7 @@ cmd_accept(struct acct_ctx *c, const char *name)
 		printf("%s: %s serial %zu\n", name, already ?
 		    "already at" : "accepted", ch.n);
 	close(dirfd);
-	acct_chain_free(&ch);
+	acchain_free(&ch);
 	buf_free(in);
 	return ret;
 }
@@ -133,7 +134,7 @@ cmd_show(struct acct_ctx *c, const char *name, int all)
 	if ((ret = acct_chain_open(c, name, 0, &dirfd, &ch)) != 0)
 		return ret;
 	ret = ACCT_EX_ERROR;
-	if ((l = acct_chain_last(&ch)) == NULL) {
+	if ((l = acchain_last(&ch)) == NULL) {
 		warnx("%s: no state accepted yet", name);
 		goto out;
 	}
@@ -151,7 +152,7 @@ cmd_show(struct acct_ctx *c, const char *name, int all)
 	ret = 0;
  out:
 	close(dirfd);
-	acct_chain_free(&ch);
+	acchain_free(&ch);
 	return ret;
 }
 
@@ -264,7 +265,7 @@ acct_main(int argc, char **argv)
 		return 0;
 	}
 	memset(&c, 0, sizeof(c));
-	c.root = PFISH_ACCOUNT_DIR;
+	c.root = ACCT_ROOT_DEFAULT;
 	c.servercmd = ACCT_SERVER_CMD;
 	c.rootfd = -1;
 	c.now = (uint64_t)time(NULL);

@@ -14,7 +14,10 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* chain.c: an account's stored chain: load, verify from serial 1, append. */
+/*
+ * chain.c: an account's stored chain on the key host: lock, load (the
+ * checking is state/acchain.c's), offer a new state, store it durably.
+ */
 
 #include <sys/types.h>
 #include <sys/file.h>
@@ -30,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acchain.h"
 #include "account.h"
 #include "acctool.h"
 #include "buf.h"
@@ -37,150 +41,6 @@
 #include "layout.h"
 #include "pfish.h"
 #include "stmt.h"
-
-/* NNNNNNNNNNNN.state, as the store names its files (layout.h). */
-static int
-serial_from_name(const char *name, uint64_t *serial)
-{
-	return layout_seq_parse(name, ACCT_SUFFIX, serial);
-}
-
-static int
-serial_name(uint64_t serial, char *buf, size_t len)
-{
-	return layout_seq_name(serial, ACCT_SUFFIX, buf, len);
-}
-
-static int
-u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The serials named in dirfd, sorted; they must be 1..n. */
-static int
-list_serials(const char *name, int dirfd, uint64_t **out, size_t *np)
-{
-	struct dirent *de;
-	uint64_t *v = NULL, *nv, s;
-	size_t n = 0, i;
-	DIR *d;
-
-	*out = NULL;
-	*np = 0;
-	if ((d = fs_dir_stream(dirfd)) == NULL) {
-		warn("%s", name);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (serial_from_name(de->d_name, &s) != 0)
-			continue;
-		if (n == ACCT_CHAIN_MAX || (nv = reallocarray(v, n + 1,
-		    sizeof(*v))) == NULL) {
-			warnx("%s: too many states", name);
-			goto fail;
-		}
-		v = nv;
-		v[n++] = s;
-	}
-	closedir(d);
-	if (n > 0)
-		qsort(v, n, sizeof(*v), u64_cmp);
-	for (i = 0; i < n; i++)
-		if (v[i] != i + 1) {
-			warnx("%s: stored chain is damaged: serial %llu is "
-			    "missing", name, (unsigned long long)(i + 1));
-			free(v);
-			return -1;
-		}
-	*out = v;
-	*np = n;
-	return 0;
- fail:
-	closedir(d);
-	free(v);
-	return -1;
-}
-
-void
-acct_chain_free(struct acct_chain *ch)
-{
-	size_t i;
-
-	if (ch == NULL)
-		return;
-	for (i = 0; i < ch->n; i++)
-		free(ch->link[i].data);
-	free(ch->link);
-	memset(ch, 0, sizeof(*ch));
-}
-
-const struct acct_link *
-acct_chain_last(const struct acct_chain *ch)
-{
-	return ch->n == 0 ? NULL : &ch->link[ch->n - 1];
-}
-
-/* Read and check serial s; it must follow the chain loaded so far. */
-static int
-load_one(const char *name, int dirfd, uint64_t s, struct acct_chain *ch)
-{
-	struct acct_link *l = &ch->link[ch->n];
-	const struct acct_link *prev = acct_chain_last(ch);
-	char fn[64];
-	int r;
-
-	memset(l, 0, sizeof(*l));
-	if (serial_name(s, fn, sizeof(fn)) != 0 ||
-	    fs_read_file(dirfd, fn, ACCOUNT_SIGNED_MAX, &l->data,
-	    &l->len) == -1) {
-		warn("%s: stored chain is damaged: %s", name, fn);
-		return -1;
-	}
-	if ((r = account_verify_signed(l->data, l->len, &l->st, l->signer,
-	    l->hash)) == 0 && l->st.serial != s)
-		r = ACCOUNT_ERR_SERIAL;
-	if (r == 0 && strcmp(l->st.account, name) != 0)
-		r = ACCOUNT_ERR_NAME;
-	if (r == 0)
-		r = account_chain_check(prev != NULL ? &prev->st : NULL,
-		    prev != NULL ? prev->hash : NULL, &l->st, l->signer);
-	if (r != 0) {
-		warnx("%s: stored chain is damaged: serial %llu: %s", name,
-		    (unsigned long long)s, pfish_strerror(r));
-		free(l->data);
-		memset(l, 0, sizeof(*l));
-		return -1;
-	}
-	ch->n++;
-	return 0;
-}
-
-static int
-load_chain(const char *name, int dirfd, struct acct_chain *ch)
-{
-	uint64_t *serials = NULL;
-	size_t n, i;
-	int ret = -1;
-
-	if (list_serials(name, dirfd, &serials, &n) == -1)
-		return -1;
-	if (n > 0 && (ch->link = calloc(n, sizeof(*ch->link))) == NULL) {
-		warn("%s", name);
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		if (load_one(name, dirfd, serials[i], ch) == -1)
-			goto out;
-	ret = 0;
- out:
-	free(serials);
-	if (ret != 0)
-		acct_chain_free(ch);
-	return ret;
-}
 
 static int
 lock_dir(int fd)
@@ -195,9 +55,10 @@ int
 acct_chain_open(struct acct_ctx *c, const char *name, int create,
     int *dirfd, struct acct_chain *ch)
 {
-	int fd;
+	char why[256];
+	int fd, r;
 
-	memset(ch, 0, sizeof(*ch));
+	acchain_init(ch, name);
 	*dirfd = -1;
 	if (!stmt_valid_mailbox(name)) {
 		warnx("bad account name");
@@ -221,7 +82,9 @@ acct_chain_open(struct acct_ctx *c, const char *name, int create,
 		close(fd);
 		return ACCT_EX_ERROR;
 	}
-	if (load_chain(name, fd, ch) == -1) {
+	if ((r = acchain_load(fd, name, ACCT_CHAIN_MAX, ch, why,
+	    sizeof(why))) != 0) {
+		warnx("%s: stored chain is damaged: %s", name, why);
 		close(fd);
 		return ACCT_EX_ERROR;
 	}
@@ -279,31 +142,27 @@ offer_known(const char *name, const struct acct_chain *ch,
 	return ACCT_EX_REFUSED;
 }
 
+/* Store the chain's last link as its file, durably; a file there is left. */
 static int
-append(const char *name, int dirfd, struct acct_chain *ch,
-    const struct acct_link *nl)
+store_last(const char *name, int dirfd, const struct acct_chain *ch)
 {
-	struct acct_link *v;
+	const struct acct_link *l = acchain_last(ch);
 	struct stat sb;
-	char fn[64];
+	char fn[PFISH_NAME_MAX];
 
-	if ((v = reallocarray(ch->link, ch->n + 1, sizeof(*v))) == NULL) {
-		warn("%s", name);
-		return ACCT_EX_ERROR;
-	}
-	ch->link = v;
-	if (serial_name(nl->st.serial, fn, sizeof(fn)) != 0 ||
+	if (dirfd == -1)
+		return 0;
+	if (layout_state_name(l->st.serial, fn, sizeof(fn)) != 0 ||
 	    fstatat(dirfd, fn, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
 		warnx("%s: %s exists outside the chain; nothing changed",
 		    name, fn);
 		return ACCT_EX_ERROR;
 	}
-	if (fs_write_atomic(dirfd, dirfd, fn, nl->data, nl->len,
+	if (fs_write_atomic(dirfd, dirfd, fn, l->data, l->len,
 	    ACCT_FILE_MODE) == -1) {
 		warn("%s: %s", name, fn);
 		return ACCT_EX_ERROR;
 	}
-	ch->link[ch->n++] = *nl;
 	return 0;
 }
 
@@ -311,41 +170,35 @@ int
 acct_chain_offer(struct acct_ctx *c, const char *name, int dirfd,
     struct acct_chain *ch, const u_char *data, size_t len, int *already)
 {
-	const struct acct_link *last = acct_chain_last(ch);
-	struct acct_link nl;
+	struct account_state st;
+	u_char signer[SSHKEY_ED25519_PK], hash[ACCOUNT_HASH_LEN];
+	char why[256];
 	int r;
 
 	(void)c;
 	*already = 0;
-	memset(&nl, 0, sizeof(nl));
-	if ((r = account_verify_signed(data, len, &nl.st, nl.signer,
-	    nl.hash)) != 0) {
+	if ((r = account_verify_signed(data, len, &st, signer, hash)) != 0) {
 		warnx("%s: refused: %s: %s", name, refusal_kind(r),
 		    pfish_strerror(r));
 		return ACCT_EX_REFUSED;
 	}
-	if (strcmp(nl.st.account, name) != 0) {
+	if (strcmp(st.account, name) != 0) {
 		warnx("%s: refused: account: the state is for account %s",
-		    name, nl.st.account);
+		    name, st.account);
 		return ACCT_EX_REFUSED;
 	}
-	if (nl.st.serial <= ch->n)
-		return offer_known(name, ch, &nl.st, nl.hash, already);
-	if ((r = account_chain_check(last != NULL ? &last->st : NULL,
-	    last != NULL ? last->hash : NULL, &nl.st, nl.signer)) != 0) {
-		warnx("%s: refused: %s: serial %llu after %zu: %s", name,
-		    refusal_kind(r), (unsigned long long)nl.st.serial, ch->n,
-		    pfish_strerror(r));
+	if (st.serial <= ch->n)
+		return offer_known(name, ch, &st, hash, already);
+	if ((r = acchain_append_mem(ch, data, len, why, sizeof(why))) != 0) {
+		if (r == ACCHAIN_ERR_ALLOC || r == ACCHAIN_ERR_TOOMANY) {
+			warnx("%s: %s", name, why);
+			return ACCT_EX_ERROR;
+		}
+		warnx("%s: refused: %s: %s", name, refusal_kind(r), why);
 		return ACCT_EX_REFUSED;
 	}
-	if ((nl.data = malloc(len)) == NULL) {
-		warn("%s", name);
-		return ACCT_EX_ERROR;
-	}
-	memcpy(nl.data, data, len);
-	nl.len = len;
-	if ((r = append(name, dirfd, ch, &nl)) != 0)
-		free(nl.data);
+	if ((r = store_last(name, dirfd, ch)) != 0)
+		acchain_pop(ch);
 	return r;
 }
 

@@ -358,10 +358,10 @@ acct_device(struct acct_ctx *c, int argc, char **argv)
 	if ((ret = acct_chain_open(c, argv[1], strcmp(v->name, "init") == 0,
 	    &dirfd, &ch)) != 0)
 		return ret;
-	x.last = acct_chain_last(&ch);
+	x.last = acchain_last(&ch);
 	if ((ret = build(c, v, argv, &x)) == 0)
 		ret = sign_and_send(c, argv[1], dirfd, &ch, &x);
 	close(dirfd);
-	acct_chain_free(&ch);
+	acchain_free(&ch);
 	return ret;
 }

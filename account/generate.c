@@ -109,7 +109,7 @@ acct_generate(struct acct_ctx *c, const char *name)
 	if ((ret = acct_chain_open(c, name, 0, &dirfd, &ch)) != 0)
 		return ret;
 	ret = ACCT_EX_ERROR;
-	if ((l = acct_chain_last(&ch)) == NULL) {
+	if ((l = acchain_last(&ch)) == NULL) {
 		warnx("%s: no state accepted yet; nothing generated", name);
 		goto out;
 	}
@@ -140,6 +140,6 @@ acct_generate(struct acct_ctx *c, const char *name)
 	if (outfd != -1)
 		close(outfd);
 	close(dirfd);
-	acct_chain_free(&ch);
+	acchain_free(&ch);
 	return ret;
 }

@@ -30,20 +30,6 @@
 #include "sshkey.h"
 #include "sshsig.h"
 
-#define END_LINE	"\n" SSHSIG_END "\n"
-
-/* The length of the next signed state at p: up to its END line. */
-static size_t
-next_state(const u_char *p, size_t len)
-{
-	const size_t el = sizeof(END_LINE) - 1;
-	const u_char *e;
-
-	if ((e = memmem(p, len, END_LINE, el)) == NULL)
-		return 0;
-	return (size_t)(e - p) + el;
-}
-
 /* The first state of an empty chain must be signed by the pinned key. */
 static int
 check_pin(const char *name, const char *pin, const u_char *d, size_t len)
@@ -96,7 +82,7 @@ take(struct acct_ctx *c, const char *name, int dirfd, struct acct_chain *ch,
 
 	*nremote = *nnew = 0;
 	while (off < total) {
-		if ((len = next_state(p + off, total - off)) == 0) {
+		if ((len = acchain_split(p + off, total - off)) == 0) {
 			warnx("%s: refused: format: trailing data after serial "
 			    "%zu", name, *nremote);
 			return ACCT_EX_REFUSED;
@@ -152,7 +138,7 @@ acct_pull(struct acct_ctx *c, const char *name)
 	} else
 		printf("%s: at serial %zu, %zu new\n", name, ch.n, nnew);
 	close(dirfd);
-	acct_chain_free(&ch);
+	acchain_free(&ch);
 	buf_free(in);
 	return ret;
 }

@@ -77,3 +77,16 @@ sbudget_take(struct sbudget *b, size_t len)
 		return -1;
 	return 0;
 }
+
+/* One more state of a served account chain; -1 when over the bound. */
+int
+abudget_take(struct abudget *b, size_t len)
+{
+	if (len > ACCOUNT_SIGNED_MAX)
+		return -1;
+	b->states++;
+	b->bytes += len;
+	if (b->states > CLIENT_ACCT_STATES || b->bytes > CLIENT_ACCT_BYTES)
+		return -1;
+	return 0;
+}

@@ -133,7 +133,16 @@ warn_untrusted(const struct session *s, const char *identity)
 	if (n < 0 || (size_t)n >= sizeof(path) ||
 	    sshkey_load_public(path, pk, NULL) != 0)
 		return;
-	if (trust_check(s->trust, pk, PFISH_NS_DELETE, s->now, NULL) != 0)
+	if (trust_check(s->trust, pk, PFISH_NS_DELETE, s->now, NULL) == 0 ||
+	    acct_key_may_delete(s, pk))
+		return;
+	if (acct_pinned(s))
+		warnx("warning: %s is neither trusted for %s in %s nor a "
+		    "mail key with the delete right in the account's last "
+		    "state; your other devices and later runs will report "
+		    "this delete as bad-delete", path, PFISH_NS_DELETE,
+		    s->trustpath);
+	else
 		warnx("warning: %s is not trusted for %s in %s; your other "
 		    "devices and later runs will report this delete as "
 		    "bad-delete", path, PFISH_NS_DELETE, s->trustpath);

@@ -712,6 +712,53 @@ psftp_delete(struct psftp *p, const u_char *stmt, size_t len)
 	return 0;
 }
 
+int
+psftp_can_account(const struct psftp *p)
+{
+	return (p->exts & SFTP_EXT_ACCOUNT) != 0;
+}
+
+/* Pages of states after the last one received, until an empty page. */
+int
+psftp_account(struct psftp *p, psftp_state_cb cb, void *arg)
+{
+	struct sftp_reply r;
+	struct sftp_iter it;
+	const u_char *st;
+	size_t stlen;
+	uint64_t after = 0;
+	char cur[PFISH_SEQ_WIDTH + 1];
+	int k;
+
+	for (;;) {
+		snprintf(cur, sizeof(cur), "%0*llu", PFISH_SEQ_WIDTH,
+		    (unsigned long long)after);
+		if (ext_req(p, PFISH_EXT_ACCOUNT, cur, PFISH_SEQ_WIDTH,
+		    &r) != 0)
+			return -1;
+		if (r.type != SFTP_FXP_EXTENDED_REPLY) {
+			seterr(p, "account chain", &r);
+			return -1;
+		}
+		if (sftp_parse_account_page(r.data, r.datalen, &it) != 0) {
+			seterr(p, "malformed account page", NULL);
+			return -1;
+		}
+		if (it.left == 0 && it.len == 0)
+			return 0;
+		while ((k = sftp_account_next(&it, &after, &st,
+		    &stlen)) == 1)
+			if (cb(arg, after, st, stlen) != 0) {
+				seterr(p, "account state rejected", NULL);
+				return -1;
+			}
+		if (k < 0) {
+			seterr(p, "malformed account page", NULL);
+			return -1;
+		}
+	}
+}
+
 /* One file of a batch: its handle and how far it has been read. */
 struct bfile {
 	u_char		 h[SFTP_HANDLE_MAX];

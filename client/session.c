@@ -179,6 +179,7 @@ session_close(struct session *s)
 	free(s->gone);
 	psftp_entries_free(s->ents, s->nents);
 	trust_free(s->trust);
+	acchain_free(&s->acct);
 	cstate_clear(&s->st);
 	psftp_free(s->p);
 	conn_close(s->c);
@@ -393,7 +394,7 @@ parse_record(struct session *s, struct sitem *it, struct vrec *v)
 static void
 parse_delete(struct session *s, struct sitem *it, struct vdel *v)
 {
-	u_char pk[SSHKEY_ED25519_PK];
+	u_char pk[SSHKEY_ED25519_PK], h[STMT_HASH_LEN];
 	size_t tlen;
 	int sig;
 
@@ -406,6 +407,12 @@ parse_delete(struct session *s, struct sitem *it, struct vdel *v)
 		return;
 	v->parsed = 1;
 	v->sig_ok = sig == 0 && stmt_key_matches(v->d.key, pk);
+	/* Not in the trust file: maybe a device key of the account chain. */
+	if (!v->sig_ok && sig == STMT_ERR_UNTRUSTED &&
+	    stmt_key_matches(v->d.key, pk)) {
+		stmt_hash(it->data, tlen, h);
+		v->sig_ok = acct_delete_trusted(s, pk, &v->d, h);
+	}
 }
 
 static void
@@ -780,7 +787,7 @@ list_both(struct session *s)
 			    conn_host(s->c), psftp_errmsg(s->p));
 		return -1;
 	}
-	if (build_inputs(s) != 0 || s->cfgerr)
+	if (acct_fetch(s) != 0 || build_inputs(s) != 0 || s->cfgerr)
 		return -1;
 	return 0;
 }
@@ -822,6 +829,10 @@ finish_verify(struct session *s)
 	if ((r = verify_run(&s->in, &s->res)) != 0) {
 		warnx("verification failed: %s", r == VERIFY_ERR_RANGE ?
 		    "signed range too large" : "internal error");
+		return -1;
+	}
+	if (acct_findings(s) != 0) {
+		warnx("out of memory");
 		return -1;
 	}
 	s->verified = 1;
@@ -925,6 +936,8 @@ session_accept(struct session *s)
 	}
 	if (s->verified && remember(s) != 0)
 		return -1;
+	if (s->verified)
+		acct_remember(s);
 	for (i = 0; s->verified && i < s->in.nmsgs; i++) {
 		m = &s->msgs[i];
 		if (m->hashed && (e = verify_entry(&s->res, m->seq)) != NULL &&

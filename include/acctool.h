@@ -23,19 +23,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acchain.h"
 #include "account.h"
 
 struct buf;
 
-#ifndef PFISH_ACCOUNT_DIR
-#define PFISH_ACCOUNT_DIR	"/var/lib/pfish-account"
+#ifndef ACCT_ROOT_DEFAULT
+#define ACCT_ROOT_DEFAULT	"/var/lib/pfish-account"	/* -r */
 #endif
 #define ACCT_SERVER_CMD	"/usr/local/libexec/pfish-server -S " \
 			    "-k /etc/pfish/delete-keys/%u"
-#define ACCT_SUFFIX		".state"	/* ROOT/NAME/NNNNNNNNNNNN.state */
 #define ACCT_DIR_MODE		0755
 #define ACCT_FILE_MODE		0644
-#define ACCT_CHAIN_MAX		100000		/* states kept per account */
+#define ACCT_CHAIN_MAX		ACCHAIN_MAX	/* states kept per account */
 
 /* Exit codes (pfish-account(8) EXIT STATUS). */
 #define ACCT_EX_OK		0
@@ -43,21 +43,6 @@ struct buf;
 #define ACCT_EX_USAGE		64
 #define ACCT_EX_REFUSED		65	/* the state offered is refused */
 #define ACCT_SYNTAX		(-1)	/* internal: print the usage, exit 64 */
-
-/* One verified state of a chain. */
-struct acct_link {
-	struct account_state	 st;
-	u_char			 hash[ACCOUNT_HASH_LEN];
-	u_char			 signer[SSHKEY_ED25519_PK];
-	u_char			*data;		/* signed bytes as stored */
-	size_t			 len;
-};
-
-/* An account's verified chain, serial 1 first; n == 0: no state yet. */
-struct acct_chain {
-	struct acct_link	*link;
-	size_t			 n;
-};
 
 struct acct_ctx {
 	const char	*root;		/* -r */
@@ -75,19 +60,22 @@ struct acct_ctx {
 
 int	acct_main(int argc, char **argv);
 
-/* account/chain.c: the stored chain of one account; reading stdin. */
+/*
+ * account/chain.c: the stored chain of one account (ROOT/NAME/
+ * NNNNNNNNNNNN.state, layout_state_name); reading stdin.  Loading and
+ * checking are state/acchain.c's.
+ */
 /*
  * Open ROOT/NAME (creating it if create is set), lock it, and load and
- * verify every state from serial 1.  *dirfd stays open and locked.
+ * verify every state from serial 1 (acchain_load).  *dirfd stays open
+ * and locked.
  * Returns 0, or ACCT_EX_ERROR after printing which serial is damaged
  * and why.
  */
 int	acct_chain_open(struct acct_ctx *c, const char *name, int create,
 	    int *dirfd, struct acct_chain *ch);
-void	acct_chain_free(struct acct_chain *ch);
 /* The whole of stdin, at most max bytes (else EFBIG). */
 int	acct_read_stdin(struct buf *b, size_t max);
-const struct acct_link *acct_chain_last(const struct acct_chain *ch);
 /*
  * Offer a signed state to the chain in dirfd: accepted (stored durably,
  * 0), already the last state (0, *already set), or refused

@@ -24,8 +24,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "acchain.h"
 #include "pfish.h"
 #include "pstate.h"
+#include "sshkey.h"
 #include "stmt.h"
 #include "verify.h"
 #include "pfisherr.h"
@@ -53,6 +55,13 @@ struct seqset;
 #define CLIENT_DIR_BYTES	(8 * 1024 * 1024)
 #define CLIENT_STATE_AHEAD	1024
 #define CLIENT_STATE_AVG	4096
+/*
+ * An account chain (pfish-account@pfish) holds at most CLIENT_ACCT_STATES
+ * states and CLIENT_ACCT_BYTES bytes, each state at most
+ * ACCOUNT_SIGNED_MAX bytes.
+ */
+#define CLIENT_ACCT_STATES	10000
+#define CLIENT_ACCT_BYTES	(16 * 1024 * 1024)
 
 enum strict_mode {
 	STRICT_YES = 0,		/* default: refuse unknown and changed keys */
@@ -126,6 +135,11 @@ int	 psftp_state(struct psftp *p, psftp_item_cb cb, void *arg);
 /* State listings begun again because the head changed (PROTOCOL 2.6). */
 unsigned int psftp_restarts(const struct psftp *p);
 int	 psftp_delete(struct psftp *p, const u_char *stmt, size_t len);
+/* pfish-account@pfish: every state served, serial 1 first, to cb. */
+int	 psftp_can_account(const struct psftp *p);
+typedef int (*psftp_state_cb)(void *arg, uint64_t serial,
+	    const u_char *state, size_t len);
+int	 psftp_account(struct psftp *p, psftp_state_cb cb, void *arg);
 const char *psftp_errmsg(const struct psftp *p);
 
 /* statefile.c: what this device accepted before, per account. */
@@ -157,6 +171,11 @@ struct sbudget {
 void	 sbudget_init(struct sbudget *b, const struct stmt_head *prior);
 void	 sbudget_head(struct sbudget *b, const struct stmt_head *served);
 int	 sbudget_take(struct sbudget *b, size_t len);
+/* The account chain served: -1 past CLIENT_ACCT_STATES / _BYTES. */
+struct abudget {
+	uint64_t	 states, bytes;
+};
+int	 abudget_take(struct abudget *b, size_t len);
 
 /* The user's key: -i, else ~/.ssh/id_ed25519. */
 int	 client_identity(const struct client_opts *o, char *path, size_t len);
@@ -228,6 +247,11 @@ struct session {
 	uint64_t	*refused;	/* seqs the server would not serve */
 	size_t		 nrefused;
 	unsigned int	 relists;	/* listed again within this run */
+	/* The account chain (acctrust.c), when the trust file pins masters. */
+	struct acct_chain acct;		/* served and verified */
+	int		 acct_ok;	/* acct is verified and consistent */
+	struct vfinding	 acct_f;	/* about the chain; kind VK_NONE: none */
+	struct abudget	 abudget;
 };
 
 int	 session_open(struct client_opts *o, struct session **out);
@@ -247,6 +271,25 @@ int	 session_delete(struct session *s, const uint64_t *seqs, size_t n);
 #define SESSION_VANISHED	2	/* session_download: file gone meanwhile */
 int	 session_download(struct session *s, uint64_t seq, int fd,
 	    uint64_t cap, struct progress *pm, struct vmsg *m, int *over);
+
+/*
+ * acctrust.c: delete trust from the verified account chain.  acct_fetch
+ * reads and checks the served chain when the trust file pins masters
+ * (-1: transport or set-up error, exit 1; a finding goes to s->acct_f);
+ * acct_delete_trusted says whether a delete by pk is trusted through it;
+ * acct_findings adds the chain's finding to a verification result;
+ * acct_remember moves the device's memory to the verified chain.
+ */
+int	 acct_pinned(const struct session *s);
+int	 acct_fetch(struct session *s);
+int	 acct_delete_trusted(const struct session *s,
+	    const u_char pk[SSHKEY_ED25519_PK], const struct stmt_delete *d,
+	    const u_char hash[STMT_HASH_LEN]);
+/* pk has the delete right in the last state of the verified chain. */
+int	 acct_key_may_delete(const struct session *s,
+	    const u_char pk[SSHKEY_ED25519_PK]);
+int	 acct_findings(struct session *s);
+void	 acct_remember(struct session *s);
 
 /* Commands: each returns an exit code. */
 int	 cmd_list(struct client_opts *o, int argc, char **argv);

@@ -29,6 +29,10 @@
  *	MAILBOX/.pfish/notes/NNNNNNNNNNNN.note	server notes on absences
  *	MAILBOX/.pfish/voids/NNNNNNNNNNNN.void	signed voids
  *	MAILBOX/.pfish/tmp/			temp files before rename(2)
+ *	MAILBOX/.pfish/account/NNNNNNNNNNNN.state
+ *						the account's signed account-key
+ *						states (N: serial), as the key
+ *						host accepted them
  *
  * Directory mode: every directory of a mailbox is PFISH_DIR_MODE, 02770.
  * The mailbox's group is shared by its user (pfish-server runs as the
@@ -54,6 +58,7 @@
 #define PFISH_HEAD_FILE		".pfish/head"
 #define PFISH_EPOCH_FILE	".pfish/epoch"
 #define PFISH_HEADMARK_FILE	".pfish/headmark"
+#define PFISH_ACCOUNT_DIR_REL	".pfish/account"
 
 /* The same, below the PFISH_STATE_DIR directory. */
 #define PFISH_RECORDS		"records"
@@ -64,12 +69,14 @@
 #define PFISH_HEAD		"head"
 #define PFISH_EPOCH		"epoch"
 #define PFISH_HEADMARK		"headmark"
+#define PFISH_ACCOUNT		"account"
 
 #define PFISH_AGE_SUFFIX	".age"
 #define PFISH_REC_SUFFIX	".rec"
 #define PFISH_DEL_SUFFIX	".del"
 #define PFISH_NOTE_SUFFIX	".note"
 #define PFISH_VOID_SUFFIX	".void"
+#define PFISH_STATE_SUFFIX	".state"
 
 #define PFISH_SEQ_WIDTH		12		/* 000000000042.age */
 #define PFISH_SEQ_MAX		999999999999ULL
@@ -92,6 +99,9 @@ int	layout_seq_name(uint64_t seq, const char *suffix, char *buf,
 	    size_t len);
 /* The seq of a name made by layout_seq_name with the same suffix. */
 int	layout_seq_parse(const char *name, const char *suffix, uint64_t *seq);
+
+/* "NNNNNNNNNNNN.state": an account state's name, by its serial. */
+int	layout_state_name(uint64_t serial, char *buf, size_t len);
 
 /* "NNNNNNNNNNNN-HHHHHHHHHHHHHHHH.del": seq, then key as 16 hex. */
 int	layout_delete_name(uint64_t seq, uint64_t key, char *buf, size_t len);

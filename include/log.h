@@ -46,6 +46,10 @@ void	log_msg(enum log_level level, const char *func, const char *fmt, ...)
 void	log_fatal(const char *func, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
 
+/* One access-log line, at INFO whatever the level (but QUIET). */
+void	log_access(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
 #define logit(...)	log_msg(LOG_LEVEL_INFO, __func__, __VA_ARGS__)
 #define verbose(...)	log_msg(LOG_LEVEL_VERBOSE, __func__, __VA_ARGS__)
 #define error(...)	log_msg(LOG_LEVEL_ERROR, __func__, __VA_ARGS__)

@@ -40,6 +40,7 @@
 /* SFTP vendor extensions served by pfish-server (PROTOCOL.pfish). */
 #define PFISH_EXT_STATE		"pfish-state@pfish"
 #define PFISH_EXT_DELETE	"pfish-delete@pfish"
+#define PFISH_EXT_ACCOUNT	"pfish-account@pfish"
 #define PFISH_EXT_VERSION	"1"
 
 /* Subsystem limits (pfish-server(8) CAVEATS documents them). */

@@ -113,6 +113,12 @@
 #define ACCOUNT_ERR_SIGNER	-168	/* signer is no master of the previous */
 #define ACCOUNT_ERR_RECOVERY	-169	/* recovery key, masters unchanged */
 
+/* state/acchain.c: an account's stored or served chain. */
+#define ACCHAIN_ERR_IO		-170	/* errno says why */
+#define ACCHAIN_ERR_GAP		-171	/* a serial between 1 and the last missing */
+#define ACCHAIN_ERR_TOOMANY	-172	/* more states than allowed */
+#define ACCHAIN_ERR_ALLOC	-173
+
 /* A message for any code above, "unknown error" for anything else. */
 const char	*pfish_strerror(int code);
 

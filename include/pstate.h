@@ -35,8 +35,11 @@ struct buf;
  *   known N                 then N lines "SEQ HASH": records authenticated
  *   gone N                  then N lines "SEQ HASH": seqs a trusted delete
  *                           removed, HASH that delete's text hash
+ *   account SERIAL HASH     the last account state this device verified
+ *                           (pfish-account(5)) and its text hash; only
+ *                           when it verified one
  *   head                    then the accepted head's canonical text
- * The head part is optional.  Version 1 (no known and gone lines) is read
+ * The account and head parts are optional.  Version 1 (no known and gone lines) is read
  * too, as empty memory; it is written back as version 2.
  */
 #define PSTATE_MAGIC		"pfish-client-state 2"
@@ -59,6 +62,8 @@ struct pstate_mem {
 	size_t		 nknown;
 	struct pstate_fact *gone;	/* seqs removed by a trusted delete */
 	size_t		 ngone;
+	uint64_t	 acct_serial;	/* 0: no account chain verified */
+	u_char		 acct_hash[PSTATE_HASH_LEN];
 };
 
 struct seqset *seqset_new(void);

@@ -61,10 +61,18 @@ struct server_opts {
  * fuzzers read it with server_output()).  No event loop is needed: feed
  * bytes, read replies.
  */
+/* What a session did, for its access-log line. */
+struct server_stats {
+	uint64_t	 requests;	/* packets processed */
+	uint64_t	 bytes_in;	/* SFTP bytes received */
+	uint64_t	 bytes_read;	/* message bytes served by READ */
+};
+
 struct server	*server_new(struct mailbox *mb, const struct server_opts *o,
 		    struct evbuffer *out);
 void		 server_free(struct server *s);
 struct evbuffer	*server_output(struct server *s);
+const struct server_stats *server_stats(const struct server *s);
 
 /*
  * Process every complete packet in in, stopping early while the output
@@ -127,6 +135,7 @@ struct server {
 	u_int			 nopen;
 	uint32_t		 next_gen;
 	int			 inited;
+	struct server_stats	 stats;		/* for the access log */
 	struct trust		*delete_keys;	/* NULL: deletes refused */
 	struct statecache	*statecache;	/* state listing, or NULL */
 };
@@ -165,6 +174,7 @@ req_handler	req_open, req_close, req_read, req_stat, req_lstat,
 req_handler	req_opendir, req_readdir;
 req_handler	req_limits;
 req_handler	req_pfish_state, req_pfish_delete;
+req_handler	req_pfish_account;
 /* The state listing's cache between pages (subsys/req-state.c). */
 void	server_statecache_free(struct statecache *c);
 

@@ -160,6 +160,7 @@ int	sftp_get_read(struct buf *b, const u_char **handle, size_t *hlen,
 #define SFTP_EXT_STATE		0x01	/* pfish-state@pfish "1" */
 #define SFTP_EXT_DELETE	0x02	/* pfish-delete@pfish "1" */
 #define SFTP_EXT_LIMITS	0x04	/* limits@openssh.com */
+#define SFTP_EXT_ACCOUNT	0x08	/* pfish-account@pfish "1" */
 
 /* A parsed reply; pointers borrow from the packet handed to the parser. */
 struct sftp_reply {
@@ -219,6 +220,15 @@ int	sftp_name_next(struct sftp_iter *it, const u_char **name,
 int	sftp_parse_state_page(const u_char *p, size_t len,
 	    struct sftp_state_page *sp);
 int	sftp_item_next(struct sftp_iter *it, struct sftp_item *item);
+/*
+ * The body of a pfish-account EXTENDED_REPLY: uint32 count, then count
+ * of uint64 serial, string state.  Each state must carry serial after +
+ * 1, after + 2, ...: sftp_account_next checks it, *after moves on.
+ */
+int	sftp_parse_account_page(const u_char *p, size_t len,
+	    struct sftp_iter *states);
+int	sftp_account_next(struct sftp_iter *it, uint64_t *after,
+	    const u_char **state, size_t *statelen);
 
 /* Names: a plain "*.age" at the top of the mailbox (1 yes, 0 no). */
 int	sftp_age_name(const u_char *name, size_t len);

@@ -22,12 +22,14 @@
 #include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "stmt.h"
 
 #define STORE_TRUST_FILE	"/etc/pfish/allowed_signers"
 #define STORE_GROUP		"pfish"		/* may write every mailbox */
 #define STORE_SIGNED_IN_MAX	16384	/* a signed record or head on stdin */
+#define STORE_ACCOUNT_IN_MAX	(16 * 1024 * 1024)	/* a whole chain */
 #define STORE_TMP_AGE		86400	/* stale temp files, seconds */
 #define STORE_HEAD_START	"statement head\n"
 #define STORE_VOID_START	"statement void\n"
@@ -39,6 +41,7 @@ struct store {
 	const char	*root;
 	const char	*trustpath;
 	struct trust	*trust;
+	int		 no_ak;		/* never authorized_keys for deletes */
 	int		 rootfd;
 	uint64_t	 now;
 };
@@ -82,9 +85,44 @@ void	store_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
  */
 int	store_init(struct store *s, int argc, char **argv);
 int	store_accept(struct store *s, int argc, char **argv);
+int	store_account(struct store *s, int argc, char **argv);
 int	store_head(struct store *s, int argc, char **argv);
 int	store_expire(struct store *s, int argc, char **argv);
 int	store_verify(struct store *s, int argc, char **argv);
+int	store_migrate(struct store *s, int argc, char **argv);
+int	store_forget(struct store *s, int argc, char **argv);
+
+/*
+ * store-verify.c: the engine over one mailbox of s's root, as verify
+ * runs it: 0 with *res filled (verify_result_free it), or -1 (said on
+ * stderr).  Findings one a line as verify prints them, after prefix.
+ */
+struct vresult;
+int	store_verify_run(const struct store *s, const char *name,
+	    struct vresult *res);
+void	store_print_findings(FILE *out, const char *prefix, const char *name,
+	    const struct vresult *res);
+/* Seqs pending (signed, message not stored yet), on stderr. */
+void	store_print_pending(const char *name, const struct vresult *res);
+/*
+ * store-acctkeys.c: the account chain below mailbox directory mbdir, its
+ * states from serial 1 as far as they chain (why: where it stopped);
+ * 0 or -1 (I/O).  Pinned: the trust file lists, for pfish-account-v1, a
+ * key that signed one of its states.  Delete keys: the last state's mail
+ * keys with the delete operation, as a trust list (NULL when none).
+ */
+struct acct_chain;
+int	store_account_load(int mbdir, const char *name, struct acct_chain *ch,
+	    char *why, size_t whylen);
+int	store_account_pinned(const struct store *s,
+	    const struct acct_chain *ch);
+int	store_account_delkeys(const struct acct_chain *ch,
+	    struct trust **out);
+/* The delete keys of mailbox mbdir's account chain if pinned, or NULL. */
+struct trust *store_account_trust(const struct store *s, int mbdir,
+	    const char *name);
+/* store-expire.c: expire one mailbox below its verified head's low. */
+int	store_expire_one(struct store *s, const char *name);
 
 /* store/store-dir.c */
 int	mbdir_open(const struct store *s, const char *name, struct mbdir *m);

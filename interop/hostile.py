@@ -654,7 +654,7 @@ def t_extension(name, body=b""):
 
 
 ALLOWED_EXTS = {"limits@openssh.com", "pfish-state@pfish",
-    "pfish-delete@pfish"}
+    "pfish-delete@pfish", "pfish-account@pfish"}
 
 
 def t_advertised(s):

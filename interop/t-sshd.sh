@@ -28,7 +28,8 @@ printf 'Subject: x\n\nSECRET-CONTENT-MARKER\n' >"$MB/000000000010.age"
 # subsystem's stderr, so the shell that runs it sends it to a file.
 if ! sshd_start "Subsystem pfish $PFISH_SERVER -d $MB" \
     "Subsystem sftp $PFISH_SERVER -d $MB" \
-    "Subsystem pfishlog $PFISH_SERVER -e -l INFO -d $MB 2>>$T/server.log"
+    "Subsystem pfishlog $PFISH_SERVER -e -l INFO -d $MB 2>>$T/server.log" \
+    "Subsystem pfishacc $PFISH_SERVER -e -d $MB 2>>$T/access.log"
 then
 	notok "sshd-start"
 	t_done
@@ -219,6 +220,42 @@ if [ -s "$T/log.err" ] && ! grep -q SECRET-CONTENT "$T/log.err" &&
 	ok "log-no-content"
 else
 	notok "log-no-content"
+fi
+
+# The access log: at the default level (ERROR) each session still logs
+# one start and one end line, "access: ", with the client's address and
+# port, the user and what it did (pfish-server(8), the legal-access rule).
+printf 'get 000000000010.age %s\n' "$T/got/acc.10" |
+    sftp_batch -s pfishacc >"$T/acc.out" 2>&1
+rc=$?
+wait_until 60 grep -q 'access: end' "$T/access.log" ||
+    diag "no access end line in the server's log"
+tr -d '\r' <"$T/access.log" >"$T/acc.err"	# stderr lines end in CR LF
+re_from="from 127\.0\.0\.1 port [0-9][0-9]* to 127\.0\.0\.1 port $SSHD_PORT"
+if [ "$rc" -eq 0 ] &&
+    [ "$(grep -c 'access: start' "$T/acc.err")" -eq 1 ] &&
+    grep -q "^pfish-server: access: start user $SSHD_USER $re_from\$" \
+    "$T/acc.err" &&
+    grep -q "^pfish-server: access: end user $SSHD_USER $re_from seconds [0-9]* requests [1-9][0-9]* bytes-in [1-9][0-9]* bytes-read $(wc -c <"$MB/000000000010.age" | tr -d ' ') status 0\$" \
+    "$T/acc.err" && [ "$(wc -l <"$T/acc.err")" -eq 2 ]; then
+	ok "access-log-start-end"
+else
+	notok "access-log-start-end" "rc $rc"
+	sed 's/^/# /' "$T/acc.err" | head -n 5
+fi
+# Without SSH_CONNECTION the line says so; -l QUIET logs nothing.
+env -u SSH_CONNECTION "$PFISH_SERVER" -e -d "$MB" </dev/null \
+    2>"$T/acc2.raw" >/dev/null
+tr -d '\r' <"$T/acc2.raw" >"$T/acc2.err"
+env -u SSH_CONNECTION "$PFISH_SERVER" -e -l QUIET -d "$MB" </dev/null \
+    2>"$T/acc3.err" >/dev/null
+if grep -q "access: start user .* from unknown (no SSH_CONNECTION)\$" \
+    "$T/acc2.err" && grep -q "access: end user .* from unknown" \
+    "$T/acc2.err" && [ ! -s "$T/acc3.err" ]; then
+	ok "access-log-no-connection"
+else
+	notok "access-log-no-connection"
+	sed 's/^/# /' "$T/acc2.err" "$T/acc3.err" | head -n 5
 fi
 
 # Nothing outside the messages changed: invisible files all still there.

@@ -80,6 +80,12 @@ layout_seq_name(uint64_t seq, const char *suffix, char *buf, size_t len)
 }
 
 int
+layout_state_name(uint64_t serial, char *buf, size_t len)
+{
+	return layout_seq_name(serial, PFISH_STATE_SUFFIX, buf, len);
+}
+
+int
 layout_seq_parse(const char *name, const char *suffix, uint64_t *seq)
 {
 	uint64_t v;

@@ -158,6 +158,29 @@ log_msg_errno(enum log_level level, const char *func, const char *fmt, ...)
 	errno = saved;
 }
 
+/*
+ * The access log: "access: " and the line, at syslog's INFO at every
+ * level but QUIET, so that an operator's legal-access rule depends
+ * neither on -l nor on other messages' wording.
+ */
+void
+log_access(const char *fmt, ...)
+{
+	enum log_level saved = log_lvl;
+	char msg[900];
+	va_list ap;
+
+	if (log_lvl == LOG_LEVEL_QUIET)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);	/* truncation is fine */
+	va_end(ap);
+	if (log_lvl < LOG_LEVEL_INFO)
+		log_lvl = LOG_LEVEL_INFO;
+	log_msg(LOG_LEVEL_INFO, "access", "access: %s", msg);
+	log_lvl = saved;
+}
+
 void
 log_fatal(const char *func, const char *fmt, ...)
 {

@@ -112,6 +112,12 @@ static const struct {
 	    "not signed by a master key of the previous state" },
 	{ ACCOUNT_ERR_RECOVERY,
 	    "a recovery key may only sign a change of the masters" },
+
+	{ ACCHAIN_ERR_IO,		"cannot read the account chain" },
+	{ ACCHAIN_ERR_GAP,
+	    "a serial of the account chain is missing" },
+	{ ACCHAIN_ERR_TOOMANY,		"account chain longer than allowed" },
+	{ ACCHAIN_ERR_ALLOC,		"out of memory" },
 };
 
 const char *

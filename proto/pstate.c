@@ -363,6 +363,25 @@ format_facts(struct buf *out, const char *key, const struct pstate_fact *v,
 	return 0;
 }
 
+/* "SERIAL HASH" of the account line: a serial of 1 or more. */
+static int
+account_line(const char *p, size_t len, struct pstate_mem *mem)
+{
+	const char *end = p + len;
+	char hex[65];
+	uint64_t v;
+
+	if (get_num(&p, end, &v) != 0 || v == 0 || end - p != 65 ||
+	    *p != ' ')
+		return -1;
+	memcpy(hex, p + 1, 64);
+	hex[64] = '\0';
+	if (stmt_hash_from_hex(hex, mem->acct_hash) != 0)
+		return -1;
+	mem->acct_serial = v;
+	return 0;
+}
+
 int
 pstate_parse(const u_char *data, size_t len, struct seqset *fetched,
     struct seqset *checked, struct pstate_mem *mem, size_t *headoff,
@@ -393,8 +412,23 @@ pstate_parse(const u_char *data, size_t len, struct seqset *fetched,
 	}
 	if (off == len)
 		return 0;
-	if ((r = next_line(data, len, &off, &line, &ll)) != 0 ||
-	    ll != 4 || memcmp(line, "head", 4) != 0 || off == len) {
+	if ((r = next_line(data, len, &off, &line, &ll)) != 0) {
+		pstate_mem_clear(mem);
+		return PSTATE_ERR_FORMAT;
+	}
+	if (!v1 && ll > 8 && memcmp(line, "account ", 8) == 0) {
+		if (account_line(line + 8, ll - 8, mem) != 0) {
+			pstate_mem_clear(mem);
+			return PSTATE_ERR_FORMAT;
+		}
+		if (off == len)
+			return 0;
+		if (next_line(data, len, &off, &line, &ll) != 0) {
+			pstate_mem_clear(mem);
+			return PSTATE_ERR_FORMAT;
+		}
+	}
+	if (ll != 4 || memcmp(line, "head", 4) != 0 || off == len) {
 		pstate_mem_clear(mem);
 		return PSTATE_ERR_FORMAT;
 	}
@@ -408,6 +442,7 @@ pstate_format(const struct seqset *fetched, const struct seqset *checked,
     const struct pstate_mem *mem, const u_char *head, size_t headlen,
     struct buf *out)
 {
+	char hex[65];
 	int r;
 
 	if ((r = buf_putf(out, "%s\nfetched ", PSTATE_MAGIC)) != 0 ||
@@ -418,6 +453,12 @@ pstate_format(const struct seqset *fetched, const struct seqset *checked,
 	    (r = format_facts(out, "known", mem->known, mem->nknown)) != 0 ||
 	    (r = format_facts(out, "gone", mem->gone, mem->ngone)) != 0)
 		return r;
+	if (mem->acct_serial > 0) {
+		stmt_hash_hex(mem->acct_hash, hex);
+		if ((r = buf_putf(out, "account %llu %s\n",
+		    (unsigned long long)mem->acct_serial, hex)) != 0)
+			return r;
+	}
 	if (head == NULL || headlen == 0)
 		return 0;
 	if ((r = buf_put(out, "head\n", 5)) != 0 ||

@@ -494,6 +494,9 @@ sftp_parse_version(const u_char *pkt, size_t len, uint32_t *version,
 		else if (strmatch(name, nlen, PFISH_EXT_DELETE) &&
 		    strmatch(data, dlen, PFISH_EXT_VERSION))
 			*exts |= SFTP_EXT_DELETE;
+		else if (strmatch(name, nlen, PFISH_EXT_ACCOUNT) &&
+		    strmatch(data, dlen, PFISH_EXT_VERSION))
+			*exts |= SFTP_EXT_ACCOUNT;
 		else if (strmatch(name, nlen, "limits@openssh.com"))
 			*exts |= SFTP_EXT_LIMITS;
 	}
@@ -675,6 +678,59 @@ sftp_item_next(struct sftp_iter *it, struct sftp_item *item)
 	it->p = buf_ptr(b);
 	it->len = buf_len(b);
 	it->left--;
+	r = 1;
+ out:
+	buf_free(b);
+	return r;
+}
+
+int
+sftp_parse_account_page(const u_char *p, size_t len, struct sftp_iter *states)
+{
+	struct buf *b;
+	int r;
+
+	memset(states, 0, sizeof(*states));
+	if ((b = buf_from(p, len)) == NULL)
+		return BUF_ERR_ALLOC;
+	if ((r = buf_get_u32(b, &states->left)) != 0)
+		r = SFTP_ERR_FORMAT;
+	else {
+		states->p = buf_ptr(b);
+		states->len = buf_len(b);
+	}
+	buf_free(b);
+	return r;
+}
+
+int
+sftp_account_next(struct sftp_iter *it, uint64_t *after,
+    const u_char **state, size_t *statelen)
+{
+	struct buf *b;
+	uint64_t serial;
+	int r;
+
+	*state = NULL;
+	*statelen = 0;
+	if (it->left == 0)
+		return it->len == 0 ? 0 : SFTP_ERR_FORMAT;
+	if (*after >= PFISH_SEQ_MAX)
+		return SFTP_ERR_FORMAT;
+	if ((b = buf_from(it->p, it->len)) == NULL)
+		return BUF_ERR_ALLOC;
+	if ((r = buf_get_u64(b, &serial)) != 0 ||
+	    (r = buf_get_string_direct(b, state, statelen)) != 0 ||
+	    serial != *after + 1) {
+		*state = NULL;
+		*statelen = 0;
+		r = SFTP_ERR_FORMAT;
+		goto out;
+	}
+	it->p = buf_ptr(b);
+	it->len = buf_len(b);
+	it->left--;
+	*after = serial;
 	r = 1;
  out:
 	buf_free(b);

@@ -96,7 +96,7 @@ step_pfish_rm() {
 }
 
 step_pfish_attack() {
-	step "11. The fetch host's root deletes a message"
+	step "12. The fetch host's root deletes a message"
 	say "An attacker with root on the fetch host removes message 3 (and" \
 	    "its record, to cover the tracks):"
 	run rm "$SROOT/$SUSER/000000000003.age" \

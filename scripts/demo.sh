@@ -166,7 +166,8 @@ if [ ! -x "$PFISH_SERVER" ]; then
 fi
 t_init
 . "$PFISH_TOP/scripts/demo-client.sh"
+. "$PFISH_TOP/scripts/demo-account.sh"
 for s in intro keys mailbox sshd list get delete refused \
-    pfish_deliver pfish_client pfish_rm pfish_attack done; do
+    pfish_deliver pfish_client pfish_rm pfish_account pfish_attack done; do
 	"step_$s"
 done

@@ -120,8 +120,8 @@ expire_voids(const struct mbdir *m, uint64_t low, int *n)
 	return r;
 }
 
-static int
-expire_one(struct store *s, const char *name)
+int
+store_expire_one(struct store *s, const char *name)
 {
 	struct stmt_head h;
 	struct mbdir m;
@@ -169,7 +169,7 @@ expire_each(struct store *s, const char *name, void *arg)
 {
 	int *ret = arg, r;
 
-	if ((r = expire_one(s, name)) > *ret)
+	if ((r = store_expire_one(s, name)) > *ret)
 		*ret = r;
 	return 0;
 }
@@ -182,7 +182,7 @@ store_expire(struct store *s, int argc, char **argv)
 	if (argc == 0)
 		return store_each_mailbox(s, expire_each, &ret) != 0 ? 1 : ret;
 	for (i = 0; i < argc; i++)
-		if ((r = expire_one(s, argv[i])) != 0)
+		if ((r = store_expire_one(s, argv[i])) != 0)
 			ret = r;
 	return ret;
 }

@@ -78,6 +78,8 @@ struct sv {
 	char		 epoch[STMT_EPOCH_LEN + 1];
 	struct trust	*ak;		/* the user's authorized_keys */
 	int		 ak_tried;
+	struct trust	*acct;		/* the pinned account's delete keys */
+	int		 acct_tried;
 	int		 err;
 };
 
@@ -194,7 +196,8 @@ static int
 scan_pfish(struct sv *v)
 {
 	static const char *known[] = { PFISH_RECORDS, PFISH_DELETES, PFISH_NOTES,
-	    PFISH_TMP, PFISH_VOIDS, PFISH_HEAD, PFISH_EPOCH, PFISH_HEADMARK };
+	    PFISH_TMP, PFISH_VOIDS, PFISH_HEAD, PFISH_EPOCH, PFISH_HEADMARK,
+	    PFISH_ACCOUNT };
 	struct dirent *de;
 	size_t i;
 	DIR *d;
@@ -352,8 +355,9 @@ scan_seqdir(struct sv *v, int dirfd, const char *dirname, const char *suffix)
 }
 
 /*
- * Delete keys: the trust file's pfish-delete-v1 keys, or else the keys in
- * the mailbox user's ~/.ssh/authorized_keys, which pfish-server accepts.
+ * Delete keys: the trust file's pfish-delete-v1 keys, the delete keys of the mailbox's account chain when the trust
+ * file pins it (store-acctkeys.c), or else (unless no_ak) the keys in the
+ * mailbox user's ~/.ssh/authorized_keys, which pfish-server accepts.
  */
 static int
 verify_delete(struct sv *v, const u_char *data, size_t len, size_t *tl,
@@ -366,6 +370,16 @@ verify_delete(struct sv *v, const u_char *data, size_t len, size_t *tl,
 	r = stmt_verify_signed(data, len, STMT_DELETE, v->s->trust,
 	    v->s->now, tl, pk);
 	if (r != STMT_ERR_UNTRUSTED)
+		return r;
+	/* The account chain's delete keys, when the trust file pins it. */
+	if (!v->acct_tried) {
+		v->acct_tried = 1;
+		v->acct = store_account_trust(v->s, v->m.dir, v->name);
+	}
+	if (v->acct != NULL && (r = stmt_verify_signed(data, len,
+	    STMT_DELETE, v->acct, v->s->now, tl, pk)) != STMT_ERR_UNTRUSTED)
+		return r;
+	if (v->s->no_ak)
 		return r;
 	if (!v->ak_tried) {
 		v->ak_tried = 1;
@@ -526,8 +540,9 @@ scan(struct sv *v)
 	return 0;
 }
 
-static void
-print_findings(const struct sv *v, const struct vresult *res)
+void
+store_print_findings(FILE *out, const char *prefix, const char *name,
+    const struct vresult *res)
 {
 	const struct vfinding *f;
 	size_t i;
@@ -535,18 +550,18 @@ print_findings(const struct sv *v, const struct vresult *res)
 	for (i = 0; i < res->nf; i++) {
 		f = &res->f[i];
 		if (f->seq > 0)
-			printf("%s: seq %llu: %s: %s\n", v->name,
+			fprintf(out, "%s%s: seq %llu: %s: %s\n", prefix, name,
 			    (unsigned long long)f->seq,
 			    verify_kind_name(f->kind), f->detail);
 		else
-			printf("%s: %s: %s\n", v->name,
+			fprintf(out, "%s%s: %s: %s\n", prefix, name,
 			    verify_kind_name(f->kind), f->detail);
 	}
 }
 
 /* Seqs in flight are said on standard error: they are not findings. */
-static void
-print_pending(const char *name, const struct vresult *res)
+void
+store_print_pending(const char *name, const struct vresult *res)
 {
 	size_t i;
 
@@ -578,25 +593,27 @@ sv_free(struct sv *v)
 	free(v->voids);
 	free(v->odd);
 	trust_free(v->ak);
+	trust_free(v->acct);
 	mbdir_close(&v->m);
 }
 
-static int
-verify_one(struct store *s, const char *name)
+int
+store_verify_run(const struct store *s, const char *name,
+    struct vresult *res)
 {
 	struct vinput in;
-	struct vresult res;
 	struct sv v;
-	int r, ret = PFISH_EXIT_ERROR;
+	int r, ret = -1;
 
 	memset(&v, 0, sizeof(v));
 	memset(&in, 0, sizeof(in));
 	v.s = s;
 	v.name = name;
+	memset(res, 0, sizeof(*res));
 	if (mbdir_open(s, name, &v.m) == -1) {
 		fprintf(stderr, "pfish-store: %s: %s\n", name,
 		    strerror(errno));
-		return PFISH_EXIT_ERROR;
+		return -1;
 	}
 	if (scan(&v) == -1) {
 		fprintf(stderr, "pfish-store: %s: %s\n", name,
@@ -629,17 +646,29 @@ verify_one(struct store *s, const char *name)
 	in.arg = &v;
 	in.voids = v.voids;
 	in.nvoids = v.nvoids;
-	if ((r = verify_run(&in, &res)) != 0) {
+	if ((r = verify_run(&in, res)) != 0) {
 		fprintf(stderr, "pfish-store: %s: verification failed (%d)\n",
 		    name, r);
 		goto out;
 	}
-	print_findings(&v, &res);
-	print_pending(name, &res);
-	ret = res.nf > 0 ? PFISH_EXIT_TAMPER : PFISH_EXIT_OK;
-	verify_result_free(&res);
+	ret = 0;
  out:
 	sv_free(&v);
+	return ret;
+}
+
+static int
+verify_one(struct store *s, const char *name)
+{
+	struct vresult res;
+	int ret;
+
+	if (store_verify_run(s, name, &res) != 0)
+		return PFISH_EXIT_ERROR;
+	store_print_findings(stdout, "", name, &res);
+	store_print_pending(name, &res);
+	ret = res.nf > 0 ? PFISH_EXIT_TAMPER : PFISH_EXIT_OK;
+	verify_result_free(&res);
 	return ret;
 }
 

@@ -45,6 +45,9 @@
 #include "verb.h"
 
 #define ANY	-1	/* any number of mailboxes, none meaning all */
+/* n root directories and no mailboxes, or (ANY) a root and mailboxes. */
+#define ROOTS(n)	(1000 + (n))
+#define IS_ROOTS(a)	((a) >= 999)
 
 static const struct store_verb {
 	const char	*name;
@@ -56,10 +59,14 @@ static const struct store_verb {
 } verbs[] = {
 	{ "init",	ANY, 0,			0, 0, store_init },
 	{ "accept",	1,   EX_TEMPFAIL,	1, 1, store_accept },
+	{ "account",	1,   0,			1, 1, store_account },
 	{ "head",	1,   EX_TEMPFAIL,	1, 1, store_head },
 	{ "expire",	ANY, 1,			1, 0, store_expire },
 	/* Unconfined: it may read users' authorized_keys. */
 	{ "verify",	ANY, 1,			0, 0, store_verify },
+	/* Roots as arguments, not -r: the operator's, run by hand. */
+	{ "migrate",	ROOTS(2), 1,		0, 0, store_migrate },
+	{ "forget",	ROOTS(ANY), 1,		0, 0, store_forget },
 };
 
 static void
@@ -69,11 +76,15 @@ usage(FILE *f)
 	    "usage: pfish-store [-r root] [-T trustfile] init [-g group] "
 	    "[-u owner] mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] accept mailbox\n"
+	    "       pfish-store [-r root] [-T trustfile] account mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] head mailbox\n"
 	    "       pfish-store [-r root] [-T trustfile] expire "
 	    "[mailbox ...]\n"
 	    "       pfish-store [-r root] [-T trustfile] verify "
-	    "[mailbox ...]\n");
+	    "[mailbox ...]\n"
+	    "       pfish-store [-T trustfile] migrate oldroot newroot\n"
+	    "       pfish-store [-T trustfile] forget "
+	    "backuproot [mailbox ...]\n");
 }
 
 static int
@@ -120,6 +131,11 @@ find_verb(const char *name, int forced)
 static int
 run_verb(struct store *s, const struct store_verb *v, int argc, char **argv)
 {
+	if (IS_ROOTS(v->argc)) {
+		if (load_trust(s) != 0)
+			return v->trust;
+		return v->fn(s, argc, argv);
+	}
 	if ((s->rootfd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1) {
 		warn("%s", s->root);
@@ -172,7 +188,9 @@ store_main(int argc, char **argv)
 	/* A forced command without a verb: the client names one of its own. */
 	forced = verb_forced("pfish-store", &argc, &argv, &vc);
 	if (argc < 1 || (v = find_verb(argv[0], forced)) == NULL ||
-	    (v->argc != ANY && argc - 1 != v->argc)) {
+	    (!IS_ROOTS(v->argc) && v->argc != ANY && argc - 1 != v->argc) ||
+	    (IS_ROOTS(v->argc) && (argc < 2 || (v->argc != ROOTS(ANY) &&
+	    argc - 1 != v->argc - 1000)))) {
 		if (forced)
 			errx(EX_USAGE, "refused ssh command");
 		usage(stderr);

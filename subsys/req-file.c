@@ -233,6 +233,7 @@ req_read(struct server *s, uint32_t id, struct buf *req)
 	readpool_queue(s->readpool, s->out, data,
 	    SFTP_DATA_HDR_LEN + (size_t)n);
 	h->bytes += (uint64_t)n;
+	s->stats.bytes_read += (uint64_t)n;
 	return 0;
 }
 

@@ -181,7 +181,8 @@ serve_setup(struct serve_io *io)
 }
 
 static int
-serve(struct mailbox *mb, const struct server_opts *o)
+serve(struct mailbox *mb, const struct server_opts *o,
+    struct server_stats *st)
 {
 	struct serve_io io;
 
@@ -214,6 +215,8 @@ serve(struct mailbox *mb, const struct server_opts *o)
 		io.status = 1;
 	}
  out:
+	if (io.s != NULL)
+		*st = *server_stats(io.s);
 	server_free(io.s);
 	if (io.in != NULL)
 		bufferevent_free(io.in);
@@ -298,6 +301,25 @@ owner_names(struct mailbox *mb, struct server_opts *o)
 		o->store_group = strdup(gr->gr_name);
 }
 
+/*
+ * The access log's "from": SSH_CONNECTION is "client port server port";
+ * without it, say so rather than guess.
+ */
+static void
+access_from(const char *conn, char *from, size_t len)
+{
+	char ca[64], cp[8], sa[64], sp[8];
+
+	if (conn == NULL)
+		strlcpy(from, "unknown (no SSH_CONNECTION)", len);
+	else if (sscanf(conn, "%63s %7s %63s %7s", ca, cp, sa, sp) != 4)
+		snprintf(from, len, "unknown (SSH_CONNECTION \"%.60s\")",
+		    conn);
+	else
+		snprintf(from, len, "%s port %s to %s port %s", ca, cp, sa,
+		    sp);
+}
+
 struct main_opts {
 	const char	*dir;
 	const char	*keys;
@@ -375,6 +397,9 @@ server_main(int argc, char **argv)
 	struct mailbox *mb = NULL;
 	struct passwd *pw;
 	char dir[MAILBOX_PATH_MAX], keys[MAILBOX_PATH_MAX], user[64], addr[128];
+	char from[200];
+	struct server_stats st;
+	time_t start;
 	const char *conn;
 	int status = 1;
 
@@ -397,6 +422,10 @@ server_main(int argc, char **argv)
 		fatal("bad delete key file: %.100s", m.keys);
 	o.keys_path = keys;
 	conn = getenv("SSH_CONNECTION");
+	access_from(conn, from, sizeof(from));
+	memset(&st, 0, sizeof(st));
+	start = time(NULL);
+	log_access("start user %s from %s", user, from);
 	if (conn == NULL || sscanf(conn, "%127s", addr) != 1)
 		strlcpy(addr, "UNKNOWN", sizeof(addr));
 	else
@@ -412,9 +441,15 @@ server_main(int argc, char **argv)
 		verbose("cannot prepare %s in the mailbox: %s",
 		    PFISH_STATE_DIR, strerror(errno));
 	owner_names(mb, &o);
-	status = serve(mb, &o);
+	status = serve(mb, &o, &st);
  out:
 	logit("session closed for local user %s from [%.100s]", user, addr);
+	log_access("end user %s from %s seconds %lld requests %llu "
+	    "bytes-in %llu bytes-read %llu status %d", user, from,
+	    (long long)(time(NULL) - start),
+	    (unsigned long long)st.requests,
+	    (unsigned long long)st.bytes_in,
+	    (unsigned long long)st.bytes_read, status);
 	mailbox_close(mb);
 	free((char *)o.owner);
 	free((char *)o.group);

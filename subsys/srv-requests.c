@@ -70,6 +70,7 @@ const struct server_request server_extensions[] = {
 	{ "limits@openssh.com", 0, req_limits, REQ_NOWRITE, 1 },
 	{ PFISH_EXT_STATE, 0, req_pfish_state, REQ_NOWRITE, 1 },
 	{ PFISH_EXT_DELETE, 0, req_pfish_delete, REQ_SIGNED_WRITE, 1 },
+	{ PFISH_EXT_ACCOUNT, 0, req_pfish_account, REQ_NOWRITE, 1 },
 	{ "posix-rename@openssh.com", 0, NULL, REQ_WRITE, 0 },
 	{ "hardlink@openssh.com", 0, NULL, REQ_WRITE, 0 },
 	{ "lsetstat@openssh.com", 0, NULL, REQ_WRITE, 0 },

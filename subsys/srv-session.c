@@ -91,6 +91,12 @@ server_new(struct mailbox *mb, const struct server_opts *o,
 	return NULL;
 }
 
+const struct server_stats *
+server_stats(const struct server *s)
+{
+	return &s->stats;
+}
+
 void
 server_free(struct server *s)
 {
@@ -220,6 +226,8 @@ server_input(struct server *s, struct evbuffer *in)
 		    blen))) == NULL || (pkt = buf_from(p + SFTP_HDR_LEN,
 		    blen)) == NULL)
 			fatal("out of memory");
+		s->stats.requests++;
+		s->stats.bytes_in += SFTP_HDR_LEN + blen;
 		r = process_packet(s, pkt);
 		buf_free(pkt);
 		evbuffer_drain(in, SFTP_HDR_LEN + blen);

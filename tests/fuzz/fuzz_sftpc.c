@@ -14,7 +14,10 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* fuzz_sftpc.c: libFuzzer target for the SFTP codec's reply parser. */
+/*
+ * fuzz_sftpc.c: libFuzzer target for the SFTP codec's reply parsers
+ * (VERSION, replies, pfish-state and pfish-account pages).
+ */
 
 #include <sys/types.h>
 
@@ -58,6 +61,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			while (sftp_item_next(&sp.items, &item) == 1)
 				;
 		}
+	}
+	/* pfish-account@pfish pages, raw and as the reply's body. */
+	if (sftp_parse_account_page(data, size, &it) == 0) {
+		seq = 0;
+		while (sftp_account_next(&it, &seq, &name, &namelen) == 1)
+			;
 	}
 	/* The state page parser also sees raw input directly. */
 	if (sftp_parse_state_page(data, size, &sp) == 0) {

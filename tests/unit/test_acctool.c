@@ -108,7 +108,7 @@ offer(const char *name, struct buf *s, int *already)
 	r = acct_chain_offer(&ctx, name, dirfd, &ch, buf_ptr(s), buf_len(s),
 	    already);
 	close(dirfd);
-	acct_chain_free(&ch);
+	acchain_free(&ch);
 	return r;
 }
 
@@ -123,7 +123,7 @@ chain_len(const char *name)
 		return (size_t)-1;
 	n = ch.n;
 	close(dirfd);
-	acct_chain_free(&ch);
+	acchain_free(&ch);
 	return n;
 }
 

@@ -98,7 +98,7 @@ test_every_code_has_message(void **state)
 	for (i = 0; i < n; i++) {
 		if (c[i].value == BUF_ERR_ALLOC)
 			first = 1;
-		if (c[i].value == ACCOUNT_ERR_RECOVERY)
+		if (c[i].value == ACCHAIN_ERR_ALLOC)
 			last = 1;
 	}
 	assert_true(first && last);
@@ -149,7 +149,7 @@ test_known_and_unknown(void **state)
 	    "unexpected SFTP reply type");
 	assert_string_equal(pfish_strerror(1), "unknown error");
 	assert_string_equal(pfish_strerror(-9999), "unknown error");
-	assert_string_equal(pfish_strerror(-170), "unknown error");
+	assert_string_equal(pfish_strerror(-199), "unknown error");
 }
 
 int

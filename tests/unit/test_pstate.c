@@ -177,6 +177,62 @@ test_state_roundtrip(void **state)
 	pst_close(&p);
 }
 
+/* The account line: the last account state verified, kept as read. */
+static void
+test_state_account(void **state)
+{
+	static const char with[] = "pfish-client-state 2\nfetched -\n"
+	    "checked -\nknown 0\ngone 0\naccount 7 " H2 "\n";
+	static const char head[] = "pfish-client-state 2\nfetched -\n"
+	    "checked -\nknown 0\ngone 0\naccount 3 " H1 "\nhead\nstatement "
+	    "head\n";
+	static const char *bad[] = {
+	    "pfish-client-state 2\nfetched -\nchecked -\nknown 0\ngone 0\n"
+	    "account 0 " H1 "\n",
+	    "pfish-client-state 2\nfetched -\nchecked -\nknown 0\ngone 0\n"
+	    "account 3 0101\n",
+	    "pfish-client-state 2\nfetched -\nchecked -\nknown 0\ngone 0\n"
+	    "account 3 " H1 "\naccount 4 " H1 "\n",
+	    "pfish-client-state 1\nfetched -\nchecked -\naccount 3 " H1 "\n",
+	};
+	struct pstate_mem m;
+	struct seqset *f, *c;
+	struct buf *b;
+	size_t off, len, i;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	assert_non_null(f = seqset_new());
+	assert_non_null(c = seqset_new());
+	assert_non_null(b = buf_new());
+	assert_int_equal(pstate_parse((const u_char *)with, strlen(with), f, c,
+	    &m, &off, &len), 0);
+	assert_int_equal(m.acct_serial, 7);
+	assert_int_equal(m.acct_hash[0], 2);
+	assert_int_equal(len, 0);
+	assert_int_equal(pstate_format(f, c, &m, NULL, 0, b), 0);
+	assert_int_equal(buf_len(b), strlen(with));
+	assert_memory_equal(buf_ptr(b), with, strlen(with));
+	pstate_mem_clear(&m);
+	buf_reset(b);
+	assert_int_equal(pstate_parse((const u_char *)head, strlen(head), f, c,
+	    &m, &off, &len), 0);
+	assert_int_equal(m.acct_serial, 3);
+	assert_int_equal(pstate_format(f, c, &m, (const u_char *)head + off,
+	    len, b), 0);
+	assert_int_equal(buf_len(b), strlen(head));
+	assert_memory_equal(buf_ptr(b), head, strlen(head));
+	pstate_mem_clear(&m);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_not_equal(pstate_parse((const u_char *)bad[i],
+		    strlen(bad[i]), f, c, &m, &off, &len), 0);
+		assert_int_equal(m.acct_serial, 0);
+	}
+	buf_free(b);
+	seqset_free(f);
+	seqset_free(c);
+}
+
 /* A version 1 file (no memory) is read, and written back as version 2. */
 static void
 test_state_migrate_v1(void **state)
@@ -239,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_seqset_parse),
 		cmocka_unit_test(test_state_roundtrip),
 		cmocka_unit_test(test_state_migrate_v1),
+		cmocka_unit_test(test_state_account),
 		cmocka_unit_test(test_facts_merge),
 	};
 

@@ -192,7 +192,7 @@ test_version_extensions(void **state)
 	struct ctx *c = *state;
 	const u_char *n, *v;
 	size_t nl, vl;
-	int limits = 0, state_ext = 0, delete_ext = 0;
+	int limits = 0, state_ext = 0, delete_ext = 0, account_ext = 0;
 
 	tl_init_session(&c->t);
 	while (buf_len(c->t.rep) > 0) {
@@ -207,12 +207,16 @@ test_version_extensions(void **state)
 		else if (nl == strlen(PFISH_EXT_DELETE) &&
 		    memcmp(n, PFISH_EXT_DELETE, nl) == 0)
 			delete_ext++;
+		else if (nl == strlen(PFISH_EXT_ACCOUNT) &&
+		    memcmp(n, PFISH_EXT_ACCOUNT, nl) == 0)
+			account_ext++;
 		else
 			fail_msg("unexpected extension %.*s", (int)nl, n);
 	}
 	assert_int_equal(limits, 1);
 	assert_int_equal(state_ext, 1);
 	assert_int_equal(delete_ext, 1);
+	assert_int_equal(account_ext, 1);
 	assert_false(tl_next_reply(&c->t));
 }
 
@@ -767,7 +771,8 @@ test_list_requests(void **state)
 	assert_int_equal(fclose(f), 0);
 	assert_string_equal(text, "open\nclose\nread\nlstat\nfstat\n"
 	    "opendir\nreaddir\nremove\nrealpath\nstat\n"
-	    "limits@openssh.com\n" PFISH_EXT_STATE "\n" PFISH_EXT_DELETE "\n");
+	    "limits@openssh.com\n" PFISH_EXT_STATE "\n" PFISH_EXT_DELETE "\n"
+	    PFISH_EXT_ACCOUNT "\n");
 	free(text);
 }
 
