@@ -358,29 +358,16 @@ collect(void *arg, int kind, uint64_t seq, const u_char *content, size_t len)
 	return 0;
 }
 
-/* A record's text is its parsed fields encoded: parsers are canonical. */
 static int
 rec_sig_cb(void *arg, const struct vrec *rec)
 {
-	struct session *s = arg;
+	const struct session *s = arg;
 	const struct srsig *rs = rec->ctx;
-	u_char pk[SSHKEY_ED25519_PK], h[STMT_HASH_LEN];
-	struct buf *t;
-	int r = -1;
 
-	if (!rec->parsed || !rs->ok || (t = buf_new()) == NULL)
+	if (!rec->parsed || !rs->ok)
 		return -1;
-	if (stmt_record_encode(&rec->r, t) != 0)
-		goto out;
-	stmt_hash(buf_ptr(t), buf_len(t), h);
-	if (memcmp(h, rec->hash, STMT_HASH_LEN) != 0 ||
-	    stmt_sig_check(&rs->sig, STMT_RECORD, buf_ptr(t), buf_len(t),
-	    s->trust, s->now, pk) != 0)
-		goto out;
-	r = stmt_key_matches(rec->r.key, pk) ? 0 : -1;
- out:
-	buf_free(t);
-	return r;
+	return stmt_record_sig_check(&rec->r, rec->hash, &rs->sig, s->trust,
+	    s->now) == 0 ? 0 : -1;
 }
 
 /* A good signature by a key the trust file does not list: set-up. */

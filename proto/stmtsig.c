@@ -98,6 +98,37 @@ stmt_verify_signed(const u_char *data, size_t len, enum stmt_type type,
 	return 0;
 }
 
+/*
+ * A record kept as its parsed fields, its text's hash and its parsed
+ * signature: its text is the fields encoded (the parser takes only the
+ * canonical form), proven by the hash.  0 when the signature over that
+ * text is good, by a trusted key the record's key field names.
+ */
+int
+stmt_record_sig_check(const struct stmt_record *r,
+    const u_char hash[STMT_HASH_LEN], const struct sshsig_parsed *sig,
+    const struct trust *trust, uint64_t now)
+{
+	u_char pk[SSHKEY_ED25519_PK], h[STMT_HASH_LEN];
+	struct buf *t;
+	int ret = STMT_ERR_SIG;
+
+	if ((t = buf_new()) == NULL)
+		return STMT_ERR_ALLOC;
+	if (stmt_record_encode(r, t) != 0)
+		goto out;
+	stmt_hash(buf_ptr(t), buf_len(t), h);
+	if (memcmp(h, hash, STMT_HASH_LEN) != 0)
+		goto out;
+	if ((ret = stmt_sig_check(sig, STMT_RECORD, buf_ptr(t), buf_len(t),
+	    trust, now, pk)) != 0)
+		goto out;
+	ret = stmt_key_matches(r->key, pk) ? 0 : STMT_ERR_UNTRUSTED;
+ out:
+	buf_free(t);
+	return ret;
+}
+
 int
 stmt_sign(const struct sshkey_priv *key, enum stmt_type type,
     const u_char *text, size_t len, struct buf *out)
