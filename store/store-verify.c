@@ -86,7 +86,11 @@ struct sv {
 	int		 err;
 };
 
-/* Room for one more element of an array of size sz. */
+/*
+ * Room for one more element of an array of size sz.  The new room is not
+ * cleared (pages never touched cost no memory); callers clear the element
+ * they take.
+ */
 static int
 grow(void *pp, size_t *n, size_t *cap, size_t sz)
 {
@@ -98,7 +102,6 @@ grow(void *pp, size_t *n, size_t *cap, size_t sz)
 	nc = *cap == 0 ? 64 : *cap * 2;
 	if ((np = reallocarray(*p, nc, sz)) == NULL)
 		return -1;
-	memset((char *)np + *cap * sz, 0, (nc - *cap) * sz);
 	*p = np;
 	*cap = nc;
 	return 0;
@@ -186,6 +189,7 @@ scan_top(struct sv *v)
 			break;
 		}
 		m = &v->msgs[v->nmsgs++];
+		memset(m, 0, sizeof(*m));
 		m->seq = seq;
 		/* Not a readable regular file: nobody can be served it. */
 		if (hash_age(v->m.dir, de->d_name, m) == -1)
@@ -271,6 +275,7 @@ load_note(struct sv *v, const char *fname, uint64_t seq)
 		return;
 	}
 	n = &v->notes[v->nnotes];
+	memset(n, 0, sizeof(*n));
 	n->seq = seq;
 	if (stmt_note_parse(data, len, &n->n) == 0 &&
 	    strcmp(n->n.mailbox, v->name) == 0 && n->n.seq == seq) {
