@@ -14,7 +14,6 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-
 /* clock.h: the time a run works with. */
 
 #ifndef CLOCK_H
@@ -23,13 +22,17 @@
 #include <stdint.h>
 
 /*
- * A test hook: PFISH_NOW (seconds since the epoch, strictly decimal)
- * stands for the clock where a program documents it (pfish(1), and
- * pfish-store(8) for verify only, which changes nothing).
+ * A test hook: PFISH_NOW (seconds since the epoch, digits only, 1 to
+ * 2^63-1) stands for the clock where a program documents it: pfish(1),
+ * pfish-signer(8) unless the verb came from a forced ssh command, and
+ * pfish-store(8) for verify only, which changes nothing.
  */
 #define PFISH_NOW_ENV	"PFISH_NOW"
 
-/* The clock, or PFISH_NOW when set; -1 (said) when it does not parse. */
+/*
+ * The clock, or PFISH_NOW when set and non-empty; ignored in a set-id
+ * program (secure_getenv).  -1 (said) when it does not parse.
+ */
 int	pfish_clock(uint64_t *now);
 
 #endif /* CLOCK_H */

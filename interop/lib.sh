@@ -245,6 +245,66 @@ user_key() {
 	ssh-keygen -q -t ed25519 -N '' -C pfish-test -f "$USER_KEY" || return 1
 }
 
+# expect_ere NAME RC ERE cmd...: cmd (its output in ./out) exits RC and
+# prints a line matching the extended regular expression ERE (if not
+# empty).
+expect_ere() {
+	_n=$1 _rc=$2 _pat=$3
+	shift 3
+	"$@" >out 2>&1
+	_got=$?
+	if [ "$_got" -ne "$_rc" ]; then
+		notok "$_n" "exit $_got, want $_rc"
+		sed 's/^/# /' out
+	elif [ -n "$_pat" ] && ! grep -Eq "$_pat" out; then
+		notok "$_n" "output lacks /$_pat/"
+		sed 's/^/# /' out
+	else
+		ok "$_n"
+	fi
+}
+
+# mail_setup LABEL: the mail side of a test, in $T (the current
+# directory): MB, the mailbox (the user's login); ROOT, the store
+# ($T/store); M, the mailbox's directory; HOME=$T/home and no ssh agent;
+# the user's key (user_key); a signer key, state/signer_key; and a trust
+# file, allowed, that trusts the signer for records and heads and the
+# user's key, named LABEL, for deletes (append more lines as needed).
+# S runs pfish-signer ($SIGNER) on state/, ST pfish-store ($STORE) on
+# ROOT with allowed.  False if a step fails.
+mail_setup() {
+	MB=$(id -un)
+	ROOT=$T/store
+	M=$ROOT/$MB
+	mkdir -p "$ROOT" "$T/state" "$T/home" || return 1
+	export HOME=$T/home
+	unset SSH_AUTH_SOCK
+	user_key || return 1
+	ssh-keygen -q -t ed25519 -N '' -C signer -f "$T/state/signer_key" ||
+	    return 1
+	{
+		echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat "$T/state/signer_key.pub")"
+		echo "$1 namespaces=\"pfish-delete-v1\" $(cat "$USER_KEY.pub")"
+	} >"$T/allowed"
+	S() { "$SIGNER" -s "$T/state" "$@"; }
+	ST() { "$STORE" -r "$ROOT" -T "$T/allowed" "$@"; }
+}
+
+# mail_record MAILBOX FILE: FILE encrypted to the user's key with age
+# (enc.age), signed (rec) and stored, no new head (mail_setup first).
+mail_record() {
+	age -R "$USER_KEY.pub" -o "$T/enc.age" "$2" || return 1
+	S record "$1" "$(wc -c <"$T/enc.age" | tr -d ' ')" \
+	    "$(sha256sum "$T/enc.age" | cut -c1-64)" >"$T/rec" || return 1
+	cat "$T/rec" "$T/enc.age" | ST accept "$1" >/dev/null
+}
+
+# mail_deliver MAILBOX FILE: mail_record, then a new head.
+mail_deliver() {
+	mail_record "$1" "$2" || return 1
+	S head "$1" | ST head "$1" >/dev/null
+}
+
 # sshd_start [SUBSYSTEM_LINE...]: start a throwaway sshd, each argument
 # one sshd_config line such as
 #	"Subsystem pfish $PFISH_SERVER -d $T/mbox".

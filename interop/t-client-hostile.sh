@@ -39,37 +39,15 @@ done
 command -v age >/dev/null || { skip client-hostile "no age program"; t_done; }
 
 cd "$T" || exit 1
-MB=$(id -un)
-ROOT=$T/store
-M=$ROOT/$MB
-mkdir -p "$ROOT" state home msgs
-export HOME=$T/home
-unset SSH_AUTH_SOCK
-user_key || exit 1
-ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key
-{
-	echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)"
-	echo "device1 namespaces=\"pfish-delete-v1\" $(cat "$USER_KEY.pub")"
-} >allowed
-
-S() { "$SIGNER" -k "$T/state/signer_key" -s "$T/state" "$@"; }
-ST() { "$STORE" -r "$ROOT" -T "$T/allowed" "$@"; }
+mkdir msgs
+mail_setup device1 || { notok "mail setup"; t_done; }
 seqf() { printf '%012d' "$1"; }
-
-# deliver FILE: encrypt FILE to the user's key, sign, store, new head.
-deliver() {
-	age -R "$USER_KEY.pub" -o enc.age "$1" || return 1
-	S record "$MB" "$(wc -c <enc.age | tr -d ' ')" \
-	    "$(sha256sum enc.age | cut -c1-64)" >rec || return 1
-	cat rec enc.age | ST accept "$MB" >/dev/null || return 1
-	S head "$MB" | ST head "$MB" >/dev/null
-}
 
 ST init "$MB" || { notok "store init"; t_done; }
 i=1
 while [ "$i" -le "$NMSG" ]; do
 	printf 'Subject: message %d\n\nbody %d\n' "$i" "$i" >"msgs/$i"
-	deliver "msgs/$i" || notok "deliver $i"
+	mail_deliver "$MB" "msgs/$i" || notok "deliver $i"
 	i=$((i + 1))
 done
 cp -a "$M" clean
@@ -107,22 +85,8 @@ fake() {
 	} >"$CONF"
 }
 
-# expect NAME RC PATTERN cmd...: exit status RC and output matching PATTERN.
-expect() {
-	_n=$1 _rc=$2 _pat=$3
-	shift 3
-	"$@" >out 2>&1
-	_got=$?
-	if [ "$_got" -ne "$_rc" ]; then
-		notok "$_n" "exit $_got, want $_rc"
-		sed 's/^/# /' out
-	elif [ -n "$_pat" ] && ! grep -Eq "$_pat" out; then
-		notok "$_n" "output lacks /$_pat/"
-		sed 's/^/# /' out
-	else
-		ok "$_n"
-	fi
-}
+# expect NAME RC PATTERN cmd...: lib.sh's expect_ere.
+expect() { expect_ere "$@"; }
 
 # hostile NAME MODE PATTERN cmd...: pfish (I/O timeout $TIO s) against the
 # fake in MODE exits 1 with PATTERN, within WALL_MAX s and RSS_MAX KiB.

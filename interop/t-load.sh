@@ -38,21 +38,9 @@ if grep -qa __asan_init "$SERVER"; then
 fi
 
 cd "$T" || exit 1
-MBN=$(id -un)
-ROOT=$T/store
-M=$ROOT/$MBN
-mkdir -p "$ROOT" state
-export HOME=$T/home
-mkdir -p "$HOME"
-unset SSH_AUTH_SOCK
-user_key || exit 1
-ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key
-{
-	echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)"
-	echo "device namespaces=\"pfish-delete-v1\" $(cat "$USER_KEY.pub")"
-} >allowed
+mail_setup device || { notok "mail setup"; t_done; }
+MBN=$MB
 cp "$USER_KEY.pub" rcpts
-ST() { "$STORE" -r "$ROOT" -T "$T/allowed" "$@"; }
 newhead() { "$SIGNER" -s "$T/state" head "$MBN" | ST head "$MBN" >/dev/null 2>&1; }
 ST init "$MBN" >/dev/null 2>&1 && newhead || { notok "store init"; t_done; }
 # Every pfish-server runs under this wrapper, which appends "PID PEAK-KB"

@@ -36,21 +36,10 @@ done
 command -v sftp >/dev/null || { skip load2 "no sftp"; t_done; }
 
 cd "$T" || exit 1
-MBN=$(id -un)
-ROOT=$T/store
-M=$ROOT/$MBN
-mkdir -p "$ROOT" state runs
-export HOME=$T/home
-mkdir -p "$HOME"
-unset SSH_AUTH_SOCK
-user_key || exit 1
-ssh-keygen -q -t ed25519 -N '' -C signer -f state/signer_key
-{
-	echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat state/signer_key.pub)"
-	echo "device namespaces=\"pfish-delete-v1\" $(cat "$USER_KEY.pub")"
-} >allowed
+mkdir runs
+mail_setup device || { notok "mail setup"; t_done; }
+MBN=$MB
 cp "$USER_KEY.pub" rcpts
-ST() { "$STORE" -r "$ROOT" -T "$T/allowed" "$@"; }
 ST init "$MBN" >/dev/null 2>&1 || { notok "store init"; t_done; }
 "$SIGNER" -s state -r "$RET" head "$MBN" | ST head "$MBN" >/dev/null 2>&1 ||
     { notok "first head"; t_done; }

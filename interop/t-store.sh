@@ -178,12 +178,11 @@ cp "$T/out" "$T/vout"
 check "verify (every mailbox): findings still printed" grep -q "^alice: seq 3: missing:" "$T/vout"
 R=
 
-# Stale: a head that expires in a second.
-sleep 1
+# Stale: a head that expires in a second, verified an hour on (the
+# store's clock moved by PFISH_NOW, not waited for).
 rm -rf case; cp -a root case
 S -L 1s head alice | R=case ST head alice >/dev/null
-sleep 2
-R=case ST verify >vout 2>&1; rc=$?
+R=case PFISH_NOW=$(($(date +%s) + 3600)) ST verify >vout 2>&1; rc=$?
 if [ "$rc" -eq 3 ] && grep -q "^alice: seq [0-9]*: stale: head expired" vout; then ok "expired head is stale"
 else notok "expired head is stale" "exit $rc"; fi
 
@@ -232,12 +231,17 @@ check "head: refused because it does not match the records" grep -q "does not ma
 check "head: installed head unchanged" cmp -s hnew root/alice/.pfish/head
 expect_rc "store still verifies" 0 ST verify
 
-# expire: with a one-second retention, older messages go.
+# expire: with a 30-second retention, older messages go.  The clock is
+# PFISH_NOW, never ahead of the real one: seqs 1-2 a minute back, seq 3
+# and the head at one fixed moment.
 ST init -u "$(id -un)" carol
+now=$(date +%s)
+export PFISH_NOW=$((now - 60))
 deliver carol 2 && deliver carol 3
-sleep 2
+PFISH_NOW=$now
 deliver carol 4
-S -r 1s head carol | ST head carol >/dev/null
+S -r 30s head carol | ST head carol >/dev/null
+unset PFISH_NOW
 check "expire: head low is 3" grep -qx "low 3" root/carol/.pfish/head
 expect_rc "expire runs" 0 ST expire carol
 check "expire: seqs 1-2 gone, 3 kept" sh -c \
@@ -254,6 +258,25 @@ expect_rc "forced command: option refused" 64 env SSH_ORIGINAL_COMMAND='pfish-st
 expect_rc "forced command: path refused" 64 env SSH_ORIGINAL_COMMAND='pfish-store accept ../alice' "$STORE" -r root -T allowed
 expect_rc "forced command: signer head" 0 sh -c "SSH_ORIGINAL_COMMAND='pfish-signer head alice' '$SIGNER' -s state | '$STORE' -r root -T allowed head alice"
 expect_rc "forced command: signer status refused" 64 env SSH_ORIGINAL_COMMAND='pfish-signer status' "$SIGNER" -s state
+
+# PFISH_NOW, the test hook: digits only; a forced command ignores it
+# (the store's forced verbs never read it: verify alone does).
+rtime() { sed -n 's/^time //p' "$1"; }
+for v in abc ' 5' +5 -5 0 5x 99999999999999999999; do
+	expect_rc "PFISH_NOW='$v' refused by the signer" 64 env PFISH_NOW="$v" "$SIGNER" -s state head alice
+	expect_rc "PFISH_NOW='$v' refused by the store" 64 env PFISH_NOW="$v" "$STORE" -r root -T allowed verify alice
+done
+printf 'clock\n' >m3
+h3=$(sha256sum m3 | cut -c1-64)
+PFISH_NOW=4000000000 S record dave 6 "$h3" >r4
+check "PFISH_NOW sets the signer's clock" test "$(rtime r4)" = 4000000000
+PFISH_NOW=4000000000 SSH_ORIGINAL_COMMAND="pfish-signer record erin 6 $h3" "$SIGNER" -s state >r5
+t=$(rtime r5)
+check "PFISH_NOW ignored by a forced command" test -n "$t" -a "$t" -lt 4000000000
+cp root/alice/.pfish/head hcur
+expect_rc "PFISH_NOW not even read by a forced store command" 0 sh -c "PFISH_NOW=abc SSH_ORIGINAL_COMMAND='pfish-store head alice' '$STORE' -r root -T allowed <hcur"
+expect_rc "PFISH_NOW not even read by a forced signer command" 0 env PFISH_NOW=abc SSH_ORIGINAL_COMMAND='pfish-signer head alice' "$SIGNER" -s state
+expect_rc "PFISH_NOW not read by expire" 0 env PFISH_NOW=abc "$STORE" -r root -T allowed expire carol
 
 # init: modes, and owner when run as root for an existing user.
 expect_rc "init: bad name refused" 65 ST init ../x

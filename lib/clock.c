@@ -14,13 +14,13 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-
 /* clock.c: the time a run works with, fixed once. */
 
 #include <err.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "clock.h"
@@ -28,15 +28,21 @@
 int
 pfish_clock(uint64_t *now)
 {
-	const char *v = getenv(PFISH_NOW_ENV), *e;
+	const char *v, *e;
+	long long t = 0;
 
 	*now = (uint64_t)time(NULL);
-	if (v == NULL || *v == '\0')
+	if ((v = secure_getenv(PFISH_NOW_ENV)) == NULL || *v == '\0')
 		return 0;
-	*now = (uint64_t)strtonum(v, 1, LLONG_MAX, &e);
+	/* Digits only: no sign, no space (strtonum takes both). */
+	if (v[strspn(v, "0123456789")] != '\0')
+		e = "not a number";
+	else
+		t = strtonum(v, 1, LLONG_MAX, &e);
 	if (e != NULL) {
 		warnx("%s=%.32s is %s", PFISH_NOW_ENV, v, e);
 		return -1;
 	}
+	*now = (uint64_t)t;
 	return 0;
 }

@@ -17,6 +17,14 @@
 /*
  * idsign.c: sign with the user's key file, or with ssh-keygen for keys
  * pfish cannot read itself (passphrase, agent via KEY.pub).
+ *
+ * No parser of outside bytes lives here, so it has no fuzz target of its
+ * own: the key files are parsed by sshkey.c (sshkey_load_public and
+ * sshkey_load_private; fuzz_sshkey drives their parsers) and ssh-keygen's
+ * armor only by sshsig_verify (fuzz_sshsig).  What this file does with
+ * outside bytes is collect the armor into a buffer bounded by
+ * SSHSIG_ARMOR_MAX and hand it to that verifier, which must accept it
+ * under the identity's own public key before anything is used.
  */
 
 #include <sys/types.h>

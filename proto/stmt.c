@@ -18,6 +18,7 @@
 
 #include <sys/types.h>
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,14 +241,14 @@ get_preamble(struct lines *l, const char *type, char mailbox[])
 }
 
 static int
-get_epoch(struct lines *l, char epoch[STMT_EPOCH_LEN + 1])
+get_epoch(struct lines *l, const char *key, char epoch[STMT_EPOCH_LEN + 1])
 {
 	const u_char *v;
 	size_t i, vlen;
 	int r;
 
 	memset(epoch, 0, STMT_EPOCH_LEN + 1);
-	if ((r = next_line(l, "epoch", &v, &vlen)) != 0)
+	if ((r = next_line(l, key, &v, &vlen)) != 0)
 		return r;
 	if (vlen != STMT_EPOCH_LEN)
 		return STMT_ERR_FORMAT;
@@ -260,7 +261,7 @@ get_epoch(struct lines *l, char epoch[STMT_EPOCH_LEN + 1])
 
 /* "SHA256:" and 43 characters of unpadded base64 (32 bytes, canonical). */
 static int
-get_key(struct lines *l, char key[SSHKEY_FP_LEN])
+get_key(struct lines *l, const char *name, char key[SSHKEY_FP_LEN])
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -270,7 +271,7 @@ get_key(struct lines *l, char key[SSHKEY_FP_LEN])
 	int r;
 
 	memset(key, 0, SSHKEY_FP_LEN);
-	if ((r = next_line(l, "key", &v, &vlen)) != 0)
+	if ((r = next_line(l, name, &v, &vlen)) != 0)
 		return r;
 	if (vlen != SSHKEY_FP_LEN - 1 || memcmp(v, "SHA256:", 7) != 0)
 		return STMT_ERR_FORMAT;
@@ -302,74 +303,200 @@ lines_init(struct lines *l, const u_char *text, size_t len)
 	return 0;
 }
 
-int
-stmt_record_parse(const u_char *text, size_t len, struct stmt_record *out)
+static int
+seq_ok(uint64_t seq)
+{
+	return seq >= 1 && seq <= PFISH_SEQ_MAX ? 0 : STMT_ERR_FORMAT;
+}
+
+/*
+ * Every statement is the preamble and then one line per field, in the
+ * order of its form's table; the parser and the encoder both walk it.
+ */
+enum field_kind {
+	F_U64,		/* decimal */
+	F_SEQ,		/* decimal, 1 to PFISH_SEQ_MAX */
+	F_HASH,		/* STMT_HASH_LEN bytes as lowercase hex */
+	F_SEQ_HASH,	/* "SEQ HASH" on one line, SEQ as F_SEQ */
+	F_EPOCH,	/* STMT_EPOCH_LEN lowercase hex digits */
+	F_KEY		/* a key fingerprint (get_key) */
+};
+
+struct field {
+	const char	*key;
+	enum field_kind	 kind;
+	size_t		 off;	/* of the value in the struct */
+	size_t		 off2;	/* F_SEQ_HASH: of the hash */
+};
+
+struct form {
+	enum stmt_type	 type;
+	const char	*word;		/* "statement WORD" */
+	size_t		 mailbox;	/* offset of the mailbox name */
+	const struct field *fields;
+	size_t		 nfields;
+	int		 more;		/* del lines follow */
+	int		(*check)(const void *);	/* across fields */
+};
+
+#define FIELD(st, key, kind, m)	{ key, kind, offsetof(struct st, m), 0 }
+#define NFIELDS(a)		(sizeof(a) / sizeof((a)[0]))
+
+static int
+record_check(const void *p)
+{
+	const struct stmt_record *rec = p;
+
+	if (rec->seq == 1 && memcmp(rec->prev, zerohash, STMT_HASH_LEN) != 0)
+		return STMT_ERR_FORMAT;
+	return 0;
+}
+
+static int
+head_check(const void *p)
+{
+	const struct stmt_head *h = p;
+
+	if (h->high > PFISH_SEQ_MAX || h->low < 1 || h->low > h->high + 1 ||
+	    h->issued >= h->expires)
+		return STMT_ERR_FORMAT;
+	if (h->low == 1 && memcmp(h->lowprev, zerohash, STMT_HASH_LEN) != 0)
+		return STMT_ERR_FORMAT;
+	if (h->high == 0 && memcmp(h->highhash, zerohash, STMT_HASH_LEN) != 0)
+		return STMT_ERR_FORMAT;
+	/* Nothing left in retention: record low-1 is record high. */
+	if (h->low == h->high + 1 &&
+	    memcmp(h->lowprev, h->highhash, STMT_HASH_LEN) != 0)
+		return STMT_ERR_FORMAT;
+	return 0;
+}
+
+static const struct field record_fields[] = {
+	FIELD(stmt_record, "epoch", F_EPOCH, epoch),
+	FIELD(stmt_record, "seq", F_SEQ, seq),
+	FIELD(stmt_record, "prev", F_HASH, prev),
+	FIELD(stmt_record, "time", F_U64, time),
+	FIELD(stmt_record, "size", F_U64, size),
+	FIELD(stmt_record, "sha256", F_HASH, sha256),
+	FIELD(stmt_record, "key", F_KEY, key),
+};
+static const struct field head_fields[] = {
+	FIELD(stmt_head, "epoch", F_EPOCH, epoch),
+	FIELD(stmt_head, "low", F_U64, low),
+	FIELD(stmt_head, "lowprev", F_HASH, lowprev),
+	FIELD(stmt_head, "high", F_U64, high),
+	FIELD(stmt_head, "highhash", F_HASH, highhash),
+	FIELD(stmt_head, "issued", F_U64, issued),
+	FIELD(stmt_head, "expires", F_U64, expires),
+	FIELD(stmt_head, "key", F_KEY, key),
+};
+static const struct field delete_fields[] = {
+	FIELD(stmt_delete, "epoch", F_EPOCH, epoch),
+	{ "seen", F_SEQ_HASH, offsetof(struct stmt_delete, seen),
+	    offsetof(struct stmt_delete, seenhash) },
+	FIELD(stmt_delete, "time", F_U64, time),
+	FIELD(stmt_delete, "key", F_KEY, key),
+};
+static const struct field note_fields[] = {
+	FIELD(stmt_note, "seq", F_SEQ, seq),
+	FIELD(stmt_note, "time", F_U64, time),
+};
+static const struct field void_fields[] = {
+	FIELD(stmt_void, "epoch", F_EPOCH, epoch),
+	FIELD(stmt_void, "seq", F_SEQ, seq),
+	FIELD(stmt_void, "hash", F_HASH, hash),
+	FIELD(stmt_void, "time", F_U64, time),
+	FIELD(stmt_void, "key", F_KEY, key),
+};
+
+static const struct form record_form = { STMT_RECORD, "record",
+	offsetof(struct stmt_record, mailbox), record_fields,
+	NFIELDS(record_fields), 0, record_check };
+static const struct form head_form = { STMT_HEAD, "head",
+	offsetof(struct stmt_head, mailbox), head_fields,
+	NFIELDS(head_fields), 0, head_check };
+static const struct form delete_form = { STMT_DELETE, "delete",
+	offsetof(struct stmt_delete, mailbox), delete_fields,
+	NFIELDS(delete_fields), 1, NULL };
+static const struct form note_form = { STMT_NOTE, "note",
+	offsetof(struct stmt_note, mailbox), note_fields,
+	NFIELDS(note_fields), 0, NULL };
+static const struct form void_form = { STMT_VOID, "void",
+	offsetof(struct stmt_void, mailbox), void_fields,
+	NFIELDS(void_fields), 0, NULL };
+
+/* One line of f's kind into st; numbers are uint64_t members. */
+static int
+get_field(struct lines *l, const struct field *f, void *st)
+{
+	u_char *p = (u_char *)st + f->off;
+	int r;
+
+	switch (f->kind) {
+	case F_U64:
+		return get_u64(l, f->key, (uint64_t *)(void *)p);
+	case F_SEQ:
+		if ((r = get_u64(l, f->key, (uint64_t *)(void *)p)) != 0)
+			return r;
+		return seq_ok(*(uint64_t *)(void *)p);
+	case F_HASH:
+		return get_hash(l, f->key, p);
+	case F_SEQ_HASH:
+		if ((r = get_seq_hash(l, f->key, (uint64_t *)(void *)p,
+		    (u_char *)st + f->off2)) != 0)
+			return r;
+		return seq_ok(*(uint64_t *)(void *)p);
+	case F_EPOCH:
+		return get_epoch(l, f->key, (char *)p);
+	case F_KEY:
+		return get_key(l, f->key, (char *)p);
+	}
+	return STMT_ERR_FORMAT;
+}
+
+/* The preamble and fm's fields; the end of the text unless fm->more. */
+static int
+form_lines(const struct form *fm, struct lines *l, const u_char *text,
+    size_t len, void *st)
+{
+	size_t i;
+	int r;
+
+	if ((r = lines_init(l, text, len)) != 0 ||
+	    (r = get_preamble(l, fm->word, (char *)st + fm->mailbox)) != 0)
+		return r;
+	for (i = 0; i < fm->nfields; i++)
+		if ((r = get_field(l, &fm->fields[i], st)) != 0)
+			return r;
+	if (!fm->more && (r = at_end(l)) != 0)
+		return r;
+	return fm->check != NULL ? fm->check(st) : 0;
+}
+
+/* A statement of fm's kind into st (size bytes), zeroed unless it parses. */
+static int
+form_parse(const struct form *fm, const u_char *text, size_t len, void *st,
+    size_t size)
 {
 	struct lines l;
 	int r;
 
-	memset(out, 0, sizeof(*out));
-	if ((r = lines_init(&l, text, len)) != 0 ||
-	    (r = get_preamble(&l, "record", out->mailbox)) != 0 ||
-	    (r = get_epoch(&l, out->epoch)) != 0 ||
-	    (r = get_u64(&l, "seq", &out->seq)) != 0 ||
-	    (r = get_hash(&l, "prev", out->prev)) != 0 ||
-	    (r = get_u64(&l, "time", &out->time)) != 0 ||
-	    (r = get_u64(&l, "size", &out->size)) != 0 ||
-	    (r = get_hash(&l, "sha256", out->sha256)) != 0 ||
-	    (r = get_key(&l, out->key)) != 0 ||
-	    (r = at_end(&l)) != 0)
-		goto out;
-	r = STMT_ERR_FORMAT;
-	if (out->seq < 1 || out->seq > PFISH_SEQ_MAX)
-		goto out;
-	if (out->seq == 1 && memcmp(out->prev, zerohash, STMT_HASH_LEN) != 0)
-		goto out;
-	r = 0;
- out:
-	if (r != 0)
-		memset(out, 0, sizeof(*out));
+	memset(st, 0, size);
+	if ((r = form_lines(fm, &l, text, len, st)) != 0)
+		memset(st, 0, size);
 	return r;
+}
+
+int
+stmt_record_parse(const u_char *text, size_t len, struct stmt_record *out)
+{
+	return form_parse(&record_form, text, len, out, sizeof(*out));
 }
 
 int
 stmt_head_parse(const u_char *text, size_t len, struct stmt_head *out)
 {
-	struct lines l;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	if ((r = lines_init(&l, text, len)) != 0 ||
-	    (r = get_preamble(&l, "head", out->mailbox)) != 0 ||
-	    (r = get_epoch(&l, out->epoch)) != 0 ||
-	    (r = get_u64(&l, "low", &out->low)) != 0 ||
-	    (r = get_hash(&l, "lowprev", out->lowprev)) != 0 ||
-	    (r = get_u64(&l, "high", &out->high)) != 0 ||
-	    (r = get_hash(&l, "highhash", out->highhash)) != 0 ||
-	    (r = get_u64(&l, "issued", &out->issued)) != 0 ||
-	    (r = get_u64(&l, "expires", &out->expires)) != 0 ||
-	    (r = get_key(&l, out->key)) != 0 ||
-	    (r = at_end(&l)) != 0)
-		goto out;
-	r = STMT_ERR_FORMAT;
-	if (out->high > PFISH_SEQ_MAX || out->low < 1 ||
-	    out->low > out->high + 1 || out->issued >= out->expires)
-		goto out;
-	if (out->low == 1 &&
-	    memcmp(out->lowprev, zerohash, STMT_HASH_LEN) != 0)
-		goto out;
-	if (out->high == 0 &&
-	    memcmp(out->highhash, zerohash, STMT_HASH_LEN) != 0)
-		goto out;
-	/* Nothing left in retention: record low-1 is record high. */
-	if (out->low == out->high + 1 &&
-	    memcmp(out->lowprev, out->highhash, STMT_HASH_LEN) != 0)
-		goto out;
-	r = 0;
- out:
-	if (r != 0)
-		memset(out, 0, sizeof(*out));
-	return r;
+	return form_parse(&head_form, text, len, out, sizeof(*out));
 }
 
 /* The "del" lines, up to the end of the text. */
@@ -407,18 +534,8 @@ stmt_delete_parse(const u_char *text, size_t len, struct stmt_delete *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = lines_init(&l, text, len)) != 0 ||
-	    (r = get_preamble(&l, "delete", out->mailbox)) != 0 ||
-	    (r = get_epoch(&l, out->epoch)) != 0 ||
-	    (r = get_seq_hash(&l, "seen", &out->seen, out->seenhash)) != 0 ||
-	    (r = get_u64(&l, "time", &out->time)) != 0 ||
-	    (r = get_key(&l, out->key)) != 0)
-		goto out;
-	r = STMT_ERR_FORMAT;
-	if (out->seen < 1 || out->seen > PFISH_SEQ_MAX)
-		goto out;
-	r = get_del_entries(&l, out);
- out:
+	if ((r = form_lines(&delete_form, &l, text, len, out)) == 0)
+		r = get_del_entries(&l, out);
 	if (r != 0)
 		stmt_delete_clear(out);
 	return r;
@@ -436,46 +553,13 @@ stmt_delete_clear(struct stmt_delete *d)
 int
 stmt_note_parse(const u_char *text, size_t len, struct stmt_note *out)
 {
-	struct lines l;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	if ((r = lines_init(&l, text, len)) != 0 ||
-	    (r = get_preamble(&l, "note", out->mailbox)) != 0 ||
-	    (r = get_u64(&l, "seq", &out->seq)) != 0 ||
-	    (r = get_u64(&l, "time", &out->time)) != 0 ||
-	    (r = at_end(&l)) != 0)
-		goto out;
-	if (out->seq < 1 || out->seq > PFISH_SEQ_MAX)
-		r = STMT_ERR_FORMAT;
- out:
-	if (r != 0)
-		memset(out, 0, sizeof(*out));
-	return r;
+	return form_parse(&note_form, text, len, out, sizeof(*out));
 }
 
 int
 stmt_void_parse(const u_char *text, size_t len, struct stmt_void *out)
 {
-	struct lines l;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	if ((r = lines_init(&l, text, len)) != 0 ||
-	    (r = get_preamble(&l, "void", out->mailbox)) != 0 ||
-	    (r = get_epoch(&l, out->epoch)) != 0 ||
-	    (r = get_u64(&l, "seq", &out->seq)) != 0 ||
-	    (r = get_hash(&l, "hash", out->hash)) != 0 ||
-	    (r = get_u64(&l, "time", &out->time)) != 0 ||
-	    (r = get_key(&l, out->key)) != 0 ||
-	    (r = at_end(&l)) != 0)
-		goto out;
-	if (out->seq < 1 || out->seq > PFISH_SEQ_MAX)
-		r = STMT_ERR_FORMAT;
- out:
-	if (r != 0)
-		memset(out, 0, sizeof(*out));
-	return r;
+	return form_parse(&void_form, text, len, out, sizeof(*out));
 }
 
 void
@@ -564,63 +648,98 @@ put_hash(struct buf *b, const char *key, const u_char h[STMT_HASH_LEN])
 
 /* Statement strings must be NUL-terminated within their arrays. */
 static int
-strings_ok(const char *mailbox, size_t mlen, const char *epoch,
-    const char *key)
+strings_ok(const struct form *fm, const void *st)
 {
-	if (memchr(mailbox, '\0', mlen) == NULL ||
-	    (epoch != NULL && memchr(epoch, '\0', STMT_EPOCH_LEN + 1) == NULL) ||
-	    (key != NULL && memchr(key, '\0', SSHKEY_FP_LEN) == NULL))
+	const struct field *f;
+	const char *p;
+	size_t i;
+
+	if (memchr((const char *)st + fm->mailbox, '\0',
+	    PFISH_MAILBOX_MAX + 1) == NULL)
 		return 0;
+	for (i = 0; i < fm->nfields; i++) {
+		f = &fm->fields[i];
+		p = (const char *)st + f->off;
+		if (f->kind == F_EPOCH &&
+		    memchr(p, '\0', STMT_EPOCH_LEN + 1) == NULL)
+			return 0;
+		if (f->kind == F_KEY && memchr(p, '\0', SSHKEY_FP_LEN) == NULL)
+			return 0;
+	}
 	return 1;
+}
+
+static int
+put_field(struct buf *b, const struct field *f, const void *st)
+{
+	const u_char *p = (const u_char *)st + f->off;
+	uint64_t n;
+	char hex[65];
+
+	switch (f->kind) {
+	case F_U64:
+	case F_SEQ:
+		memcpy(&n, p, sizeof(n));
+		return buf_putf(b, "%s %llu\n", f->key, (unsigned long long)n);
+	case F_HASH:
+		return put_hash(b, f->key, p);
+	case F_SEQ_HASH:
+		memcpy(&n, p, sizeof(n));
+		stmt_hash_hex((const u_char *)st + f->off2, hex);
+		return buf_putf(b, "%s %llu %s\n", f->key,
+		    (unsigned long long)n, hex);
+	case F_EPOCH:
+	case F_KEY:
+		return buf_putf(b, "%s %s\n", f->key, (const char *)p);
+	}
+	return -1;
+}
+
+/* The preamble and fm's fields of st, into a new buffer in *bp. */
+static int
+form_encode(const struct form *fm, const void *st, struct buf **bp)
+{
+	size_t i;
+
+	*bp = NULL;
+	if (!strings_ok(fm, st))
+		return STMT_ERR_FORMAT;
+	if ((*bp = buf_new_max(STMT_TEXT_MAX)) == NULL)
+		return STMT_ERR_ALLOC;
+	if (buf_putf(*bp, "statement %s\nversion %d\nmailbox %s\n", fm->word,
+	    STMT_VERSION, (const char *)st + fm->mailbox) != 0)
+		goto fail;
+	for (i = 0; i < fm->nfields; i++)
+		if (put_field(*bp, &fm->fields[i], st) != 0)
+			goto fail;
+	return 0;
+ fail:
+	buf_free(*bp);
+	*bp = NULL;
+	return STMT_ERR_FORMAT;
+}
+
+static int
+form_emit(const struct form *fm, const void *st, struct buf *out)
+{
+	struct buf *b;
+	int r;
+
+	if ((r = form_encode(fm, st, &b)) != 0)
+		return r;
+	return emit_checked(b, fm->type, out);
 }
 
 int
 stmt_record_encode(const struct stmt_record *rec, struct buf *out)
 {
-	struct buf *b;
-
-	if (!strings_ok(rec->mailbox, sizeof(rec->mailbox), rec->epoch,
-	    rec->key))
-		return STMT_ERR_FORMAT;
-	if ((b = buf_new_max(STMT_TEXT_MAX)) == NULL)
-		return STMT_ERR_ALLOC;
-	if (buf_putf(b, "statement record\nversion %d\nmailbox %s\n"
-	    "epoch %s\nseq %llu\n", STMT_VERSION, rec->mailbox, rec->epoch,
-	    (unsigned long long)rec->seq) != 0 ||
-	    put_hash(b, "prev", rec->prev) != 0 ||
-	    buf_putf(b, "time %llu\nsize %llu\n",
-	    (unsigned long long)rec->time,
-	    (unsigned long long)rec->size) != 0 ||
-	    put_hash(b, "sha256", rec->sha256) != 0 ||
-	    buf_putf(b, "key %s\n", rec->key) != 0) {
-		buf_free(b);
-		return STMT_ERR_FORMAT;
-	}
-	return emit_checked(b, STMT_RECORD, out);
+	return form_emit(&record_form, rec, out);
 }
 
 int
 stmt_head_encode(const struct stmt_head *h, struct buf *out)
 {
-	struct buf *b;
-
-	if (!strings_ok(h->mailbox, sizeof(h->mailbox), h->epoch, h->key))
-		return STMT_ERR_FORMAT;
-	if ((b = buf_new_max(STMT_TEXT_MAX)) == NULL)
-		return STMT_ERR_ALLOC;
-	if (buf_putf(b, "statement head\nversion %d\nmailbox %s\n"
-	    "epoch %s\nlow %llu\n", STMT_VERSION, h->mailbox, h->epoch,
-	    (unsigned long long)h->low) != 0 ||
-	    put_hash(b, "lowprev", h->lowprev) != 0 ||
-	    buf_putf(b, "high %llu\n", (unsigned long long)h->high) != 0 ||
-	    put_hash(b, "highhash", h->highhash) != 0 ||
-	    buf_putf(b, "issued %llu\nexpires %llu\nkey %s\n",
-	    (unsigned long long)h->issued, (unsigned long long)h->expires,
-	    h->key) != 0) {
-		buf_free(b);
-		return STMT_ERR_FORMAT;
-	}
-	return emit_checked(b, STMT_HEAD, out);
+	return form_emit(&head_form, h, out);
 }
 
 int
@@ -629,67 +748,33 @@ stmt_delete_encode(const struct stmt_delete *d, struct buf *out)
 	struct buf *b;
 	char hex[65];
 	size_t i;
+	int r;
 
-	if (!strings_ok(d->mailbox, sizeof(d->mailbox), d->epoch, d->key) ||
-	    d->ndel == 0 || d->ndel > STMT_DELETE_MAX || d->del == NULL)
+	if (d->ndel == 0 || d->ndel > STMT_DELETE_MAX || d->del == NULL)
 		return STMT_ERR_FORMAT;
-	if ((b = buf_new_max(STMT_TEXT_MAX)) == NULL)
-		return STMT_ERR_ALLOC;
-	stmt_hash_hex(d->seenhash, hex);
-	if (buf_putf(b, "statement delete\nversion %d\nmailbox %s\n"
-	    "epoch %s\nseen %llu %s\ntime %llu\nkey %s\n", STMT_VERSION,
-	    d->mailbox, d->epoch, (unsigned long long)d->seen, hex,
-	    (unsigned long long)d->time, d->key) != 0)
-		goto fail;
+	if ((r = form_encode(&delete_form, d, &b)) != 0)
+		return r;
 	for (i = 0; i < d->ndel; i++) {
 		stmt_hash_hex(d->del[i].hash, hex);
 		if (buf_putf(b, "del %llu %s\n",
-		    (unsigned long long)d->del[i].seq, hex) != 0)
-			goto fail;
+		    (unsigned long long)d->del[i].seq, hex) != 0) {
+			buf_free(b);
+			return STMT_ERR_FORMAT;
+		}
 	}
 	return emit_checked(b, STMT_DELETE, out);
- fail:
-	buf_free(b);
-	return STMT_ERR_FORMAT;
 }
 
 int
 stmt_note_encode(const struct stmt_note *n, struct buf *out)
 {
-	struct buf *b;
-
-	if (!strings_ok(n->mailbox, sizeof(n->mailbox), NULL, NULL))
-		return STMT_ERR_FORMAT;
-	if ((b = buf_new_max(STMT_TEXT_MAX)) == NULL)
-		return STMT_ERR_ALLOC;
-	if (buf_putf(b, "statement note\nversion %d\nmailbox %s\nseq %llu\n"
-	    "time %llu\n", STMT_VERSION, n->mailbox,
-	    (unsigned long long)n->seq, (unsigned long long)n->time) != 0) {
-		buf_free(b);
-		return STMT_ERR_FORMAT;
-	}
-	return emit_checked(b, STMT_NOTE, out);
+	return form_emit(&note_form, n, out);
 }
 
 int
 stmt_void_encode(const struct stmt_void *v, struct buf *out)
 {
-	struct buf *b;
-
-	if (!strings_ok(v->mailbox, sizeof(v->mailbox), v->epoch, v->key))
-		return STMT_ERR_FORMAT;
-	if ((b = buf_new_max(STMT_TEXT_MAX)) == NULL)
-		return STMT_ERR_ALLOC;
-	if (buf_putf(b, "statement void\nversion %d\nmailbox %s\n"
-	    "epoch %s\nseq %llu\n", STMT_VERSION, v->mailbox, v->epoch,
-	    (unsigned long long)v->seq) != 0 ||
-	    put_hash(b, "hash", v->hash) != 0 ||
-	    buf_putf(b, "time %llu\nkey %s\n", (unsigned long long)v->time,
-	    v->key) != 0) {
-		buf_free(b);
-		return STMT_ERR_FORMAT;
-	}
-	return emit_checked(b, STMT_VOID, out);
+	return form_emit(&void_form, v, out);
 }
 
 /*

@@ -36,6 +36,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "fsutil.h"
 #include "layout.h"
 #include "log.h"
@@ -43,10 +44,10 @@
 #include "sandbox.h"
 #include "signer.h"
 #include "stdopts.h"
-#include "sshcmd.h"
 #include "sshkey.h"
 #include "sshsig.h"
 #include "stmt.h"
+#include "verb.h"
 
 struct signer_opts {
 	const char	*keypath;
@@ -670,24 +671,24 @@ static const struct signer_verb {
 static const struct signer_verb *
 find_verb(const char *name, int nargs, int remote)
 {
-	size_t i;
+	const struct signer_verb *v;
 
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(verbs[i].name, name) == 0 &&
-		    nargs >= verbs[i].minargs && nargs <= verbs[i].maxargs &&
-		    (!remote || verbs[i].remote))
-			return &verbs[i];
-	return NULL;
+	v = verb_find(verbs, sizeof(verbs) / sizeof(verbs[0]),
+	    sizeof(verbs[0]), name);
+	if (v == NULL || nargs < v->minargs || nargs > v->maxargs ||
+	    (remote && !v->remote))
+		return NULL;
+	return v;
 }
 
 int
 signer_main(int argc, char **argv)
 {
 	struct signer_opts o;
-	char keybuf[4096], cmdbuf[1024], *rargv[SSHCMD_ARGS_MAX + 2];
+	struct verb_cmd vc;
+	char keybuf[4096];
 	const struct signer_verb *v;
-	const char *oc;
-	int ch, n, remote = 0;
+	int ch, n, remote;
 
 	switch (stdopts(argc, argv, "pfish-signer")) {
 	case STDOPT_HELP:
@@ -738,14 +739,7 @@ signer_main(int argc, char **argv)
 	 * A forced command with no verb of its own: the ssh client's command
 	 * supplies the verb and its operands, never an option.
 	 */
-	if (argc == 0 && (oc = getenv("SSH_ORIGINAL_COMMAND")) != NULL) {
-		if ((argc = sshcmd_split(oc, "pfish-signer", cmdbuf,
-		    sizeof(cmdbuf), rargv)) == -1)
-			errx(EX_USAGE, "refused ssh command");
-		argc--;
-		argv = rargv + 1;
-		remote = 1;
-	}
+	remote = verb_forced("pfish-signer", &argc, &argv, &vc);
 	if (o.keypath == NULL) {
 		n = snprintf(keybuf, sizeof(keybuf), "%s/%s", o.statedir,
 		    SIGNER_KEY_FILE);
@@ -753,7 +747,10 @@ signer_main(int argc, char **argv)
 			errx(EX_USAGE, "state directory name too long");
 		o.keypath = keybuf;
 	}
+	/* PFISH_NOW (a test hook) never from a forced command. */
 	o.now = (uint64_t)time(NULL);
+	if (!remote && pfish_clock(&o.now) != 0)
+		return EX_USAGE;
 	if (argc >= 1 && (v = find_verb(argv[0], argc - 1, remote)) != NULL)
 		return v->fn(&o, argv + 1);
 	usage(stderr);

@@ -29,8 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sysexits.h>
+#include <time.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -39,10 +39,10 @@
 #include "clock.h"
 #include "pfish.h"
 #include "sandbox.h"
-#include "sshcmd.h"
 #include "stdopts.h"
 #include "store.h"
 #include "trust.h"
+#include "verb.h"
 
 #define ANY	-1	/* any number of mailboxes, none meaning all */
 /* n root directories and no mailboxes, or (ANY) a root and mailboxes. */
@@ -121,13 +121,11 @@ confine(struct store *s)
 static const struct store_verb *
 find_verb(const char *name, int forced)
 {
-	size_t i;
+	const struct store_verb *v;
 
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(verbs[i].name, name) == 0 &&
-		    (!forced || verbs[i].forced))
-			return &verbs[i];
-	return NULL;
+	v = verb_find(verbs, sizeof(verbs) / sizeof(verbs[0]),
+	    sizeof(verbs[0]), name);
+	return v != NULL && (!forced || v->forced) ? v : NULL;
 }
 
 static int
@@ -155,9 +153,8 @@ store_main(int argc, char **argv)
 {
 	const struct store_verb *v;
 	struct store s;
-	char cmdbuf[1024], *rargv[SSHCMD_ARGS_MAX + 2];
-	const char *oc;
-	int ch, forced = 0, ret;
+	struct verb_cmd vc;
+	int ch, forced, ret;
 
 	switch (stdopts(argc, argv, "pfish-store")) {
 	case STDOPT_HELP:
@@ -189,14 +186,7 @@ store_main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	/* A forced command without a verb: the client names one of its own. */
-	if (argc == 0 && (oc = getenv("SSH_ORIGINAL_COMMAND")) != NULL) {
-		if ((argc = sshcmd_split(oc, "pfish-store", cmdbuf,
-		    sizeof(cmdbuf), rargv)) < 2)
-			errx(EX_USAGE, "refused ssh command");
-		argc--;
-		argv = rargv + 1;
-		forced = 1;
-	}
+	forced = verb_forced("pfish-store", &argc, &argv, &vc);
 	if (argc < 1 || (v = find_verb(argv[0], forced)) == NULL ||
 	    (!IS_ROOTS(v->argc) && v->argc != ANY && argc - 1 != v->argc) ||
 	    (IS_ROOTS(v->argc) && (argc < 2 || (v->argc != ROOTS(ANY) &&

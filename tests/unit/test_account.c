@@ -35,6 +35,7 @@
 #include "sshkey.h"
 #include "sshsig.h"
 #include "stmt.h"
+#include "testlib.h"
 
 /* Keys made from fixed seeds: masters, a recovery key, mail keys, Mallory. */
 enum { K_M1, K_M2, K_R1, K_LAPTOP, K_PHONE, K_MALLORY, NKEYS };
@@ -43,30 +44,15 @@ static struct sshkey_priv *keys[NKEYS];
 static int
 setup_keys(void **state)
 {
-	u_char seed[crypto_sign_SEEDBYTES];
-	int i;
-
 	(void)state;
-	if (sodium_init() < 0)
-		return -1;
-	for (i = 0; i < NKEYS; i++) {
-		memset(seed, 'a' + i, sizeof(seed));
-		if ((keys[i] = calloc(1, sizeof(*keys[i]))) == NULL ||
-		    (keys[i]->sk = sodium_malloc(SSHKEY_ED25519_SK)) == NULL)
-			return -1;
-		crypto_sign_seed_keypair(keys[i]->pk, keys[i]->sk, seed);
-	}
-	return 0;
+	return tl_keys_seeded(keys, NKEYS, 'a');
 }
 
 static int
 teardown_keys(void **state)
 {
-	int i;
-
 	(void)state;
-	for (i = 0; i < NKEYS; i++)
-		sshkey_priv_free(keys[i]);
+	tl_keys_free(keys, NKEYS);
 	return 0;
 }
 
@@ -74,15 +60,7 @@ static void
 add_key(struct account_state *st, enum account_role role, const char *label,
     int k, int ops)
 {
-	struct account_key *e;
-
-	assert_true(st->nkeys < ACCOUNT_KEYS_MAX);
-	e = &st->keys[st->nkeys++];
-	memset(e, 0, sizeof(*e));
-	e->role = role;
-	strlcpy(e->label, label, sizeof(e->label));
-	memcpy(e->pk, keys[k]->pk, SSHKEY_ED25519_PK);
-	e->ops = ops;
+	tl_account_add_key(st, role, label, keys[k], ops);
 }
 
 /* Serial 1 of "alice": master m1, recovery r1, laptop with every op. */
@@ -117,16 +95,7 @@ text_of(struct account_state *st)
 static struct buf *
 signed_by(struct account_state *st, int k)
 {
-	struct buf *t, *out;
-
-	sshkey_fingerprint(keys[k]->pk, st->key);
-	assert_non_null(t = buf_new());
-	assert_non_null(out = buf_new());
-	assert_int_equal(account_encode(st, t), 0);
-	assert_int_equal(account_sign(keys[k], buf_ptr(t), buf_len(t), out),
-	    0);
-	buf_free(t);
-	return out;
+	return tl_account_sign(st, keys[k]);
 }
 
 static int
@@ -482,39 +451,35 @@ successor(struct account_state *st, int signk, struct account_state *next)
 	buf_free(t);
 }
 
+/* The result of account_chain_check for st, signed by k, as a first state. */
+static int
+first_signed_by(struct account_state *st, int k)
+{
+	struct account_state got;
+	struct buf *s;
+	u_char signer[32], h[32];
+	int r;
+
+	s = signed_by(st, k);
+	assert_int_equal(account_verify_signed(buf_ptr(s), buf_len(s), &got,
+	    signer, h), 0);
+	r = account_chain_check(NULL, NULL, &got, signer);
+	buf_free(s);
+	return r;
+}
+
 static void
 test_genesis(void **state)
 {
 	struct account_state st, got;
-	struct buf *s;
-	u_char signer[32], h[32];
 
 	(void)state;
 	genesis(&st);
-	s = signed_by(&st, K_M1);
-	assert_int_equal(account_verify_signed(buf_ptr(s), buf_len(s), &got,
-	    signer, h), 0);
-	assert_int_equal(account_chain_check(NULL, NULL, &got, signer), 0);
-	buf_free(s);
+	assert_int_equal(first_signed_by(&st, K_M1), 0);
 	/* Signed by its mail key, its recovery key, or an outsider. */
-	s = signed_by(&st, K_LAPTOP);
-	assert_int_equal(account_verify_signed(buf_ptr(s), buf_len(s), &got,
-	    signer, h), 0);
-	assert_int_equal(account_chain_check(NULL, NULL, &got, signer),
-	    ACCOUNT_ERR_GENESIS);
-	buf_free(s);
-	s = signed_by(&st, K_R1);
-	assert_int_equal(account_verify_signed(buf_ptr(s), buf_len(s), &got,
-	    signer, h), 0);
-	assert_int_equal(account_chain_check(NULL, NULL, &got, signer),
-	    ACCOUNT_ERR_GENESIS);
-	buf_free(s);
-	s = signed_by(&st, K_MALLORY);
-	assert_int_equal(account_verify_signed(buf_ptr(s), buf_len(s), &got,
-	    signer, h), 0);
-	assert_int_equal(account_chain_check(NULL, NULL, &got, signer),
-	    ACCOUNT_ERR_GENESIS);
-	buf_free(s);
+	assert_int_equal(first_signed_by(&st, K_LAPTOP), ACCOUNT_ERR_GENESIS);
+	assert_int_equal(first_signed_by(&st, K_R1), ACCOUNT_ERR_GENESIS);
+	assert_int_equal(first_signed_by(&st, K_MALLORY), ACCOUNT_ERR_GENESIS);
 	/* A later state offered as a first one. */
 	successor(&st, K_M1, &got);
 	assert_int_equal(account_chain_check(NULL, NULL, &got,

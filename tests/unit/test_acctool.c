@@ -37,6 +37,7 @@
 #include "buf.h"
 #include "sshkey.h"
 #include "stmt.h"
+#include "testlib.h"
 
 enum { K_MASTER, K_LAPTOP, K_MALLORY, NKEYS };
 static struct sshkey_priv *keys[NKEYS];
@@ -46,19 +47,9 @@ static struct acct_ctx ctx;
 static int
 setup(void **state)
 {
-	u_char seed[crypto_sign_SEEDBYTES];
-	int i;
-
 	(void)state;
-	if (sodium_init() < 0 || mkdtemp(root) == NULL)
+	if (mkdtemp(root) == NULL || tl_keys_seeded(keys, NKEYS, 'k') != 0)
 		return -1;
-	for (i = 0; i < NKEYS; i++) {
-		memset(seed, 'k' + i, sizeof(seed));
-		if ((keys[i] = calloc(1, sizeof(*keys[i]))) == NULL ||
-		    (keys[i]->sk = sodium_malloc(SSHKEY_ED25519_SK)) == NULL)
-			return -1;
-		crypto_sign_seed_keypair(keys[i]->pk, keys[i]->sk, seed);
-	}
 	ctx.root = root;
 	if ((ctx.rootfd = open(root, O_RDONLY | O_DIRECTORY)) == -1)
 		return -1;
@@ -69,11 +60,9 @@ static int
 teardown(void **state)
 {
 	char cmd[128];
-	int i;
 
 	(void)state;
-	for (i = 0; i < NKEYS; i++)
-		sshkey_priv_free(keys[i]);
+	tl_keys_free(keys, NKEYS);
 	close(ctx.rootfd);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	return system(cmd) == 0 ? 0 : -1;
@@ -83,29 +72,14 @@ static void
 add_key(struct account_state *st, enum account_role role, const char *label,
     int k, int ops)
 {
-	struct account_key *e = &st->keys[st->nkeys++];
-
-	memset(e, 0, sizeof(*e));
-	e->role = role;
-	strlcpy(e->label, label, sizeof(e->label));
-	memcpy(e->pk, keys[k]->pk, SSHKEY_ED25519_PK);
-	e->ops = ops;
+	tl_account_add_key(st, role, label, keys[k], ops);
 }
 
 /* st signed by key k (its key line set to k). */
 static struct buf *
 sign_state(struct account_state *st, int k)
 {
-	struct buf *t, *out;
-
-	sshkey_fingerprint(keys[k]->pk, st->key);
-	assert_non_null(t = buf_new());
-	assert_non_null(out = buf_new());
-	assert_int_equal(account_encode(st, t), 0);
-	assert_int_equal(account_sign(keys[k], buf_ptr(t), buf_len(t), out),
-	    0);
-	buf_free(t);
-	return out;
+	return tl_account_sign(st, keys[k]);
 }
 
 /* The next state after st, as a device would build it. */

@@ -99,53 +99,82 @@ test_seqset_parse(void **state)
 #define H1	"0101010101010101010101010101010101010101010101010101010101010101"
 #define H2	"0202020202020202020202020202020202020202020202020202020202020202"
 
+/* A state file's parts, parsed or to format: pst_open, then pst_close. */
+struct pst {
+	struct pstate_mem m;
+	struct seqset	*f, *c;		/* fetched, checked */
+	struct buf	*b;		/* formatted */
+	size_t		 off, len;	/* the head statement in the text */
+};
+
+static void
+pst_open(struct pst *p)
+{
+	memset(p, 0, sizeof(*p));
+	assert_non_null(p->f = seqset_new());
+	assert_non_null(p->c = seqset_new());
+	assert_non_null(p->b = buf_new());
+}
+
+/* pstate_parse of the first len bytes of text into p. */
+static int
+pst_parse(struct pst *p, const char *text, size_t len)
+{
+	return pstate_parse((const u_char *)text, len, p->f, p->c, &p->m,
+	    &p->off, &p->len);
+}
+
+/* pstate_format of p, with the head statement of the text it parsed. */
+static int
+pst_format(struct pst *p, const char *text)
+{
+	return pstate_format(p->f, p->c, &p->m, (const u_char *)text + p->off,
+	    p->len, p->b);
+}
+
+static void
+pst_close(struct pst *p)
+{
+	pstate_mem_clear(&p->m);
+	buf_free(p->b);
+	seqset_free(p->f);
+	seqset_free(p->c);
+}
+
 static void
 test_state_roundtrip(void **state)
 {
 	static const char text[] = "pfish-client-state 2\nfetched 1-3\n"
 	    "checked 1-9\nknown 2\n4 " H1 "\n7 " H2 "\ngone 1\n5 " H1 "\n"
 	    "head\nstatement head\n";
-	struct pstate_mem m;
-	struct seqset *f, *c;
-	struct buf *b;
-	size_t off, len;
+	struct pst p;
 
 	(void)state;
-	memset(&m, 0, sizeof(m));
-	assert_non_null(f = seqset_new());
-	assert_non_null(c = seqset_new());
-	assert_non_null(b = buf_new());
-	assert_int_equal(pstate_parse((const u_char *)text, strlen(text), f, c,
-	    &m, &off, &len), 0);
-	assert_int_equal(seqset_count(f), 3);
-	assert_int_equal(seqset_count(c), 9);
-	assert_int_equal(m.nknown, 2);
-	assert_int_equal(m.known[1].seq, 7);
-	assert_int_equal(m.known[1].hash[31], 2);
-	assert_int_equal(m.ngone, 1);
-	assert_int_equal(m.gone[0].seq, 5);
-	assert_int_equal(len, strlen("statement head\n"));
-	assert_memory_equal(text + off, "statement head\n", len);
-	assert_int_equal(pstate_format(f, c, &m, (const u_char *)text + off,
-	    len, b), 0);
-	assert_int_equal(buf_len(b), strlen(text));
-	assert_memory_equal(buf_ptr(b), text, strlen(text));
-	pstate_mem_clear(&m);
-	assert_int_equal(pstate_parse((const u_char *)text, 30, f, c, &m, &off,
-	    &len), PSTATE_ERR_FORMAT);
-	assert_int_equal(pstate_parse((const u_char *)"pfish-client-state 3\n"
-	    "fetched -\nchecked -\n", 41, f, c, &m, &off, &len),
-	    PSTATE_ERR_FORMAT);
+	pst_open(&p);
+	assert_int_equal(pst_parse(&p, text, strlen(text)), 0);
+	assert_int_equal(seqset_count(p.f), 3);
+	assert_int_equal(seqset_count(p.c), 9);
+	assert_int_equal(p.m.nknown, 2);
+	assert_int_equal(p.m.known[1].seq, 7);
+	assert_int_equal(p.m.known[1].hash[31], 2);
+	assert_int_equal(p.m.ngone, 1);
+	assert_int_equal(p.m.gone[0].seq, 5);
+	assert_int_equal(p.len, strlen("statement head\n"));
+	assert_memory_equal(text + p.off, "statement head\n", p.len);
+	assert_int_equal(pst_format(&p, text), 0);
+	assert_int_equal(buf_len(p.b), strlen(text));
+	assert_memory_equal(buf_ptr(p.b), text, strlen(text));
+	pstate_mem_clear(&p.m);
+	assert_int_equal(pst_parse(&p, text, 30), PSTATE_ERR_FORMAT);
+	assert_int_equal(pst_parse(&p, "pfish-client-state 3\n"
+	    "fetched -\nchecked -\n", 41), PSTATE_ERR_FORMAT);
 	/* Facts out of order, or a short hash: refused. */
-	assert_int_equal(pstate_parse((const u_char *)"pfish-client-state 2\n"
+	assert_int_equal(pst_parse(&p, "pfish-client-state 2\n"
 	    "fetched -\nchecked -\nknown 2\n7 " H1 "\n4 " H2 "\ngone 0\n",
 	    strlen("pfish-client-state 2\nfetched -\nchecked -\nknown 2\n7 "
-	    H1 "\n4 " H2 "\ngone 0\n"), f, c, &m, &off, &len),
-	    PSTATE_ERR_FORMAT);
-	assert_int_equal(m.nknown, 0);
-	buf_free(b);
-	seqset_free(f);
-	seqset_free(c);
+	    H1 "\n4 " H2 "\ngone 0\n")), PSTATE_ERR_FORMAT);
+	assert_int_equal(p.m.nknown, 0);
+	pst_close(&p);
 }
 
 /* The account line: the last account state verified, kept as read. */
@@ -212,26 +241,16 @@ test_state_migrate_v1(void **state)
 	    "checked 1-9\nhead\nstatement head\n";
 	static const char v2[] = "pfish-client-state 2\nfetched 1-3\n"
 	    "checked 1-9\nknown 0\ngone 0\nhead\nstatement head\n";
-	struct pstate_mem m;
-	struct seqset *f, *c;
-	struct buf *b;
-	size_t off, len;
+	struct pst p;
 
 	(void)state;
-	memset(&m, 0, sizeof(m));
-	assert_non_null(f = seqset_new());
-	assert_non_null(c = seqset_new());
-	assert_non_null(b = buf_new());
-	assert_int_equal(pstate_parse((const u_char *)v1, strlen(v1), f, c,
-	    &m, &off, &len), 0);
-	assert_int_equal(m.nknown + m.ngone, 0);
-	assert_int_equal(pstate_format(f, c, &m, (const u_char *)v1 + off,
-	    len, b), 0);
-	assert_int_equal(buf_len(b), strlen(v2));
-	assert_memory_equal(buf_ptr(b), v2, strlen(v2));
-	buf_free(b);
-	seqset_free(f);
-	seqset_free(c);
+	pst_open(&p);
+	assert_int_equal(pst_parse(&p, v1, strlen(v1)), 0);
+	assert_int_equal(p.m.nknown + p.m.ngone, 0);
+	assert_int_equal(pst_format(&p, v1), 0);
+	assert_int_equal(buf_len(p.b), strlen(v2));
+	assert_memory_equal(buf_ptr(p.b), v2, strlen(v2));
+	pst_close(&p);
 }
 
 /* Memory only grows: a known seq keeps its first fact; prune below low. */

@@ -31,10 +31,13 @@
 #include <cmocka.h>
 
 #include <event2/buffer.h>
+#include <sodium.h>
 
+#include "account.h"
 #include "buf.h"
 #include "sftp.h"
 #include "server.h"
+#include "sshkey.h"
 #include "testlib.h"
 
 const char *
@@ -278,4 +281,60 @@ tl_session_free(struct tl_session *t)
 	t->rep = NULL;
 	server_free(t->s);
 	t->s = NULL;
+}
+
+int
+tl_keys_seeded(struct sshkey_priv **keys, int n, int first)
+{
+	u_char seed[crypto_sign_SEEDBYTES];
+	int i;
+
+	if (sodium_init() < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		memset(seed, first + i, sizeof(seed));
+		if ((keys[i] = calloc(1, sizeof(*keys[i]))) == NULL ||
+		    (keys[i]->sk = sodium_malloc(SSHKEY_ED25519_SK)) == NULL)
+			return -1;
+		crypto_sign_seed_keypair(keys[i]->pk, keys[i]->sk, seed);
+	}
+	return 0;
+}
+
+void
+tl_keys_free(struct sshkey_priv **keys, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		sshkey_priv_free(keys[i]);
+}
+
+void
+tl_account_add_key(struct account_state *st, int role, const char *label,
+    const struct sshkey_priv *k, int ops)
+{
+	struct account_key *e;
+
+	assert_true(st->nkeys < ACCOUNT_KEYS_MAX);
+	e = &st->keys[st->nkeys++];
+	memset(e, 0, sizeof(*e));
+	e->role = role;
+	strlcpy(e->label, label, sizeof(e->label));
+	memcpy(e->pk, k->pk, SSHKEY_ED25519_PK);
+	e->ops = ops;
+}
+
+struct buf *
+tl_account_sign(struct account_state *st, const struct sshkey_priv *k)
+{
+	struct buf *t, *out;
+
+	sshkey_fingerprint(k->pk, st->key);
+	assert_non_null(t = buf_new());
+	assert_non_null(out = buf_new());
+	assert_int_equal(account_encode(st, t), 0);
+	assert_int_equal(account_sign(k, buf_ptr(t), buf_len(t), out), 0);
+	buf_free(t);
+	return out;
 }

@@ -24,8 +24,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct account_state;
 struct buf;
 struct server;
+struct sshkey_priv;
 
 /* Test data: the path of tests/unit/data/NAME under $PFISH_TOP (or .). */
 const char	*tl_data_path(const char *name);
@@ -93,5 +95,18 @@ void		 tl_expect_status(struct tl_session *t, uint32_t id,
 void		 tl_init_session(struct tl_session *t);
 /* Free the last reply and the server. */
 void		 tl_session_free(struct tl_session *t);
+
+/*
+ * N Ed25519 keys from fixed seeds: key i's seed is 32 bytes of FIRST + i.
+ * 0, or -1 if memory ran out (a cmocka setup's result).
+ */
+int		 tl_keys_seeded(struct sshkey_priv **keys, int n, int first);
+void		 tl_keys_free(struct sshkey_priv **keys, int n);
+/* Append K's public key to ST's keys, with ROLE, LABEL and OPS. */
+void		 tl_account_add_key(struct account_state *st, int role,
+		    const char *label, const struct sshkey_priv *k, int ops);
+/* ST's canonical text signed by K, its key line set to K's fingerprint. */
+struct buf	*tl_account_sign(struct account_state *st,
+		    const struct sshkey_priv *k);
 
 #endif /* TESTLIB_H */
