@@ -28,6 +28,7 @@
 #include "pfish.h"
 #include "pstate.h"
 #include "sshkey.h"
+#include "sshsig.h"
 #include "stmt.h"
 #include "verify.h"
 #include "pfisherr.h"
@@ -214,6 +215,16 @@ struct sitem {
 	size_t		 textlen;	/* signed statements: text part */
 };
 
+/*
+ * A record's signature, read as it was served; the record's text is
+ * dropped (its parsed fields re-encode it exactly) and the signature is
+ * checked only when the engine asks (rec_sig).
+ */
+struct srsig {
+	struct sshsig_parsed sig;
+	int		 ok;		/* sig was readable */
+};
+
 struct session {
 	struct client_opts *o;
 	struct conn	*c;
@@ -229,7 +240,9 @@ struct session {
 	struct sitem	*items;		/* the signed state as served */
 	size_t		 nitems, itemcap;
 	struct vinput	 in;
-	struct vrec	*recs;
+	struct vrec	*recs;		/* collected as served */
+	struct srsig	*rsigs;		/* recs[i].ctx, once collected */
+	size_t		 nrecs, reccap;
 	struct vdel	*dels;
 	struct vnote	*notes;
 	struct vvoid	*voids;

@@ -48,4 +48,22 @@ int	sshsig_sign(const struct sshkey_priv *key, const char *ns,
 int	sshsig_verify(const char *armor, size_t armorlen, const char *ns,
 	    const void *msg, size_t msglen, u_char pk[SSHKEY_ED25519_PK]);
 
+/*
+ * sshsig_verify in two steps, for a caller that keeps many signatures
+ * until it knows which it must check: sshsig_parse reads an armored
+ * signature under namespace ns into its fields (about 100 bytes, where
+ * the armor is about 300); sshsig_check checks them over msg.  Together
+ * they decide exactly as sshsig_verify.
+ */
+struct sshsig_parsed {
+	u_char		 pk[SSHKEY_ED25519_PK];
+	u_char		 sig[64];
+	u_char		 sha256;	/* hash sha256, else sha512 */
+};
+
+int	sshsig_parse(const char *armor, size_t armorlen, const char *ns,
+	    struct sshsig_parsed *out);
+int	sshsig_check(const struct sshsig_parsed *sig, const char *ns,
+	    const void *msg, size_t msglen, u_char pk[SSHKEY_ED25519_PK]);
+
 #endif /* SSHSIG_H */

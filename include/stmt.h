@@ -197,6 +197,22 @@ int	stmt_split_signed(const u_char *data, size_t len, size_t *textlen);
 int	stmt_verify_signed(const u_char *data, size_t len, enum stmt_type type,
 	    const struct trust *trust, uint64_t now, size_t *textlen,
 	    u_char pk[SSHKEY_ED25519_PK]);
+/*
+ * stmt_verify_signed in two steps, for a caller that keeps many statements
+ * and drops their text: stmt_sig_parse splits and reads the signature
+ * (the text stays unchecked); stmt_sig_check checks it over the text and
+ * the signer against trust.  Together they decide as stmt_verify_signed.
+ */
+struct sshsig_parsed;
+int	stmt_sig_parse(const u_char *data, size_t len, enum stmt_type type,
+	    size_t *textlen, struct sshsig_parsed *sig);
+int	stmt_sig_check(const struct sshsig_parsed *sig, enum stmt_type type,
+	    const u_char *text, size_t tlen, const struct trust *trust,
+	    uint64_t now, u_char pk[SSHKEY_ED25519_PK]);
+/* A record kept without its text (stmtsig.c): 0 when validly signed. */
+int	stmt_record_sig_check(const struct stmt_record *r,
+	    const u_char hash[STMT_HASH_LEN], const struct sshsig_parsed *sig,
+	    const struct trust *trust, uint64_t now);
 int	stmt_key_matches(const char *keyfield,
 	    const u_char pk[SSHKEY_ED25519_PK]);
 

@@ -262,19 +262,18 @@ parse_blob(struct buf *b, struct sig_fields *f)
 }
 
 int
-sshsig_verify(const char *armor_text, size_t armorlen, const char *ns,
-    const void *msg, size_t msglen, u_char pk[SSHKEY_ED25519_PK])
+sshsig_parse(const char *armor_text, size_t armorlen, const char *ns,
+    struct sshsig_parsed *out)
 {
 	struct sig_fields f;
-	struct buf *blob = NULL, *data = NULL;
+	struct buf *blob = NULL;
 	int r = SSHSIG_ERR_ALLOC;
 
-	memset(pk, 0, SSHKEY_ED25519_PK);
+	memset(out, 0, sizeof(*out));
 	memset(&f, 0, sizeof(f));
 	if (sodium_init() < 0)
 		return SSHSIG_ERR_ALLOC;
-	if ((blob = buf_new_max(SSHSIG_ARMOR_MAX)) == NULL ||
-	    (data = buf_new()) == NULL)
+	if ((blob = buf_new_max(SSHSIG_ARMOR_MAX)) == NULL)
 		goto out;
 	if ((r = dearmor(armor_text, armorlen, blob)) != 0 ||
 	    (r = parse_blob(blob, &f)) != 0)
@@ -283,19 +282,51 @@ sshsig_verify(const char *armor_text, size_t armorlen, const char *ns,
 		r = SSHSIG_ERR_NAMESPACE;
 		goto out;
 	}
-	if ((r = signed_data(f.ns, f.hashalg, msg, msglen, data)) != 0)
-		goto out;
-	if (crypto_sign_ed25519_verify_detached(f.sig, buf_ptr(data),
-	    buf_len(data), f.pk) != 0) {
-		r = SSHSIG_ERR_BAD_SIG;
-		goto out;
-	}
-	memcpy(pk, f.pk, SSHKEY_ED25519_PK);
+	memcpy(out->pk, f.pk, SSHKEY_ED25519_PK);
+	memcpy(out->sig, f.sig, ED25519_SIGLEN);
+	out->sha256 = strcmp(f.hashalg, HASH_SHA256) == 0;
 	r = 0;
  out:
 	free(f.ns);
 	free(f.hashalg);
-	buf_free(data);
 	buf_free(blob);
 	return r;
+}
+
+int
+sshsig_check(const struct sshsig_parsed *sig, const char *ns,
+    const void *msg, size_t msglen, u_char pk[SSHKEY_ED25519_PK])
+{
+	struct buf *data;
+	int r;
+
+	memset(pk, 0, SSHKEY_ED25519_PK);
+	if (sodium_init() < 0 || (data = buf_new()) == NULL)
+		return SSHSIG_ERR_ALLOC;
+	if ((r = signed_data(ns, sig->sha256 ? HASH_SHA256 : HASH_SHA512,
+	    msg, msglen, data)) != 0)
+		goto out;
+	if (crypto_sign_ed25519_verify_detached(sig->sig, buf_ptr(data),
+	    buf_len(data), sig->pk) != 0) {
+		r = SSHSIG_ERR_BAD_SIG;
+		goto out;
+	}
+	memcpy(pk, sig->pk, SSHKEY_ED25519_PK);
+	r = 0;
+ out:
+	buf_free(data);
+	return r;
+}
+
+int
+sshsig_verify(const char *armor_text, size_t armorlen, const char *ns,
+    const void *msg, size_t msglen, u_char pk[SSHKEY_ED25519_PK])
+{
+	struct sshsig_parsed sig;
+	int r;
+
+	memset(pk, 0, SSHKEY_ED25519_PK);
+	if ((r = sshsig_parse(armor_text, armorlen, ns, &sig)) != 0)
+		return r;
+	return sshsig_check(&sig, ns, msg, msglen, pk);
 }

@@ -38,32 +38,95 @@ stmt_key_matches(const char *keyfield, const u_char pk[SSHKEY_ED25519_PK])
 }
 
 int
-stmt_verify_signed(const u_char *data, size_t len, enum stmt_type type,
-    const struct trust *trust, uint64_t now, size_t *textlen,
-    u_char pk[SSHKEY_ED25519_PK])
+stmt_sig_parse(const u_char *data, size_t len, enum stmt_type type,
+    size_t *textlen, struct sshsig_parsed *sig)
 {
-	u_char key[SSHKEY_ED25519_PK];
 	const char *ns;
 	size_t tlen;
 	int r;
 
 	*textlen = 0;
-	if (pk != NULL)
-		memset(pk, 0, SSHKEY_ED25519_PK);
+	memset(sig, 0, sizeof(*sig));
 	if ((ns = stmt_namespace(type)) == NULL)
 		return STMT_ERR_FORMAT;
 	if ((r = stmt_split_signed(data, len, &tlen)) != 0)
 		return r;
-	if (sshsig_verify((const char *)data + tlen, len - tlen, ns, data,
-	    tlen, key) != 0)
+	if (sshsig_parse((const char *)data + tlen, len - tlen, ns, sig) != 0)
+		return STMT_ERR_SIG;
+	*textlen = tlen;
+	return 0;
+}
+
+int
+stmt_sig_check(const struct sshsig_parsed *sig, enum stmt_type type,
+    const u_char *text, size_t tlen, const struct trust *trust, uint64_t now,
+    u_char pk[SSHKEY_ED25519_PK])
+{
+	u_char key[SSHKEY_ED25519_PK];
+	const char *ns;
+
+	if (pk != NULL)
+		memset(pk, 0, SSHKEY_ED25519_PK);
+	if ((ns = stmt_namespace(type)) == NULL)
+		return STMT_ERR_FORMAT;
+	if (sshsig_check(sig, ns, text, tlen, key) != 0)
 		return STMT_ERR_SIG;
 	/* A good signature by an unlisted key: say which key it was. */
 	if (pk != NULL)
 		memcpy(pk, key, SSHKEY_ED25519_PK);
 	if (trust == NULL || trust_check(trust, key, ns, now, NULL) != 0)
 		return STMT_ERR_UNTRUSTED;
+	return 0;
+}
+
+int
+stmt_verify_signed(const u_char *data, size_t len, enum stmt_type type,
+    const struct trust *trust, uint64_t now, size_t *textlen,
+    u_char pk[SSHKEY_ED25519_PK])
+{
+	struct sshsig_parsed sig;
+	size_t tlen;
+	int r;
+
+	*textlen = 0;
+	if (pk != NULL)
+		memset(pk, 0, SSHKEY_ED25519_PK);
+	if ((r = stmt_sig_parse(data, len, type, &tlen, &sig)) != 0 ||
+	    (r = stmt_sig_check(&sig, type, data, tlen, trust, now, pk)) != 0)
+		return r;
 	*textlen = tlen;
 	return 0;
+}
+
+/*
+ * A record kept as its parsed fields, its text's hash and its parsed
+ * signature: its text is the fields encoded (the parser takes only the
+ * canonical form), proven by the hash.  0 when the signature over that
+ * text is good, by a trusted key the record's key field names.
+ */
+int
+stmt_record_sig_check(const struct stmt_record *r,
+    const u_char hash[STMT_HASH_LEN], const struct sshsig_parsed *sig,
+    const struct trust *trust, uint64_t now)
+{
+	u_char pk[SSHKEY_ED25519_PK], h[STMT_HASH_LEN];
+	struct buf *t;
+	int ret = STMT_ERR_SIG;
+
+	if ((t = buf_new()) == NULL)
+		return STMT_ERR_ALLOC;
+	if (stmt_record_encode(r, t) != 0)
+		goto out;
+	stmt_hash(buf_ptr(t), buf_len(t), h);
+	if (memcmp(h, hash, STMT_HASH_LEN) != 0)
+		goto out;
+	if ((ret = stmt_sig_check(sig, STMT_RECORD, buf_ptr(t), buf_len(t),
+	    trust, now, pk)) != 0)
+		goto out;
+	ret = stmt_key_matches(r->key, pk) ? 0 : STMT_ERR_UNTRUSTED;
+ out:
+	buf_free(t);
+	return ret;
 }
 
 int

@@ -46,16 +46,19 @@
 #include "hash.h"
 #include "layout.h"
 #include "pfish.h"
+#include "sshsig.h"
 #include "store.h"
 #include "stmt.h"
 #include "trust.h"
 #include "verify.h"
 
-/* A signed statement as read, for the record signature callback. */
+/*
+ * A record's signature as read, for the signature callback; the text is
+ * not kept (stmt_record_sig_check re-encodes it from the parsed fields).
+ */
 struct raw {
-	u_char		*data;
-	size_t		 len;
-	size_t		 textlen;
+	struct sshsig_parsed sig;
+	int		 ok;		/* sig was readable */
 };
 
 struct sv {
@@ -83,7 +86,11 @@ struct sv {
 	int		 err;
 };
 
-/* Room for one more element of an array of size sz. */
+/*
+ * Room for one more element of an array of size sz.  The new room is not
+ * cleared (pages never touched cost no memory); callers clear the element
+ * they take.
+ */
 static int
 grow(void *pp, size_t *n, size_t *cap, size_t sz)
 {
@@ -95,7 +102,6 @@ grow(void *pp, size_t *n, size_t *cap, size_t sz)
 	nc = *cap == 0 ? 64 : *cap * 2;
 	if ((np = reallocarray(*p, nc, sz)) == NULL)
 		return -1;
-	memset((char *)np + *cap * sz, 0, (nc - *cap) * sz);
 	*p = np;
 	*cap = nc;
 	return 0;
@@ -183,6 +189,7 @@ scan_top(struct sv *v)
 			break;
 		}
 		m = &v->msgs[v->nmsgs++];
+		memset(m, 0, sizeof(*m));
 		m->seq = seq;
 		/* Not a readable regular file: nobody can be served it. */
 		if (hash_age(v->m.dir, de->d_name, m) == -1)
@@ -222,6 +229,8 @@ load_record(struct sv *v, const char *fname, uint64_t seq)
 {
 	struct vrec *r;
 	struct raw *w;
+	u_char *data = NULL;
+	size_t len, tl;
 
 	if (grow(&v->recs, &v->nrecs, &v->crecs, sizeof(*r)) != 0) {
 		v->err = ENOMEM;
@@ -237,14 +246,16 @@ load_record(struct sv *v, const char *fname, uint64_t seq)
 	r = &v->recs[v->nrecs++];
 	memset(r, 0, sizeof(*r));
 	r->seq = seq;
-	if (fs_read_file(v->m.rec, fname, STMT_SIGNED_MAX, &w->data,
-	    &w->len) == -1)
+	if (fs_read_file(v->m.rec, fname, STMT_SIGNED_MAX, &data, &len) == -1)
 		return;
-	if (stmt_split_signed(w->data, w->len, &w->textlen) != 0 ||
-	    stmt_record_parse(w->data, w->textlen, &r->r) != 0)
-		return;
-	stmt_hash(w->data, w->textlen, r->hash);
+	if (stmt_split_signed(data, len, &tl) != 0 ||
+	    stmt_record_parse(data, tl, &r->r) != 0)
+		goto out;
+	stmt_hash(data, tl, r->hash);
 	r->parsed = 1;
+	w->ok = stmt_sig_parse(data, len, STMT_RECORD, &tl, &w->sig) == 0;
+ out:
+	free(data);
 }
 
 static void
@@ -264,6 +275,7 @@ load_note(struct sv *v, const char *fname, uint64_t seq)
 		return;
 	}
 	n = &v->notes[v->nnotes];
+	memset(n, 0, sizeof(*n));
 	n->seq = seq;
 	if (stmt_note_parse(data, len, &n->n) == 0 &&
 	    strcmp(n->n.mailbox, v->name) == 0 && n->n.seq == seq) {
@@ -447,13 +459,11 @@ rec_sig(void *arg, const struct vrec *rec)
 {
 	struct sv *v = arg;
 	const struct raw *w = rec->ctx;
-	u_char pk[SSHKEY_ED25519_PK];
-	size_t tl;
 
-	if (stmt_verify_signed(w->data, w->len, STMT_RECORD, v->s->trust,
-	    v->s->now, &tl, pk) != 0 || tl != w->textlen)
+	if (!rec->parsed || !w->ok)
 		return -1;
-	return stmt_key_matches(rec->r.key, pk) ? 0 : -1;
+	return stmt_record_sig_check(&rec->r, rec->hash, &w->sig,
+	    v->s->trust, v->s->now) == 0 ? 0 : -1;
 }
 
 static int
@@ -579,8 +589,6 @@ sv_free(struct sv *v)
 {
 	size_t i;
 
-	for (i = 0; i < v->nrecs; i++)
-		free(v->raws[i].data);
 	for (i = 0; i < v->ndels; i++)
 		stmt_delete_clear(&v->dels[i].d);
 	for (i = 0; i < v->nodd; i++)
