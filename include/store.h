@@ -152,7 +152,8 @@ int	store_each_mailbox(struct store *s,
 /*
  * Load records/SEQ.rec and check it: signature and trust (record
  * namespace), canonical text, key field, mailbox name, seq = file name.
- * Returns 0, -1 with errno (ENOENT: no such record) or a STMT_ERR_*.
+ * Returns 0, -1 with errno (ENOENT: no such record) or a STMT_ERR_*;
+ * on failure sr holds nothing (store_record_free is then a no-op).
  */
 int	store_record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
 	    struct stored_record *sr);

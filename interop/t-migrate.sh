@@ -282,13 +282,18 @@ fi
 check "forget: exactly two messages removed" test "$(grep -c '^removed' out)" -eq 2
 check "forget: the backup then verifies" ST bcase verify
 
-# Retention: a head with low 3 (one-second retention) removes 1 and 2.
+# Retention: a head with low 3 (30-second retention) removes 1 and 2,
+# signed a minute before the rest (the signer's clock moved by PFISH_NOW,
+# not waited for).
 mkdir rroot
 "$STORE" -r rroot -T allowed init -u "$MB" carol >/dev/null
+t0=$(date +%s)
+PFISH_NOW=$((t0 - 60)); export PFISH_NOW
 deliver rroot carol 2 && deliver rroot carol 3
-sleep 2
+PFISH_NOW=$t0
 deliver rroot carol 4
-S -r 1s head carol | "$STORE" -r rroot -T allowed head carol >/dev/null
+S -r 30s head carol | "$STORE" -r rroot -T allowed head carol >/dev/null
+unset PFISH_NOW
 check "retention: the head's low is 3" grep -qx "low 3" rroot/carol/.pfish/head
 FORGET rroot carol >out 2>&1; rc=$?
 if [ "$rc" -eq 0 ] && [ ! -e "rroot/carol/$(seqf 1).age" ] &&

@@ -113,16 +113,19 @@ store_record_load(const struct store *s, const struct mbdir *m, uint64_t seq,
 	    &sr->len) == -1)
 		return -1;
 	if ((r = stmt_verify_signed(sr->data, sr->len, STMT_RECORD, s->trust,
-	    s->now, &sr->textlen, pk)) != 0)
-		return r;
-	if ((r = stmt_record_parse(sr->data, sr->textlen, &sr->rec)) != 0)
-		return r;
-	if (!stmt_key_matches(sr->rec.key, pk))
-		return STMT_ERR_SIG;
-	stmt_hash(sr->data, sr->textlen, sr->hash);
-	if (strcmp(sr->rec.mailbox, m->name) != 0 || sr->rec.seq != seq)
-		return STMT_ERR_FORMAT;
-	return 0;
+	    s->now, &sr->textlen, pk)) == 0 &&
+	    (r = stmt_record_parse(sr->data, sr->textlen, &sr->rec)) == 0 &&
+	    !stmt_key_matches(sr->rec.key, pk))
+		r = STMT_ERR_SIG;
+	if (r == 0) {
+		stmt_hash(sr->data, sr->textlen, sr->hash);
+		if (strcmp(sr->rec.mailbox, m->name) != 0 ||
+		    sr->rec.seq != seq)
+			r = STMT_ERR_FORMAT;
+	}
+	if (r != 0)
+		store_record_free(sr);	/* a failed load holds nothing */
+	return r;
 }
 
 int
