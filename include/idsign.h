@@ -45,6 +45,15 @@ int	sshsig_identity_fp(const char *identity, char fp[SSHKEY_FP_LEN]);
  * the identity's public key.  Appends text then the armor to out.  what
  * names the text in messages ("delete statement").  0 or -1, said on stderr.
  */
+/*
+ * A signer's output (armor, from ssh-keygen or sshsig_sign), accepted only
+ * when it verifies over text under namespace ns by the key want: then the
+ * text and the armor are appended to out.  0, SSHSIG_ERR_BAD_SIG (out
+ * untouched) or SSHSIG_ERR_ALLOC.
+ */
+int	sshsig_accept_armor(const u_char *armor, size_t alen, const char *ns,
+	    const u_char *text, size_t len, const u_char want[SSHKEY_ED25519_PK],
+	    struct buf *out);
 int	sshsig_sign_identity(const char *identity, const char *ns,
 	    const char *what, const u_char *text, size_t len, struct buf *out);
 

@@ -8,7 +8,7 @@
 #	ok "name" / notok "name" "why"
 #	skip "name" "reason"	# "ok name # SKIP reason"
 #	todo "name" "reason"	# "not ok name # TODO reason": an expected
-#				# failure (a known bug kept as a test)
+#				# failure, counted and named by the runner
 #	t_done			# prints the count, exits non-zero on failure
 #	t_atexit 'cmd'		# also run cmd at exit (before $T goes)
 #	wait_until SECS cmd ...	# poll cmd until true, at most SECS seconds

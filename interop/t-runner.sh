@@ -19,7 +19,7 @@ suite() {
 echo "ok one"
 echo "ok two # SKIP no frobnicator here"
 echo "ok three # skip no frobnicator here"
-echo "not ok four # TODO the signer drops a retry"
+echo "not ok four # TODO fixture reason four"
 echo "ok five # TODO fixed meanwhile"
 echo "ok six #SKIP"
 EOF
@@ -28,8 +28,8 @@ EOF
 . "$PFISH_TOP/interop/lib.sh"
 t_init
 ok b1
-todo b2 "known bug"
-notok b3 "TODO another known bug"
+todo b2 "fixture reason b2"
+notok b3 "TODO fixture reason b3"
 skip b4 "needs root"
 t_done
 EOF
@@ -70,10 +70,10 @@ check "skip-without-reason-shown" line s1 \
     "     1  unit/test_a: (no reason given)"
 check "lib-skip-reason" line s1 "     1  unit/test_b: needs root"
 check "expected-failure-named" line s1 \
-    "expected failure: unit/test_a: four: the signer drops a retry"
-check "lib-todo-named" line s1 "expected failure: unit/test_b: b2: known bug"
+    "expected failure: unit/test_a: four: fixture reason four"
+check "lib-todo-named" line s1 "expected failure: unit/test_b: b2: fixture reason b2"
 check "lib-notok-todo-named" line s1 \
-    "expected failure: unit/test_b: b3: another known bug"
+    "expected failure: unit/test_b: b3: fixture reason b3"
 check "unexpected-pass-named" line s1 \
     "unexpected pass: unit/test_a: five: fixed meanwhile"
 check "logs-named" line s1 "logs: $T/s1/check-logs"

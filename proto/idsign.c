@@ -18,13 +18,11 @@
  * idsign.c: sign with the user's key file, or with ssh-keygen for keys
  * pfish cannot read itself (passphrase, agent via KEY.pub).
  *
- * No parser of outside bytes lives here, so it has no fuzz target of its
- * own: the key files are parsed by sshkey.c (sshkey_load_public and
- * sshkey_load_private; fuzz_sshkey drives their parsers) and ssh-keygen's
- * armor only by sshsig_verify (fuzz_sshsig).  What this file does with
- * outside bytes is collect the armor into a buffer bounded by
- * SSHSIG_ARMOR_MAX and hand it to that verifier, which must accept it
- * under the identity's own public key before anything is used.
+ * The key files are parsed by sshkey.c (fuzz_sshkey).  The outside bytes
+ * this file takes itself are the signer's output: collected into a buffer
+ * bounded by SSHSIG_ARMOR_MAX, then judged by sshsig_accept_armor, which
+ * uses them only when they verify under the identity's own public key
+ * (fuzz_idsign drives it).
  */
 
 #include <sys/types.h>
@@ -164,12 +162,28 @@ keygen_sign(const char *identity, const char *ns, const u_char *text,
 }
 
 int
+sshsig_accept_armor(const u_char *armor, size_t alen, const char *ns,
+    const u_char *text, size_t len, const u_char want[SSHKEY_ED25519_PK],
+    struct buf *out)
+{
+	u_char got[SSHKEY_ED25519_PK];
+
+	if (alen > SSHSIG_ARMOR_MAX ||
+	    sshsig_verify((const char *)armor, alen, ns, text, len, got) != 0 ||
+	    memcmp(got, want, sizeof(got)) != 0)
+		return SSHSIG_ERR_BAD_SIG;
+	if (buf_put(out, text, len) != 0 || buf_put(out, armor, alen) != 0)
+		return SSHSIG_ERR_ALLOC;
+	return 0;
+}
+
+int
 sshsig_sign_identity(const char *identity, const char *ns, const char *what,
     const u_char *text, size_t len, struct buf *out)
 {
 	struct sshkey_priv *k = NULL;
 	struct buf *armor = NULL;
-	u_char want[SSHKEY_ED25519_PK], got[SSHKEY_ED25519_PK];
+	u_char want[SSHKEY_ED25519_PK];
 	int r = -1, e;
 
 	if (load_pub(identity, want) != 0) {
@@ -192,14 +206,11 @@ sshsig_sign_identity(const char *identity, const char *ns, const char *what,
 		goto out;
 	}
 	/* Whatever signed it, the result must verify under the key named. */
-	if (sshsig_verify((const char *)buf_ptr(armor), buf_len(armor),
-	    ns, text, len, got) != 0 ||
-	    memcmp(got, want, sizeof(got)) != 0) {
-		warnx("%s: the %s signature does not verify", identity, what);
-		goto out;
-	}
-	if (buf_put(out, text, len) != 0 || buf_putb(out, armor) != 0) {
-		warnx("out of memory");
+	if ((e = sshsig_accept_armor(buf_ptr(armor), buf_len(armor), ns, text,
+	    len, want, out)) != 0) {
+		warnx("%s: the %s signature %s", identity, what,
+		    e == SSHSIG_ERR_ALLOC ? "cannot be kept: out of memory" :
+		    "does not verify");
 		goto out;
 	}
 	r = 0;
