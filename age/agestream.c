@@ -37,6 +37,7 @@
 #define PT_BATCH	(AGE_IO_CHUNKS * AGE_CHUNK_LEN)
 #define CT_BATCH	(AGE_IO_CHUNKS * AGE_CHUNK_CT_LEN)
 #define RAW_LEN		(64 * 1024)	/* armored input staging */
+#define SOLO_CHUNKS	1		/* a slot's chunks without the crew */
 #define DETECT_LEN	(AGE_ARMOR_WS_MAX + 64)
 
 /*
@@ -286,6 +287,7 @@ struct lanes {
 	size_t		 olen[2];	/* bytes in out[] to write */
 	size_t		 incap;
 	size_t		 outcap;
+	size_t		 fill;		/* bytes a slot is filled to */
 	size_t		 inused[2];	/* high-water marks, for wiping */
 	size_t		 outused[2];
 };
@@ -298,6 +300,7 @@ lanes_alloc(struct lanes *l, size_t incap, size_t outcap)
 	memset(l, 0, sizeof(*l));
 	l->incap = incap;
 	l->outcap = outcap;
+	l->fill = incap;
 	for (i = 0; i < 2; i++)
 		if ((l->in[i] = malloc(incap)) == NULL ||
 		    (l->out[i] = malloc(outcap)) == NULL)
@@ -427,7 +430,7 @@ open_payload(struct payload *p, struct lanes *l, struct reader *rd,
 	size_t end;
 	int b = 0, r, planerr, wr, fr = 0;
 
-	r = reader_fill(rd, l->in[0], &l->len[0], l->incap, eofp);
+	r = reader_fill(rd, l->in[0], &l->len[0], l->fill, eofp);
 	lanes_mark(l, 0, l->len[0], 0);
 	if (r != 0)
 		return r;
@@ -438,7 +441,7 @@ open_payload(struct payload *p, struct lanes *l, struct reader *rd,
 		wr = lanes_flush(l, 1 - b, w);
 		if (wr == 0 && planerr == 0)
 			fr = reader_fill(rd, l->in[1 - b], &l->len[1 - b],
-			    l->incap, eofp);
+			    l->fill, eofp);
 		lanes_mark(l, 1 - b, l->len[1 - b], 0);
 		age_crew_end(p->crew);
 		r = open_results(p, l, b, planerr);
@@ -467,12 +470,16 @@ check_end(struct reader *rd, u_char *buf, size_t cap, size_t len, int eof)
 	return got == 0 ? 0 : AGE_ERR_TRAILING;
 }
 
-/* Read and parse the header; on success it is consumed from buf. */
+/*
+ * Read and parse the header, step bytes at a time (the payload behind it
+ * stays unread); on success it is consumed from buf.
+ */
 static int
-read_header(struct reader *rd, u_char *buf, size_t cap, size_t *lenp,
-    int *eofp, struct age_header **hdrp)
+read_header(struct reader *rd, u_char *buf, size_t cap, size_t step,
+    size_t *lenp, int *eofp, struct age_header **hdrp)
 {
 	ssize_t got;
+	size_t n;
 	int r;
 
 	for (;;) {
@@ -480,7 +487,8 @@ read_header(struct reader *rd, u_char *buf, size_t cap, size_t *lenp,
 			return r;
 		if (*eofp || *lenp >= AGE_HEADER_MAX)
 			return AGE_ERR_HEADER;
-		if ((got = reader_read(rd, buf + *lenp, cap - *lenp)) < 0)
+		n = cap - *lenp < step ? cap - *lenp : step;
+		if ((got = reader_read(rd, buf + *lenp, n)) < 0)
 			return (int)got;
 		if (got == 0)
 			*eofp = 1;
@@ -523,11 +531,17 @@ decrypt_stream(const struct age_identities *ids, struct reader *rd,
 	struct lanes l;
 	u_char *filekey = NULL;
 	size_t cap = CT_BATCH + 1, hint;
-	int eof = 0, r;
+	int eof = 0, solo, r;
 
 	memset(&p, 0, sizeof(p));
+	/*
+	 * As for sealing, an input smaller than a batch never wakes the
+	 * crew; its slots are sized to hold it all (a header may take up
+	 * most of it) but filled SOLO_CHUNKS chunks at a time, so only
+	 * those pages are touched.
+	 */
 	hint = input_hint(rd->fd, rd->rawlen + rd->memlen);
-	if (hint != 0 && hint < cap)
+	if ((solo = hint != 0 && hint < cap))
 		cap = hint + 1 > AGE_CHUNK_CT_LEN + 1 ? hint + 1 :
 		    AGE_CHUNK_CT_LEN + 1;
 	if ((r = lanes_alloc(&l, cap, cap)) != 0 ||
@@ -536,7 +550,9 @@ decrypt_stream(const struct age_identities *ids, struct reader *rd,
 		r = AGE_ERR_ALLOC;
 		goto out;
 	}
-	r = read_header(rd, l.in[0], cap, &l.len[0], &eof, &hdr);
+	if (solo && cap > SOLO_CHUNKS * AGE_CHUNK_CT_LEN + 1)
+		l.fill = SOLO_CHUNKS * AGE_CHUNK_CT_LEN + 1;
+	r = read_header(rd, l.in[0], cap, l.fill, &l.len[0], &eof, &hdr);
 	lanes_mark(&l, 0, l.len[0], 0);
 	if (r != 0 || (r = age_header_open(ids, hdr, l.in[0], filekey)) != 0)
 		goto out;
@@ -767,10 +783,18 @@ encrypt_payload(struct payload *p, int infd, struct writer *w,
 	s.max_in = opts != NULL ? opts->max_in : 0;
 	if ((s.hash = opts != NULL && opts->want_in_sha256))
 		hash_sha256_init(&s.sha);
-	/* A full chunk and a byte always fit, so a batch never stalls. */
-	if ((hint = input_hint(infd, 0)) != 0 && hint < incap)
+	/*
+	 * A full chunk and a byte always fit, so a batch never stalls.  An
+	 * input smaller than one full batch never wakes the crew: it is
+	 * sealed in slots of SOLO_CHUNKS chunks, reused, because touching
+	 * fresh pages costs more than the extra reads.
+	 */
+	if ((hint = input_hint(infd, 0)) != 0 && hint < incap) {
 		incap = hint + 1 > AGE_CHUNK_LEN + 1 ? hint + 1 :
 		    AGE_CHUNK_LEN + 1;
+		if (incap > SOLO_CHUNKS * AGE_CHUNK_LEN + 1)
+			incap = SOLO_CHUNKS * AGE_CHUNK_LEN + 1;
+	}
 	ntasks = incap / AGE_CHUNK_LEN + 2;
 	if (ntasks > MAX_TASKS)
 		ntasks = MAX_TASKS;

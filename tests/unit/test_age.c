@@ -464,6 +464,51 @@ test_stream_boundaries(void **state)
 	age_identities_free(ids);
 }
 
+/*
+ * A small file is read a few chunks at a time; a header longer than that
+ * (here one unknown stanza of 200 KiB) must still be read whole: the file
+ * fails for want of an identity, not as a malformed header.  Cut inside
+ * the header, it is malformed.
+ */
+static void
+test_long_header_small_file(void **state)
+{
+	struct age_identities *ids;
+	char sk[AGE_IDENTITY_STR_MAX], pk[AGE_RECIPIENT_STR_MAX];
+	const char *mac = "--- AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n";
+	FILE *f, *out;
+	size_t i, full;
+
+	(void)state;
+	assert_non_null(ids = age_identities_new());
+	assert_int_equal(age_x25519_generate(sk, pk), 0);
+	assert_int_equal(age_identities_add_x25519(ids, sk), 0);
+	assert_non_null(out = tmpfile());
+	assert_non_null(f = tmpfile());
+	fputs("age-encryption.org/v1\n-> pfish-test-long\n", f);
+	for (i = 0; i < 200 * 1024 / 48; i++)
+		fputs("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n",
+		    f);
+	fputs("AAAA\n", f);
+	fputs(mac, f);
+	for (i = 0; i < 100; i++)
+		fputc(i, f);
+	fflush(f);
+	full = (size_t)ftell(f);
+	assert_true(full > 3 * AGE_CHUNK_CT_LEN);
+	rewind(f);
+	assert_int_equal(age_decrypt_fd(ids, fileno(f), fileno(out), NULL),
+	    AGE_ERR_NO_MATCH);
+	assert_int_equal(ftruncate(fileno(f), (off_t)(full - 100 -
+	    strlen(mac))), 0);
+	assert_int_equal(lseek(fileno(f), 0, SEEK_SET), 0);
+	assert_int_equal(age_decrypt_fd(ids, fileno(f), fileno(out), NULL),
+	    AGE_ERR_HEADER);
+	fclose(f);
+	fclose(out);
+	age_identities_free(ids);
+}
+
 /* ssh-ed25519 recipients from raw keys, several per file. */
 static void
 test_ssh_multi(void **state)
@@ -605,6 +650,7 @@ main(void)
 		cmocka_unit_test(test_armor),
 		cmocka_unit_test(test_bech32),
 		cmocka_unit_test(test_stream_boundaries),
+		cmocka_unit_test(test_long_header_small_file),
 		cmocka_unit_test(test_ssh_multi),
 		cmocka_unit_test(test_decrypt_to_path),
 		cmocka_unit_test(test_key_text),
