@@ -29,9 +29,12 @@
  * the one this device remembers) plus CLIENT_STATE_AHEAD, and a listing
  * has at most 1 + 4 * N items of CLIENT_STATE_AVG bytes on average.
  */
-static void
-sbudget_set(struct sbudget *b, const struct stmt_head *h1,
-    const struct stmt_head *h2)
+/*
+ * The seqs a server may speak of: the span the signed heads (either may
+ * be NULL) cover, plus CLIENT_STATE_AHEAD records not yet in a head.
+ */
+static uint64_t
+head_span(const struct stmt_head *h1, const struct stmt_head *h2)
 {
 	uint64_t lo = UINT64_MAX, hi = 0, n = CLIENT_STATE_AHEAD;
 	const struct stmt_head *h[2] = { h1, h2 };
@@ -47,8 +50,22 @@ sbudget_set(struct sbudget *b, const struct stmt_head *h1,
 	}
 	if (lo != UINT64_MAX && hi >= lo)
 		n += hi - lo + 1;
-	b->items_max = 1 + 4 * n;
+	return n;
+}
+
+static void
+sbudget_set(struct sbudget *b, const struct stmt_head *h1,
+    const struct stmt_head *h2)
+{
+	b->items_max = 1 + 4 * head_span(h1, h2);
 	b->bytes_max = b->items_max * CLIENT_STATE_AVG + STMT_SIGNED_MAX;
+}
+
+/* Names a directory listing may hold: a floor, and a name a seq more. */
+uint64_t
+dir_bound(const struct stmt_head *h1, const struct stmt_head *h2)
+{
+	return CLIENT_DIR_MAX + head_span(h1, h2);
 }
 
 /* Start of a listing: until a signed head is served, only the remembered. */

@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "client.h"
 #include "sftp.h"
+#include "statepage.h"
 
 struct psftp {
 	ssh_session	 s;
@@ -329,12 +330,14 @@ get_handle(struct psftp *p, const char *what, const struct sftp_reply *r,
 	return 0;
 }
 
-/* The listing so far, bounded by CLIENT_DIR_MAX and CLIENT_DIR_BYTES. */
+/* The listing so far, bounded by max names, CLIENT_DIR_AVG bytes each. */
 struct dirlist {
 	struct psftp_entry	*e;
 	size_t			 n, cap;
-	size_t			 names;		/* every name, kept or not */
-	size_t			 bytes;		/* of the names kept */
+	uint64_t		 max;
+	uint64_t		 names;		/* every name, kept or not */
+	uint64_t		 bytes;		/* of the names kept */
+	int			 full;		/* went past max */
 };
 
 static int
@@ -376,10 +379,11 @@ dir_page(struct psftp *p, struct sftp_iter *it, uint32_t count,
 		return -1;
 	}
 	while ((k = sftp_name_next(it, &name, &nlen, &a)) == 1) {
-		if (++dl->names > CLIENT_DIR_MAX ||
-		    dl->bytes + nlen >= CLIENT_DIR_BYTES) {
+		if (++dl->names > dl->max ||
+		    dl->bytes + nlen >= dl->max * CLIENT_DIR_AVG) {
 			seterr(p, "server listed more names than a mailbox "
 			    "may hold", NULL);
+			dl->full = 1;
 			return -1;
 		}
 		if (sftp_age_name(name, nlen) &&
@@ -416,7 +420,8 @@ read_dir(struct psftp *p, const u_char *h, size_t hlen, struct dirlist *dl)
 }
 
 int
-psftp_list(struct psftp *p, struct psftp_entry **out, size_t *nout)
+psftp_list(struct psftp *p, uint64_t max, struct psftp_entry **out,
+    size_t *nout)
 {
 	struct sftp_reply r;
 	struct dirlist dl;
@@ -427,18 +432,25 @@ psftp_list(struct psftp *p, struct psftp_entry **out, size_t *nout)
 	*out = NULL;
 	*nout = 0;
 	memset(&dl, 0, sizeof(dl));
+	dl.max = max;
 	if (simple_req(p, SFTP_FXP_OPENDIR, p->dir[0] ? p->dir : ".",
 	    p->dir[0] ? strlen(p->dir) : 1, &r, NULL) != 0 ||
 	    get_handle(p, "opendir", &r, h, &hlen) != 0)
 		goto out;
 	rc = read_dir(p, h, hlen, &dl);
-	/* After a refused listing the session is not worth a CLOSE. */
-	if (rc == 0 && close_handle(p, h, hlen) != 0)
+	/*
+	 * A listing past its bound may be listed again with a higher one:
+	 * the handle is closed (the rest unread).  After any other failure
+	 * the session is not worth a CLOSE.
+	 */
+	if ((rc == 0 || dl.full) && close_handle(p, h, hlen) != 0) {
 		rc = -1;
+		dl.full = 0;
+	}
  out:
 	if (rc != 0) {
 		psftp_entries_free(dl.e, dl.n);
-		return -1;
+		return dl.full ? PSFTP_LIST_FULL : -1;
 	}
 	*out = dl.e;
 	*nout = dl.n;
@@ -690,6 +702,38 @@ psftp_state(struct psftp *p, psftp_item_cb cb, void *arg)
 	}
 	seterr(p, "the signed state kept changing while being listed", NULL);
 	return -1;
+}
+
+int
+psftp_state_head(struct psftp *p, u_char **head, size_t *len)
+{
+	struct sftp_reply r;
+	struct sftp_state_page sp;
+	struct sftp_item it;
+	int k;
+
+	*head = NULL;
+	*len = 0;
+	if (ext_req(p, PFISH_EXT_STATE, "", 0, &r) != 0)
+		return -1;
+	if (r.type != SFTP_FXP_EXTENDED_REPLY) {
+		seterr(p, "signed state", &r);
+		return -1;
+	}
+	if (sftp_parse_state_page(r.data, r.datalen, &sp) != 0 ||
+	    (k = sftp_item_next(&sp.items, &it)) < 0) {
+		seterr(p, "malformed state page", NULL);
+		return -1;
+	}
+	if (k == 0 || it.kind != STATEPAGE_KIND_HEAD)
+		return 0;
+	if ((*head = malloc(it.contentlen ? it.contentlen : 1)) == NULL) {
+		seterr(p, "out of memory", NULL);
+		return -1;
+	}
+	memcpy(*head, it.content, it.contentlen);
+	*len = it.contentlen;
+	return 0;
 }
 
 unsigned int

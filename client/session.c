@@ -252,10 +252,51 @@ cmp_entry(const void *a, const void *b)
 	    ((const struct psftp_entry *)b)->name);
 }
 
+/* A head signed by a trusted signer, which may raise the listings' bounds. */
+static int
+trusted_head(struct session *s, const u_char *content, size_t len,
+    struct stmt_head *h)
+{
+	u_char pk[SSHKEY_ED25519_PK];
+	size_t tlen;
+
+	if (stmt_verify_signed(content, len, STMT_HEAD, s->trust, s->now,
+	    &tlen, pk) == 0 && stmt_head_parse(content, tlen, h) == 0 &&
+	    stmt_key_matches(h->key, pk))
+		return 0;
+	return -1;
+}
+
+/*
+ * The directory, bounded by the head this device remembers; past that, by
+ * the head the server serves now, if a trusted signer signed it.
+ */
 int
 session_list(struct session *s)
 {
-	if (psftp_list(s->p, &s->ents, &s->nents) != 0) {
+	const struct stmt_head *prior = s->st.have_head ? &s->st.head : NULL;
+	struct stmt_head served;
+	uint64_t max = dir_bound(prior, NULL);
+	u_char *text = NULL;
+	size_t len;
+	int r;
+
+	r = psftp_list(s->p, max, &s->ents, &s->nents);
+	if (r == PSFTP_LIST_FULL && psftp_is_pfish(s->p) &&
+	    psftp_state_head(s->p, &text, &len) == 0 && len > 0 &&
+	    trusted_head(s, text, len, &served) == 0 &&
+	    dir_bound(prior, &served) > max) {
+		max = dir_bound(prior, &served);
+		r = psftp_list(s->p, max, &s->ents, &s->nents);
+	}
+	free(text);
+	if (r == PSFTP_LIST_FULL) {
+		warnx("%s: listing failed: server listed more names than a "
+		    "mailbox may hold (over %llu; the signed head allows no "
+		    "more)", conn_host(s->c), (unsigned long long)max);
+		return -1;
+	}
+	if (r != 0) {
 		warnx("%s: listing failed: %s", conn_host(s->c),
 		    psftp_errmsg(s->p));
 		return -1;
@@ -269,13 +310,9 @@ session_list(struct session *s)
 static void
 budget_head(struct session *s, const u_char *content, size_t len)
 {
-	u_char pk[SSHKEY_ED25519_PK];
 	struct stmt_head h;
-	size_t tlen;
 
-	if (stmt_verify_signed(content, len, STMT_HEAD, s->trust, s->now,
-	    &tlen, pk) == 0 && stmt_head_parse(content, tlen, &h) == 0 &&
-	    stmt_key_matches(h.key, pk))
+	if (trusted_head(s, content, len, &h) == 0)
 		sbudget_head(&s->budget, &h);
 }
 

@@ -45,15 +45,16 @@ struct seqset;
 #define CLIENT_READ_WINDOW	16	/* READ requests in flight */
 
 /*
- * What a server may send (pfish(1) LIMITS).  A directory listing holds at
- * most CLIENT_DIR_MAX names and CLIENT_DIR_BYTES bytes of message names.
- * A state listing holds at most 1 + 4 * N items and CLIENT_STATE_AVG * that
- * many bytes, where N is the span of seqs the signed heads (served and
- * remembered) cover plus CLIENT_STATE_AHEAD records not yet in a head.
+ * What a server may send (pfish(1) LIMITS).  A state listing holds at most
+ * 1 + 4 * N items and CLIENT_STATE_AVG * that many bytes, where N is the
+ * span of seqs the signed heads (served and remembered) cover plus
+ * CLIENT_STATE_AHEAD records not yet in a head.  A directory listing
+ * holds at most CLIENT_DIR_MAX + N names, CLIENT_DIR_AVG bytes of message
+ * names apiece.
  */
 #define CLIENT_IOTIMEOUT	30	/* seconds without an answer */
 #define CLIENT_DIR_MAX		262144
-#define CLIENT_DIR_BYTES	(8 * 1024 * 1024)
+#define CLIENT_DIR_AVG		32
 #define CLIENT_STATE_AHEAD	1024
 #define CLIENT_STATE_AVG	4096
 /*
@@ -116,7 +117,10 @@ void	 psftp_free(struct psftp *p);
 int	 psftp_is_pfish(const struct psftp *p);	/* pfish subsystem + state */
 int	 psftp_can_delete(const struct psftp *p);
 const char *psftp_subsystem(const struct psftp *p);	/* "pfish", "sftp" */
-int	 psftp_list(struct psftp *p, struct psftp_entry **out, size_t *nout);
+/* -1: failed; PSFTP_LIST_FULL: more than max names (session usable). */
+#define PSFTP_LIST_FULL		(-2)
+int	 psftp_list(struct psftp *p, uint64_t max, struct psftp_entry **out,
+	    size_t *nout);
 void	 psftp_entries_free(struct psftp_entry *e, size_t n);
 /* -1: session broken; PSFTP_ERR_*: this file failed, session usable. */
 int	 psftp_get(struct psftp *p, const char *name, uint64_t hint,
@@ -133,6 +137,8 @@ int	 psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
 int	 psftp_remove(struct psftp *p, const char *name);
 /* Calls reset (kind 0) before each (re)start of a consistent listing. */
 int	 psftp_state(struct psftp *p, psftp_item_cb cb, void *arg);
+/* The first page's head, if it starts with one (*len 0 if not); malloc'd. */
+int	 psftp_state_head(struct psftp *p, u_char **head, size_t *len);
 /* State listings begun again because the head changed (PROTOCOL 2.6). */
 unsigned int psftp_restarts(const struct psftp *p);
 int	 psftp_delete(struct psftp *p, const u_char *stmt, size_t len);
@@ -172,6 +178,7 @@ struct sbudget {
 void	 sbudget_init(struct sbudget *b, const struct stmt_head *prior);
 void	 sbudget_head(struct sbudget *b, const struct stmt_head *served);
 int	 sbudget_take(struct sbudget *b, size_t len);
+uint64_t dir_bound(const struct stmt_head *h1, const struct stmt_head *h2);
 /* The account chain served: -1 past CLIENT_ACCT_STATES / _BYTES. */
 struct abudget {
 	uint64_t	 states, bytes;

@@ -44,10 +44,14 @@ struct buf;
  */
 #define PSTATE_MAGIC		"pfish-client-state 2"
 #define PSTATE_MAGIC_V1		"pfish-client-state 1"
-#define PSTATE_MAX		(64 * 1024 * 1024)
+/*
+ * Facts kept per list: twice the largest mailbox tested (a million
+ * messages in retention).  A fact's line is at most 86 bytes, so two full
+ * lists, the head and the rest stay below PSTATE_MAX.
+ */
+#define PSTATE_FACTS_MAX	2000000
+#define PSTATE_MAX		(2 * PSTATE_FACTS_MAX * 86 + 1024 * 1024)
 #define PSTATE_HASH_LEN		32
-/* Facts kept per list: ~80 bytes each, the file stays below PSTATE_MAX. */
-#define PSTATE_FACTS_MAX	300000
 
 struct seqset;
 

@@ -9,6 +9,7 @@
 #	name=FILE	the file deny refuses to open
 #	hook=CMD	the shell command interleave runs
 #	log=FILE	where to note what was done (appended)
+#	n=N, head=FILE	for readdir-many
 #
 # Hostile modes (every one stops by itself after far more than a correct
 # client accepts, so a client without bounds fails a test instead of
@@ -22,6 +23,9 @@
 #			and every READ answers as much as asked, forever
 #	state-excess	serves mbox with its real head and records, then
 #			10000 more records than the head allows
+#	readdir-many	lists n= (a number) message names, then EOF; its
+#			state is the head in the file head= alone, or
+#			nothing without head=
 # Wrapping modes run pfish-server (server=) and change one thing:
 #	deny		OPEN of name= is refused (SSH_FX_PERMISSION_DENIED);
 #			hook=, if given, runs after the first refusal
@@ -172,6 +176,8 @@ class Fake:
     def dispatch(self, t, rid, p):
         if t == FXP_OPENDIR:
             self.handles[b"d"] = 0
+            if self.mode == "readdir-many":
+                self.sent = 0
             send(bytes([FXP_HANDLE]) + struct.pack(">I", rid) + s_str(b"d"))
         elif t == FXP_READDIR:
             self.readdir(rid)
@@ -203,6 +209,17 @@ class Fake:
             self.sent += len(names)
             send(name_reply(rid, names))
             return
+        if self.mode == "readdir-many":
+            n = int(self.conf["n"])
+            if self.sent >= n:
+                status(rid, FX_EOF, "end")
+                return
+            k = min(500, n - self.sent)
+            names = [("%012d.age" % (self.sent + i + 1), 10)
+                     for i in range(k)]
+            self.sent += k
+            send(name_reply(rid, names))
+            return
         if self.mode == "fallback-endless" and self.handles[b"d"] == 0:
             self.handles[b"d"] = 1
             send(name_reply(rid, [("000000000001.age", 10)]))
@@ -222,6 +239,13 @@ class Fake:
         m = self.mode
         if m == "state-excess":
             return self.excess(rid, cursor)
+        if m in ("readdir-many", "readdir-endless"):
+            items = []
+            if self.conf.get("head"):
+                with open(self.conf["head"], "rb") as f:
+                    items.append((1, 0, f.read()))
+            send(state_reply(rid, "", "", items))
+            return
         limit = {"state-endless": 512, "state-tiny": 140,
                  "state-empty": 100000}[m]
         if self.sent >= limit:

@@ -123,6 +123,28 @@ hostile "state listing larger than the signed head allows" state-excess \
     'more state than the signed head allows' verify
 hostile "endless READDIR" readdir-endless \
     'more names than a mailbox may hold' verify
+# A mailbox larger than the directory floor (262144 names) lists when a
+# head signed by the trusted signer covers it, and only then.  The fake
+# has no records, so the verdict is tampering; the listing must pass.
+BIGN=270000
+sed '/^-----BEGIN SSH SIGNATURE-----$/,$d' "$M/.pfish/head" |
+    sed "s/^high .*/high $BIGN/" >bighead.txt
+"$TOOL" sign head "$T/state/signer_key" <bighead.txt >bighead ||
+    notok "sign a head covering $BIGN seqs"
+fake readdir-many "n=$BIGN"
+expect "$BIGN names, no signed head: more than a mailbox may hold" 1 \
+    'more names than a mailbox may hold' \
+    $P -s "$T/st.many0" "$DEST" list
+nsess=$((nsess + 1))
+fake readdir-many "n=$BIGN" "head=$T/bighead"
+expect "$BIGN names under a signed head covering them: listed" 3 \
+    "missing.* $BIGN" $P -s "$T/st.many1" "$DEST" verify
+nsess=$((nsess + 1))
+if grep -q 'more names' "$T/out" 2>/dev/null; then
+	notok "$BIGN names under a signed head: no listing refusal"
+else
+	ok "$BIGN names under a signed head: no listing refusal"
+fi
 hostile "silent after INIT" silent 'no answer from the server for 30 s' \
     verify
 # The I/O timeout from ssh_config: ServerAliveInterval * ServerAliveCountMax.

@@ -103,6 +103,32 @@ test_remembered_head_widens(void **state)
 	assert_int_equal(b.items_max, 1 + 4 * CLIENT_STATE_AHEAD);
 }
 
+/*
+ * The directory bound: a floor for any mailbox, raised by the seqs a
+ * signed head covers (a million messages list), never by a head whose
+ * high is out of range.
+ */
+static void
+test_dir_bound(void **state)
+{
+	struct stmt_head prior, served;
+
+	(void)state;
+	assert_int_equal(dir_bound(NULL, NULL),
+	    CLIENT_DIR_MAX + CLIENT_STATE_AHEAD);
+	head(&served, 1, 1000000);
+	assert_int_equal(dir_bound(NULL, &served),
+	    CLIENT_DIR_MAX + 1000000 + CLIENT_STATE_AHEAD);
+	head(&prior, 900001, 1000000);
+	assert_int_equal(dir_bound(&prior, NULL),
+	    CLIENT_DIR_MAX + 100000 + CLIENT_STATE_AHEAD);
+	assert_int_equal(dir_bound(&prior, &served),
+	    CLIENT_DIR_MAX + 1000000 + CLIENT_STATE_AHEAD);
+	head(&served, 1, PFISH_SEQ_MAX + 1);
+	assert_int_equal(dir_bound(&prior, &served),
+	    CLIENT_DIR_MAX + 100000 + CLIENT_STATE_AHEAD);
+}
+
 int
 main(void)
 {
@@ -110,6 +136,7 @@ main(void)
 		cmocka_unit_test(test_no_head),
 		cmocka_unit_test(test_served_head),
 		cmocka_unit_test(test_remembered_head_widens),
+		cmocka_unit_test(test_dir_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
