@@ -30,23 +30,38 @@ ssh-keygen -q -t ed25519 -N '' -f signer
 echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat signer.pub)" \
     >allowed
 MB=$(id -un)
-sshd_start "Subsystem pfish $SERVER -d $T/root/%u" || exit 1
+# The server runs under rss too: its peak RSS, per session, in srv.out.
+sshd_start "Subsystem pfish $PFISH_OBJ/bench/rss $T/srv.out $SERVER -d $T/root/%u" ||
+    exit 1
 P="$PFISH_BIN/pfish -F /dev/null -p $SSHD_PORT -i $USER_KEY
     -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed -s $T/state"
 ST="$PFISH_BIN/pfish-store -r $T/root -T $T/allowed"
 TSV=$OUTDIR/scale.tsv
-printf 'op\tn\tseconds\texit\trss_kib\n' >"$TSV"
+printf 'op\tn\tseconds\texit\trss_kib\tserver_rss_kib\n' >"$TSV"
 
 # OP N cmd...: run once, record wall time, exit status and peak RSS
-# (the client's, or pfish-store's).
+# (the client's, or pfish-store's), and pfish-server's for a client run
+# (it writes srv.out as its session ends, which may be just after the
+# client's end: waited for, up to 30 s).
 step() {
 	_op=$1 _n=$2
 	shift 2
+	rm -f "$T/srv.out"
 	"$PFISH_OBJ/bench/rss" "$T/rss.out" "$@" >"$T/step.out" 2>&1
 	_rc=$?
 	read -r _w _m _ <"$T/rss.out" || { _w=0 _m=0; }
-	printf '%s\t%s\t%s\t%s\t%s\n' "$_op" "$_n" "$_w" "$_rc" "$_m" \
-	    >>"$TSV"
+	_sm=0
+	case $_op in
+	store-*) ;;
+	*)	_i=0
+		while [ ! -s "$T/srv.out" ] && [ "$_i" -lt 300 ]; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		read -r _ _sm _ <"$T/srv.out" || _sm=0 ;;
+	esac
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$_op" "$_n" "$_w" "$_rc" "$_m" \
+	    "$_sm" >>"$TSV"
 	[ "$_rc" = 0 ] || sed 's/^/#   /' "$T/step.out" | tail -n 3
 }
 
@@ -69,7 +84,7 @@ done
 awk -F '\t' '
 NR == 1 { next }
 {
-	t[$1, $2] = $3; rc[$1, $2] = $4; m[$1, $2] = $5
+	t[$1, $2] = $3; rc[$1, $2] = $4; m[$1, $2] = $5; sm[$1, $2] = $6
 	if (!($1 in seen)) { seen[$1] = 1; ops[++nops] = $1 }
 	if (!($2 in seenn)) { seenn[$2] = 1; ns[++nn] = $2 }
 }
@@ -121,6 +136,20 @@ END {
 		for (j = 1; j <= nn; j++) printf " %10d", m[o, ns[j]]
 		printf " %7.2fx\n", (m[o, ns[1]] > 0 ? \
 		    m[o, ns[nn]] / m[o, ns[1]] : 0)
+	}
+	# pfish-server serving each client run: flat in the mailbox size.
+	print ""
+	printf "%-14s", "server RSS KiB"
+	for (j = 1; j <= nn; j++) printf " %10s", ns[j]
+	printf " %8s\n", "growth"
+	for (i = 1; i <= nops; i++) {
+		o = ops[i]
+		if (sm[o, ns[1]] <= 0) continue
+		printf "%-14s", o
+		for (j = 1; j <= nn; j++) printf " %10d", sm[o, ns[j]]
+		g = sm[o, ns[nn]] / sm[o, ns[1]]
+		printf " %7.2fx  (goal <= 1.10x)  %s\n", g, \
+		    g <= 1.10 ? "met" : "NOT MET"
 	}
 }' "$TSV" | tee "$OUTDIR/scale.txt"
 echo "scale: errors are marked ! after the time" >>"$OUTDIR/scale.txt"
