@@ -26,12 +26,9 @@
  * A listing serves the records from a head's low on, plus records signed
  * since that head; deletes, notes and voids each name at least one of
  * those seqs.  So N = the span the signed heads cover (the one served and
- * the one this device remembers) plus CLIENT_STATE_AHEAD, and a listing
- * has at most 1 + 4 * N items of CLIENT_STATE_AVG bytes on average.
- */
-/*
- * The seqs a server may speak of: the span the signed heads (either may
- * be NULL) cover, plus CLIENT_STATE_AHEAD records not yet in a head.
+ * the one this device remembers; either may be NULL) plus
+ * CLIENT_STATE_AHEAD, and a listing has at most 1 + 4 * N items of
+ * CLIENT_STATE_AVG bytes on average.  A directory holds a message a seq.
  */
 static uint64_t
 head_span(const struct stmt_head *h1, const struct stmt_head *h2)
