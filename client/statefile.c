@@ -248,7 +248,7 @@ cstate_save(const char *path, const struct cstate *st)
 	const char *base;
 	int dfd = -1, r = -1;
 
-	if ((b = buf_new()) == NULL ||
+	if ((b = buf_new_max(PSTATE_MAX)) == NULL ||
 	    pstate_format(st->fetched, st->checked, &st->mem,
 	    st->have_head ? st->headtext : NULL, st->headtextlen, b) != 0) {
 		warnx("cannot format state");

@@ -45,11 +45,12 @@ struct buf;
 #define PSTATE_MAGIC		"pfish-client-state 2"
 #define PSTATE_MAGIC_V1		"pfish-client-state 1"
 /*
- * Facts kept per list: twice the largest mailbox tested (a million
+ * Facts kept per list: half again the largest mailbox tested (a million
  * messages in retention).  A fact's line is at most 86 bytes, so two full
- * lists, the head and the rest stay below PSTATE_MAX.
+ * lists, the head and the rest stay below PSTATE_MAX, which stays below
+ * BUF_SIZE_MAX (the buffer it is formatted in).
  */
-#define PSTATE_FACTS_MAX	2000000
+#define PSTATE_FACTS_MAX	1500000
 #define PSTATE_MAX		(2 * PSTATE_FACTS_MAX * 86 + 1024 * 1024)
 #define PSTATE_HASH_LEN		32
 

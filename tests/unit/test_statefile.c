@@ -147,6 +147,42 @@ test_save_load(void **state)
 	buf_free(text);
 }
 
+/*
+ * A full memory (PSTATE_FACTS_MAX records and as many deletes, well past
+ * the 16 MiB of a default buffer) is saved and read back whole.
+ */
+static void
+test_save_load_full(void **state)
+{
+	struct cstate st, st2;
+	struct pstate_fact *f;
+	char p[1024];
+	size_t i, n = PSTATE_FACTS_MAX;
+
+	(void)state;
+	(void)snprintf(p, sizeof(p), "%s/state-full", dir);
+	assert_int_equal(cstate_load(p, &st), 0);
+	assert_non_null(f = calloc(n, sizeof(*f)));
+	for (i = 0; i < n; i++) {
+		f[i].seq = 1 + i;
+		memset(f[i].hash, (int)(i & 0xff), sizeof(f[i].hash));
+	}
+	assert_int_equal(pstate_facts_merge(&st.mem.known, &st.mem.nknown, f,
+	    n, NULL), 0);
+	assert_int_equal(pstate_facts_merge(&st.mem.gone, &st.mem.ngone, f,
+	    n, NULL), 0);
+	free(f);
+	assert_int_equal(cstate_save(p, &st), 0);
+	assert_int_equal(cstate_load(p, &st2), 0);
+	assert_int_equal(st2.mem.nknown, n);
+	assert_int_equal(st2.mem.ngone, n);
+	assert_int_equal(st2.mem.known[n - 1].seq, n);
+	assert_int_equal(st2.mem.gone[n - 1].hash[0], (n - 1) & 0xff);
+	cstate_clear(&st);
+	cstate_clear(&st2);
+	assert_int_equal(unlink(p), 0);
+}
+
 static void
 test_load_garbage(void **state)
 {
@@ -175,6 +211,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_paths),
 		cmocka_unit_test(test_save_load),
+		cmocka_unit_test(test_save_load_full),
 		cmocka_unit_test(test_load_garbage),
 	};
 
