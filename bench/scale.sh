@@ -82,6 +82,13 @@ done
 
 # The table, slopes and goals.  A slope is d log(time) / d log(size).
 awk -F '\t' '
+# The header of a table with one column per size.
+function header(title,    j) {
+	print ""
+	printf "%-14s", title
+	for (j = 1; j <= nn; j++) printf " %10s", ns[j]
+	printf " %8s\n", "growth"
+}
 NR == 1 { next }
 {
 	t[$1, $2] = $3; rc[$1, $2] = $4; m[$1, $2] = $5; sm[$1, $2] = $6
@@ -126,10 +133,7 @@ END {
 		}
 	}
 	# Memory: peak RSS of each program at each size.
-	print ""
-	printf "%-14s", "peak RSS KiB"
-	for (j = 1; j <= nn; j++) printf " %10s", ns[j]
-	printf " %8s\n", "growth"
+	header("peak RSS KiB")
 	for (i = 1; i <= nops; i++) {
 		o = ops[i]
 		printf "%-14s", o
@@ -138,10 +142,7 @@ END {
 		    m[o, ns[nn]] / m[o, ns[1]] : 0)
 	}
 	# pfish-server serving each client run: flat in the mailbox size.
-	print ""
-	printf "%-14s", "server RSS KiB"
-	for (j = 1; j <= nn; j++) printf " %10s", ns[j]
-	printf " %8s\n", "growth"
+	header("server RSS KiB")
 	for (i = 1; i <= nops; i++) {
 		o = ops[i]
 		if (sm[o, ns[1]] <= 0) continue
