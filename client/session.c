@@ -326,7 +326,7 @@ collect_record(struct session *s, uint64_t seq, const u_char *content,
 {
 	struct vrec *v, *nv;
 	struct srsig *rs, *nrs;
-	size_t cap, tlen;
+	size_t cap;
 
 	if (s->nrecs == s->reccap) {
 		cap = s->reccap ? s->reccap * 2 : 256;
@@ -344,13 +344,8 @@ collect_record(struct session *s, uint64_t seq, const u_char *content,
 	memset(rs, 0, sizeof(*rs));
 	v->seq = seq;
 	s->nrecs++;
-	if (stmt_split_signed(content, len, &tlen) != 0 ||
-	    stmt_record_parse(content, tlen, &v->r) != 0)
-		return 0;
-	stmt_hash(content, tlen, v->hash);
-	v->parsed = 1;
-	rs->ok = stmt_sig_parse(content, len, STMT_RECORD, &tlen,
-	    &rs->sig) == 0;
+	v->parsed = stmt_record_keep(content, len, &v->r, v->hash, &rs->sig,
+	    &rs->ok) == 0;
 	return 0;
 }
 

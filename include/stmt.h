@@ -209,7 +209,14 @@ int	stmt_sig_parse(const u_char *data, size_t len, enum stmt_type type,
 int	stmt_sig_check(const struct sshsig_parsed *sig, enum stmt_type type,
 	    const u_char *text, size_t tlen, const struct trust *trust,
 	    uint64_t now, u_char pk[SSHKEY_ED25519_PK]);
-/* A record kept without its text (stmtsig.c): 0 when validly signed. */
+/*
+ * A record kept without its text (stmtsig.c).  stmt_record_keep parses a
+ * signed record into its fields, its text's hash and its signature: 0 when
+ * the text is a canonical record; *sigok says whether the signature could
+ * be read.  stmt_record_sig_check: 0 when validly signed.
+ */
+int	stmt_record_keep(const u_char *data, size_t len, struct stmt_record *r,
+	    u_char hash[STMT_HASH_LEN], struct sshsig_parsed *sig, int *sigok);
 int	stmt_record_sig_check(const struct stmt_record *r,
 	    const u_char hash[STMT_HASH_LEN], const struct sshsig_parsed *sig,
 	    const struct trust *trust, uint64_t now);

@@ -98,6 +98,21 @@ stmt_verify_signed(const u_char *data, size_t len, enum stmt_type type,
 	return 0;
 }
 
+int
+stmt_record_keep(const u_char *data, size_t len, struct stmt_record *r,
+    u_char hash[STMT_HASH_LEN], struct sshsig_parsed *sig, int *sigok)
+{
+	size_t tlen;
+
+	*sigok = 0;
+	if (stmt_split_signed(data, len, &tlen) != 0 ||
+	    stmt_record_parse(data, tlen, r) != 0)
+		return STMT_ERR_FORMAT;
+	stmt_hash(data, tlen, hash);
+	*sigok = stmt_sig_parse(data, len, STMT_RECORD, &tlen, sig) == 0;
+	return 0;
+}
+
 /*
  * A record kept as its parsed fields, its text's hash and its parsed
  * signature: its text is the fields encoded (the parser takes only the

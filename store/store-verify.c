@@ -230,7 +230,7 @@ load_record(struct sv *v, const char *fname, uint64_t seq)
 	struct vrec *r;
 	struct raw *w;
 	u_char *data = NULL;
-	size_t len, tl;
+	size_t len;
 
 	if (grow(&v->recs, &v->nrecs, &v->crecs, sizeof(*r)) != 0) {
 		v->err = ENOMEM;
@@ -248,13 +248,8 @@ load_record(struct sv *v, const char *fname, uint64_t seq)
 	r->seq = seq;
 	if (fs_read_file(v->m.rec, fname, STMT_SIGNED_MAX, &data, &len) == -1)
 		return;
-	if (stmt_split_signed(data, len, &tl) != 0 ||
-	    stmt_record_parse(data, tl, &r->r) != 0)
-		goto out;
-	stmt_hash(data, tl, r->hash);
-	r->parsed = 1;
-	w->ok = stmt_sig_parse(data, len, STMT_RECORD, &tl, &w->sig) == 0;
- out:
+	r->parsed = stmt_record_keep(data, len, &r->r, r->hash, &w->sig,
+	    &w->ok) == 0;
 	free(data);
 }
 

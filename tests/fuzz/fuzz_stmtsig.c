@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsig.h"
 #include "stmt.h"
 #include "trust.h"
 
@@ -71,6 +72,30 @@ parse_verified(enum stmt_type type, const uint8_t *data, size_t tl)
 	}
 }
 
+/*
+ * A record kept without its text (stmt_record_keep, stmt_record_sig_check)
+ * decides as stmt_verify_signed with the parse and key check after it.
+ */
+static void
+kept_record(const uint8_t *data, size_t size)
+{
+	struct sshsig_parsed sig;
+	struct stmt_record r, r2;
+	u_char hash[STMT_HASH_LEN], pk[SSHKEY_ED25519_PK];
+	size_t tl;
+	int sigok, kept, direct;
+
+	kept = stmt_record_keep(data, size, &r, hash, &sig, &sigok) == 0 &&
+	    sigok && stmt_record_sig_check(&r, hash, &sig, fuzz_trust(),
+	    1800000000ULL) == 0;
+	direct = stmt_verify_signed(data, size, STMT_RECORD, fuzz_trust(),
+	    1800000000ULL, &tl, pk) == 0 &&
+	    stmt_record_parse(data, tl, &r2) == 0 &&
+	    stmt_key_matches(r2.key, pk);
+	if (kept != direct)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -89,6 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();	/* the split must stay inside the input */
 		parse_verified(types[i], data, tl);
 	}
+	kept_record(data, size);
 	/* The key field comparison takes any C string. */
 	if (size < 256 && (keyfield = malloc(size + 1)) != NULL) {
 		memcpy(keyfield, data, size);
