@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -48,7 +49,10 @@
 
 struct staged {
 	uint64_t	 seq;
+	uint64_t	 size;
+	u_char		 sha256[STMT_HASH_LEN];
 	char		 tmp[64];	/* "" when already in place */
+	int		 clash;		/* its name came to hold other content */
 };
 
 struct fetch {
@@ -65,11 +69,17 @@ struct fetch {
 	uint64_t	*refused;	/* the server would not serve these */
 	size_t		 nrefused, refcap;
 	int		 second;	/* the re-check within this run */
+	struct fs_tmpgen tg;
+	uint64_t	*local;		/* seqs named in the directory, sorted */
+	size_t		 nlocal;
 };
 
-/* 1 when dir already holds name with exactly the record's content. */
+/*
+ * 1 when dir already holds name with exactly this content, 0 when it
+ * does not hold name, -1 otherwise.
+ */
 static int
-have_local(int dirfd, const char *name, const struct ventry *e)
+have_local(int dirfd, const char *name, uint64_t size, const u_char *sha256)
 {
 	struct hash_sha256 h;
 	u_char buf[65536], md[STMT_HASH_LEN];
@@ -81,17 +91,78 @@ have_local(int dirfd, const char *name, const struct ventry *e)
 	    -1)
 		return errno == ENOENT ? 0 : -1;
 	hash_sha256_init(&h);
-	while ((k = read(fd, buf, sizeof(buf))) > 0 && n <= e->size) {
+	while ((k = read(fd, buf, sizeof(buf))) > 0 && n <= size) {
 		hash_sha256_update(&h, buf, (size_t)k);
 		n += (uint64_t)k;
 	}
 	hash_sha256_final(&h, md);
-	if (k == 0 && n == e->size && memcmp(md, e->sha256, sizeof(md)) == 0)
+	if (k == 0 && n == size && memcmp(md, sha256, sizeof(md)) == 0)
 		r = 1;
 	else
 		r = -1;
 	close(fd);
 	return r;
+}
+
+static int
+cmp_seq(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The messages' names in the fetch directory, read once before this run
+ * writes to it: a name it does not list is not probed for each message.
+ * One that appears later is caught by the rename, which never replaces.
+ */
+static int
+list_local(struct fetch *f)
+{
+	struct dirent *de;
+	uint64_t seq, *n;
+	size_t cap = 0;
+	DIR *d;
+
+	if ((d = fs_dir_stream(f->dirfd)) == NULL) {
+		warn("listing the fetch directory");
+		return -1;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (layout_seq_parse(de->d_name, PFISH_AGE_SUFFIX, &seq) != 0)
+			continue;
+		if (f->nlocal == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((n = reallocarray(f->local, cap,
+			    sizeof(*n))) == NULL) {
+				closedir(d);
+				warn("listing the fetch directory");
+				return -1;
+			}
+			f->local = n;
+		}
+		f->local[f->nlocal++] = seq;
+	}
+	if (errno != 0) {
+		warn("listing the fetch directory");
+		closedir(d);
+		return -1;
+	}
+	closedir(d);
+	if (f->nlocal > 0)
+		qsort(f->local, f->nlocal, sizeof(*f->local), cmp_seq);
+	return 0;
+}
+
+static int
+local_has(const struct fetch *f, uint64_t seq)
+{
+	return f->nlocal > 0 && bsearch(&seq, f->local, f->nlocal,
+	    sizeof(*f->local), cmp_seq) != NULL;
 }
 
 static int
@@ -128,6 +199,19 @@ struct pending {
 	int		 fd;
 };
 
+/* Stage e for the next commit, from tmp ("": already in place). */
+static void
+stage(struct fetch *f, const struct ventry *e, const char *tmp)
+{
+	struct staged *sf = &f->st[f->nst++];
+
+	sf->seq = e->seq;
+	sf->size = e->size;
+	memcpy(sf->sha256, e->sha256, sizeof(sf->sha256));
+	(void)strlcpy(sf->tmp, tmp, sizeof(sf->tmp));
+	sf->clash = 0;
+}
+
 /*
  * Stage a message already in place (0), or open a temporary file for
  * it (1); -1 on errors.
@@ -142,11 +226,11 @@ fetch_begin(struct fetch *f, const struct ventry *e, struct pending *pd)
 		return -1;
 	pd->e = e;
 	pd->fd = -1;
-	if ((r = have_local(f->dirfd, name, e)) == 1) {
+	r = local_has(f, e->seq) ? have_local(f->dirfd, name, e->size,
+	    e->sha256) : 0;
+	if (r == 1) {
 		/* Its name is made durable with the batch. */
-		f->st[f->nst].seq = e->seq;
-		f->st[f->nst].tmp[0] = '\0';
-		f->nst++;
+		stage(f, e, "");
 		return 0;
 	}
 	if (r == -1) {
@@ -154,7 +238,7 @@ fetch_begin(struct fetch *f, const struct ventry *e, struct pending *pd)
 		    "not overwritten", name);
 		return -1;
 	}
-	if ((pd->fd = fs_tmp_create(f->dirfd, 0600, pd->tmp,
+	if ((pd->fd = fs_tmpgen_create(&f->tg, pd->tmp,
 	    sizeof(pd->tmp))) == -1) {
 		warn("temp file for %s", name);
 		return -1;
@@ -183,7 +267,6 @@ fetch_end(struct fetch *f, struct pending *pd, int r, const struct vmsg *m,
     int over)
 {
 	const struct ventry *e = pd->e;
-	struct staged *sf;
 
 	/*
 	 * Another device may have deleted it (signed) since this run read
@@ -220,9 +303,7 @@ fetch_end(struct fetch *f, struct pending *pd, int r, const struct vmsg *m,
 		return -1;
 	}
 	pd->fd = -1;
-	sf = &f->st[f->nst++];
-	sf->seq = e->seq;
-	memcpy(sf->tmp, pd->tmp, sizeof(sf->tmp));
+	stage(f, e, pd->tmp);
 	return 0;
 }
 
@@ -303,8 +384,49 @@ fetch_discard(struct fetch *f, size_t from)
 }
 
 /*
+ * Give a staged file its name, never replacing one: a file may have
+ * appeared under it since the directory was listed (a concurrent run, or
+ * anything else).  With the same content it stands for the staged one;
+ * with other content it stays and the staged file goes.  0, or -1 with
+ * errno.
+ */
+static int
+put_name(struct fetch *f, struct staged *sf, const char *name)
+{
+	int i, r;
+
+	for (i = 0; i < 3; i++) {
+		r = renameat2(f->dirfd, sf->tmp, f->dirfd, name,
+		    RENAME_NOREPLACE);
+		if (r == -1 && (errno == EINVAL || errno == ENOSYS)) {
+			/* No RENAME_NOREPLACE here: link(2) never replaces. */
+			r = linkat(f->dirfd, sf->tmp, f->dirfd, name, 0);
+			if (r == 0)
+				(void)unlinkat(f->dirfd, sf->tmp, 0);
+		}
+		if (r == 0 || errno != EEXIST)
+			return r;
+		/* Gone again before it could be read (0): try once more. */
+		if ((r = have_local(f->dirfd, name, sf->size,
+		    sf->sha256)) != 0)
+			break;
+	}
+	(void)unlinkat(f->dirfd, sf->tmp, 0);
+	sf->tmp[0] = '\0';
+	if (r == 1)
+		return 0;
+	sf->clash = 1;
+	warnx("%s %s in the fetch directory during this run; not "
+	    "overwritten", name, r == 0 ? "kept coming and going" :
+	    "appeared with other content");
+	return 0;
+}
+
+/*
  * Make the staged files durable under their names, then record them as
  * fetched: one syncfs for the data, the renames, one directory fsync.
+ * A name taken by other content keeps it; that message is not recorded
+ * and the run fails once the rest is committed.
  */
 static int
 fetch_commit(struct fetch *f)
@@ -312,6 +434,7 @@ fetch_commit(struct fetch *f)
 	struct session *s = f->s;
 	char name[PFISH_NAME_MAX];
 	size_t i;
+	int clash = 0;
 
 	if (f->nst == 0)
 		return 0;
@@ -326,8 +449,8 @@ fetch_commit(struct fetch *f)
 			fetch_discard(f, i);
 			return -1;
 		}
-		if (f->st[i].tmp[0] != '\0' && renameat(f->dirfd,
-		    f->st[i].tmp, f->dirfd, name) == -1) {
+		if (f->st[i].tmp[0] != '\0' && put_name(f, &f->st[i],
+		    name) == -1) {
 			warn("%s", name);
 			fetch_discard(f, i);
 			return -1;
@@ -339,6 +462,10 @@ fetch_commit(struct fetch *f)
 		return -1;
 	}
 	for (i = 0; i < f->nst; i++) {
+		if (f->st[i].clash) {
+			clash = 1;
+			continue;
+		}
 		if (f->st[i].tmp[0] != '\0')
 			f->got++;
 		if ((f->md != NULL && deliver(f, f->st[i].seq) != 0) ||
@@ -350,7 +477,9 @@ fetch_commit(struct fetch *f)
 	}
 	f->nst = 0;
 	/* Resumable: the state follows the files batch by batch. */
-	return cstate_save(s->statepath, &s->st);
+	if (cstate_save(s->statepath, &s->st) != 0)
+		return -1;
+	return clash ? -1 : 0;
 }
 
 /* fetch_one, committing each full batch, and what arrived on failure. */
@@ -490,7 +619,7 @@ plain_one(struct fetch *f, const struct psftp_entry *en)
 		warnx("%s: listed without a size; not fetched", en->name);
 		return -1;
 	}
-	if ((fd = fs_tmp_create(f->dirfd, 0600, tmp, sizeof(tmp))) == -1) {
+	if ((fd = fs_tmpgen_create(&f->tg, tmp, sizeof(tmp))) == -1) {
 		warn("temp file for %s", en->name);
 		return -1;
 	}
@@ -682,6 +811,10 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 			goto out;
 		a.dir = defdir;
 	}
+	if (fs_tmpgen_init(&f.tg, f.dirfd, 0600) != 0) {
+		warn("temp file names");
+		goto out;
+	}
 	if (!session_signed(f.s)) {
 		if (a.decrypt)
 			warnx("--decrypt needs verified mail; not decrypting");
@@ -692,7 +825,8 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 		goto out;
 	session_print_findings(f.s, stdout);
 	session_print_notes(f.s, stdout);
-	if (fetch_verified(&f) != 0 || recheck(&f) != 0) {
+	if (list_local(&f) != 0 || fetch_verified(&f) != 0 ||
+	    recheck(&f) != 0) {
 		(void)session_accept(f.s);
 		goto out;
 	}
@@ -705,6 +839,7 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	rc = f.bad > 0 ? PFISH_EXIT_TAMPER : session_exit_code(f.s);
  out:
 	free(f.refused);
+	free(f.local);
 	session_close(f.s);
 	maildir_close(f.md);
 	if (f.dirfd != -1)

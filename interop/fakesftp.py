@@ -35,6 +35,9 @@
 #			after 64 MiB)
 #	interleave	when the first directory listing ends (READDIR EOF),
 #			run hook= before the client sees that EOF
+#	readhook	when the first READ of name= arrives, run hook=
+#			before the server sees it (the client has listed its
+#			fetch directory and made its temp file by then)
 #	pass		nothing
 
 import os
@@ -334,6 +337,9 @@ class Wrap:
                     if h in self.handles:
                         self.reads[rid] = struct.unpack(
                             ">I", p[off + 8:off + 12])[0]
+                        if self.mode == "readhook" and not self.hooked:
+                            self.hooked = True
+                            self.hook()
             write_all(cin, struct.pack(">I", len(p)) + p)
         self.child.stdin.close()
 
@@ -345,7 +351,8 @@ class Wrap:
                 return
             if p[0] == FXP_VERSION and self.mode == "noext":
                 p = bytes([FXP_VERSION]) + struct.pack(">I", 3)
-            elif (p[0] == FXP_HANDLE and self.mode == "endless" and
+            elif (p[0] == FXP_HANDLE and
+                    self.mode in ("endless", "readhook") and
                     self.opens.get(struct.unpack(">I", p[1:5])[0]) ==
                     self.conf["name"]):
                 self.handles.add(g_str(p, 5)[0])
@@ -379,7 +386,8 @@ class Wrap:
 def main():
     conf = conf_read(sys.argv[1])
     note(conf, "session mode %s" % conf.get("mode"))
-    if conf["mode"] in ("deny", "noext", "interleave", "pass", "endless"):
+    if conf["mode"] in ("deny", "noext", "interleave", "pass", "endless",
+                        "readhook"):
         Wrap(conf).run()
     else:
         Fake(conf).run()

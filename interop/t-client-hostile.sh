@@ -290,6 +290,41 @@ check "endless signed message: not kept, no temp file left" \
     test "$(ls -A ef | tr '\n' ' ')" = "$(seqf 1).age $(seqf 3).age "
 restore
 
+# A name that appears in the fetch directory after the client listed it
+# and before its rename (another run, or anything else) is never
+# replaced: other content stays and that message is not recorded as
+# fetched; the same content stands for the download.
+mkdir cf
+fake readhook name="$(seqf 2).age" hook="echo other >$T/cf/$(seqf 2).age"
+expect "name taken during the fetch: not overwritten (exit 1)" 1 \
+    "$(seqf 2).age appeared with other content.*not overwritten" \
+    $P -s "$T/st.cf" "$DEST" fetch -d cf
+nsess=$((nsess + 1))
+check "name taken during the fetch: the other content is kept" \
+    test "$(cat "cf/$(seqf 2).age")" = other
+check "name taken during the fetch: the rest fetched, no temp file left" \
+    test "$(ls -A cf | tr '\n' ' ')" = \
+    "$(seqf 1).age $(seqf 2).age $(seqf 3).age "
+check "name taken during the fetch: the rest equals the store's" \
+    cmp -s "cf/$(seqf 3).age" "$M/$(seqf 3).age"
+rm "cf/$(seqf 2).age"
+fake pass
+expect "name taken during the fetch: not recorded, fetched next run" 0 '' \
+    $P -s "$T/st.cf" "$DEST" fetch -d cf
+nsess=$((nsess + 1))
+check "name taken during the fetch: the next run fetched the store's" \
+    cmp -s "cf/$(seqf 2).age" "$M/$(seqf 2).age"
+mkdir cs
+fake readhook name="$(seqf 2).age" \
+    hook="cp $M/$(seqf 2).age $T/cs/$(seqf 2).age"
+expect "name taken by the same content during the fetch: fine" 0 '' \
+    $P -s "$T/st.cs" "$DEST" fetch -d cs
+nsess=$((nsess + 1))
+check "same content: every message there once, no temp file left" \
+    test "$(ls -A cs | tr '\n' ' ')" = \
+    "$(seqf 1).age $(seqf 2).age $(seqf 3).age "
+check "same content: the hook ran" grep -q 'hook ran, exit 0' "$T/fake.log"
+
 # --- pfish-server honours the options of delete keys ---------------------
 # The test user's key signs deletes only through pfish-server -k delkeys,
 # so sshd's own authorized_keys (its login) stays as it is.
