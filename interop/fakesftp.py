@@ -35,6 +35,8 @@
 #			after 64 MiB)
 #	interleave	when the first directory listing ends (READDIR EOF),
 #			run hook= before the client sees that EOF
+#	short		every DATA reply longer than one byte is cut to its
+#			first half: short reads, as SFTP allows
 #	readhook	when the first READ of name= arrives, run hook=
 #			before the server sees it (the client has listed its
 #			fetch directory and made its temp file by then)
@@ -363,6 +365,12 @@ class Wrap:
                 n = self.reads[rid]
                 self.sent += n
                 p = bytes([FXP_DATA]) + struct.pack(">I", rid) + s_str(b"A" * n)
+            elif p[0] == FXP_DATA and self.mode == "short":
+                (rid,) = struct.unpack(">I", p[1:5])
+                data, _ = g_str(p, 5)
+                if len(data) > 1:
+                    data = data[:len(data) // 2]
+                p = bytes([FXP_DATA]) + struct.pack(">I", rid) + s_str(data)
             elif p[0] == FXP_HANDLE and \
                     struct.unpack(">I", p[1:5])[0] in self.denied:
                 (rid,) = struct.unpack(">I", p[1:5])
@@ -387,7 +395,7 @@ def main():
     conf = conf_read(sys.argv[1])
     note(conf, "session mode %s" % conf.get("mode"))
     if conf["mode"] in ("deny", "noext", "interleave", "pass", "endless",
-                        "readhook"):
+                        "readhook", "short"):
         Wrap(conf).run()
     else:
         Fake(conf).run()
