@@ -38,14 +38,21 @@
 
 /*
  * Files are staged under temporary names and made durable in batches:
- * one syncfs(2) for the batch, then the renames and one fsync of the
- * directory, and only then are they recorded as fetched (and so may be
- * deleted on the server).  A crash leaves temporary files, never a
- * final name over data that is not on disk.
+ * one syncfs(2) for the batch (it waits for every dirty file of the file
+ * system: milliseconds each on a busy machine), then the renames and one
+ * fsync of the directory, and only then are they recorded as fetched
+ * (and so may be deleted on the server).  A crash leaves temporary
+ * files, never a final name over data that is not on disk.
  */
-#define FETCH_BATCH	256
+#define FETCH_BATCH	1024
+/* ... or fewer, when their bytes reach this (what a kill re-fetches). */
+#define FETCH_BATCH_BYTES (64 * 1024 * 1024)
 /* Larger messages are fetched one at a time, their reads pipelined. */
 #define FETCH_SMALL	(1024 * 1024)
+/* Bytes a directory entry takes, about, for a message's name. */
+#define FETCH_DIRENT	32
+/* A directory this large (bytes) is read in a few calls: always read. */
+#define FETCH_DIR_SMALL	(64 * 1024)
 
 struct staged {
 	uint64_t	 seq;
@@ -64,14 +71,16 @@ struct fetch {
 	struct progress	 pm;
 	struct maildir	*md;		/* --decrypt: plaintext goes here */
 	size_t		 got, bad;
-	struct staged	 st[FETCH_BATCH];
+	struct staged	*st;		/* FETCH_BATCH of them */
 	size_t		 nst;
+	uint64_t	 stbytes;	/* downloaded bytes in st */
 	uint64_t	*refused;	/* the server would not serve these */
 	size_t		 nrefused, refcap;
 	int		 second;	/* the re-check within this run */
 	struct fs_tmpgen tg;
 	uint64_t	*local;		/* seqs named in the directory, sorted */
 	size_t		 nlocal;
+	int		 listed;	/* local holds them: probe only those */
 };
 
 /*
@@ -112,18 +121,48 @@ cmp_seq(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Messages this run is to fetch. */
+static size_t
+count_wanted(const struct session *s)
+{
+	const struct ventry *e;
+	size_t i, n = 0;
+
+	for (i = 0; i < s->res.ne; i++) {
+		e = &s->res.e[i];
+		if (e->status == VST_OK && e->present &&
+		    !seqset_has(s->st.fetched, e->seq))
+			n++;
+	}
+	return n;
+}
+
 /*
  * The messages' names in the fetch directory, read once before this run
  * writes to it: a name it does not list is not probed for each message.
  * One that appears later is caught by the rename, which never replaces.
+ * Reading costs what the directory holds, probing what is to be fetched:
+ * a directory far larger (by its size in bytes, about FETCH_DIRENT a
+ * name, past FETCH_DIR_SMALL) than the messages wanted is not read, each
+ * of them is probed.
  */
 static int
 list_local(struct fetch *f)
 {
 	struct dirent *de;
+	struct stat st;
 	uint64_t seq, *n;
 	size_t cap = 0;
 	DIR *d;
+
+	if (fstat(f->dirfd, &st) == -1) {
+		warn("fetch directory");
+		return -1;
+	}
+	if (st.st_size > FETCH_DIR_SMALL &&
+	    (uint64_t)count_wanted(f->s) * 8 * FETCH_DIRENT <
+	    (uint64_t)st.st_size)
+		return 0;
 
 	if ((d = fs_dir_stream(f->dirfd)) == NULL) {
 		warn("listing the fetch directory");
@@ -155,12 +194,16 @@ list_local(struct fetch *f)
 	closedir(d);
 	if (f->nlocal > 0)
 		qsort(f->local, f->nlocal, sizeof(*f->local), cmp_seq);
+	f->listed = 1;
 	return 0;
 }
 
+/* 0 when the listing says the message's name is not there. */
 static int
 local_has(const struct fetch *f, uint64_t seq)
 {
+	if (!f->listed)
+		return 1;
 	return f->nlocal > 0 && bsearch(&seq, f->local, f->nlocal,
 	    sizeof(*f->local), cmp_seq) != NULL;
 }
@@ -203,8 +246,13 @@ struct pending {
 static void
 stage(struct fetch *f, const struct ventry *e, const char *tmp)
 {
-	struct staged *sf = &f->st[f->nst++];
+	struct staged *sf;
 
+	if (f->nst == 0)
+		f->stbytes = 0;
+	sf = &f->st[f->nst++];
+	if (*tmp != '\0')
+		f->stbytes += e->size;
 	sf->seq = e->seq;
 	sf->size = e->size;
 	memcpy(sf->sha256, e->sha256, sizeof(sf->sha256));
@@ -482,6 +530,12 @@ fetch_commit(struct fetch *f)
 	return clash ? -1 : 0;
 }
 
+static int
+batch_full(const struct fetch *f)
+{
+	return f->nst == FETCH_BATCH || f->stbytes >= FETCH_BATCH_BYTES;
+}
+
 /* fetch_one, committing each full batch, and what arrived on failure. */
 static int
 fetch_stage(struct fetch *f, const struct ventry *e)
@@ -490,7 +544,7 @@ fetch_stage(struct fetch *f, const struct ventry *e)
 		(void)fetch_commit(f);
 		return -1;
 	}
-	if (f->nst == FETCH_BATCH && fetch_commit(f) != 0)
+	if (batch_full(f) && fetch_commit(f) != 0)
 		return -1;
 	return 0;
 }
@@ -507,7 +561,7 @@ fetch_stage_batch(struct fetch *f, const struct ventry **e, size_t n)
 		(void)fetch_commit(f);
 		return -1;
 	}
-	if (f->nst == FETCH_BATCH && fetch_commit(f) != 0)
+	if (batch_full(f) && fetch_commit(f) != 0)
 		return -1;
 	return 0;
 }
@@ -795,10 +849,15 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	memset(&f, 0, sizeof(f));
 	f.dirfd = -1;
 	f.pm.on = 1;
-	if (fetch_args(argc, argv, &a) != 0)
+	if ((f.st = calloc(FETCH_BATCH, sizeof(*f.st))) == NULL) {
+		warn("fetch");
 		return PFISH_EXIT_ERROR;
-	if (a.dir != NULL && open_dir(&f, a.dir) != 0)
+	}
+	if (fetch_args(argc, argv, &a) != 0 ||
+	    (a.dir != NULL && open_dir(&f, a.dir) != 0)) {
+		free(f.st);
 		return PFISH_EXIT_ERROR;
+	}
 	if (open_maildir(&f, o, &a) != 0 || session_open(o, &f.s) != 0)
 		goto out;
 	if (!session_signed(f.s) && session_downgraded(f.s)) {
@@ -840,6 +899,7 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
  out:
 	free(f.refused);
 	free(f.local);
+	free(f.st);
 	session_close(f.s);
 	maildir_close(f.md);
 	if (f.dirfd != -1)

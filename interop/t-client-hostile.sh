@@ -343,6 +343,43 @@ check "same content: every message there once, no temp file left" \
     "$(seqf 1).age $(seqf 2).age $(seqf 3).age "
 check "same content: the hook ran" grep -q 'hook ran, exit 0' "$T/fake.log"
 
+# A message already in the fetch directory with its signed content is
+# taken as it is, not written again; with other content it is not
+# overwritten.  A small directory is read once; in one far larger than
+# what is wanted each wanted name is probed instead.
+inode() { ls -i "$1" | cut -d' ' -f1; }
+for kind in read probe; do
+	mkdir "ip$kind"
+	if [ "$kind" = probe ]; then
+		i=0
+		while [ "$i" -lt 4000 ]; do
+			: >"ip$kind/not-a-message-$i"
+			i=$((i + 1))
+		done
+		check "in place ($kind): the directory is over 64 KiB" \
+		    test "$(stat -c %s "ip$kind")" -gt 65536
+	fi
+	cp "$M/$(seqf 1).age" "ip$kind/"
+	ino=$(inode "ip$kind/$(seqf 1).age")
+	fake pass
+	expect "in place ($kind): fetch" 0 '' \
+	    $P -s "$T/st.ip$kind" "$DEST" fetch -d "ip$kind"
+	nsess=$((nsess + 1))
+	check "in place ($kind): the file there kept, not rewritten" \
+	    test "$(inode "ip$kind/$(seqf 1).age")" = "$ino"
+	check "in place ($kind): the rest fetched" \
+	    cmp -s "ip$kind/$(seqf 3).age" "$M/$(seqf 3).age"
+	echo other >"ip$kind/$(seqf 2).age"
+	rm "ip$kind/$(seqf 3).age"
+	fake pass
+	expect "in place ($kind): other content is not overwritten" 1 \
+	    "$(seqf 2).age exists in the fetch directory with other content" \
+	    $P -s "$T/st.ip2$kind" "$DEST" fetch -d "ip$kind"
+	nsess=$((nsess + 1))
+	check "in place ($kind): the other content kept" \
+	    test "$(cat "ip$kind/$(seqf 2).age")" = other
+done
+
 # --- pfish-server honours the options of delete keys ---------------------
 # The test user's key signs deletes only through pfish-server -k delkeys,
 # so sshd's own authorized_keys (its login) stays as it is.
