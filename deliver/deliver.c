@@ -921,6 +921,7 @@ deliver_main(int argc, char **argv)
 	}
 	if (sodium_init() < 0)
 		return EX_SOFTWARE;
+	hash_init_oneshot();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;	/* no SA_RESTART: I/O is interrupted */
 	sigaction(SIGALRM, &sa, NULL);
