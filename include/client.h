@@ -169,6 +169,8 @@ struct cstate {
 	struct seqset	*fetched;	/* downloaded and kept */
 	struct seqset	*checked;	/* content hash checked on server */
 	struct pstate_mem mem;		/* records and deletes authenticated */
+	int		 loaded;	/* filehash is the file's as read */
+	u_char		 filehash[32];	/* SHA-256 of the file's bytes */
 };
 int	 cstate_account_path(const char *user, const char *hostkey_fp,
 	    unsigned int port, const char *typed_host,

@@ -188,6 +188,43 @@ test_save_load_full(void **state)
 	assert_int_equal(unlink(p), 0);
 }
 
+/*
+ * A run with nothing new leaves the file alone (the same inode: not
+ * rewritten); a new fact writes it again, by rename.
+ */
+static void
+test_save_unchanged(void **state)
+{
+	struct cstate st;
+	struct pstate_fact f;
+	struct stat a, b;
+	char p[1024];
+
+	(void)state;
+	(void)snprintf(p, sizeof(p), "%s/state-same", dir);
+	assert_int_equal(cstate_load(p, &st), 0);
+	assert_int_equal(seqset_add(st.fetched, 3), 0);
+	assert_int_equal(cstate_save(p, &st), 0);	/* no file yet */
+	cstate_clear(&st);
+	assert_int_equal(stat(p, &a), 0);
+	assert_int_equal(cstate_load(p, &st), 0);
+	assert_int_equal(cstate_save(p, &st), 0);
+	assert_int_equal(stat(p, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	memset(&f, 0, sizeof(f));
+	f.seq = 3;
+	assert_int_equal(pstate_facts_merge(&st.mem.known, &st.mem.nknown, &f,
+	    1, NULL), 0);
+	assert_int_equal(cstate_save(p, &st), 0);
+	assert_int_equal(stat(p, &b), 0);
+	assert_int_not_equal(a.st_ino, b.st_ino);
+	cstate_clear(&st);
+	assert_int_equal(cstate_load(p, &st), 0);
+	assert_int_equal(st.mem.nknown, 1);
+	cstate_clear(&st);
+	assert_int_equal(unlink(p), 0);
+}
+
 static void
 test_load_garbage(void **state)
 {
@@ -217,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_default_paths),
 		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_save_load_full),
+		cmocka_unit_test(test_save_unchanged),
 		cmocka_unit_test(test_load_garbage),
 	};
 
