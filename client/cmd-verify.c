@@ -84,7 +84,7 @@ cmd_verify(struct client_opts *o, int argc, char **argv)
 	if (session_open(o, &s) != 0)
 		goto out;
 	/* Records proven on earlier runs are not asked for again. */
-	s->remembering = !full;
+	s->remembering = full ? REMEMBER_NONE : REMEMBER_PROVEN;
 	if (!session_signed(s) && session_downgraded(s)) {
 		rc = PFISH_EXIT_TAMPER;
 		goto out;

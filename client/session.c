@@ -335,8 +335,9 @@ fact_find(const struct pstate_fact *v, size_t n, uint64_t seq)
 /*
  * psftp_state's skip: the records after seq after that need not be served
  * again.  Each must be one this device authenticated before, remembering
- * its time and size, whose message it checked, fetched or saw deleted
- * (so nothing of it is hashed this run), up to the served head's high;
+ * its time and size, whose message it checked (verify and list only),
+ * fetched or saw deleted, so nothing of it is hashed or downloaded this
+ * run, up to the served head's high;
  * and after must be remembered too, so the served chain links to memory
  * by hash.  Only under a head a trusted signer signed, in the epoch of
  * the head this device accepted, once a listing.
@@ -356,7 +357,8 @@ skip_to(void *arg, uint64_t after)
 		return after;
 	for (k++; k < m->known + m->nknown && k->seq == to + 1 &&
 	    to < s->lhead.high && k->time != 0 &&
-	    (seqset_has(s->st.checked, k->seq) ||
+	    ((s->remembering == REMEMBER_PROVEN &&
+	    seqset_has(s->st.checked, k->seq)) ||
 	    seqset_has(s->st.fetched, k->seq) ||
 	    fact_find(m->gone, m->ngone, k->seq) != NULL); k++)
 		to++;

@@ -281,12 +281,13 @@ struct session {
 	size_t		 nrefused;
 	unsigned int	 relists;	/* listed again within this run */
 	/*
-	 * Remembering (verify and list): records this device authenticated
-	 * before, whose messages it checked, fetched or saw deleted, are
-	 * not asked for again; the listing skipped skip_lo..skip_hi, taken
-	 * from memory (session.c skip_to).
+	 * Remembering: records this device authenticated before are not
+	 * asked for again when their messages need nothing this run (verify
+	 * and list: checked, fetched or deleted; fetch: fetched or
+	 * deleted); the listing skipped skip_lo..skip_hi, taken from memory
+	 * (session.c skip_to).
 	 */
-	int		 remembering;
+	enum { REMEMBER_NONE, REMEMBER_PROVEN, REMEMBER_FETCHED } remembering;
 	struct stmt_head lhead;		/* the listing's head, if trusted */
 	int		 lhead_ok;
 	uint64_t	 skip_lo, skip_hi;	/* 0, 0: nothing skipped */

@@ -129,6 +129,23 @@ grep -Eq "$SKIPPED" out && notok "old state: nothing skipped on the first run" |
     ok "old state: nothing skipped on the first run"
 expect "old state: the next run remembers" 0 "$SKIPPED" pf st.old verify
 
+# --- fetch: only records of messages fetched before come from memory ---
+cp st.clean st.v
+mkdir dest1
+expect "a device that only verified fetches every message" 0 "" \
+    pf st.v fetch -d "$T/dest1"
+grep -Eq "$SKIPPED" out && notok "verified is not fetched: nothing skipped" ||
+    ok "verified is not fetched: nothing skipped"
+[ "$(ls dest1 | grep -c '\.age$')" -eq "$N" ] && ok "all $N fetched" ||
+    notok "all $N fetched" "$(ls dest1 | grep -c '\.age$')"
+expect "fetch again: records from memory, nothing to get" 0 "$SKIPPED" \
+    pf st.v fetch -d "$T/dest1"
+rm "mbox/$(seqf 704).age"
+expect "fetch again after a fetched message was removed: missing" 3 \
+    "^missing 704( |\$)" pf st.v fetch -d "$T/dest1"
+restore
+rm -rf dest1
+
 # --- a server whose cursors are its own -------------------------------
 # It refuses the records cursor pfish moves on: pfish lists again from
 # the start, skipping nothing, and the verdict is the same.
