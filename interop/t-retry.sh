@@ -178,20 +178,21 @@ echo "\$1" >>verbs
 exec $S "\$@" </dev/null
 EOF
 chmod +x logsigner mutesigner
-: >verbs
-msg "inline report" >mi
-"$DELIVER" -r rcpts -d spool -S "$T/logsigner" -A "$A" alice <mi 2>>deliver.log
-expect inline-report-0 0 $?
-check "one signer run per delivery: deliver, no separate stored" test "$(tr '\n' ' ' <verbs)" = "deliver "
-check "signer: next 13, nothing pending after the inline report" sh -c \
-    "'$SIGNER' -s state status alice | grep -q ' next 13 .* pending 0 void 1\$'"
-: >verbs
-msg "no inline report" >mn
-"$DELIVER" -r rcpts -d spool -S "$T/mutesigner" -A "$A" alice <mn 2>>deliver.log
-expect fallback-report-0 0 $?
-check "a signer that cannot take the report gets a stored run" test "$(tr '\n' ' ' <verbs)" = "deliver stored "
-check "signer: next 14, nothing pending after the stored run" sh -c \
-    "'$SIGNER' -s state status alice | grep -q ' next 14 .* pending 0 void 1\$'"
+# reported NAME WRAPPER VERBS NEXT: a delivery through that signer
+# wrapper exits 0, the signer ran VERBS, and then holds nothing pending
+# with NEXT as its next seq.
+reported() {
+	: >verbs
+	msg "$1" >mr
+	"$DELIVER" -r rcpts -d spool -S "$T/$2" -A "$A" alice <mr 2>>deliver.log
+	expect "$1: exit 0" 0 $?
+	check "$1: signer runs '$3'" test "$(tr '\n' ' ' <verbs)" = "$3"
+	check "$1: next $4, nothing pending" sh -c \
+	    "'$SIGNER' -s state status alice | grep -q ' next $4 .* pending 0 void 1\$'"
+}
+reported "inline report, one signer run" logsigner "deliver " 13
+reported "a signer that cannot take the report gets a stored run" \
+    mutesigner "deliver stored " 14
 check "both stored" test "$(stored)" = "1 2 3 4 5 6 7 8 9 10 12 13"
 cat >refusestore <<EOF
 #!/bin/sh
