@@ -14,7 +14,11 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* mkmailbox.c: write a signed mailbox of N messages quickly, for benches. */
+/*
+ * mkmailbox.c: write a signed mailbox of N messages quickly, for benches
+ * and tests.  MKMAILBOX_EPOCH (16 hex digits) and MKMAILBOX_TIME fix the
+ * epoch and the records' time, so two runs write the same records.
+ */
 
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -141,9 +145,14 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	randombytes_buf(e, sizeof(e));
 	sodium_bin2hex(r.epoch, sizeof(r.epoch), e, sizeof(e));
+	if (getenv("MKMAILBOX_EPOCH") != NULL && strlcpy(r.epoch,
+	    getenv("MKMAILBOX_EPOCH"), sizeof(r.epoch)) != 16)
+		errx(1, "MKMAILBOX_EPOCH: 16 hex digits");
 	(void)strlcpy(r.mailbox, argv[3], sizeof(r.mailbox));
 	sshkey_fingerprint(k->pk, r.key);
 	r.time = (uint64_t)time(NULL);
+	if (getenv("MKMAILBOX_TIME") != NULL)
+		r.time = strtoull(getenv("MKMAILBOX_TIME"), NULL, 10);
 	for (r.seq = 1; r.seq <= n; r.seq++)
 		one_message(k, argv[2], &r, msg, size, prev);
 	write_head(k, argv[2], &r, prev);

@@ -880,6 +880,8 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 		rc = fetch_plain(&f, a.del);
 		goto out;
 	}
+	/* Records of messages fetched before: from memory. */
+	f.s->remembering = REMEMBER_FETCHED;
 	if (session_verify(f.s, 0) != 0)
 		goto out;
 	session_print_findings(f.s, stdout);

@@ -105,6 +105,7 @@ cmd_list(struct client_opts *o, int argc, char **argv)
 		rc = list_plain(s, porcelain);
 		goto out;
 	}
+	s->remembering = REMEMBER_PROVEN;	/* proven before: memory */
 	if (session_verify(s, 0) != 0)
 		goto out;
 	if (!porcelain)

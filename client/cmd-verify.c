@@ -20,6 +20,7 @@
 
 #include <err.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "client.h"
 
@@ -72,15 +73,18 @@ int
 cmd_verify(struct client_opts *o, int argc, char **argv)
 {
 	struct session *s = NULL;
-	int rc = PFISH_EXIT_ERROR;
+	int rc = PFISH_EXIT_ERROR, full = 0;
 
-	(void)argv;
-	if (argc != 0) {
-		warnx("verify takes no arguments");
+	if (argc == 1 && strcmp(argv[0], "--full") == 0)
+		full = 1;
+	else if (argc != 0) {
+		warnx("usage: pfish verify [--full]");
 		return PFISH_EXIT_ERROR;
 	}
 	if (session_open(o, &s) != 0)
 		goto out;
+	/* Records proven on earlier runs are not asked for again. */
+	s->remembering = full ? REMEMBER_NONE : REMEMBER_PROVEN;
 	if (!session_signed(s) && session_downgraded(s)) {
 		rc = PFISH_EXIT_TAMPER;
 		goto out;

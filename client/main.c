@@ -52,7 +52,7 @@ usage_print(FILE *f)
 	    "             [-T trustfile] [-t timeout] [user@]host "
 	    "[option ...] command\n"
 	    "commands:    list [-1 | --porcelain]\n"
-	    "             verify\n"
+	    "             verify [--full]\n"
 	    "             fetch [-d dir] [--decrypt --maildir dir] [--delete]\n"
 	    "             rm seq ...\n"
 	    "       pfish --help | --version\n");

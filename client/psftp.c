@@ -28,6 +28,7 @@
 
 #include "buf.h"
 #include "client.h"
+#include "layout.h"
 #include "sftp.h"
 #include "statepage.h"
 
@@ -670,24 +671,57 @@ state_page(struct psftp *p, const struct sftp_reply *r, char *headhash,
 	return 0;
 }
 
+/*
+ * A records cursor of pfish-server's form (PROTOCOL.pfish 2.5) moved on to
+ * after the seq skip names: 1 if it was moved.
+ */
+static int
+skip_records(u_char *cursor, size_t *cursorlen, size_t cursorsz,
+    psftp_skip_cb skip, void *arg)
+{
+	struct statepage_cursor c;
+	char out[STATEPAGE_CURSOR_MAX + 1];
+	uint64_t to;
+
+	if (skip == NULL || statepage_cursor_parse(cursor, *cursorlen,
+	    &c) != 0 || c.phase != STATEPAGE_RECORDS ||
+	    (to = skip(arg, c.after.a)) <= c.after.a || to > PFISH_SEQ_MAX)
+		return 0;
+	c.after.a = to;
+	if (statepage_cursor_format(&c, out, sizeof(out)) != 0 ||
+	    strlen(out) >= cursorsz)
+		return 0;
+	*cursorlen = strlen(out);
+	memcpy(cursor, out, *cursorlen);
+	return 1;
+}
+
 int
-psftp_state(struct psftp *p, psftp_item_cb cb, void *arg)
+psftp_state(struct psftp *p, psftp_item_cb cb, psftp_skip_cb skip,
+    void *arg)
 {
 	struct sftp_reply r;
 	char headhash[65];
 	u_char cursor[1024];
 	size_t cursorlen;
-	int tries, changed;
+	int tries, changed, skipped;
 
 	for (tries = 0; tries < 4; tries++) {
 		headhash[0] = '\0';
 		cursorlen = 0;
+		skipped = 0;
 		if (cb(arg, 0, 0, NULL, 0) != 0)
 			return -1;
 		do {
 			if (ext_req(p, PFISH_EXT_STATE, cursor, cursorlen,
 			    &r) != 0)
 				return -1;
+			/* Our own cursor refused: list it all, as before. */
+			if (r.type == SFTP_FXP_STATUS && skipped) {
+				skip = NULL;
+				changed = 1;
+				break;
+			}
 			if (r.type != SFTP_FXP_EXTENDED_REPLY) {
 				seterr(p, "signed state", &r);
 				return -1;
@@ -695,10 +729,14 @@ psftp_state(struct psftp *p, psftp_item_cb cb, void *arg)
 			if (state_page(p, &r, headhash, cursor, &cursorlen,
 			    sizeof(cursor), &changed, cb, arg) != 0)
 				return -1;
+			if (!changed && skip_records(cursor, &cursorlen,
+			    sizeof(cursor), skip, arg))
+				skipped = 1;
 		} while (!changed && cursorlen != 0);
 		if (!changed)
 			return 0;
-		p->restarts++;
+		if (skip != NULL || !skipped)
+			p->restarts++;
 	}
 	seterr(p, "the signed state kept changing while being listed", NULL);
 	return -1;

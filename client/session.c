@@ -310,22 +310,71 @@ session_list(struct session *s)
 static void
 budget_head(struct session *s, const u_char *content, size_t len)
 {
-	struct stmt_head h;
+	if (trusted_head(s, content, len, &s->lhead) != 0)
+		return;
+	s->lhead_ok = 1;
+	sbudget_head(&s->budget, &s->lhead);
+}
 
-	if (trusted_head(s, content, len, &h) == 0)
-		sbudget_head(&s->budget, &h);
+/* The fact for seq in a list ascending by seq, or NULL. */
+static const struct pstate_fact *
+fact_find(const struct pstate_fact *v, size_t n, uint64_t seq)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].seq == seq ? &v[lo] : NULL;
 }
 
 /*
- * A record as served: its parsed fields, the hash of its text and its
- * signature, not the text itself (about 300 bytes fewer per message).
+ * psftp_state's skip: the records after seq after that need not be served
+ * again.  Each must be one this device authenticated before, remembering
+ * its time and size, whose message it checked (verify and list only),
+ * fetched or saw deleted, so nothing of it is hashed or downloaded this
+ * run, up to the served head's high;
+ * and after must be remembered too, so the served chain links to memory
+ * by hash.  Only under a head a trusted signer signed, in the epoch of
+ * the head this device accepted, once a listing.
  */
-static int
-collect_record(struct session *s, uint64_t seq, const u_char *content,
-    size_t len)
+static uint64_t
+skip_to(void *arg, uint64_t after)
 {
-	struct vrec *v, *nv;
-	struct srsig *rs, *nrs;
+	struct session *s = arg;
+	const struct pstate_mem *m = &s->st.mem;
+	const struct pstate_fact *k;
+	uint64_t to = after;
+
+	if (!s->remembering || !s->lhead_ok || s->skip_hi != 0 ||
+	    !s->st.have_head || strcmp(s->st.head.epoch, s->lhead.epoch) != 0 ||
+	    strcmp(s->lhead.mailbox, s->mailbox) != 0 ||
+	    (k = fact_find(m->known, m->nknown, after)) == NULL)
+		return after;
+	for (k++; k < m->known + m->nknown && k->seq == to + 1 &&
+	    to < s->lhead.high && k->time != 0 &&
+	    ((s->remembering == REMEMBER_PROVEN &&
+	    seqset_has(s->st.checked, k->seq)) ||
+	    seqset_has(s->st.fetched, k->seq) ||
+	    fact_find(m->gone, m->ngone, k->seq) != NULL); k++)
+		to++;
+	if (to > after) {
+		s->skip_lo = after + 1;
+		s->skip_hi = to;
+	}
+	return to;
+}
+
+/* A cleared record and its signature slot at the end of s->recs. */
+static int
+new_rec(struct session *s, struct vrec **vp, struct srsig **rsp)
+{
+	struct vrec *nv;
+	struct srsig *nrs;
 	size_t cap;
 
 	if (s->nrecs == s->reccap) {
@@ -338,14 +387,60 @@ collect_record(struct session *s, uint64_t seq, const u_char *content,
 		s->rsigs = nrs;
 		s->reccap = cap;
 	}
-	v = &s->recs[s->nrecs];
-	rs = &s->rsigs[s->nrecs];
-	memset(v, 0, sizeof(*v));
-	memset(rs, 0, sizeof(*rs));
-	v->seq = seq;
+	*vp = &s->recs[s->nrecs];
+	*rsp = &s->rsigs[s->nrecs];
+	memset(*vp, 0, sizeof(**vp));
+	memset(*rsp, 0, sizeof(**rsp));
 	s->nrecs++;
+	return 0;
+}
+
+/*
+ * A record as served: its parsed fields, the hash of its text and its
+ * signature, not the text itself (about 300 bytes fewer per message).
+ */
+static int
+collect_record(struct session *s, uint64_t seq, const u_char *content,
+    size_t len)
+{
+	struct vrec *v;
+	struct srsig *rs;
+
+	if (new_rec(s, &v, &rs) != 0)
+		return -1;
+	v->seq = seq;
 	v->parsed = stmt_record_keep(content, len, &v->r, v->hash, &rs->sig,
 	    &rs->ok) == 0;
+	return 0;
+}
+
+/*
+ * The records the listing skipped (skip_to), from memory: each links to
+ * the one below by the hash this device remembers for it.
+ */
+static int
+add_remembered(struct session *s)
+{
+	const struct pstate_mem *m = &s->st.mem;
+	const struct pstate_fact *k, *below;
+	struct vrec *v;
+	struct srsig *rs;
+	uint64_t seq;
+
+	for (seq = s->skip_lo; s->skip_hi != 0 && seq <= s->skip_hi; seq++) {
+		if ((k = fact_find(m->known, m->nknown, seq)) == NULL ||
+		    (below = fact_find(m->known, m->nknown, seq - 1)) == NULL ||
+		    new_rec(s, &v, &rs) != 0)
+			return -1;
+		v->seq = v->r.seq = seq;
+		v->parsed = v->remembered = 1;
+		strlcpy(v->r.mailbox, s->lhead.mailbox, sizeof(v->r.mailbox));
+		strlcpy(v->r.epoch, s->lhead.epoch, sizeof(v->r.epoch));
+		v->r.time = k->time;
+		v->r.size = k->size;
+		memcpy(v->r.prev, below->hash, STMT_HASH_LEN);
+		memcpy(v->hash, k->hash, STMT_HASH_LEN);
+	}
 	return 0;
 }
 
@@ -359,6 +454,8 @@ collect(void *arg, int kind, uint64_t seq, const u_char *content, size_t len)
 	if (kind == 0) {
 		free_items(s);
 		sbudget_init(&s->budget, s->st.have_head ? &s->st.head : NULL);
+		s->lhead_ok = 0;
+		s->skip_lo = s->skip_hi = 0;
 		return 0;
 	}
 	if (len > STMT_SIGNED_MAX)
@@ -396,6 +493,8 @@ rec_sig_cb(void *arg, const struct vrec *rec)
 	const struct session *s = arg;
 	const struct srsig *rs = rec->ctx;
 
+	if (rec->remembered)
+		return 0;	/* its signature was checked on an earlier run */
 	if (!rec->parsed || !rs->ok)
 		return -1;
 	return stmt_record_sig_check(&rec->r, rec->hash, &rs->sig, s->trust,
@@ -569,6 +668,10 @@ build_inputs(struct session *s)
 			in->nnotes++;
 		} else if (it->kind == STATEPAGE_KIND_VOID)
 			parse_void(s, it, &s->voids[in->nvoids++]);
+	}
+	if (add_remembered(s) != 0) {
+		warnx("out of memory");
+		return -1;
 	}
 	if (s->recs == NULL && (s->recs = calloc(1, sizeof(*s->recs))) == NULL)
 		return -1;
@@ -881,7 +984,7 @@ list_both(struct session *s)
 {
 	if (s->ents == NULL && session_list(s) != 0)
 		return -1;
-	if (psftp_state(s->p, collect, s) != 0) {
+	if (psftp_state(s->p, collect, skip_to, s) != 0) {
 		if (s->excess)
 			warnx("%s: server sent more state than the signed head "
 			    "allows (over %llu items or %llu bytes)",
@@ -895,6 +998,11 @@ list_both(struct session *s)
 	}
 	if (acct_fetch(s) != 0 || build_inputs(s) != 0 || s->cfgerr)
 		return -1;
+	if (s->o->verbose > 0 && s->skip_hi != 0)
+		fprintf(stderr, "pfish: records %llu to %llu not listed again: "
+		    "authenticated before, taken from this device's memory\n",
+		    (unsigned long long)s->skip_lo,
+		    (unsigned long long)s->skip_hi);
 	return 0;
 }
 
@@ -1001,6 +1109,8 @@ remember(struct session *s)
 		if (!e->authentic)
 			continue;
 		k[nk].seq = e->seq;
+		k[nk].time = e->time;
+		k[nk].size = e->size;
 		memcpy(k[nk++].hash, e->hash, STMT_HASH_LEN);
 		if (e->status != VST_DELETED)
 			continue;

@@ -63,6 +63,11 @@ struct delivery {
 	char		*record;	/* signed record, then signed head */
 	size_t		 recordlen;
 	uint64_t	 seq;		/* the record's */
+	pid_t		 sigpid;	/* the signer, waiting for our report */
+	int		 sigin;		/* its stdin: "stored SEQ" */
+	int		 sigout;	/* its stdout: "settled SEQ" */
+	int		 sigerr;	/* its stderr file */
+	char		 sigprog[256];	/* its command's program */
 };
 
 static volatile sig_atomic_t timed_out;
@@ -352,18 +357,18 @@ err_open(struct delivery *d)
 	return -1;
 }
 
-/* The last non-empty line the child wrote to stderr, or "". */
+/* The last non-empty line a child wrote to its stderr file fd, or "". */
 static void
-err_last(struct delivery *d, char *line, size_t linelen)
+err_last(int fd, char *line, size_t linelen)
 {
 	char buf[1024], *p, *e;
 	off_t end;
 	ssize_t n;
 
 	line[0] = '\0';
-	if (d->errfd == -1 || (end = lseek(d->errfd, 0, SEEK_END)) <= 0)
+	if (fd == -1 || (end = lseek(fd, 0, SEEK_END)) <= 0)
 		return;
-	n = pread(d->errfd, buf, sizeof(buf) - 1, end > (off_t)sizeof(buf) - 1 ?
+	n = pread(fd, buf, sizeof(buf) - 1, end > (off_t)sizeof(buf) - 1 ?
 	    end - (off_t)sizeof(buf) + 1 : 0);
 	if (n <= 0)
 		return;
@@ -383,10 +388,12 @@ err_last(struct delivery *d, char *line, size_t linelen)
  * anything else (75, an ssh failure, a crash, a timeout) may pass.  A
  * failure is logged with the command's name and the last line it wrote
  * to stderr, which becomes the reason the mail system logs.  The
- * store's 67 (no such mailbox) is final only with -b.
+ * store's 67 (no such mailbox) is final only with -b.  errfd is the
+ * child's stderr file.
  */
 static int
-reap(struct delivery *d, pid_t pid, const char *what, const char *prog)
+reap(struct delivery *d, pid_t pid, const char *what, const char *prog,
+    int errfd)
 {
 	char last[512];
 	const char *base;
@@ -404,7 +411,7 @@ reap(struct delivery *d, pid_t pid, const char *what, const char *prog)
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !timed_out)
 		return 0;
-	err_last(d, last, sizeof(last));
+	err_last(errfd, last, sizeof(last));
 	base = strrchr(prog, '/') != NULL ? strrchr(prog, '/') + 1 : prog;
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	if (timed_out)
@@ -462,9 +469,24 @@ record_seq(struct delivery *d)
 	return 0;
 }
 
+/* The record and the head that follow it are whole. */
+static int
+signed_whole(const struct delivery *d)
+{
+	const char *p;
+
+	d->record[d->recordlen] = '\0';
+	if (d->recordlen < strlen(SIG_END) || strcmp(d->record +
+	    d->recordlen - strlen(SIG_END), SIG_END) != 0)
+		return 0;
+	p = strstr(d->record, SIG_END);
+	return p != NULL && p + strlen(SIG_END) < d->record + d->recordlen;
+}
+
 /*
  * "signer_cmd deliver USER SIZE SHA256"; its stdout is the record and a
- * head that covers it, both for the store.
+ * head that covers it, both for the store.  The signer then waits for
+ * signer_report() on its stdin; it is not reaped here unless it failed.
  */
 static int
 sign(struct delivery *d)
@@ -472,8 +494,7 @@ sign(struct delivery *d)
 	char buf[1024], size[32], *argv[DELIVER_ARGS_MAX + 1];
 	const char *extra[] = { "deliver", d->user, size, d->sha, NULL };
 	ssize_t n;
-	pid_t pid;
-	int p[2], r;
+	int p[2], q[2], r;
 
 	r = snprintf(size, sizeof(size), "%llu", (unsigned long long)d->size);
 	if (r < 0 || (size_t)r >= sizeof(size))
@@ -484,26 +505,39 @@ sign(struct delivery *d)
 	}
 	if ((r = check_runnable("signer", argv)) != 0)
 		return r;
+	strlcpy(d->sigprog, argv[0], sizeof(d->sigprog));
 	if ((d->record = malloc(DELIVER_RECORD_MAX + 1)) == NULL ||
-	    err_open(d) == -1 || pipe2(p, O_CLOEXEC) == -1 ||
-	    (pid = spawn(argv, -1, p[1], d->errfd)) == -1)
+	    err_open(d) == -1 || pipe2(p, O_CLOEXEC) == -1)
 		return EX_TEMPFAIL;
-	close(p[1]);
-	while (d->recordlen < DELIVER_RECORD_MAX && !timed_out &&
-	    ((n = read(p[0], d->record + d->recordlen, DELIVER_RECORD_MAX -
-	    d->recordlen)) > 0 || (n == -1 && errno == EINTR)))
-		d->recordlen += n > 0 ? (size_t)n : 0;
-	close(p[0]);
-	if ((r = reap(d, pid, "signer", argv[0])) != 0)
-		return r;
-	d->record[d->recordlen] = '\0';
-	if (d->recordlen < strlen(SIG_END) || strcmp(d->record +
-	    d->recordlen - strlen(SIG_END), SIG_END) != 0 ||
-	    record_seq(d) != 0) {
-		error("signer: no signed record in its output");
+	if (pipe2(q, O_CLOEXEC) == -1) {
+		close(p[0]);
+		close(p[1]);
 		return EX_TEMPFAIL;
 	}
-	return 0;
+	d->sigpid = spawn(argv, q[0], p[1], d->errfd);
+	close(p[1]);
+	close(q[0]);
+	d->sigin = q[1];
+	d->sigout = p[0];
+	d->sigerr = d->errfd;	/* the store gets a file of its own */
+	d->errfd = -1;
+	if (d->sigpid == -1)
+		return EX_TEMPFAIL;
+	while (d->recordlen < DELIVER_RECORD_MAX && !timed_out &&
+	    !signed_whole(d) && ((n = read(d->sigout, d->record +
+	    d->recordlen, DELIVER_RECORD_MAX - d->recordlen)) > 0 ||
+	    (n == -1 && errno == EINTR)))
+		d->recordlen += n > 0 ? (size_t)n : 0;
+	if (signed_whole(d) && record_seq(d) == 0)
+		return 0;
+	close(d->sigin);
+	d->sigin = -1;
+	r = reap(d, d->sigpid, "signer", d->sigprog, d->sigerr);
+	d->sigpid = -1;
+	if (r != 0)
+		return r;
+	error("signer: no signed record in its output");
+	return EX_TEMPFAIL;
 }
 
 /*
@@ -527,7 +561,50 @@ settle(struct delivery *d, const char *verb, uint64_t seq)
 	}
 	if (err_open(d) == -1 || (pid = spawn(argv, -1, -1, d->errfd)) == -1)
 		return EX_TEMPFAIL;
-	return reap(d, pid, verb, argv[0]);
+	return reap(d, pid, verb, argv[0], d->errfd);
+}
+
+/*
+ * Report the store's answer to the signer still waiting since sign():
+ * "VERB SEQ" on its stdin, "settled SEQ" back on its stdout, in the run
+ * that signed the record (over ssh, the same connection).  A signer
+ * that does not answer (an older one reports only in a run of its own)
+ * is asked in a second run.  verb NULL: nothing to report (the store
+ * failed for now); the record stays pending for the retry.
+ */
+static int
+signer_report(struct delivery *d, const char *verb)
+{
+	char line[48], ack[48];
+	size_t n = 0;
+	ssize_t r;
+	int code, acked = 0;
+
+	if (d->sigpid == -1)
+		return verb != NULL ? settle(d, verb, d->seq) : 0;
+	snprintf(line, sizeof(line), "%s %llu\n", verb != NULL ? verb : "",
+	    (unsigned long long)d->seq);
+	/* An older signer may be gone: EPIPE, and no answer below. */
+	if (verb != NULL)
+		(void)fs_write_all(d->sigin, line, strlen(line));
+	close(d->sigin);
+	d->sigin = -1;
+	while (verb != NULL && n < sizeof(ack) - 1 && !timed_out &&
+	    ((r = read(d->sigout, ack + n, sizeof(ack) - 1 - n)) > 0 ||
+	    (r == -1 && errno == EINTR)))
+		n += r > 0 ? (size_t)r : 0;
+	ack[n] = '\0';
+	snprintf(line, sizeof(line), "settled %llu\n",
+	    (unsigned long long)d->seq);
+	acked = strcmp(ack, line) == 0;
+	close(d->sigout);
+	d->sigout = -1;
+	code = reap(d, d->sigpid, verb != NULL ? verb : "signer", d->sigprog,
+	    d->sigerr);
+	d->sigpid = -1;
+	if (verb == NULL || code != 0 || acked)
+		return verb == NULL ? 0 : code;
+	return settle(d, verb, d->seq);
 }
 
 /* The marker's name: the spool file's, without ".age". */
@@ -717,7 +794,7 @@ store(struct delivery *d)
 	close(p[0]);
 	fed = feed_store(d, p[1]);
 	close(p[1]);
-	if ((r = reap(d, pid, "store", argv[0])) != 0)
+	if ((r = reap(d, pid, "store", argv[0], d->errfd)) != 0)
 		return r;
 	if (fed == -1) {
 		error_errno("store: feeding");
@@ -788,15 +865,16 @@ deliver(struct delivery *d, int timeout)
 			logit("%s: already delivered as seq %llu", d->user,
 			    (unsigned long long)d->seq);
 	} else if ((r = sign(d)) == 0 && (r = store(d)) == 0 &&
-	    (r = done_mark(d)) == 0 && (r = settle(d, "stored", d->seq)) == 0)
+	    (r = done_mark(d)) == 0 && (r = signer_report(d, "stored")) == 0)
 		logit("%s: delivered seq %llu, %llu bytes, sha256 %.16s",
 		    d->user, (unsigned long long)d->seq,
 		    (unsigned long long)d->size, d->sha);
 	/* The store refused it for good: close its seq with a void. */
 	if ((r == EX_DATAERR || r == EX_NOUSER) && d->seq != 0 &&
-	    settle(d, "void", d->seq) == 0)
+	    signer_report(d, "void") == 0)
 		logit("%s: seq %llu voided", d->user,
 		    (unsigned long long)d->seq);
+	(void)signer_report(d, NULL);	/* still waiting: let it go */
 	alarm(0);
 	if (r == 0)
 		done_prune(d);
@@ -831,7 +909,8 @@ deliver_main(int argc, char **argv)
 	d.signer_cmd = DELIVER_SIGNER_CMD;
 	d.store_cmd = DELIVER_STORE_CMD;
 	d.spool = PFISH_DELIVER_SPOOL;
-	d.dirfd = d.errfd = -1;
+	d.dirfd = d.errfd = d.sigin = d.sigout = d.sigerr = -1;
+	d.sigpid = -1;
 	/* stderr for the mail system's log of this delivery, and syslog. */
 	log_init("pfish-deliver", LOG_LEVEL_INFO, LOG_MAIL, LOG_TO_BOTH);
 	parse_args(&d, argc, argv, &timeout);
@@ -842,6 +921,7 @@ deliver_main(int argc, char **argv)
 	}
 	if (sodium_init() < 0)
 		return EX_SOFTWARE;
+	hash_init_oneshot();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;	/* no SA_RESTART: I/O is interrupted */
 	sigaction(SIGALRM, &sa, NULL);
@@ -851,6 +931,8 @@ deliver_main(int argc, char **argv)
 		close(d.dirfd);
 	if (d.errfd != -1)
 		close(d.errfd);
+	if (d.sigerr != -1)
+		close(d.sigerr);
 	free(d.record);
 	return r;
 }

@@ -135,8 +135,19 @@ typedef int (*psftp_bsink)(void *arg, size_t idx, const u_char *data,
 int	 psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
 	    psftp_bsink sink, void *arg);
 int	 psftp_remove(struct psftp *p, const char *name);
-/* Calls reset (kind 0) before each (re)start of a consistent listing. */
-int	 psftp_state(struct psftp *p, psftp_item_cb cb, void *arg);
+/*
+ * Where a listing's records may go on: given that the records up to seq
+ * after were served, the seq to continue after (after itself: no skip).
+ */
+typedef uint64_t (*psftp_skip_cb)(void *arg, uint64_t after);
+/*
+ * Calls reset (kind 0) before each (re)start of a consistent listing.
+ * skip (may be NULL) is asked at each records cursor of pfish-server's
+ * form (PROTOCOL.pfish 2.5); a server that refuses the cursor it gives
+ * gets the listing again from the start, without skip.
+ */
+int	 psftp_state(struct psftp *p, psftp_item_cb cb, psftp_skip_cb skip,
+	    void *arg);
 /* The first page's head, if it starts with one (*len 0 if not); malloc'd. */
 int	 psftp_state_head(struct psftp *p, u_char **head, size_t *len);
 /* State listings begun again because the head changed (PROTOCOL 2.6). */
@@ -158,6 +169,8 @@ struct cstate {
 	struct seqset	*fetched;	/* downloaded and kept */
 	struct seqset	*checked;	/* content hash checked on server */
 	struct pstate_mem mem;		/* records and deletes authenticated */
+	int		 loaded;	/* filehash is the file's as read */
+	u_char		 filehash[32];	/* SHA-256 of the file's bytes */
 };
 int	 cstate_account_path(const char *user, const char *hostkey_fp,
 	    unsigned int port, const char *typed_host,
@@ -267,6 +280,17 @@ struct session {
 	uint64_t	*refused;	/* seqs the server would not serve */
 	size_t		 nrefused;
 	unsigned int	 relists;	/* listed again within this run */
+	/*
+	 * Remembering: records this device authenticated before are not
+	 * asked for again when their messages need nothing this run (verify
+	 * and list: checked, fetched or deleted; fetch: fetched or
+	 * deleted); the listing skipped skip_lo..skip_hi, taken from memory
+	 * (session.c skip_to).
+	 */
+	enum { REMEMBER_NONE, REMEMBER_PROVEN, REMEMBER_FETCHED } remembering;
+	struct stmt_head lhead;		/* the listing's head, if trusted */
+	int		 lhead_ok;
+	uint64_t	 skip_lo, skip_hi;	/* 0, 0: nothing skipped */
 	/* The account chain (acctrust.c), when the trust file pins masters. */
 	struct acct_chain acct;		/* served and verified */
 	int		 acct_ok;	/* acct is verified and consistent */

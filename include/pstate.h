@@ -32,7 +32,10 @@ struct buf;
  *   pfish-client-state 2
  *   fetched RANGES          e.g. "1-40,42" or "-" for none
  *   checked RANGES
- *   known N                 then N lines "SEQ HASH": records authenticated
+ *   known N                 then N lines "SEQ HASH [TIME SIZE]": records
+ *                           authenticated, with the time and message size
+ *                           they sign (written since pfish remembers them;
+ *                           a line without them is read as before)
  *   gone N                  then N lines "SEQ HASH": seqs a trusted delete
  *                           removed, HASH that delete's text hash
  *   account SERIAL HASH     the last account state this device verified
@@ -45,21 +48,27 @@ struct buf;
 #define PSTATE_MAGIC		"pfish-client-state 2"
 #define PSTATE_MAGIC_V1		"pfish-client-state 1"
 /*
- * Facts kept per list: half again the largest mailbox tested (a million
- * messages in retention).  A fact's line is at most 86 bytes, so two full
+ * Facts kept per list: more than the largest mailbox tested (a million
+ * messages in retention).  Numbers are at most 12 digits (PFISH_SEQ_MAX),
+ * so a known line is at most 104 bytes and a gone line 78: two full
  * lists, the head and the rest stay below PSTATE_MAX, which stays below
  * BUF_SIZE_MAX (the buffer it is formatted in).
  */
-#define PSTATE_FACTS_MAX	1500000
-#define PSTATE_MAX		(2 * PSTATE_FACTS_MAX * 86 + 1024 * 1024)
+#define PSTATE_FACTS_MAX	1400000
+#define PSTATE_MAX		(PSTATE_FACTS_MAX * (104 + 78) + 1024 * 1024)
 #define PSTATE_HASH_LEN		32
 
 struct seqset;
 
-/* One remembered fact: a seq and a hash, lists ascending by seq. */
+/*
+ * One remembered fact: a seq and a hash, lists ascending by seq; for a
+ * record also the time and size it signs (0 and 0: not remembered).
+ */
 struct pstate_fact {
 	uint64_t	 seq;
 	u_char		 hash[PSTATE_HASH_LEN];
+	uint64_t	 time;
+	uint64_t	 size;
 };
 
 struct pstate_mem {
@@ -82,7 +91,8 @@ int	 seqset_parse(struct seqset *s, const char *text, size_t len);
 
 /*
  * Merge add (ascending, any duplicates) into *list: a seq already there
- * keeps its fact.  Past PSTATE_FACTS_MAX the lowest seqs are dropped;
+ * keeps its fact (gaining time and size if it had none and the hash is
+ * the same).  Past PSTATE_FACTS_MAX the lowest seqs are dropped;
  * *dropped (if not NULL) counts them.
  */
 int	 pstate_facts_merge(struct pstate_fact **list, size_t *n,

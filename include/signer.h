@@ -31,6 +31,7 @@
 #define SIGNER_GIVEUP		(7 * 86400)	/* unstored record voided */
 #define SIGNER_MARKS		1024	/* time marks per retention window */
 #define SIGNER_STATE_MAX	(64 * 1024 * 1024)
+#define SIGNER_SETTLE_WAIT	600	/* seconds for an inline report */
 
 /*
  * A time mark: record seq was the first signed in its second; every

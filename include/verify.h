@@ -75,9 +75,17 @@ enum vstatus {
  */
 #define PFISH_PENDING_MAX	7200
 
+/*
+ * A record: served, or remembered.  A remembered record is one this device
+ * authenticated on an earlier run and did not ask for again (its message
+ * was checked, fetched or deleted since): r holds the mailbox, epoch, seq,
+ * time and size, prev is the hash it remembers for seq - 1 (or the head's
+ * lowprev at low), and the message SHA-256 is not known (zero).
+ */
 struct vrec {
 	uint64_t	 seq;		/* the seq the server filed it under */
 	int		 parsed;	/* text is a canonical record */
+	int		 remembered;	/* not served: from device memory */
 	struct stmt_record r;
 	u_char		 hash[STMT_HASH_LEN];	/* of its text */
 	const void	*ctx;		/* for the signature callback */

@@ -302,6 +302,9 @@ class Wrap:
         self.sent = 0
         self.opens = {}
         self.hooked = False
+        self.states = set()     # pfish-state request ids
+        self.cursors = {b""}    # the cursors the server gave
+        self.refused = 0
         self.child = subprocess.Popen(shlex.split(conf["server"]),
                                       stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE)
@@ -342,6 +345,16 @@ class Wrap:
                         if self.mode == "readhook" and not self.hooked:
                             self.hooked = True
                             self.hook()
+                if t == FXP_EXTENDED and g_str(p, 5)[0] == STATE_EXT:
+                    self.states.add(rid)
+                    ext, off = g_str(p, 5)
+                    cur, _ = g_str(p, off)
+                    if self.mode == "noskip" and cur not in self.cursors:
+                        # A server whose cursors are its own: one it did
+                        # not give is refused (pfish-server's "bad cursor").
+                        self.refused += 1
+                        note(self.conf, "refused cursor %s" % cur.decode())
+                        p = p[:5] + s_str(STATE_EXT) + s_str(b"?")
             write_all(cin, struct.pack(">I", len(p)) + p)
         self.child.stdin.close()
 
@@ -376,6 +389,11 @@ class Wrap:
                 (rid,) = struct.unpack(">I", p[1:5])
                 p = (bytes([FXP_STATUS]) + struct.pack(">II", rid, FX_DENIED)
                      + s_str("permission denied") + s_str(""))
+            elif (p[0] == FXP_EXTENDED_REPLY and
+                    struct.unpack(">I", p[1:5])[0] in self.states):
+                _, off = g_str(p, 5)
+                cur, _ = g_str(p, off)
+                self.cursors.add(cur)
             elif p[0] == FXP_STATUS:
                 (rid, code) = struct.unpack(">II", p[1:9])
                 if (rid in self.readdirs and code == FX_EOF and
@@ -395,7 +413,7 @@ def main():
     conf = conf_read(sys.argv[1])
     note(conf, "session mode %s" % conf.get("mode"))
     if conf["mode"] in ("deny", "noext", "interleave", "pass", "endless",
-                        "readhook", "short"):
+                        "noskip", "readhook", "short"):
         Wrap(conf).run()
     else:
         Fake(conf).run()

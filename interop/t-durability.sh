@@ -55,13 +55,15 @@ ST() { "$STORE" -r "$T/root" -T "$T/allowed" "$@"; }
 newhead() { "$SIGNER" -s "$T/state" "$@" head alice | ST head alice >/dev/null 2>&1; }
 
 # Every record the signer prints is kept (recs/), to compare texts by seq.
+# Its output passes on as it comes: after "deliver" the signer waits for
+# the deliverer's report on its input.
 cat >signwrap <<EOF
 #!/bin/sh
 f=$T/recs/\$\$.\$(date +%s%N)
-"$SIGNER" -s "$T/state" "\$@" >"\$f"
-rc=\$?
-cat "\$f"
-exit \$rc
+{ "$SIGNER" -s "$T/state" "\$@"; echo \$? >"\$f.rc"; } | tee "\$f"
+rc=\$(cat "\$f.rc" 2>/dev/null)
+rm -f "\$f.rc"
+exit \${rc:-1}
 EOF
 chmod +x signwrap
 

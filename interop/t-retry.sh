@@ -99,16 +99,23 @@ check "the retry gets no second seq" test "$(stored)" = "1 2 3 4 5 6"
 check "signer: next 7, nothing pending" sh -c "'$SIGNER' -s state status alice | grep -q ' next 7 .* pending 0 void 0\$'"
 
 # --- 3. killed after the spool marker, before the signer heard "stored"
+# The signer runs with no input to report to; the wrapper takes the
+# deliverer's report itself and kills the deliverer instead.
 cat >killsigner <<EOF
 #!/bin/sh
-[ "\$1" = stored ] && { kill -KILL \$PPID; exit 1; }
+if [ "\$1" = deliver ]; then
+	$S "\$@" </dev/null || exit \$?
+	read -r line && echo "\$line" >report7 && kill -KILL \$PPID
+	exit 1
+fi
 exec $S "\$@"
 EOF
 chmod +x killsigner
 msg seven >m7
 "$DELIVER" -r rcpts -d spool -S "$T/killsigner" -A "$A" alice <m7 2>>deliver.log
 rc=$?
-check "pfish-deliver killed before 'stored'" test "$rc" -gt 128
+check "pfish-deliver killed before the signer heard its report" test "$rc" -gt 128
+check "the report was 'stored 7'" grep -qx 'stored 7' report7
 check "signer: seq 7 pending" sh -c "'$SIGNER' -s state status alice | grep -q ' pending 1 '"
 dl alice <m7
 expect marker-retry-0 0 $?
@@ -116,14 +123,17 @@ check "the retry only reports it stored" test "$(stored)" = "1 2 3 4 5 6 7"
 check "signer: next 8, nothing pending" sh -c "'$SIGNER' -s state status alice | grep -q ' next 8 .* pending 0 void 0\$'"
 
 # --- 4. killed after the signer signed, before the store; two more
-cat >killsign <<EOF
+cat >killstore2 <<EOF
 #!/bin/sh
-$S "\$@" && [ "\$1" = deliver ] && kill -KILL \$PPID
+kill -KILL \$PPID
+exit 75
 EOF
-chmod +x killsign
+chmod +x killstore2
 msg eight >m8
-"$DELIVER" -r rcpts -d spool -S "$T/killsign" -A "$A" alice <m8 2>>deliver.log
+"$DELIVER" -r rcpts -d spool -S "$S" -A "$T/killstore2" alice <m8 2>>deliver.log
 check "pfish-deliver killed after signing" test "$?" -gt 128
+check "signer: seq 8 pending, its run ended with the deliverer" sh -c \
+    "'$SIGNER' -s state status alice | grep -q ' next 9 .* pending 1 '"
 for i in 9 10; do
 	msg "other $i" >"m$i"
 	dl alice <"m$i" || notok "delivery $i" "exit $?"
@@ -154,5 +164,50 @@ check "void names seq 11" grep -qx 'seq 11' v.txt
 headjob -G 1s
 check "voids are re-sent with every head, idempotently" test -f root/alice/.pfish/voids/000000000011.void
 check "pfish-store verify exits 0: the void closes seq 11" "$STORE" -r root -T allowed verify alice
+
+# --- 6. the report rides in the signer's own run; a signer that does
+# not take it (its input closed) is told in a run of its own
+cat >logsigner <<EOF
+#!/bin/sh
+echo "\$1" >>verbs
+exec $S "\$@"
+EOF
+cat >mutesigner <<EOF
+#!/bin/sh
+echo "\$1" >>verbs
+exec $S "\$@" </dev/null
+EOF
+chmod +x logsigner mutesigner
+# reported NAME WRAPPER VERBS NEXT: a delivery through that signer
+# wrapper exits 0, the signer ran VERBS, and then holds nothing pending
+# with NEXT as its next seq.
+reported() {
+	: >verbs
+	msg "$1" >mr
+	"$DELIVER" -r rcpts -d spool -S "$T/$2" -A "$A" alice <mr 2>>deliver.log
+	expect "$1: exit 0" 0 $?
+	check "$1: signer runs '$3'" test "$(tr '\n' ' ' <verbs)" = "$3"
+	check "$1: next $4, nothing pending" sh -c \
+	    "'$SIGNER' -s state status alice | grep -q ' next $4 .* pending 0 void 1\$'"
+}
+reported "inline report, one signer run" logsigner "deliver " 13
+reported "a signer that cannot take the report gets a stored run" \
+    mutesigner "deliver stored " 14
+check "both stored" test "$(stored)" = "1 2 3 4 5 6 7 8 9 10 12 13"
+cat >refusestore <<EOF
+#!/bin/sh
+cat >/dev/null
+exit 65
+EOF
+chmod +x refusestore
+: >verbs
+msg "refused for good" >mr
+"$DELIVER" -r rcpts -d spool -S "$T/logsigner" -A "$T/refusestore" alice <mr 2>>deliver.log
+expect refused-65 65 $?
+check "a refusal is voided in the same signer run" test "$(tr '\n' ' ' <verbs)" = "deliver "
+check "signer: seq 14 voided inline" sh -c \
+    "'$SIGNER' -s state status alice | grep -q ' next 15 .* pending 0 void 2\$'"
+headjob
+check "pfish-store verify exits 0 with the void" "$STORE" -r root -T allowed verify alice
 
 t_done

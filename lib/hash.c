@@ -24,6 +24,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <sodium.h>
@@ -33,6 +34,14 @@
 
 _Static_assert(sizeof(SHA256_CTX) <= sizeof(((struct hash_sha256 *)0)->ctx),
     "struct hash_sha256 is too small for SHA256_CTX");
+
+void
+hash_init_oneshot(void)
+{
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
+	    OPENSSL_INIT_NO_ATEXIT, NULL) != 1)
+		fatal("libcrypto init failed");
+}
 
 void
 hash_sha256_init(struct hash_sha256 *h)

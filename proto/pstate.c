@@ -254,9 +254,15 @@ pstate_facts_merge(struct pstate_fact **list, size_t *n,
 		return PSTATE_ERR_ALLOC;
 	while (i < *n || j < nadd) {
 		if (j == nadd || (i < *n && (*list)[i].seq <= add[j].seq)) {
-			if (j < nadd && (*list)[i].seq == add[j].seq)
-				j++;	/* the older fact stays */
-			else
+			if (j < nadd && (*list)[i].seq == add[j].seq) {
+				/* The older fact stays, maybe learning more. */
+				if ((*list)[i].time == 0 && memcmp((*list)[i].hash,
+				    add[j].hash, PSTATE_HASH_LEN) == 0) {
+					(*list)[i].time = add[j].time;
+					(*list)[i].size = add[j].size;
+				}
+				j++;
+			} else
 				out[k++] = (*list)[i++];
 			continue;
 		}
@@ -303,10 +309,13 @@ pstate_mem_clear(struct pstate_mem *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* "KEY N" and N lines "SEQ HASH", ascending, one fact per seq. */
+/*
+ * "KEY N" and N lines "SEQ HASH", ascending, one fact per seq; with times,
+ * a line may end " TIME SIZE" (both from 1 to PFISH_SEQ_MAX).
+ */
 static int
 fact_list(const u_char *d, size_t len, size_t *off, const char *key,
-    struct pstate_fact **out, size_t *nout)
+    int times, struct pstate_fact **out, size_t *nout)
 {
 	const char *line, *p;
 	char num[24], hex[65];
@@ -332,12 +341,19 @@ fact_list(const u_char *d, size_t len, size_t *off, const char *key,
 		p = line;
 		if ((r = get_num(&p, line + ll, &(*out)[i].seq)) != 0)
 			return r;
-		if (line + ll - p != 65 || *p != ' ')
+		if (line + ll - p < 65 || *p != ' ')
 			return PSTATE_ERR_FORMAT;
 		memcpy(hex, p + 1, 64);
 		hex[64] = '\0';
 		if (stmt_hash_from_hex(hex, (*out)[i].hash) != 0 ||
 		    (i > 0 && (*out)[i].seq <= (*out)[i - 1].seq))
+			return PSTATE_ERR_FORMAT;
+		p += 65;
+		if (p < line + ll && (!times || *p++ != ' ' ||
+		    get_num(&p, line + ll, &(*out)[i].time) != 0 ||
+		    p == line + ll || *p++ != ' ' ||
+		    get_num(&p, line + ll, &(*out)[i].size) != 0 ||
+		    p != line + ll))
 			return PSTATE_ERR_FORMAT;
 		*nout = i + 1;
 	}
@@ -356,8 +372,16 @@ format_facts(struct buf *out, const char *key, const struct pstate_fact *v,
 		return r;
 	for (i = 0; i < n; i++) {
 		stmt_hash_hex(v[i].hash, hex);
-		if ((r = buf_putf(out, "%llu %s\n",
-		    (unsigned long long)v[i].seq, hex)) != 0)
+		if (v[i].time > 0 && v[i].time <= PFISH_SEQ_MAX &&
+		    v[i].size > 0 && v[i].size <= PFISH_SEQ_MAX)
+			r = buf_putf(out, "%llu %s %llu %llu\n",
+			    (unsigned long long)v[i].seq, hex,
+			    (unsigned long long)v[i].time,
+			    (unsigned long long)v[i].size);
+		else
+			r = buf_putf(out, "%llu %s\n",
+			    (unsigned long long)v[i].seq, hex);
+		if (r != 0)
 			return r;
 	}
 	return 0;
@@ -404,8 +428,8 @@ pstate_parse(const u_char *data, size_t len, struct seqset *fetched,
 	if ((r = keyed_set(data, len, &off, "fetched", fetched)) != 0 ||
 	    (r = keyed_set(data, len, &off, "checked", checked)) != 0)
 		return r;
-	if (!v1 && ((r = fact_list(data, len, &off, "known", &mem->known,
-	    &mem->nknown)) != 0 || (r = fact_list(data, len, &off, "gone",
+	if (!v1 && ((r = fact_list(data, len, &off, "known", 1, &mem->known,
+	    &mem->nknown)) != 0 || (r = fact_list(data, len, &off, "gone", 0,
 	    &mem->gone, &mem->ngone)) != 0)) {
 		pstate_mem_clear(mem);
 		return r;

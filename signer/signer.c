@@ -24,6 +24,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,6 +411,142 @@ void_overdue(const struct signer_opts *o, struct signer_state *st)
 	}
 }
 
+/*
+ * Settle seq in the locked mailbox: stored (the deliverer's report) or
+ * void (the store refused it for good, or the operator).  0 when done or
+ * nothing was left to do, else an exit code.
+ */
+static int
+settle_locked(const struct signer_opts *o, struct mbox *m, uint64_t seq,
+    int isvoid)
+{
+	const char *verb = isvoid ? "void" : "stored";
+	size_t i;
+	int r;
+
+	r = isvoid ? signer_state_void(&m->st, seq, o->now) :
+	    signer_state_stored(&m->st, seq);
+	if (r == 0) {
+		if (save_state(m->dirfd, &m->st) != 0)
+			return EX_TEMPFAIL;
+		logit("%s %s seq %llu", verb, m->st.mailbox,
+		    (unsigned long long)seq);
+		return 0;
+	}
+	for (i = 0; i < m->st.nvoid && m->st.vd[i].seq != seq; i++)
+		;
+	if (i < m->st.nvoid)
+		warnx("%s: %s seq %llu was voided already", verb,
+		    m->st.mailbox, (unsigned long long)seq);
+	else if (isvoid) {
+		warnx("void: %s seq %llu is not pending", m->st.mailbox,
+		    (unsigned long long)seq);
+		return EX_DATAERR;
+	}
+	/* Reported stored twice, or never pending: nothing to do. */
+	return 0;
+}
+
+/* "stored" from the deliverer, or "void" from the operator. */
+static int
+cmd_settle(const struct signer_opts *o, const char *mailbox,
+    const char *seqarg, int isvoid)
+{
+	struct mbox m = { .dirfd = -1, .lockfd = -1 };
+	uint64_t seq;
+	int ret;
+
+	if (!stmt_valid_mailbox(mailbox) ||
+	    stmt_u64_from_dec(seqarg, &seq) != 0 || seq == 0) {
+		warnx("%s: bad mailbox or seq", isvoid ? "void" : "stored");
+		return EX_DATAERR;
+	}
+	ret = EX_TEMPFAIL;
+	if (mbox_open(o, mailbox, &m) == 0)
+		ret = settle_locked(o, &m, seq, isvoid);
+	mbox_close(&m);
+	return ret;
+}
+
+/*
+ * One line from the deliverer on standard input within SIGNER_SETTLE_WAIT:
+ * 1 and the line, or 0 at end of input, on a timeout or an error.
+ */
+static int
+settle_line(char *line, size_t len)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < len - 1) {
+		if ((r = poll(&pfd, 1, SIGNER_SETTLE_WAIT * 1000)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 0;
+		if ((r = read(STDIN_FILENO, line + n, 1)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 0;
+		if (line[n] == '\n') {
+			line[n] = '\0';
+			return 1;
+		}
+		n++;
+	}
+	return 0;
+}
+
+/*
+ * After "deliver" prints seq's record, the deliverer may report the
+ * store's answer in the same run: "stored SEQ" or "void SEQ" on standard
+ * input (a pipe or socket), answered "settled SEQ" on standard output.
+ * That spares it a second run of the signer (over ssh, a second
+ * connection).  Neither the lock nor the key is held while the store
+ * works.  End of input with no line (the store failed for now, or a
+ * deliverer that reports in a run of its own) or no line within
+ * SIGNER_SETTLE_WAIT leaves the record pending, as before.
+ */
+static int
+settle_inline(const struct signer_opts *o, struct mbox *m, uint64_t seq)
+{
+	char line[64], want[32], out[48], mailbox[PFISH_MAILBOX_MAX + 1];
+	int isvoid, r;
+
+	strlcpy(mailbox, m->st.mailbox, sizeof(mailbox));
+	signer_state_free(&m->st);
+	if (flock(m->lockfd, LOCK_UN) == -1 || settle_line(line,
+	    sizeof(line)) == 0)
+		return 0;
+	snprintf(want, sizeof(want), " %llu", (unsigned long long)seq);
+	if (strncmp(line, "stored", 6) == 0 && strcmp(line + 6, want) == 0)
+		isvoid = 0;
+	else if (strncmp(line, "void", 4) == 0 && strcmp(line + 4, want) == 0)
+		isvoid = 1;
+	else {
+		warnx("deliver: expected \"stored%s\" or \"void%s\"", want,
+		    want);
+		return EX_DATAERR;
+	}
+	while (flock(m->lockfd, LOCK_EX) == -1)
+		if (errno != EINTR) {
+			warn("lock");
+			return EX_TEMPFAIL;
+		}
+	if (load_state(m->dirfd, mailbox, &m->st, &m->existed) != 0)
+		return EX_TEMPFAIL;
+	if ((r = settle_locked(o, m, seq, isvoid)) != 0)
+		return r;
+	snprintf(out, sizeof(out), "settled %llu\n", (unsigned long long)seq);
+	if (fs_write_all(STDOUT_FILENO, out, strlen(out)) == -1) {
+		warn("stdout");
+		return EX_TEMPFAIL;
+	}
+	return 0;
+}
+
 static int
 cmd_record(const struct signer_opts *o, const char *mailbox,
     const char *size, const char *sha, int withhead)
@@ -419,9 +556,13 @@ cmd_record(const struct signer_opts *o, const char *mailbox,
 	struct buf *text = NULL, *out = NULL;
 	struct mbox m = { .dirfd = -1, .lockfd = -1 };
 	u_char hash[STMT_HASH_LEN];
+	struct stat sb;
 	char fp[SSHKEY_FP_LEN];
-	int ret = EX_DATAERR, reprint;
+	int ret = EX_DATAERR, reprint, report;
 
+	/* A deliverer's pipe (or ssh's) may report; a terminal does not. */
+	report = fstat(STDIN_FILENO, &sb) == 0 && (S_ISFIFO(sb.st_mode) ||
+	    S_ISSOCK(sb.st_mode));
 	memset(&rec, 0, sizeof(rec));
 	if (!stmt_valid_mailbox(mailbox) ||
 	    stmt_u64_from_dec(size, &rec.size) != 0 ||
@@ -462,7 +603,11 @@ cmd_record(const struct signer_opts *o, const char *mailbox,
 		goto out;
 	logit("record %s seq %llu size %s sha256 %s%s", mailbox,
 	    (unsigned long long)rec.seq, size, sha, reprint ? " (again)" : "");
-	ret = print_out(out);
+	if ((ret = print_out(out)) == 0 && withhead && report) {
+		sshkey_priv_free(key);	/* not needed to settle */
+		key = NULL;
+		ret = settle_inline(o, &m, rec.seq);
+	}
  out:
 	mbox_close(&m);
 	sshkey_priv_free(key);
@@ -504,53 +649,6 @@ cmd_head(const struct signer_opts *o, const char *mailbox)
 	mbox_close(&m);
 	sshkey_priv_free(key);
 	buf_free(out);
-	return ret;
-}
-
-/* "stored" from the deliverer, or "void" from the operator. */
-static int
-cmd_settle(const struct signer_opts *o, const char *mailbox,
-    const char *seqarg, int isvoid)
-{
-	struct mbox m = { .dirfd = -1, .lockfd = -1 };
-	const char *verb = isvoid ? "void" : "stored";
-	uint64_t seq;
-	size_t i;
-	int ret = EX_DATAERR, r;
-
-	if (!stmt_valid_mailbox(mailbox) ||
-	    stmt_u64_from_dec(seqarg, &seq) != 0 || seq == 0) {
-		warnx("%s: bad mailbox or seq", verb);
-		return ret;
-	}
-	ret = EX_TEMPFAIL;
-	if (mbox_open(o, mailbox, &m) != 0)
-		goto out;
-	r = isvoid ? signer_state_void(&m.st, seq, o->now) :
-	    signer_state_stored(&m.st, seq);
-	if (r == 0) {
-		if (save_state(m.dirfd, &m.st) != 0)
-			goto out;
-		logit("%s %s seq %llu", verb, mailbox,
-		    (unsigned long long)seq);
-		ret = 0;
-		goto out;
-	}
-	for (i = 0; i < m.st.nvoid && m.st.vd[i].seq != seq; i++)
-		;
-	if (i < m.st.nvoid)
-		warnx("%s: %s seq %llu was voided already", verb, mailbox,
-		    (unsigned long long)seq);
-	else if (isvoid) {
-		warnx("void: %s seq %llu is not pending", mailbox,
-		    (unsigned long long)seq);
-		ret = EX_DATAERR;
-		goto out;
-	}
-	/* Reported stored twice, or never pending: nothing to do. */
-	ret = 0;
- out:
-	mbox_close(&m);
 	return ret;
 }
 

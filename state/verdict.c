@@ -670,6 +670,7 @@ judge_content(struct vctx *v, const struct slot *sl, struct ventry *e,
 	}
 	for (s = v->low; m->hashed && s <= v->top && s >= v->low; s++)
 		if (v->s[s - v->low].authentic && s != e->seq &&
+		    !v->s[s - v->low].rec->remembered &&
 		    memcmp(v->s[s - v->low].rec->r.sha256, m->sha256,
 		    STMT_HASH_LEN) == 0) {
 			*other = s;

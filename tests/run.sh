@@ -91,7 +91,7 @@ run_one() {	# name command...
 	name=$1
 	shift
 	out="$log/$(echo "$name" | tr '/' '_').log"
-	"$@" >"$out" 2>&1
+	"$@" >"$out" 2>&1 </dev/null
 	rc=$?
 	set -- $(tally "$name" "$out")
 	p=$1 f=$2 s=$3 t=$4

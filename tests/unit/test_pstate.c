@@ -233,6 +233,54 @@ test_state_account(void **state)
 	seqset_free(c);
 }
 
+/*
+ * A known record may carry the time and size it signs; a gone line may
+ * not, and neither number may be missing, zero or past PFISH_SEQ_MAX.
+ */
+static void
+test_state_times(void **state)
+{
+	static const char with[] = "pfish-client-state 2\nfetched -\n"
+	    "checked 1-2\nknown 2\n1 " H1 " 1700000000 200\n2 " H2 "\n"
+	    "gone 0\n";
+	static const char *bad[] = {
+	    "pfish-client-state 2\nfetched -\nchecked -\nknown 1\n1 " H1
+	    " 1700000000\ngone 0\n",
+	    "pfish-client-state 2\nfetched -\nchecked -\nknown 1\n1 " H1
+	    " 1700000000 \ngone 0\n",
+	    "pfish-client-state 2\nfetched -\nchecked -\nknown 1\n1 " H1
+	    " 0 200\ngone 0\n",
+	    "pfish-client-state 2\nfetched -\nchecked -\nknown 1\n1 " H1
+	    " 1700000000 200 5\ngone 0\n",
+	    "pfish-client-state 2\nfetched -\nchecked -\nknown 1\n1 " H1
+	    " 1700000000 1000000000000\ngone 0\n",
+	    "pfish-client-state 2\nfetched -\nchecked -\nknown 1\n1 " H1
+	    "  1700000000 200\ngone 0\n",
+	    "pfish-client-state 2\nfetched -\nchecked -\nknown 0\ngone 1\n"
+	    "1 " H1 " 1700000000 200\n",
+	};
+	struct pst p;
+	size_t i;
+
+	(void)state;
+	pst_open(&p);
+	assert_int_equal(pst_parse(&p, with, strlen(with)), 0);
+	assert_int_equal(p.m.nknown, 2);
+	assert_int_equal(p.m.known[0].time, 1700000000);
+	assert_int_equal(p.m.known[0].size, 200);
+	assert_int_equal(p.m.known[1].time, 0);
+	assert_int_equal(p.m.known[1].size, 0);
+	assert_int_equal(pst_format(&p, with), 0);
+	assert_int_equal(buf_len(p.b), strlen(with));
+	assert_memory_equal(buf_ptr(p.b), with, strlen(with));
+	pst_close(&p);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pst_open(&p);
+		assert_int_not_equal(pst_parse(&p, bad[i], strlen(bad[i])), 0);
+		pst_close(&p);
+	}
+}
+
 /* A version 1 file (no memory) is read, and written back as version 2. */
 static void
 test_state_migrate_v1(void **state)
@@ -253,7 +301,10 @@ test_state_migrate_v1(void **state)
 	pst_close(&p);
 }
 
-/* Memory only grows: a known seq keeps its first fact; prune below low. */
+/*
+ * Memory only grows: a known seq keeps its first fact, which may learn
+ * the time and size it lacked (same hash only); prune below low.
+ */
 static void
 test_facts_merge(void **state)
 {
@@ -281,6 +332,20 @@ test_facts_merge(void **state)
 	assert_int_equal(m.known[0].seq, 1);
 	assert_int_equal(m.known[2].seq, 5);
 	assert_int_equal(m.known[2].hash[0], 1);	/* the older fact */
+	assert_int_equal(m.known[2].time, 0);
+	add[0].seq = 5;
+	add[0].time = 77;
+	add[0].size = 200;
+	assert_int_equal(pstate_facts_merge(&m.known, &m.nknown, add, 1,
+	    &dropped), 0);
+	assert_int_equal(m.known[2].time, 77);	/* learnt: same hash */
+	assert_int_equal(m.known[2].size, 200);
+	add[0].seq = 2;
+	add[0].hash[0] = 3;
+	assert_int_equal(pstate_facts_merge(&m.known, &m.nknown, add, 1,
+	    &dropped), 0);
+	assert_int_equal(m.known[1].time, 0);	/* another hash: not */
+	assert_int_equal(m.known[1].hash[0], 1);
 	pstate_mem_prune(&m, 2);
 	assert_int_equal(m.nknown, 2);
 	assert_int_equal(m.known[0].seq, 2);
@@ -296,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_state_roundtrip),
 		cmocka_unit_test(test_state_migrate_v1),
 		cmocka_unit_test(test_state_account),
+		cmocka_unit_test(test_state_times),
 		cmocka_unit_test(test_facts_merge),
 	};
 

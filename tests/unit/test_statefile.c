@@ -149,7 +149,8 @@ test_save_load(void **state)
 
 /*
  * A full memory (PSTATE_FACTS_MAX records and as many deletes, well past
- * the 16 MiB of a default buffer) is saved and read back whole.
+ * the 16 MiB of a default buffer), every line as long as it can be, is
+ * saved and read back whole.
  */
 static void
 test_save_load_full(void **state)
@@ -164,11 +165,14 @@ test_save_load_full(void **state)
 	assert_int_equal(cstate_load(p, &st), 0);
 	assert_non_null(f = calloc(n, sizeof(*f)));
 	for (i = 0; i < n; i++) {
-		f[i].seq = 1 + i;
+		f[i].seq = PFISH_SEQ_MAX - n + 1 + i;	/* the longest lines */
 		memset(f[i].hash, (int)(i & 0xff), sizeof(f[i].hash));
+		f[i].time = f[i].size = PFISH_SEQ_MAX;
 	}
 	assert_int_equal(pstate_facts_merge(&st.mem.known, &st.mem.nknown, f,
 	    n, NULL), 0);
+	for (i = 0; i < n; i++)
+		f[i].time = f[i].size = 0;	/* a gone fact has none */
 	assert_int_equal(pstate_facts_merge(&st.mem.gone, &st.mem.ngone, f,
 	    n, NULL), 0);
 	free(f);
@@ -176,10 +180,48 @@ test_save_load_full(void **state)
 	assert_int_equal(cstate_load(p, &st2), 0);
 	assert_int_equal(st2.mem.nknown, n);
 	assert_int_equal(st2.mem.ngone, n);
-	assert_int_equal(st2.mem.known[n - 1].seq, n);
+	assert_int_equal(st2.mem.known[n - 1].seq, PFISH_SEQ_MAX);
+	assert_int_equal(st2.mem.known[n - 1].size, PFISH_SEQ_MAX);
 	assert_int_equal(st2.mem.gone[n - 1].hash[0], (n - 1) & 0xff);
 	cstate_clear(&st);
 	cstate_clear(&st2);
+	assert_int_equal(unlink(p), 0);
+}
+
+/*
+ * A run with nothing new leaves the file alone (the same inode: not
+ * rewritten); a new fact writes it again, by rename.
+ */
+static void
+test_save_unchanged(void **state)
+{
+	struct cstate st;
+	struct pstate_fact f;
+	struct stat a, b;
+	char p[1024];
+
+	(void)state;
+	(void)snprintf(p, sizeof(p), "%s/state-same", dir);
+	assert_int_equal(cstate_load(p, &st), 0);
+	assert_int_equal(seqset_add(st.fetched, 3), 0);
+	assert_int_equal(cstate_save(p, &st), 0);	/* no file yet */
+	cstate_clear(&st);
+	assert_int_equal(stat(p, &a), 0);
+	assert_int_equal(cstate_load(p, &st), 0);
+	assert_int_equal(cstate_save(p, &st), 0);
+	assert_int_equal(stat(p, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	memset(&f, 0, sizeof(f));
+	f.seq = 3;
+	assert_int_equal(pstate_facts_merge(&st.mem.known, &st.mem.nknown, &f,
+	    1, NULL), 0);
+	assert_int_equal(cstate_save(p, &st), 0);
+	assert_int_equal(stat(p, &b), 0);
+	assert_int_not_equal(a.st_ino, b.st_ino);
+	cstate_clear(&st);
+	assert_int_equal(cstate_load(p, &st), 0);
+	assert_int_equal(st.mem.nknown, 1);
+	cstate_clear(&st);
 	assert_int_equal(unlink(p), 0);
 }
 
@@ -212,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_default_paths),
 		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_save_load_full),
+		cmocka_unit_test(test_save_unchanged),
 		cmocka_unit_test(test_load_garbage),
 	};
 
