@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -37,18 +38,28 @@
 
 /*
  * Files are staged under temporary names and made durable in batches:
- * one syncfs(2) for the batch, then the renames and one fsync of the
- * directory, and only then are they recorded as fetched (and so may be
- * deleted on the server).  A crash leaves temporary files, never a
- * final name over data that is not on disk.
+ * one syncfs(2) for the batch (it waits for every dirty file of the file
+ * system: milliseconds each on a busy machine), then the renames and one
+ * fsync of the directory, and only then are they recorded as fetched
+ * (and so may be deleted on the server).  A crash leaves temporary
+ * files, never a final name over data that is not on disk.
  */
-#define FETCH_BATCH	256
+#define FETCH_BATCH	1024
+/* ... or fewer, when their bytes reach this (what a kill re-fetches). */
+#define FETCH_BATCH_BYTES (64 * 1024 * 1024)
 /* Larger messages are fetched one at a time, their reads pipelined. */
 #define FETCH_SMALL	(1024 * 1024)
+/* Bytes a directory entry takes, about, for a message's name. */
+#define FETCH_DIRENT	32
+/* A directory this large (bytes) is read in a few calls: always read. */
+#define FETCH_DIR_SMALL	(64 * 1024)
 
 struct staged {
 	uint64_t	 seq;
+	uint64_t	 size;
+	u_char		 sha256[STMT_HASH_LEN];
 	char		 tmp[64];	/* "" when already in place */
+	int		 clash;		/* its name came to hold other content */
 };
 
 struct fetch {
@@ -60,16 +71,24 @@ struct fetch {
 	struct progress	 pm;
 	struct maildir	*md;		/* --decrypt: plaintext goes here */
 	size_t		 got, bad;
-	struct staged	 st[FETCH_BATCH];
+	struct staged	*st;		/* FETCH_BATCH of them */
 	size_t		 nst;
+	uint64_t	 stbytes;	/* downloaded bytes in st */
 	uint64_t	*refused;	/* the server would not serve these */
 	size_t		 nrefused, refcap;
 	int		 second;	/* the re-check within this run */
+	struct fs_tmpgen tg;
+	uint64_t	*local;		/* seqs named in the directory, sorted */
+	size_t		 nlocal;
+	int		 listed;	/* local holds them: probe only those */
 };
 
-/* 1 when dir already holds name with exactly the record's content. */
+/*
+ * 1 when dir already holds name with exactly this content, 0 when it
+ * does not hold name, -1 otherwise.
+ */
 static int
-have_local(int dirfd, const char *name, const struct ventry *e)
+have_local(int dirfd, const char *name, uint64_t size, const u_char *sha256)
 {
 	struct hash_sha256 h;
 	u_char buf[65536], md[STMT_HASH_LEN];
@@ -81,17 +100,112 @@ have_local(int dirfd, const char *name, const struct ventry *e)
 	    -1)
 		return errno == ENOENT ? 0 : -1;
 	hash_sha256_init(&h);
-	while ((k = read(fd, buf, sizeof(buf))) > 0 && n <= e->size) {
+	while ((k = read(fd, buf, sizeof(buf))) > 0 && n <= size) {
 		hash_sha256_update(&h, buf, (size_t)k);
 		n += (uint64_t)k;
 	}
 	hash_sha256_final(&h, md);
-	if (k == 0 && n == e->size && memcmp(md, e->sha256, sizeof(md)) == 0)
+	if (k == 0 && n == size && memcmp(md, sha256, sizeof(md)) == 0)
 		r = 1;
 	else
 		r = -1;
 	close(fd);
 	return r;
+}
+
+static int
+cmp_seq(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Messages this run is to fetch. */
+static size_t
+count_wanted(const struct session *s)
+{
+	const struct ventry *e;
+	size_t i, n = 0;
+
+	for (i = 0; i < s->res.ne; i++) {
+		e = &s->res.e[i];
+		if (e->status == VST_OK && e->present &&
+		    !seqset_has(s->st.fetched, e->seq))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The messages' names in the fetch directory, read once before this run
+ * writes to it: a name it does not list is not probed for each message.
+ * One that appears later is caught by the rename, which never replaces.
+ * Reading costs what the directory holds, probing what is to be fetched:
+ * a directory far larger (by its size in bytes, about FETCH_DIRENT a
+ * name, past FETCH_DIR_SMALL) than the messages wanted is not read, each
+ * of them is probed.
+ */
+static int
+list_local(struct fetch *f)
+{
+	struct dirent *de;
+	struct stat st;
+	uint64_t seq, *n;
+	size_t cap = 0;
+	DIR *d;
+
+	if (fstat(f->dirfd, &st) == -1) {
+		warn("fetch directory");
+		return -1;
+	}
+	if (st.st_size > FETCH_DIR_SMALL &&
+	    (uint64_t)count_wanted(f->s) * 8 * FETCH_DIRENT <
+	    (uint64_t)st.st_size)
+		return 0;
+
+	if ((d = fs_dir_stream(f->dirfd)) == NULL) {
+		warn("listing the fetch directory");
+		return -1;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
+		if (layout_seq_parse(de->d_name, PFISH_AGE_SUFFIX, &seq) != 0)
+			continue;
+		if (f->nlocal == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((n = reallocarray(f->local, cap,
+			    sizeof(*n))) == NULL) {
+				closedir(d);
+				warn("listing the fetch directory");
+				return -1;
+			}
+			f->local = n;
+		}
+		f->local[f->nlocal++] = seq;
+	}
+	if (errno != 0) {
+		warn("listing the fetch directory");
+		closedir(d);
+		return -1;
+	}
+	closedir(d);
+	if (f->nlocal > 0)
+		qsort(f->local, f->nlocal, sizeof(*f->local), cmp_seq);
+	f->listed = 1;
+	return 0;
+}
+
+/* 0 when the listing says the message's name is not there. */
+static int
+local_has(const struct fetch *f, uint64_t seq)
+{
+	if (!f->listed)
+		return 1;
+	return f->nlocal > 0 && bsearch(&seq, f->local, f->nlocal,
+	    sizeof(*f->local), cmp_seq) != NULL;
 }
 
 static int
@@ -128,6 +242,24 @@ struct pending {
 	int		 fd;
 };
 
+/* Stage e for the next commit, from tmp ("": already in place). */
+static void
+stage(struct fetch *f, const struct ventry *e, const char *tmp)
+{
+	struct staged *sf;
+
+	if (f->nst == 0)
+		f->stbytes = 0;
+	sf = &f->st[f->nst++];
+	if (*tmp != '\0')
+		f->stbytes += e->size;
+	sf->seq = e->seq;
+	sf->size = e->size;
+	memcpy(sf->sha256, e->sha256, sizeof(sf->sha256));
+	(void)strlcpy(sf->tmp, tmp, sizeof(sf->tmp));
+	sf->clash = 0;
+}
+
 /*
  * Stage a message already in place (0), or open a temporary file for
  * it (1); -1 on errors.
@@ -142,11 +274,11 @@ fetch_begin(struct fetch *f, const struct ventry *e, struct pending *pd)
 		return -1;
 	pd->e = e;
 	pd->fd = -1;
-	if ((r = have_local(f->dirfd, name, e)) == 1) {
+	r = local_has(f, e->seq) ? have_local(f->dirfd, name, e->size,
+	    e->sha256) : 0;
+	if (r == 1) {
 		/* Its name is made durable with the batch. */
-		f->st[f->nst].seq = e->seq;
-		f->st[f->nst].tmp[0] = '\0';
-		f->nst++;
+		stage(f, e, "");
 		return 0;
 	}
 	if (r == -1) {
@@ -154,7 +286,7 @@ fetch_begin(struct fetch *f, const struct ventry *e, struct pending *pd)
 		    "not overwritten", name);
 		return -1;
 	}
-	if ((pd->fd = fs_tmp_create(f->dirfd, 0600, pd->tmp,
+	if ((pd->fd = fs_tmpgen_create(&f->tg, pd->tmp,
 	    sizeof(pd->tmp))) == -1) {
 		warn("temp file for %s", name);
 		return -1;
@@ -183,7 +315,6 @@ fetch_end(struct fetch *f, struct pending *pd, int r, const struct vmsg *m,
     int over)
 {
 	const struct ventry *e = pd->e;
-	struct staged *sf;
 
 	/*
 	 * Another device may have deleted it (signed) since this run read
@@ -220,9 +351,7 @@ fetch_end(struct fetch *f, struct pending *pd, int r, const struct vmsg *m,
 		return -1;
 	}
 	pd->fd = -1;
-	sf = &f->st[f->nst++];
-	sf->seq = e->seq;
-	memcpy(sf->tmp, pd->tmp, sizeof(sf->tmp));
+	stage(f, e, pd->tmp);
 	return 0;
 }
 
@@ -303,8 +432,49 @@ fetch_discard(struct fetch *f, size_t from)
 }
 
 /*
+ * Give a staged file its name, never replacing one: a file may have
+ * appeared under it since the directory was listed (a concurrent run, or
+ * anything else).  With the same content it stands for the staged one;
+ * with other content it stays and the staged file goes.  0, or -1 with
+ * errno.
+ */
+static int
+put_name(struct fetch *f, struct staged *sf, const char *name)
+{
+	int i, r;
+
+	for (i = 0; i < 3; i++) {
+		r = renameat2(f->dirfd, sf->tmp, f->dirfd, name,
+		    RENAME_NOREPLACE);
+		if (r == -1 && (errno == EINVAL || errno == ENOSYS)) {
+			/* No RENAME_NOREPLACE here: link(2) never replaces. */
+			r = linkat(f->dirfd, sf->tmp, f->dirfd, name, 0);
+			if (r == 0)
+				(void)unlinkat(f->dirfd, sf->tmp, 0);
+		}
+		if (r == 0 || errno != EEXIST)
+			return r;
+		/* Gone again before it could be read (0): try once more. */
+		if ((r = have_local(f->dirfd, name, sf->size,
+		    sf->sha256)) != 0)
+			break;
+	}
+	(void)unlinkat(f->dirfd, sf->tmp, 0);
+	sf->tmp[0] = '\0';
+	if (r == 1)
+		return 0;
+	sf->clash = 1;
+	warnx("%s %s in the fetch directory during this run; not "
+	    "overwritten", name, r == 0 ? "kept coming and going" :
+	    "appeared with other content");
+	return 0;
+}
+
+/*
  * Make the staged files durable under their names, then record them as
  * fetched: one syncfs for the data, the renames, one directory fsync.
+ * A name taken by other content keeps it; that message is not recorded
+ * and the run fails once the rest is committed.
  */
 static int
 fetch_commit(struct fetch *f)
@@ -312,6 +482,7 @@ fetch_commit(struct fetch *f)
 	struct session *s = f->s;
 	char name[PFISH_NAME_MAX];
 	size_t i;
+	int clash = 0;
 
 	if (f->nst == 0)
 		return 0;
@@ -326,8 +497,8 @@ fetch_commit(struct fetch *f)
 			fetch_discard(f, i);
 			return -1;
 		}
-		if (f->st[i].tmp[0] != '\0' && renameat(f->dirfd,
-		    f->st[i].tmp, f->dirfd, name) == -1) {
+		if (f->st[i].tmp[0] != '\0' && put_name(f, &f->st[i],
+		    name) == -1) {
 			warn("%s", name);
 			fetch_discard(f, i);
 			return -1;
@@ -339,6 +510,10 @@ fetch_commit(struct fetch *f)
 		return -1;
 	}
 	for (i = 0; i < f->nst; i++) {
+		if (f->st[i].clash) {
+			clash = 1;
+			continue;
+		}
 		if (f->st[i].tmp[0] != '\0')
 			f->got++;
 		if ((f->md != NULL && deliver(f, f->st[i].seq) != 0) ||
@@ -350,7 +525,15 @@ fetch_commit(struct fetch *f)
 	}
 	f->nst = 0;
 	/* Resumable: the state follows the files batch by batch. */
-	return cstate_save(s->statepath, &s->st);
+	if (cstate_save(s->statepath, &s->st) != 0)
+		return -1;
+	return clash ? -1 : 0;
+}
+
+static int
+batch_full(const struct fetch *f)
+{
+	return f->nst == FETCH_BATCH || f->stbytes >= FETCH_BATCH_BYTES;
 }
 
 /* fetch_one, committing each full batch, and what arrived on failure. */
@@ -361,7 +544,7 @@ fetch_stage(struct fetch *f, const struct ventry *e)
 		(void)fetch_commit(f);
 		return -1;
 	}
-	if (f->nst == FETCH_BATCH && fetch_commit(f) != 0)
+	if (batch_full(f) && fetch_commit(f) != 0)
 		return -1;
 	return 0;
 }
@@ -378,7 +561,7 @@ fetch_stage_batch(struct fetch *f, const struct ventry **e, size_t n)
 		(void)fetch_commit(f);
 		return -1;
 	}
-	if (f->nst == FETCH_BATCH && fetch_commit(f) != 0)
+	if (batch_full(f) && fetch_commit(f) != 0)
 		return -1;
 	return 0;
 }
@@ -490,7 +673,7 @@ plain_one(struct fetch *f, const struct psftp_entry *en)
 		warnx("%s: listed without a size; not fetched", en->name);
 		return -1;
 	}
-	if ((fd = fs_tmp_create(f->dirfd, 0600, tmp, sizeof(tmp))) == -1) {
+	if ((fd = fs_tmpgen_create(&f->tg, tmp, sizeof(tmp))) == -1) {
 		warn("temp file for %s", en->name);
 		return -1;
 	}
@@ -666,10 +849,15 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	memset(&f, 0, sizeof(f));
 	f.dirfd = -1;
 	f.pm.on = 1;
-	if (fetch_args(argc, argv, &a) != 0)
+	if ((f.st = calloc(FETCH_BATCH, sizeof(*f.st))) == NULL) {
+		warn("fetch");
 		return PFISH_EXIT_ERROR;
-	if (a.dir != NULL && open_dir(&f, a.dir) != 0)
+	}
+	if (fetch_args(argc, argv, &a) != 0 ||
+	    (a.dir != NULL && open_dir(&f, a.dir) != 0)) {
+		free(f.st);
 		return PFISH_EXIT_ERROR;
+	}
 	if (open_maildir(&f, o, &a) != 0 || session_open(o, &f.s) != 0)
 		goto out;
 	if (!session_signed(f.s) && session_downgraded(f.s)) {
@@ -681,6 +869,10 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 		    open_dir(&f, defdir) != 0)
 			goto out;
 		a.dir = defdir;
+	}
+	if (fs_tmpgen_init(&f.tg, f.dirfd, 0600) != 0) {
+		warn("temp file names");
+		goto out;
 	}
 	if (!session_signed(f.s)) {
 		if (a.decrypt)
@@ -694,7 +886,8 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 		goto out;
 	session_print_findings(f.s, stdout);
 	session_print_notes(f.s, stdout);
-	if (fetch_verified(&f) != 0 || recheck(&f) != 0) {
+	if (list_local(&f) != 0 || fetch_verified(&f) != 0 ||
+	    recheck(&f) != 0) {
 		(void)session_accept(f.s);
 		goto out;
 	}
@@ -707,6 +900,8 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	rc = f.bad > 0 ? PFISH_EXIT_TAMPER : session_exit_code(f.s);
  out:
 	free(f.refused);
+	free(f.local);
+	free(f.st);
 	session_close(f.s);
 	maildir_close(f.md);
 	if (f.dirfd != -1)

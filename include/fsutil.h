@@ -23,6 +23,7 @@
 
 #include <dirent.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * All functions return 0 on success and -1 with errno set on failure.
@@ -36,6 +37,26 @@ int	fs_fsync_dir(int dirfd);
 
 /* Create a fresh temp file (O_EXCL, mode) in tmpfd; name goes to tmpname. */
 int	fs_tmp_create(int tmpfd, mode_t mode, char *tmpname, size_t tmplen);
+
+/*
+ * Temporary files for the many files of one run in one directory: a
+ * stem drawn once (process id, 64 random bits), then a counter, where
+ * fs_tmp_create draws randomness for every name.  O_EXCL still decides:
+ * a name that exists (a concurrent run, what a killed one left) draws a
+ * new stem.  The first file is checked for the mode; later ones are
+ * fchmod'ed only if the umask or a default ACL took bits from it.
+ */
+struct fs_tmpgen {
+	char		 stem[48];
+	uint64_t	 n;
+	mode_t		 mode;
+	int		 dirfd;
+	int		 exact;		/* 0 unknown, 1 as asked, -1 stripped */
+};
+
+int	fs_tmpgen_init(struct fs_tmpgen *g, int tmpfd, mode_t mode);
+/* Like fs_tmp_create, in g's directory with g's mode. */
+int	fs_tmpgen_create(struct fs_tmpgen *g, char *tmpname, size_t tmplen);
 
 /*
  * fsync and close fd, rename tmpfd/tmpname to dirfd/name (replacing it)

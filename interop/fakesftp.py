@@ -35,6 +35,11 @@
 #			after 64 MiB)
 #	interleave	when the first directory listing ends (READDIR EOF),
 #			run hook= before the client sees that EOF
+#	short		every DATA reply longer than one byte is cut to its
+#			first half: short reads, as SFTP allows
+#	readhook	when the first READ of name= arrives, run hook=
+#			before the server sees it (the client has listed its
+#			fetch directory and made its temp file by then)
 #	pass		nothing
 
 import os
@@ -337,6 +342,9 @@ class Wrap:
                     if h in self.handles:
                         self.reads[rid] = struct.unpack(
                             ">I", p[off + 8:off + 12])[0]
+                        if self.mode == "readhook" and not self.hooked:
+                            self.hooked = True
+                            self.hook()
                 if t == FXP_EXTENDED and g_str(p, 5)[0] == STATE_EXT:
                     self.states.add(rid)
                     ext, off = g_str(p, 5)
@@ -358,7 +366,8 @@ class Wrap:
                 return
             if p[0] == FXP_VERSION and self.mode == "noext":
                 p = bytes([FXP_VERSION]) + struct.pack(">I", 3)
-            elif (p[0] == FXP_HANDLE and self.mode == "endless" and
+            elif (p[0] == FXP_HANDLE and
+                    self.mode in ("endless", "readhook") and
                     self.opens.get(struct.unpack(">I", p[1:5])[0]) ==
                     self.conf["name"]):
                 self.handles.add(g_str(p, 5)[0])
@@ -369,6 +378,12 @@ class Wrap:
                 n = self.reads[rid]
                 self.sent += n
                 p = bytes([FXP_DATA]) + struct.pack(">I", rid) + s_str(b"A" * n)
+            elif p[0] == FXP_DATA and self.mode == "short":
+                (rid,) = struct.unpack(">I", p[1:5])
+                data, _ = g_str(p, 5)
+                if len(data) > 1:
+                    data = data[:len(data) // 2]
+                p = bytes([FXP_DATA]) + struct.pack(">I", rid) + s_str(data)
             elif p[0] == FXP_HANDLE and \
                     struct.unpack(">I", p[1:5])[0] in self.denied:
                 (rid,) = struct.unpack(">I", p[1:5])
@@ -398,7 +413,7 @@ def main():
     conf = conf_read(sys.argv[1])
     note(conf, "session mode %s" % conf.get("mode"))
     if conf["mode"] in ("deny", "noext", "interleave", "pass", "endless",
-                        "noskip"):
+                        "noskip", "readhook", "short"):
         Wrap(conf).run()
     else:
         Fake(conf).run()

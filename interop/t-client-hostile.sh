@@ -290,6 +290,96 @@ check "endless signed message: not kept, no temp file left" \
     test "$(ls -A ef | tr '\n' ' ')" = "$(seqf 1).age $(seqf 3).age "
 restore
 
+# Short reads (each DATA reply half of what the server read), as SFTP
+# allows: a read that returns less than asked is not the end of the
+# file; reading goes on from where it ended, every byte in order.
+fake short
+mkdir sh
+expect "short reads: verify reads every message whole" 0 '^intact' \
+    $P -s "$T/st.short1" "$DEST" verify
+nsess=$((nsess + 1))
+fake short
+expect "short reads: fetch" 0 '' $P -s "$T/st.short2" "$DEST" fetch -d sh
+nsess=$((nsess + 1))
+n=0
+for i in 1 2 3; do
+	cmp -s "sh/$(seqf $i).age" "$M/$(seqf $i).age" && n=$((n + 1))
+done
+[ "$n" -eq 3 ] && ok "short reads: fetched bytes equal the store's" ||
+    notok "short reads: fetched bytes equal the store's" "$n of 3"
+
+# A name that appears in the fetch directory after the client listed it
+# and before its rename (another run, or anything else) is never
+# replaced: other content stays and that message is not recorded as
+# fetched; the same content stands for the download.
+mkdir cf
+fake readhook name="$(seqf 2).age" hook="echo other >$T/cf/$(seqf 2).age"
+expect "name taken during the fetch: not overwritten (exit 1)" 1 \
+    "$(seqf 2).age appeared with other content.*not overwritten" \
+    $P -s "$T/st.cf" "$DEST" fetch -d cf
+nsess=$((nsess + 1))
+check "name taken during the fetch: the other content is kept" \
+    test "$(cat "cf/$(seqf 2).age")" = other
+check "name taken during the fetch: the rest fetched, no temp file left" \
+    test "$(ls -A cf | tr '\n' ' ')" = \
+    "$(seqf 1).age $(seqf 2).age $(seqf 3).age "
+check "name taken during the fetch: the rest equals the store's" \
+    cmp -s "cf/$(seqf 3).age" "$M/$(seqf 3).age"
+rm "cf/$(seqf 2).age"
+fake pass
+expect "name taken during the fetch: not recorded, fetched next run" 0 '' \
+    $P -s "$T/st.cf" "$DEST" fetch -d cf
+nsess=$((nsess + 1))
+check "name taken during the fetch: the next run fetched the store's" \
+    cmp -s "cf/$(seqf 2).age" "$M/$(seqf 2).age"
+mkdir cs
+fake readhook name="$(seqf 2).age" \
+    hook="cp $M/$(seqf 2).age $T/cs/$(seqf 2).age"
+expect "name taken by the same content during the fetch: fine" 0 '' \
+    $P -s "$T/st.cs" "$DEST" fetch -d cs
+nsess=$((nsess + 1))
+check "same content: every message there once, no temp file left" \
+    test "$(ls -A cs | tr '\n' ' ')" = \
+    "$(seqf 1).age $(seqf 2).age $(seqf 3).age "
+check "same content: the hook ran" grep -q 'hook ran, exit 0' "$T/fake.log"
+
+# A message already in the fetch directory with its signed content is
+# taken as it is, not written again; with other content it is not
+# overwritten.  A small directory is read once; in one far larger than
+# what is wanted each wanted name is probed instead.
+inode() { ls -i "$1" | cut -d' ' -f1; }
+for kind in read probe; do
+	mkdir "ip$kind"
+	if [ "$kind" = probe ]; then
+		i=0
+		while [ "$i" -lt 4000 ]; do
+			: >"ip$kind/not-a-message-$i"
+			i=$((i + 1))
+		done
+		check "in place ($kind): the directory is over 64 KiB" \
+		    test "$(stat -c %s "ip$kind")" -gt 65536
+	fi
+	cp "$M/$(seqf 1).age" "ip$kind/"
+	ino=$(inode "ip$kind/$(seqf 1).age")
+	fake pass
+	expect "in place ($kind): fetch" 0 '' \
+	    $P -s "$T/st.ip$kind" "$DEST" fetch -d "ip$kind"
+	nsess=$((nsess + 1))
+	check "in place ($kind): the file there kept, not rewritten" \
+	    test "$(inode "ip$kind/$(seqf 1).age")" = "$ino"
+	check "in place ($kind): the rest fetched" \
+	    cmp -s "ip$kind/$(seqf 3).age" "$M/$(seqf 3).age"
+	echo other >"ip$kind/$(seqf 2).age"
+	rm "ip$kind/$(seqf 3).age"
+	fake pass
+	expect "in place ($kind): other content is not overwritten" 1 \
+	    "$(seqf 2).age exists in the fetch directory with other content" \
+	    $P -s "$T/st.ip2$kind" "$DEST" fetch -d "ip$kind"
+	nsess=$((nsess + 1))
+	check "in place ($kind): the other content kept" \
+	    test "$(cat "ip$kind/$(seqf 2).age")" = other
+done
+
 # --- pfish-server honours the options of delete keys ---------------------
 # The test user's key signs deletes only through pfish-server -k delkeys,
 # so sshd's own authorized_keys (its login) stays as it is.

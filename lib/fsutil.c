@@ -91,6 +91,77 @@ fs_tmp_create(int tmpfd, mode_t mode, char *tmpname, size_t tmplen)
 	return -1;
 }
 
+/* A new random stem: the process id and 64 random bits. */
+static int
+tmpgen_stem(struct fs_tmpgen *g)
+{
+	uint64_t rnd;
+	int n;
+
+	randombytes_buf(&rnd, sizeof(rnd));
+	n = snprintf(g->stem, sizeof(g->stem), ".tmp.%ld.%016llx",
+	    (long)getpid(), (unsigned long long)rnd);
+	g->n = 0;
+	if (n < 0 || (size_t)n >= sizeof(g->stem)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int
+fs_tmpgen_init(struct fs_tmpgen *g, int tmpfd, mode_t mode)
+{
+	memset(g, 0, sizeof(*g));
+	g->dirfd = tmpfd;
+	g->mode = mode;
+	return tmpgen_stem(g);
+}
+
+int
+fs_tmpgen_create(struct fs_tmpgen *g, char *tmpname, size_t tmplen)
+{
+	struct stat st;
+	int fd = -1, i, n, saved;
+
+	for (i = 0; i < 100 && fd == -1; i++) {
+		n = snprintf(tmpname, tmplen, "%s.%llu", g->stem,
+		    (unsigned long long)g->n++);
+		if (n < 0 || (size_t)n >= tmplen) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		fd = openat(g->dirfd, tmpname, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, g->mode);
+		/* Taken (another run, or one killed): a stem of our own. */
+		if (fd == -1 && (errno != EEXIST || tmpgen_stem(g) != 0))
+			return -1;
+	}
+	if (fd == -1) {
+		errno = EEXIST;
+		return -1;
+	}
+	/*
+	 * The umask and a default ACL can only take bits away.  When the
+	 * first file has every bit asked for, nothing takes any, and the
+	 * fchmod fs_tmp_create does for each file is left out.
+	 */
+	if (g->exact == 0) {
+		if (fstat(fd, &st) == -1)
+			goto bad;
+		g->exact = (st.st_mode & 07777) == (g->mode & 07777) ? 1 : -1;
+	}
+	if (g->exact == -1 && fchmod(fd, g->mode) == -1)
+		goto bad;
+	return fd;
+ bad:
+	saved = errno;
+	close(fd);
+	(void)unlinkat(g->dirfd, tmpname, 0);
+	errno = saved;
+	return -1;
+}
+
 int
 fs_commit(int fd, int tmpfd, const char *tmpname, int dirfd,
     const char *name)

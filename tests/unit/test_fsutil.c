@@ -156,6 +156,94 @@ test_commit_failure_cleans(void **state)
 	assert_int_equal(count_entries(d->tmp), 0);
 }
 
+/* Many names from one stem: all distinct, all 0600 under umask 022. */
+static void
+test_tmpgen_names(void **state)
+{
+	struct dirs *d = *state;
+	struct fs_tmpgen g;
+	struct stat st;
+	char name[64], first[64];
+	mode_t old;
+	int fd, i;
+
+	old = umask(022);
+	assert_int_equal(fs_tmpgen_init(&g, d->tmp, 0600), 0);
+	for (i = 0; i < 200; i++) {
+		assert_true((fd = fs_tmpgen_create(&g, name,
+		    sizeof(name))) != -1);
+		assert_int_equal(fstat(fd, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0600);
+		close(fd);
+		assert_int_equal(strncmp(name, ".tmp.", 5), 0);
+		if (i == 0)
+			strlcpy(first, name, sizeof(first));
+	}
+	(void)umask(old);
+	/* O_EXCL made each: 200 distinct files. */
+	assert_int_equal(count_entries(d->tmp), 200);
+	assert_int_equal(g.exact, 1);
+	/* A second generator draws its own stem. */
+	assert_int_equal(fs_tmpgen_init(&g, d->tmp, 0600), 0);
+	assert_true((fd = fs_tmpgen_create(&g, name, sizeof(name))) != -1);
+	close(fd);
+	assert_string_not_equal(name, first);
+	assert_int_equal(count_entries(d->tmp), 201);
+}
+
+/* A name taken (a leftover, another run) is never opened: a new stem. */
+static void
+test_tmpgen_taken(void **state)
+{
+	struct dirs *d = *state;
+	struct fs_tmpgen g, h;
+	char name[64], taken[64];
+	u_char *data;
+	size_t len;
+	int fd;
+
+	assert_int_equal(fs_tmpgen_init(&g, d->tmp, 0600), 0);
+	h = g;
+	/* What g would make next, made first with other content. */
+	assert_true((fd = fs_tmpgen_create(&h, taken, sizeof(taken))) != -1);
+	assert_int_equal(fs_write_all(fd, "left", 4), 0);
+	close(fd);
+	assert_true((fd = fs_tmpgen_create(&g, name, sizeof(name))) != -1);
+	close(fd);
+	assert_string_not_equal(name, taken);
+	assert_int_equal(fs_read_file(d->tmp, taken, 100, &data, &len), 0);
+	assert_int_equal(len, 4);
+	assert_memory_equal(data, "left", 4);
+	free(data);
+	assert_int_equal(fs_read_file(d->tmp, name, 100, &data, &len), 0);
+	assert_int_equal(len, 0);
+	free(data);
+}
+
+/* A umask that takes bits of the mode: every file is fchmod'ed back. */
+static void
+test_tmpgen_umask(void **state)
+{
+	struct dirs *d = *state;
+	struct fs_tmpgen g;
+	struct stat st;
+	char name[64];
+	mode_t old;
+	int fd, i;
+
+	old = umask(0277);
+	assert_int_equal(fs_tmpgen_init(&g, d->tmp, 0600), 0);
+	for (i = 0; i < 3; i++) {
+		assert_true((fd = fs_tmpgen_create(&g, name,
+		    sizeof(name))) != -1);
+		assert_int_equal(fstat(fd, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0600);
+		close(fd);
+	}
+	(void)umask(old);
+	assert_int_equal(g.exact, -1);
+}
+
 int
 main(void)
 {
@@ -166,6 +254,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_commit_failure_cleans,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tmpgen_names, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tmpgen_taken, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tmpgen_umask, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
