@@ -59,7 +59,7 @@ struct staged {
 	uint64_t	 size;
 	u_char		 sha256[STMT_HASH_LEN];
 	char		 tmp[64];	/* "" when already in place */
-	int		 clash;		/* its name came to hold other content */
+	int		 clash;		/* its name now holds other content */
 };
 
 struct fetch {
@@ -78,7 +78,7 @@ struct fetch {
 	size_t		 nrefused, refcap;
 	int		 second;	/* the re-check within this run */
 	struct fs_tmpgen tg;
-	uint64_t	*local;		/* seqs named in the directory, sorted */
+	uint64_t	*local;		/* seqs named in the directory */
 	size_t		 nlocal;
 	int		 listed;	/* local holds them: probe only those */
 };

@@ -79,8 +79,8 @@ enum vstatus {
  * A record: served, or remembered.  A remembered record is one this device
  * authenticated on an earlier run and did not ask for again (its message
  * was checked, fetched or deleted since): r holds the mailbox, epoch, seq,
- * time and size, prev is the hash it remembers for seq - 1 (or the head's
- * lowprev at low), and the message SHA-256 is not known (zero).
+ * time and size, prev is the hash it remembers for seq - 1, and the
+ * message SHA-256 is not known (zero).
  */
 struct vrec {
 	uint64_t	 seq;		/* the seq the server filed it under */

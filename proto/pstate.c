@@ -239,6 +239,17 @@ keyed_set(const u_char *d, size_t len, size_t *off, const char *key,
 	return seqset_parse(s, line + kl + 1, ll - kl - 1);
 }
 
+/* A fact without time and size takes them from the same record's. */
+static void
+learn(struct pstate_fact *old, const struct pstate_fact *add)
+{
+	if (old->time == 0 &&
+	    memcmp(old->hash, add->hash, PSTATE_HASH_LEN) == 0) {
+		old->time = add->time;
+		old->size = add->size;
+	}
+}
+
 int
 pstate_facts_merge(struct pstate_fact **list, size_t *n,
     const struct pstate_fact *add, size_t nadd, size_t *dropped)
@@ -256,11 +267,7 @@ pstate_facts_merge(struct pstate_fact **list, size_t *n,
 		if (j == nadd || (i < *n && (*list)[i].seq <= add[j].seq)) {
 			if (j < nadd && (*list)[i].seq == add[j].seq) {
 				/* The older fact stays, maybe learning more. */
-				if ((*list)[i].time == 0 && memcmp((*list)[i].hash,
-				    add[j].hash, PSTATE_HASH_LEN) == 0) {
-					(*list)[i].time = add[j].time;
-					(*list)[i].size = add[j].size;
-				}
+				learn(&(*list)[i], &add[j]);
 				j++;
 			} else
 				out[k++] = (*list)[i++];
