@@ -493,8 +493,6 @@ rec_sig_cb(void *arg, const struct vrec *rec)
 	const struct session *s = arg;
 	const struct srsig *rs = rec->ctx;
 
-	if (rec->remembered)
-		return 0;	/* its signature was checked before */
 	if (!rec->parsed || !rs->ok)
 		return -1;
 	return stmt_record_sig_check(&rec->r, rec->hash, &rs->sig, s->trust,

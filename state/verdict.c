@@ -123,11 +123,12 @@ rec_fields_ok(const struct vctx *v, const struct vrec *rec)
 	    strcmp(rec->r.epoch, v->h->epoch) == 0;
 }
 
+/* A remembered record's signature was checked on an earlier run. */
 static int
 rec_signed(const struct vinput *in, const struct vrec *rec)
 {
-	return rec->parsed && in->rec_sig != NULL &&
-	    in->rec_sig(in->arg, rec) == 0;
+	return rec->parsed && (rec->remembered || (in->rec_sig != NULL &&
+	    in->rec_sig(in->arg, rec) == 0));
 }
 
 /*
