@@ -333,35 +333,108 @@ fact_find(const struct pstate_fact *v, size_t n, uint64_t seq)
 }
 
 /*
- * psftp_state's skip: the records after seq after that need not be served
- * again.  Each must be one this device authenticated before, remembering
- * its time and size, whose message it checked (verify and list only),
- * fetched or saw deleted, so nothing of it is hashed or downloaded this
- * run, up to the served head's high;
- * and after must be remembered too, so the served chain links to memory
- * by hash.  Only under a head a trusted signer signed, in the epoch of
- * the head this device accepted, once a listing.
+ * A record that need not be served again: one this device authenticated
+ * before, remembering its time and size, whose message it checked
+ * (verify and list only), fetched or saw deleted, so nothing of it is
+ * hashed or downloaded this run.
+ */
+static int
+proven(const struct session *s, const struct pstate_fact *k)
+{
+	const struct pstate_mem *m = &s->st.mem;
+
+	return k->time != 0 && ((s->remembering == REMEMBER_PROVEN &&
+	    seqset_has(s->st.checked, k->seq)) ||
+	    seqset_has(s->st.fetched, k->seq) ||
+	    fact_find(m->gone, m->ngone, k->seq) != NULL);
+}
+
+/* The last seq of the run of proven records from seq on, up to hi. */
+static uint64_t
+proven_to(const struct session *s, uint64_t seq, uint64_t hi)
+{
+	const struct pstate_mem *m = &s->st.mem;
+	const struct pstate_fact *k;
+	uint64_t to = seq - 1;
+
+	if (seq == 0)
+		return 0;
+	if ((k = fact_find(m->known, m->nknown, seq)) == NULL)
+		return to;
+	for (; k < m->known + m->nknown && k->seq == to + 1 && to < hi &&
+	    proven(s, k); k++)
+		to++;
+	return to;
+}
+
+/*
+ * Skipping needs a head a trusted signer signed, first in the listing, in
+ * the epoch of the head this device accepted; once a listing.
+ */
+static int
+may_skip(const struct session *s)
+{
+	return s->remembering && s->lhead_ok && s->skip_hi == 0 &&
+	    s->st.have_head && strcmp(s->st.head.epoch, s->lhead.epoch) == 0 &&
+	    strcmp(s->lhead.mailbox, s->mailbox) == 0;
+}
+
+/*
+ * A listing's start: the records from the accepted head's low on that
+ * need not be served again, up to its high.  Checked against the head
+ * served (started) before anything is taken from memory.
+ */
+static uint64_t
+skip_start(void *arg)
+{
+	struct session *s = arg;
+	uint64_t to;
+
+	if (!s->remembering || !s->st.have_head ||
+	    strcmp(s->st.head.mailbox, s->mailbox) != 0)
+		return 0;
+	to = proven_to(s, s->st.head.low, s->st.head.high);
+	return to >= s->st.head.low ? to : 0;
+}
+
+/*
+ * The first page of a listing begun past seq start: the records from the
+ * served head's low up to start come from memory if each is proven and
+ * start is within the head.  Else -1: listed again from the beginning.
+ */
+static int
+skip_started(void *arg, uint64_t start)
+{
+	struct session *s = arg;
+	uint64_t low;
+
+	if (!may_skip(s) || start > s->lhead.high)
+		return -1;
+	low = s->lhead.low;
+	if (start < low)
+		return 0;	/* served from low on: nothing left out */
+	if (proven_to(s, low, start) != start)
+		return -1;
+	s->skip_lo = low;
+	s->skip_hi = start;
+	return 0;
+}
+
+/*
+ * A records cursor: the records after seq after that need not be served
+ * again, up to the served head's high; after must be remembered too, so
+ * the served chain links to memory by hash.
  */
 static uint64_t
 skip_to(void *arg, uint64_t after)
 {
 	struct session *s = arg;
 	const struct pstate_mem *m = &s->st.mem;
-	const struct pstate_fact *k;
-	uint64_t to = after;
+	uint64_t to;
 
-	if (!s->remembering || !s->lhead_ok || s->skip_hi != 0 ||
-	    !s->st.have_head || strcmp(s->st.head.epoch, s->lhead.epoch) != 0 ||
-	    strcmp(s->lhead.mailbox, s->mailbox) != 0 ||
-	    (k = fact_find(m->known, m->nknown, after)) == NULL)
+	if (!may_skip(s) || fact_find(m->known, m->nknown, after) == NULL)
 		return after;
-	for (k++; k < m->known + m->nknown && k->seq == to + 1 &&
-	    to < s->lhead.high && k->time != 0 &&
-	    ((s->remembering == REMEMBER_PROVEN &&
-	    seqset_has(s->st.checked, k->seq)) ||
-	    seqset_has(s->st.fetched, k->seq) ||
-	    fact_find(m->gone, m->ngone, k->seq) != NULL); k++)
-		to++;
+	to = proven_to(s, after + 1, s->lhead.high);
 	if (to > after) {
 		s->skip_lo = after + 1;
 		s->skip_hi = to;
@@ -415,8 +488,11 @@ collect_record(struct session *s, uint64_t seq, const u_char *content,
 }
 
 /*
- * The records the listing skipped (skip_to), from memory: each links to
- * the one below by the hash this device remembers for it.
+ * The records the listing skipped, from memory: each links to the one
+ * below by the hash this device remembers for it.  The one at the head's
+ * low (a start, skip_started) takes the head's lowprev: the chain is
+ * walked down from the head's highhash and ends at low, so that prev is
+ * never what anything is proven by.
  */
 static int
 add_remembered(struct session *s)
@@ -428,8 +504,10 @@ add_remembered(struct session *s)
 	uint64_t seq;
 
 	for (seq = s->skip_lo; s->skip_hi != 0 && seq <= s->skip_hi; seq++) {
+		below = NULL;
 		if ((k = fact_find(m->known, m->nknown, seq)) == NULL ||
-		    (below = fact_find(m->known, m->nknown, seq - 1)) == NULL ||
+		    (seq != s->lhead.low && (below = fact_find(m->known,
+		    m->nknown, seq - 1)) == NULL) ||
 		    new_rec(s, &v, &rs) != 0)
 			return -1;
 		v->seq = v->r.seq = seq;
@@ -438,7 +516,8 @@ add_remembered(struct session *s)
 		strlcpy(v->r.epoch, s->lhead.epoch, sizeof(v->r.epoch));
 		v->r.time = k->time;
 		v->r.size = k->size;
-		memcpy(v->r.prev, below->hash, STMT_HASH_LEN);
+		memcpy(v->r.prev, below != NULL ? below->hash :
+		    s->lhead.lowprev, STMT_HASH_LEN);
 		memcpy(v->hash, k->hash, STMT_HASH_LEN);
 	}
 	return 0;
@@ -980,9 +1059,12 @@ forget_listing(struct session *s)
 static int
 list_both(struct session *s)
 {
+	static const struct psftp_skip skip = { skip_start, skip_started,
+	    skip_to };
+
 	if (s->ents == NULL && session_list(s) != 0)
 		return -1;
-	if (psftp_state(s->p, collect, skip_to, s) != 0) {
+	if (psftp_state(s->p, collect, &skip, s) != 0) {
 		if (s->excess)
 			warnx("%s: server sent more state than the signed head "
 			    "allows (over %llu items or %llu bytes)",
