@@ -442,24 +442,37 @@ skip_to(void *arg, uint64_t after)
 	return to;
 }
 
-/* A cleared record and its signature slot at the end of s->recs. */
+/* Room for n more records and their signature slots. */
 static int
-new_rec(struct session *s, struct vrec **vp, struct srsig **rsp)
+reserve_recs(struct session *s, size_t n)
 {
 	struct vrec *nv;
 	struct srsig *nrs;
 	size_t cap;
 
-	if (s->nrecs == s->reccap) {
-		cap = s->reccap ? s->reccap * 2 : 256;
-		if ((nv = reallocarray(s->recs, cap, sizeof(*nv))) == NULL)
-			return -1;
-		s->recs = nv;
-		if ((nrs = reallocarray(s->rsigs, cap, sizeof(*nrs))) == NULL)
-			return -1;
-		s->rsigs = nrs;
-		s->reccap = cap;
-	}
+	if (n <= s->reccap - s->nrecs)
+		return 0;
+	if (n > SIZE_MAX / 2 - s->nrecs)
+		return -1;
+	cap = s->reccap ? s->reccap : 256;
+	while (cap - s->nrecs < n)
+		cap *= 2;
+	if ((nv = reallocarray(s->recs, cap, sizeof(*nv))) == NULL)
+		return -1;
+	s->recs = nv;
+	if ((nrs = reallocarray(s->rsigs, cap, sizeof(*nrs))) == NULL)
+		return -1;
+	s->rsigs = nrs;
+	s->reccap = cap;
+	return 0;
+}
+
+/* A cleared record and its signature slot at the end of s->recs. */
+static int
+new_rec(struct session *s, struct vrec **vp, struct srsig **rsp)
+{
+	if (reserve_recs(s, 1) != 0)
+		return -1;
 	*vp = &s->recs[s->nrecs];
 	*rsp = &s->rsigs[s->nrecs];
 	memset(*vp, 0, sizeof(**vp));
@@ -498,19 +511,32 @@ static int
 add_remembered(struct session *s)
 {
 	const struct pstate_mem *m = &s->st.mem;
-	const struct pstate_fact *k, *below;
+	const struct pstate_fact *k, *below = NULL;
 	struct vrec *v;
-	struct srsig *rs;
-	uint64_t seq;
+	size_t n, at, i;
 
-	for (seq = s->skip_lo; s->skip_hi != 0 && seq <= s->skip_hi; seq++) {
-		below = NULL;
-		if ((k = fact_find(m->known, m->nknown, seq)) == NULL ||
-		    (seq != s->lhead.low && (below = fact_find(m->known,
-		    m->nknown, seq - 1)) == NULL) ||
-		    new_rec(s, &v, &rs) != 0)
+	if (s->skip_hi == 0)
+		return 0;
+	n = s->skip_hi - s->skip_lo + 1;
+	if ((k = fact_find(m->known, m->nknown, s->skip_lo)) == NULL ||
+	    (s->skip_lo != s->lhead.low && (below = fact_find(m->known,
+	    m->nknown, s->skip_lo - 1)) == NULL) ||
+	    n > (size_t)(m->known + m->nknown - k) || reserve_recs(s, n) != 0)
+		return -1;
+	/* In seq order among those served, which are then in order too. */
+	for (at = s->nrecs; at > 0 && s->recs[at - 1].seq > s->skip_hi; at--)
+		;
+	memmove(&s->recs[at + n], &s->recs[at],
+	    (s->nrecs - at) * sizeof(*s->recs));
+	memmove(&s->rsigs[at + n], &s->rsigs[at],
+	    (s->nrecs - at) * sizeof(*s->rsigs));
+	memset(&s->rsigs[at], 0, n * sizeof(*s->rsigs));
+	for (i = 0; i < n; i++, below = k++) {
+		if (k->seq != s->skip_lo + i)
 			return -1;
-		v->seq = v->r.seq = seq;
+		v = &s->recs[at + i];
+		memset(v, 0, sizeof(*v));
+		v->seq = v->r.seq = k->seq;
 		v->parsed = v->remembered = 1;
 		strlcpy(v->r.mailbox, s->lhead.mailbox, sizeof(v->r.mailbox));
 		strlcpy(v->r.epoch, s->lhead.epoch, sizeof(v->r.epoch));
@@ -520,6 +546,7 @@ add_remembered(struct session *s)
 		    s->lhead.lowprev, STMT_HASH_LEN);
 		memcpy(v->hash, k->hash, STMT_HASH_LEN);
 	}
+	s->nrecs += n;
 	return 0;
 }
 
@@ -755,7 +782,10 @@ build_inputs(struct session *s)
 	for (i = 0; i < s->nrecs; i++)
 		s->recs[i].ctx = &s->rsigs[i];
 	in->nrecs = s->nrecs;
-	qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
+	for (i = 1; i < s->nrecs && s->recs[i - 1].seq <= s->recs[i].seq; i++)
+		;
+	if (i < s->nrecs)
+		qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
 	for (i = 0; i < s->nents; i++) {
 		/* Names like "x.age" that no seq explains: never trusted. */
 		if (layout_seq_parse(s->ents[i].name, PFISH_AGE_SUFFIX,
