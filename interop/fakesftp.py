@@ -44,6 +44,8 @@
 #			(a server whose cursors are its own)
 #	nostart		a state listing's start past a seq ("s" N) is sent
 #			on as the empty cursor: every record is served
+#	headmove	hook= runs before every state request that continues
+#			a listing (its cursor neither empty nor a start)
 #	pass		nothing
 
 import os
@@ -359,6 +361,11 @@ class Wrap:
                         self.refused += 1
                         note(self.conf, "refused cursor %s" % cur.decode())
                         p = p[:5] + s_str(STATE_EXT) + s_str(b"?")
+                    if (self.mode == "headmove" and cur != b"" and
+                            not cur.startswith(b"s")):
+                        # Before each later page of a listing: the head
+                        # may change under it (hook= installs another).
+                        self.hook()
                     if self.mode == "nostart" and cur.startswith(b"s"):
                         # A server that takes a start for the beginning:
                         # every record is served, from the head's low.
@@ -422,7 +429,8 @@ def main():
     conf = conf_read(sys.argv[1])
     note(conf, "session mode %s" % conf.get("mode"))
     if conf["mode"] in ("deny", "noext", "interleave", "pass", "endless",
-                        "noskip", "nostart", "readhook", "short"):
+                        "noskip", "nostart", "headmove", "readhook",
+                        "short"):
         Wrap(conf).run()
     else:
         Fake(conf).run()

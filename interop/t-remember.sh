@@ -232,6 +232,52 @@ if [ -x "$PY" ]; then
 	expect "start ignored: a record served in another's place is found" 3 \
 	    "^forged 10( |\$)" pf st.n verify
 	restore
+	# A head installed while a listing is under way: the listing starts
+	# again and describes the new head.  One that changes before every
+	# page is an error, not a finding.
+	sshd_stop
+	E=$(cat clean/.pfish/epoch)
+	MKMAILBOX_EPOCH=$E MKMAILBOX_TIME=$(sed -n 's/^time //p' \
+	    "clean/.pfish/records/$(seqf 1).rec") \
+	    "$MK" signer "$T/grown" "$MB" $((N + 1)) 200 >/dev/null ||
+	    notok "mkmailbox grown"
+	cp "grown/$(seqf 1201).age" mbox/ &&
+	    cp "grown/.pfish/records/$(seqf 1201).rec" mbox/.pfish/records/ ||
+	    notok "stage message 1201"
+	cp clean/.pfish/head head.old && cp grown/.pfish/head head.new
+	cat >swap.sh <<-EOF
+	#!/bin/sh
+	# Install the other head, up to \$1 times in all.
+	n=\$(cat "$T/swaps" 2>/dev/null || echo 0)
+	[ "\$n" -lt "\$1" ] || exit 0
+	echo \$((n + 1)) >"$T/swaps"
+	if cmp -s "$T/mbox/.pfish/head" "$T/head.new"; then
+		cp "$T/head.old" "$T/mbox/.pfish/head.tmp"
+	else
+		cp "$T/head.new" "$T/mbox/.pfish/head.tmp"
+	fi
+	mv "$T/mbox/.pfish/head.tmp" "$T/mbox/.pfish/head"
+	EOF
+	printf 'mode=headmove\nserver=%s -d %s\nlog=%s\nhook=sh %s 1\n' \
+	    "$SERVER" "$T/mbox" "$T/fake3.log" "$T/swap.sh" >fake3.conf
+	sshd_start "Subsystem pfish $PY $PFISH_TOP/interop/fakesftp.py $T/fake3.conf" ||
+	    { notok "sshd with the headmove wrapper"; t_done; }
+	P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -i $USER_KEY
+	    -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+	expect "a head installed mid-listing: listed again, intact" 0 \
+	    "^intact: .* $((N + 1)) messages.* head 1\.\.$((N + 1))" \
+	    pf st.h verify
+	seen "... the state listing restarted once" "restarted 1 times"
+	cmp -s mbox/.pfish/head head.new && ok "... the new head was served" ||
+	    notok "... the new head was served"
+	sed -i "s|^hook=.*|hook=sh $T/swap.sh 99|" fake3.conf
+	rm -f swaps
+	expect "a head that keeps changing: an error, not tampering" 1 \
+	    "kept changing" pf st.h2 verify
+	[ "$(cat swaps)" -eq 4 ] && ok "... after four listings, three restarts" ||
+	    notok "... after four listings, three restarts" "$(cat swaps)"
+	restore
+	rm -rf grown
 else
 	skip "cursor refused" "no python3"
 fi
