@@ -1214,6 +1214,7 @@ remember(struct session *s)
 {
 	struct pstate_mem *m = &s->st.mem;
 	struct pstate_fact *k, *g;
+	const struct pstate_fact *f = m->known, *fend = m->known + m->nknown;
 	const struct ventry *e;
 	size_t i, nk = 0, ng = 0, dk = 0, dg = 0;
 	int r = -1;
@@ -1226,10 +1227,15 @@ remember(struct session *s)
 		e = &s->res.e[i];
 		if (!e->authentic)
 			continue;
-		k[nk].seq = e->seq;
-		k[nk].time = e->time;
-		k[nk].size = e->size;
-		memcpy(k[nk++].hash, e->hash, STMT_HASH_LEN);
+		/* Known already, with its time: the merge would keep it as is. */
+		while (f < fend && f->seq < e->seq)
+			f++;
+		if (f == fend || f->seq != e->seq || f->time == 0) {
+			k[nk].seq = e->seq;
+			k[nk].time = e->time;
+			k[nk].size = e->size;
+			memcpy(k[nk++].hash, e->hash, STMT_HASH_LEN);
+		}
 		if (e->status != VST_DELETED)
 			continue;
 		g[ng].seq = e->seq;
