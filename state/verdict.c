@@ -29,18 +29,19 @@
 
 #include "verify.h"
 
+/* One a seq, so kept small: a run touches every one of them. */
 struct slot {
 	const struct vrec	*rec;
 	const struct vmsg	*msg;
 	const struct vknown	*known;		/* device memory of this seq */
-	enum vkind		 bad;		/* record forged or forked */
-	int			 authentic;
-	int			 covered;	/* by a trusted delete */
-	int			 noted;
-	int			 voided;
-	int			 memdel;	/* a delete this device saw */
+	const u_char		*delhash;	/* covered: the delete's hash */
 	uint64_t		 above;		/* time of the next record up */
-	u_char			 delhash[STMT_HASH_LEN];
+	enum vkind		 bad;		/* record forged or forked */
+	uint8_t			 authentic;
+	uint8_t			 covered;	/* by a trusted delete */
+	uint8_t			 noted;
+	uint8_t			 voided;
+	uint8_t			 memdel;	/* a delete this device saw */
 };
 
 struct vctx {
@@ -510,7 +511,7 @@ apply_delete(struct vctx *v, const struct vdel *d)
 			    "names a different record");
 		else {
 			sl->covered = 1;
-			memcpy(sl->delhash, d->hash, STMT_HASH_LEN);
+			sl->delhash = d->hash;
 		}
 	}
 }
