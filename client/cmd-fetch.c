@@ -214,14 +214,21 @@ local_has(const struct fetch *f, uint64_t seq)
 	    sizeof(*f->local), cmp_seq) != NULL;
 }
 
+/*
+ * Decrypt a committed message into the Maildir.  One this run did not
+ * download (it was in the directory, from a run that ended before saving
+ * it as fetched) may be there already: looked for first.
+ */
 static int
-deliver(struct fetch *f, uint64_t seq)
+deliver(struct fetch *f, const struct staged *sf)
 {
 	char name[PFISH_NAME_MAX];
 
-	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+	if (layout_seq_name(sf->seq, PFISH_AGE_SUFFIX, name,
+	    sizeof(name)) != 0)
 		return -1;
-	return maildir_deliver(f->md, f->dirfd, name, seq);
+	return maildir_deliver(f->md, f->dirfd, name, sf->seq, sf->sha256,
+	    sf->tmp[0] == '\0');
 }
 
 
@@ -486,12 +493,9 @@ put_name(struct fetch *f, struct staged *sf, const char *name)
  * write at most about what it fetched, and the run's end saves once
  * more.  A message fetched but not yet saved as such is on disk under
  * its name: a run killed before the save finds it there by its size and
- * SHA-256 (have_local) and downloads none of it again.
- *
- * With --maildir, every batch: a message decrypted into the Maildir but
- * not yet saved as fetched is decrypted again by the next run (Maildir
- * names are unique per delivery, a copy already there is not
- * recognised), so a kill duplicates at most the batch being committed.
+ * SHA-256 (have_local) and downloads none of it again; one it decrypted
+ * into the Maildir is found there by its name (deliver) and not
+ * decrypted again.
  */
 static int
 fetch_save(struct fetch *f, int force)
@@ -500,7 +504,7 @@ fetch_save(struct fetch *f, int force)
 
 	if (f->nunsaved == 0)
 		return 0;
-	if (!force && f->md == NULL && f->unsaved < s->st.filelen)
+	if (!force && f->unsaved < s->st.filelen)
 		return 0;
 	if (cstate_save(s->statepath, &s->st) != 0)
 		return -1;
@@ -557,7 +561,7 @@ fetch_commit(struct fetch *f)
 			f->got++;
 		f->nunsaved++;
 		f->unsaved += FETCH_FACT + f->st[i].size;
-		if ((f->md != NULL && deliver(f, f->st[i].seq) != 0) ||
+		if ((f->md != NULL && deliver(f, &f->st[i]) != 0) ||
 		    seqset_add(s->st.fetched, f->st[i].seq) != 0 ||
 		    seqset_add(s->st.checked, f->st[i].seq) != 0) {
 			f->nst = 0;

@@ -226,7 +226,7 @@ struct maildir;
 int	 maildir_open(const char *dir, const char *identity,
 	    struct maildir **out);
 int	 maildir_deliver(struct maildir *md, int dirfd, const char *name,
-	    uint64_t seq);
+	    uint64_t seq, const u_char *sha256, int look);
 void	 maildir_close(struct maildir *md);
 
 /* session.c: connect, fetch and verify the state; shared by commands. */
