@@ -18,6 +18,8 @@
  * mkmailbox.c: write a signed mailbox of N messages quickly, for benches
  * and tests.  MKMAILBOX_EPOCH (16 hex digits) and MKMAILBOX_TIME fix the
  * epoch and the records' time, so two runs write the same records.
+ * MKMAILBOX_LOW sets the head's low (1 by default), as after an expiry;
+ * the records and messages below it are written all the same.
  */
 
 #include <sys/types.h>
@@ -25,6 +27,7 @@
 
 #include <err.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +101,8 @@ make_dirs(const char *top)
 
 static void
 write_head(const struct sshkey_priv *k, const char *dir,
-    const struct stmt_record *r, const u_char prev[32])
+    const struct stmt_record *r, const u_char prev[32], uint64_t low,
+    const u_char lowprev[32])
 {
 	struct stmt_head h;
 	struct buf *text, *sig;
@@ -108,7 +112,8 @@ write_head(const struct sshkey_priv *k, const char *dir,
 	memcpy(h.mailbox, r->mailbox, sizeof(h.mailbox));
 	memcpy(h.epoch, r->epoch, sizeof(h.epoch));
 	memcpy(h.key, r->key, sizeof(h.key));
-	h.low = 1;
+	h.low = low;
+	memcpy(h.lowprev, lowprev, 32);
 	h.high = r->seq - 1;
 	memcpy(h.highhash, prev, 32);
 	h.issued = (uint64_t)time(NULL);
@@ -129,8 +134,8 @@ main(int argc, char **argv)
 {
 	struct sshkey_priv *k;
 	struct stmt_record r;
-	u_char prev[32] = { 0 }, *msg, e[8];
-	unsigned long long n, size;
+	u_char prev[32] = { 0 }, lowprev[32] = { 0 }, *msg, e[8];
+	unsigned long long n, size, low = 1;
 
 	if (argc != 6 || sodium_init() < 0)
 		errx(1, "usage: mkmailbox key dir mailbox count size");
@@ -153,9 +158,18 @@ main(int argc, char **argv)
 	r.time = (uint64_t)time(NULL);
 	if (getenv("MKMAILBOX_TIME") != NULL)
 		r.time = strtoull(getenv("MKMAILBOX_TIME"), NULL, 10);
-	for (r.seq = 1; r.seq <= n; r.seq++)
+	if (getenv("MKMAILBOX_LOW") != NULL &&
+	    ((low = strtoull(getenv("MKMAILBOX_LOW"), NULL, 10)) == 0 ||
+	    low > n + 1))
+		errx(1, "MKMAILBOX_LOW: 1 to count + 1");
+	for (r.seq = 1; r.seq <= n; r.seq++) {
+		if (r.seq == low)
+			memcpy(lowprev, prev, sizeof(lowprev));
 		one_message(k, argv[2], &r, msg, size, prev);
-	write_head(k, argv[2], &r, prev);
+	}
+	if (low == n + 1)
+		memcpy(lowprev, prev, sizeof(lowprev));
+	write_head(k, argv[2], &r, prev, low, lowprev);
 	sshkey_priv_free(k);
 	free(msg);
 	return 0;

@@ -627,13 +627,15 @@ ext_req(struct psftp *p, const char *ext, const void *arg, size_t arglen,
 	return string_req(p, SFTP_FXP_EXTENDED, ext, arg, arglen, r, NULL);
 }
 
-/* One page: hand its items to cb; *changed when the head moved. */
+/*
+ * One page: hand its items to cb; *changed when the head moved.  The
+ * first page of a listing sets the headhash the others must carry.
+ */
 static int
-state_page(struct psftp *p, const struct sftp_reply *r, char *headhash,
-    u_char *cursor, size_t *cursorlen, size_t cursorsz, int *changed,
-    psftp_item_cb cb, void *arg)
+state_page(struct psftp *p, const struct sftp_reply *r, int first,
+    char *headhash, u_char *cursor, size_t *cursorlen, size_t cursorsz,
+    int *changed, psftp_item_cb cb, void *arg)
 {
-	int first = *cursorlen == 0;
 	struct sftp_state_page sp;
 	struct sftp_item it;
 	int k;
@@ -671,72 +673,119 @@ state_page(struct psftp *p, const struct sftp_reply *r, char *headhash,
 	return 0;
 }
 
-/*
- * A records cursor of pfish-server's form (PROTOCOL.pfish 2.5) moved on to
- * after the seq skip names: 1 if it was moved.
- */
+/* A cursor of pfish-server's form (PROTOCOL.pfish 2.5) into cursor. */
 static int
-skip_records(u_char *cursor, size_t *cursorlen, size_t cursorsz,
-    psftp_skip_cb skip, void *arg)
+put_cursor(const struct statepage_cursor *c, u_char *cursor,
+    size_t *cursorlen, size_t cursorsz)
 {
-	struct statepage_cursor c;
 	char out[STATEPAGE_CURSOR_MAX + 1];
-	uint64_t to;
 
-	if (skip == NULL || statepage_cursor_parse(cursor, *cursorlen,
-	    &c) != 0 || c.phase != STATEPAGE_RECORDS ||
-	    (to = skip(arg, c.after.a)) <= c.after.a || to > PFISH_SEQ_MAX)
-		return 0;
-	c.after.a = to;
-	if (statepage_cursor_format(&c, out, sizeof(out)) != 0 ||
+	if (statepage_cursor_format(c, out, sizeof(out)) != 0 ||
 	    strlen(out) >= cursorsz)
-		return 0;
+		return -1;
 	*cursorlen = strlen(out);
 	memcpy(cursor, out, *cursorlen);
-	return 1;
+	return 0;
 }
 
+/* A records cursor moved on to after the seq skip names: 1 if it was. */
+static int
+skip_records(u_char *cursor, size_t *cursorlen, size_t cursorsz,
+    const struct psftp_skip *skip, void *arg)
+{
+	struct statepage_cursor c;
+	uint64_t to;
+
+	if (skip == NULL || skip->skip == NULL ||
+	    statepage_cursor_parse(cursor, *cursorlen, &c) != 0 ||
+	    c.phase != STATEPAGE_RECORDS ||
+	    (to = skip->skip(arg, c.after.a)) <= c.after.a ||
+	    to > PFISH_SEQ_MAX)
+		return 0;
+	c.after.a = to;
+	return put_cursor(&c, cursor, cursorlen, cursorsz) == 0;
+}
+
+/* The first cursor of a listing: "", or a start past the seq start names. */
+static uint64_t
+start_cursor(const struct psftp_skip *skip, void *arg, u_char *cursor,
+    size_t *cursorlen, size_t cursorsz)
+{
+	struct statepage_cursor c;
+
+	*cursorlen = 0;
+	memset(&c, 0, sizeof(c));
+	c.phase = STATEPAGE_START;
+	if (skip == NULL || skip->start == NULL || skip->started == NULL ||
+	    (c.after.a = skip->start(arg)) == 0 || c.after.a > PFISH_SEQ_MAX ||
+	    put_cursor(&c, cursor, cursorlen, cursorsz) != 0) {
+		*cursorlen = 0;
+		return 0;
+	}
+	return c.after.a;
+}
+
+/*
+ * Our own cursors are tried once: a server that refuses a start or a
+ * moved records cursor, or a start the caller finds it cannot use, gets
+ * the listing again without them.  Only a head that changed counts as a
+ * restart.
+ */
 int
-psftp_state(struct psftp *p, psftp_item_cb cb, psftp_skip_cb skip,
+psftp_state(struct psftp *p, psftp_item_cb cb, const struct psftp_skip *skip,
     void *arg)
 {
+	struct psftp_skip sk = { NULL, NULL, NULL };
 	struct sftp_reply r;
 	char headhash[65];
 	u_char cursor[1024];
 	size_t cursorlen;
-	int tries, changed, skipped;
+	uint64_t start;
+	int tries = 0, first, changed, ours, moved;
 
-	for (tries = 0; tries < 4; tries++) {
+	if (skip != NULL)
+		sk = *skip;
+	while (tries < 4) {
 		headhash[0] = '\0';
-		cursorlen = 0;
-		skipped = 0;
+		moved = 0;
+		start = start_cursor(&sk, arg, cursor, &cursorlen,
+		    sizeof(cursor));
 		if (cb(arg, 0, 0, NULL, 0) != 0)
 			return -1;
+		first = 1;
 		do {
+			ours = (first && start != 0) || moved;
 			if (ext_req(p, PFISH_EXT_STATE, cursor, cursorlen,
 			    &r) != 0)
 				return -1;
-			/* Our own cursor refused: list it all, as before. */
-			if (r.type == SFTP_FXP_STATUS && skipped) {
-				skip = NULL;
-				changed = 1;
+			if (r.type == SFTP_FXP_STATUS && ours)
 				break;
-			}
 			if (r.type != SFTP_FXP_EXTENDED_REPLY) {
 				seterr(p, "signed state", &r);
 				return -1;
 			}
-			if (state_page(p, &r, headhash, cursor, &cursorlen,
-			    sizeof(cursor), &changed, cb, arg) != 0)
+			if (state_page(p, &r, first, headhash, cursor,
+			    &cursorlen, sizeof(cursor), &changed, cb,
+			    arg) != 0)
 				return -1;
-			if (!changed && skip_records(cursor, &cursorlen,
-			    sizeof(cursor), skip, arg))
-				skipped = 1;
+			if (first && start != 0 && sk.started(arg, start) != 0)
+				break;
+			ours = first = 0;
+			moved = !changed && skip_records(cursor, &cursorlen,
+			    sizeof(cursor), &sk, arg);
 		} while (!changed && cursorlen != 0);
+		if (ours) {
+			/* Refused or not usable: without that cursor. */
+			if (first && start != 0)
+				sk.start = NULL;
+			else
+				sk.skip = NULL;
+			continue;
+		}
 		if (!changed)
 			return 0;
-		if (skip != NULL || !skipped)
-			p->restarts++;
+		p->restarts++;
+		tries++;
 	}
 	seterr(p, "the signed state kept changing while being listed", NULL);
 	return -1;

@@ -333,35 +333,108 @@ fact_find(const struct pstate_fact *v, size_t n, uint64_t seq)
 }
 
 /*
- * psftp_state's skip: the records after seq after that need not be served
- * again.  Each must be one this device authenticated before, remembering
- * its time and size, whose message it checked (verify and list only),
- * fetched or saw deleted, so nothing of it is hashed or downloaded this
- * run, up to the served head's high;
- * and after must be remembered too, so the served chain links to memory
- * by hash.  Only under a head a trusted signer signed, in the epoch of
- * the head this device accepted, once a listing.
+ * A record that need not be served again: one this device authenticated
+ * before, remembering its time and size, whose message it checked
+ * (verify and list only), fetched or saw deleted, so nothing of it is
+ * hashed or downloaded this run.
+ */
+static int
+proven(const struct session *s, const struct pstate_fact *k)
+{
+	const struct pstate_mem *m = &s->st.mem;
+
+	return k->time != 0 && ((s->remembering == REMEMBER_PROVEN &&
+	    seqset_has(s->st.checked, k->seq)) ||
+	    seqset_has(s->st.fetched, k->seq) ||
+	    fact_find(m->gone, m->ngone, k->seq) != NULL);
+}
+
+/* The last seq of the run of proven records from seq on, up to hi. */
+static uint64_t
+proven_to(const struct session *s, uint64_t seq, uint64_t hi)
+{
+	const struct pstate_mem *m = &s->st.mem;
+	const struct pstate_fact *k;
+	uint64_t to = seq - 1;
+
+	if (seq == 0)
+		return 0;
+	if ((k = fact_find(m->known, m->nknown, seq)) == NULL)
+		return to;
+	for (; k < m->known + m->nknown && k->seq == to + 1 && to < hi &&
+	    proven(s, k); k++)
+		to++;
+	return to;
+}
+
+/*
+ * Skipping needs a head a trusted signer signed, first in the listing, in
+ * the epoch of the head this device accepted; once a listing.
+ */
+static int
+may_skip(const struct session *s)
+{
+	return s->remembering && s->lhead_ok && s->skip_hi == 0 &&
+	    s->st.have_head && strcmp(s->st.head.epoch, s->lhead.epoch) == 0 &&
+	    strcmp(s->lhead.mailbox, s->mailbox) == 0;
+}
+
+/*
+ * A listing's start: the records from the accepted head's low on that
+ * need not be served again, up to its high.  Checked against the head
+ * served (started) before anything is taken from memory.
+ */
+static uint64_t
+skip_start(void *arg)
+{
+	struct session *s = arg;
+	uint64_t to;
+
+	if (!s->remembering || !s->st.have_head ||
+	    strcmp(s->st.head.mailbox, s->mailbox) != 0)
+		return 0;
+	to = proven_to(s, s->st.head.low, s->st.head.high);
+	return to >= s->st.head.low ? to : 0;
+}
+
+/*
+ * The first page of a listing begun past seq start: the records from the
+ * served head's low up to start come from memory if each is proven and
+ * start is within the head.  Else -1: listed again from the beginning.
+ */
+static int
+skip_started(void *arg, uint64_t start)
+{
+	struct session *s = arg;
+	uint64_t low;
+
+	if (!may_skip(s) || start > s->lhead.high)
+		return -1;
+	low = s->lhead.low;
+	if (start < low)
+		return 0;	/* served from low on: nothing left out */
+	if (proven_to(s, low, start) != start)
+		return -1;
+	s->skip_lo = low;
+	s->skip_hi = start;
+	return 0;
+}
+
+/*
+ * A records cursor: the records after seq after that need not be served
+ * again, up to the served head's high; after must be remembered too, so
+ * the served chain links to memory by hash.
  */
 static uint64_t
 skip_to(void *arg, uint64_t after)
 {
 	struct session *s = arg;
 	const struct pstate_mem *m = &s->st.mem;
-	const struct pstate_fact *k;
-	uint64_t to = after;
+	uint64_t to;
 
-	if (!s->remembering || !s->lhead_ok || s->skip_hi != 0 ||
-	    !s->st.have_head || strcmp(s->st.head.epoch, s->lhead.epoch) != 0 ||
-	    strcmp(s->lhead.mailbox, s->mailbox) != 0 ||
-	    (k = fact_find(m->known, m->nknown, after)) == NULL)
+	if (!may_skip(s) || fact_find(m->known, m->nknown, after) == NULL)
 		return after;
-	for (k++; k < m->known + m->nknown && k->seq == to + 1 &&
-	    to < s->lhead.high && k->time != 0 &&
-	    ((s->remembering == REMEMBER_PROVEN &&
-	    seqset_has(s->st.checked, k->seq)) ||
-	    seqset_has(s->st.fetched, k->seq) ||
-	    fact_find(m->gone, m->ngone, k->seq) != NULL); k++)
-		to++;
+	to = proven_to(s, after + 1, s->lhead.high);
 	if (to > after) {
 		s->skip_lo = after + 1;
 		s->skip_hi = to;
@@ -369,24 +442,37 @@ skip_to(void *arg, uint64_t after)
 	return to;
 }
 
-/* A cleared record and its signature slot at the end of s->recs. */
+/* Room for n more records and their signature slots. */
 static int
-new_rec(struct session *s, struct vrec **vp, struct srsig **rsp)
+reserve_recs(struct session *s, size_t n)
 {
 	struct vrec *nv;
 	struct srsig *nrs;
 	size_t cap;
 
-	if (s->nrecs == s->reccap) {
-		cap = s->reccap ? s->reccap * 2 : 256;
-		if ((nv = reallocarray(s->recs, cap, sizeof(*nv))) == NULL)
-			return -1;
-		s->recs = nv;
-		if ((nrs = reallocarray(s->rsigs, cap, sizeof(*nrs))) == NULL)
-			return -1;
-		s->rsigs = nrs;
-		s->reccap = cap;
-	}
+	if (n <= s->reccap - s->nrecs)
+		return 0;
+	if (n > SIZE_MAX / 2 - s->nrecs)
+		return -1;
+	cap = s->reccap ? s->reccap : 256;
+	while (cap - s->nrecs < n)
+		cap *= 2;
+	if ((nv = reallocarray(s->recs, cap, sizeof(*nv))) == NULL)
+		return -1;
+	s->recs = nv;
+	if ((nrs = reallocarray(s->rsigs, cap, sizeof(*nrs))) == NULL)
+		return -1;
+	s->rsigs = nrs;
+	s->reccap = cap;
+	return 0;
+}
+
+/* A cleared record and its signature slot at the end of s->recs. */
+static int
+new_rec(struct session *s, struct vrec **vp, struct srsig **rsp)
+{
+	if (reserve_recs(s, 1) != 0)
+		return -1;
 	*vp = &s->recs[s->nrecs];
 	*rsp = &s->rsigs[s->nrecs];
 	memset(*vp, 0, sizeof(**vp));
@@ -415,32 +501,52 @@ collect_record(struct session *s, uint64_t seq, const u_char *content,
 }
 
 /*
- * The records the listing skipped (skip_to), from memory: each links to
- * the one below by the hash this device remembers for it.
+ * The records the listing skipped, from memory: each links to the one
+ * below by the hash this device remembers for it.  The one at the head's
+ * low (a start, skip_started) takes the head's lowprev: the chain is
+ * walked down from the head's highhash and ends at low, so that prev is
+ * never what anything is proven by.
  */
 static int
 add_remembered(struct session *s)
 {
 	const struct pstate_mem *m = &s->st.mem;
-	const struct pstate_fact *k, *below;
+	const struct pstate_fact *k, *below = NULL;
 	struct vrec *v;
-	struct srsig *rs;
-	uint64_t seq;
+	size_t n, at, i;
 
-	for (seq = s->skip_lo; s->skip_hi != 0 && seq <= s->skip_hi; seq++) {
-		if ((k = fact_find(m->known, m->nknown, seq)) == NULL ||
-		    (below = fact_find(m->known, m->nknown, seq - 1)) == NULL ||
-		    new_rec(s, &v, &rs) != 0)
+	if (s->skip_hi == 0)
+		return 0;
+	n = s->skip_hi - s->skip_lo + 1;
+	if ((k = fact_find(m->known, m->nknown, s->skip_lo)) == NULL ||
+	    (s->skip_lo != s->lhead.low && (below = fact_find(m->known,
+	    m->nknown, s->skip_lo - 1)) == NULL) ||
+	    n > (size_t)(m->known + m->nknown - k) || reserve_recs(s, n) != 0)
+		return -1;
+	/* In seq order among those served, which are then in order too. */
+	for (at = s->nrecs; at > 0 && s->recs[at - 1].seq > s->skip_hi; at--)
+		;
+	memmove(&s->recs[at + n], &s->recs[at],
+	    (s->nrecs - at) * sizeof(*s->recs));
+	memmove(&s->rsigs[at + n], &s->rsigs[at],
+	    (s->nrecs - at) * sizeof(*s->rsigs));
+	memset(&s->rsigs[at], 0, n * sizeof(*s->rsigs));
+	for (i = 0; i < n; i++, below = k++) {
+		if (k->seq != s->skip_lo + i)
 			return -1;
-		v->seq = v->r.seq = seq;
+		v = &s->recs[at + i];
+		memset(v, 0, sizeof(*v));
+		v->seq = v->r.seq = k->seq;
 		v->parsed = v->remembered = 1;
 		strlcpy(v->r.mailbox, s->lhead.mailbox, sizeof(v->r.mailbox));
 		strlcpy(v->r.epoch, s->lhead.epoch, sizeof(v->r.epoch));
 		v->r.time = k->time;
 		v->r.size = k->size;
-		memcpy(v->r.prev, below->hash, STMT_HASH_LEN);
+		memcpy(v->r.prev, below != NULL ? below->hash :
+		    s->lhead.lowprev, STMT_HASH_LEN);
 		memcpy(v->hash, k->hash, STMT_HASH_LEN);
 	}
+	s->nrecs += n;
 	return 0;
 }
 
@@ -676,7 +782,10 @@ build_inputs(struct session *s)
 	for (i = 0; i < s->nrecs; i++)
 		s->recs[i].ctx = &s->rsigs[i];
 	in->nrecs = s->nrecs;
-	qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
+	for (i = 1; i < s->nrecs && s->recs[i - 1].seq <= s->recs[i].seq; i++)
+		;
+	if (i < s->nrecs)
+		qsort(s->recs, in->nrecs, sizeof(*s->recs), cmp_vrec);
 	for (i = 0; i < s->nents; i++) {
 		/* Names like "x.age" that no seq explains: never trusted. */
 		if (layout_seq_parse(s->ents[i].name, PFISH_AGE_SUFFIX,
@@ -980,9 +1089,12 @@ forget_listing(struct session *s)
 static int
 list_both(struct session *s)
 {
+	static const struct psftp_skip skip = { skip_start, skip_started,
+	    skip_to };
+
 	if (s->ents == NULL && session_list(s) != 0)
 		return -1;
-	if (psftp_state(s->p, collect, skip_to, s) != 0) {
+	if (psftp_state(s->p, collect, &skip, s) != 0) {
 		if (s->excess)
 			warnx("%s: server sent more state than the signed head "
 			    "allows (over %llu items or %llu bytes)",

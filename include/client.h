@@ -136,18 +136,26 @@ int	 psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
 	    psftp_bsink sink, void *arg);
 int	 psftp_remove(struct psftp *p, const char *name);
 /*
- * Where a listing's records may go on: given that the records up to seq
- * after were served, the seq to continue after (after itself: no skip).
+ * How a listing may leave out records the caller already holds
+ * (PROTOCOL.pfish 2.5); any member may be NULL.  start, before each
+ * (re)start of a listing: the seq to begin the records after, 0 for
+ * none.  started, after the first page of such a start: 0 to go on, -1
+ * to list again without it.  skip, at each records cursor of
+ * pfish-server's form, given that the records up to seq after were
+ * served: the seq to continue after (after itself: no skip).
  */
-typedef uint64_t (*psftp_skip_cb)(void *arg, uint64_t after);
+struct psftp_skip {
+	uint64_t (*start)(void *arg);
+	int	 (*started)(void *arg, uint64_t start);
+	uint64_t (*skip)(void *arg, uint64_t after);
+};
 /*
  * Calls reset (kind 0) before each (re)start of a consistent listing.
- * skip (may be NULL) is asked at each records cursor of pfish-server's
- * form (PROTOCOL.pfish 2.5); a server that refuses the cursor it gives
- * gets the listing again from the start, without skip.
+ * A server that refuses a start or a moved cursor, or a start that
+ * started refuses, gets the listing again from the beginning without it.
  */
-int	 psftp_state(struct psftp *p, psftp_item_cb cb, psftp_skip_cb skip,
-	    void *arg);
+int	 psftp_state(struct psftp *p, psftp_item_cb cb,
+	    const struct psftp_skip *skip, void *arg);
 /* The first page's head, if it starts with one (*len 0 if not); malloc'd. */
 int	 psftp_state_head(struct psftp *p, u_char **head, size_t *len);
 /* State listings begun again because the head changed (PROTOCOL 2.6). */
@@ -288,7 +296,8 @@ struct session {
 	 * asked for again when their messages need nothing this run (verify
 	 * and list: checked, fetched or deleted; fetch: fetched or
 	 * deleted); the listing skipped skip_lo..skip_hi, taken from memory
-	 * (session.c skip_to).
+	 * (session.c: skip_start and skip_started at a listing's start,
+	 * skip_to at a records cursor).
 	 */
 	enum { REMEMBER_NONE, REMEMBER_PROVEN, REMEMBER_FETCHED } remembering;
 	struct stmt_head lhead;		/* the listing's head, if trusted */

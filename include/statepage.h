@@ -31,6 +31,8 @@
  * delete's H.  The cursor on the wire (PROTOCOL.pfish) is the phase letter
  * and the last key served, in fixed width:
  *	""					start: head, then records
+ *	"s" 12 digits, not all zeros		start: head, then the records
+ *						after that seq
  *	"r" 12 digits				records after that seq
  *	"d" 12 digits "-" 16 lowercase hex	deletes after that name
  *	"n" 12 digits				notes after that seq
@@ -39,6 +41,7 @@
  */
 
 #define STATEPAGE_CURSOR_MAX	30	/* "d" + 12 + "-" + 16 */
+#define STATEPAGE_START_LETTER	's'	/* a start past a seq */
 
 enum statepage_phase {
 	STATEPAGE_START = 0,
@@ -87,7 +90,10 @@ struct statepage_cursor {
 /* -1 for a malformed cursor, else 0. */
 int	statepage_cursor_parse(const u_char *p, size_t len,
 	    struct statepage_cursor *c);
-/* "" for START and DONE; -1 if out is too small. */
+/*
+ * "" for DONE and for START from the beginning; -1 if out is too small.
+ * A START's after.a, when not 0, is the seq the records begin after.
+ */
 int	statepage_cursor_format(const struct statepage_cursor *c, char *out,
 	    size_t outlen);
 

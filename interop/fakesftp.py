@@ -40,6 +40,12 @@
 #	readhook	when the first READ of name= arrives, run hook=
 #			before the server sees it (the client has listed its
 #			fetch directory and made its temp file by then)
+#	noskip		a state cursor the server did not give is refused
+#			(a server whose cursors are its own)
+#	nostart		a state listing's start past a seq ("s" N) is sent
+#			on as the empty cursor: every record is served
+#	headmove	hook= runs before every state request that continues
+#			a listing (its cursor neither empty nor a start)
 #	pass		nothing
 
 import os
@@ -355,6 +361,16 @@ class Wrap:
                         self.refused += 1
                         note(self.conf, "refused cursor %s" % cur.decode())
                         p = p[:5] + s_str(STATE_EXT) + s_str(b"?")
+                    if (self.mode == "headmove" and cur != b"" and
+                            not cur.startswith(b"s")):
+                        # Before each later page of a listing: the head
+                        # may change under it (hook= installs another).
+                        self.hook()
+                    if self.mode == "nostart" and cur.startswith(b"s"):
+                        # A server that takes a start for the beginning:
+                        # every record is served, from the head's low.
+                        note(self.conf, "start taken as %s" % "empty")
+                        p = p[:5] + s_str(STATE_EXT) + s_str(b"")
             write_all(cin, struct.pack(">I", len(p)) + p)
         self.child.stdin.close()
 
@@ -413,7 +429,8 @@ def main():
     conf = conf_read(sys.argv[1])
     note(conf, "session mode %s" % conf.get("mode"))
     if conf["mode"] in ("deny", "noext", "interleave", "pass", "endless",
-                        "noskip", "readhook", "short"):
+                        "noskip", "nostart", "headmove", "readhook",
+                        "short"):
         Wrap(conf).run()
     else:
         Fake(conf).run()

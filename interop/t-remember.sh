@@ -5,7 +5,9 @@
 # not link to what it remembers.  A record file removed alone, its
 # message kept, is for pfish verify --full (and any device that never saw
 # it), as pfish(1) says.  The mailbox is large enough (1200 records,
-# about 700 KB) that its records span many state pages.
+# about 700 KB) that its records span many state pages.  A listing
+# starts past the records remembered only under a head that allows it
+# (a new delivery, an expiry); an older head is listed from the start.
 
 . "${PFISH_TOP:-.}/interop/lib.sh"
 t_init
@@ -54,6 +56,7 @@ grep -Eq "$SKIPPED" out && notok "first verify skips nothing" ||
 cp st st.clean
 expect "verify again: most records from memory" 0 "$SKIPPED" pf st verify
 seen "verify again: still intact, $N messages" "^intact: .* $N messages"
+seen "... the listing starts past all of them" "records 1 to $N not listed again"
 expect "list: records from memory, with their size" 0 \
     "^ +700 +[0-9-]+ [0-9:]+ +200  ok|^ +700 .* 200 +new" pf st list
 seen "list skipped them too" "$SKIPPED"
@@ -104,6 +107,46 @@ expect "a served record that does not link to memory: fork" 3 \
 seen "... found with the records from memory" "records [0-9]+ to 1200 not listed again"
 restore
 rm -rf same other
+
+# --- a listing that starts past what this device proved ------------
+# The records up to the accepted head's high come from memory only when
+# the head served first allows it; else the listing starts again.
+cp st.clean st.g
+export MKMAILBOX_EPOCH=$E MKMAILBOX_TIME=$(sed -n 's/^time //p' \
+    "clean/.pfish/records/$(seqf 1).rec")
+"$MK" signer "$T/grown" "$MB" $((N + 1)) 200 >/dev/null &&
+    MKMAILBOX_LOW=101 "$MK" signer "$T/expired" "$MB" "$N" 200 >/dev/null ||
+    notok "mkmailbox grown and expired"
+unset MKMAILBOX_EPOCH MKMAILBOX_TIME
+cp "grown/$(seqf 1201).age" mbox/ &&
+    cp "grown/.pfish/records/$(seqf 1201).rec" mbox/.pfish/records/ &&
+    cp grown/.pfish/head mbox/.pfish/head || notok "stage message 1201"
+expect "a message delivered since: intact, $((N + 1)) messages" 0 \
+    "^intact: .* $((N + 1)) messages" pf st.g verify
+seen "... 1 to $N from memory, the new record served" \
+    "records 1 to $N not listed again"
+cp st.g st.g2
+restore
+expect "the head before served again: rollback, not intact" 3 \
+    "^rollback " pf st.g verify
+grep -Eq "records 1 to [0-9]+ not listed again" out &&
+    notok "... the start past its high is not used" ||
+    ok "... the start past its high is not used"
+cp st.clean st.e
+cp expired/.pfish/head mbox/.pfish/head
+i=1
+while [ "$i" -le 100 ]; do
+	rm "mbox/$(seqf $i).age" "mbox/.pfish/records/$(seqf $i).rec"
+	i=$((i + 1))
+done
+expect "expired up to 100: intact, from the head's low on" 0 \
+    "^intact: .* 1100 messages.* head 101\.\.$N" pf st.e verify
+seen "... 101 to $N from memory" "records 101 to $N not listed again"
+rm "mbox/$(seqf 101).age"
+expect "... the lowest of them removed: missing" 3 "^missing 101( |\$)" \
+    pf st.e verify
+restore
+rm -rf grown expired
 
 # A record file removed alone, its message still there: a device that
 # remembers the record does not ask for it (its message is there with
@@ -162,12 +205,79 @@ if [ -x "$PY" ]; then
 	    "^intact: .* $N messages" pf st.f verify
 	grep -Eq "$SKIPPED" out && notok "cursor refused: nothing skipped" ||
 	    ok "cursor refused: nothing skipped"
+	grep -q "^refused cursor s" fake.log && ok "the wrapper refused the start" ||
+	    notok "the wrapper refused the start" "$(cat fake.log 2>/dev/null)"
 	grep -q "^refused cursor r" fake.log && ok "the wrapper refused the cursor" ||
 	    notok "the wrapper refused the cursor" "$(cat fake.log 2>/dev/null)"
 	rm "mbox/$(seqf 703).age"
 	expect "cursor refused: a removed message is still missing" 3 \
 	    "^missing 703( |\$)" pf st.f verify
 	restore
+	# A server that takes the start for the beginning serves every
+	# record: those this device remembers are served as well, the same,
+	# and a different one among them is still found.
+	sshd_stop
+	printf 'mode=nostart\nserver=%s -d %s\nlog=%s\n' "$SERVER" "$T/mbox" \
+	    "$T/fake2.log" >fake2.conf
+	sshd_start "Subsystem pfish $PY $PFISH_TOP/interop/fakesftp.py $T/fake2.conf" ||
+	    { notok "sshd with the nostart wrapper"; t_done; }
+	P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -i $USER_KEY
+	    -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+	cp st.clean st.n
+	expect "start ignored: every record served, intact" 0 \
+	    "^intact: .* $N messages" pf st.n verify
+	grep -q "^start taken as empty" fake2.log && ok "the wrapper ignored the start" ||
+	    notok "the wrapper ignored the start" "$(cat fake2.log 2>/dev/null)"
+	cp "clean/.pfish/records/$(seqf 11).rec" "mbox/.pfish/records/$(seqf 10).rec"
+	expect "start ignored: a record served in another's place is found" 3 \
+	    "^forged 10( |\$)" pf st.n verify
+	restore
+	# A head installed while a listing is under way: the listing starts
+	# again and describes the new head.  One that changes before every
+	# page is an error, not a finding.
+	sshd_stop
+	E=$(cat clean/.pfish/epoch)
+	MKMAILBOX_EPOCH=$E MKMAILBOX_TIME=$(sed -n 's/^time //p' \
+	    "clean/.pfish/records/$(seqf 1).rec") \
+	    "$MK" signer "$T/grown" "$MB" $((N + 1)) 200 >/dev/null ||
+	    notok "mkmailbox grown"
+	cp "grown/$(seqf 1201).age" mbox/ &&
+	    cp "grown/.pfish/records/$(seqf 1201).rec" mbox/.pfish/records/ ||
+	    notok "stage message 1201"
+	cp clean/.pfish/head head.old && cp grown/.pfish/head head.new
+	cat >swap.sh <<-EOF
+	#!/bin/sh
+	# Install the other head, up to \$1 times in all.
+	n=\$(cat "$T/swaps" 2>/dev/null || echo 0)
+	[ "\$n" -lt "\$1" ] || exit 0
+	echo \$((n + 1)) >"$T/swaps"
+	if cmp -s "$T/mbox/.pfish/head" "$T/head.new"; then
+		cp "$T/head.old" "$T/mbox/.pfish/head.tmp"
+	else
+		cp "$T/head.new" "$T/mbox/.pfish/head.tmp"
+	fi
+	mv "$T/mbox/.pfish/head.tmp" "$T/mbox/.pfish/head"
+	EOF
+	printf 'mode=headmove\nserver=%s -d %s\nlog=%s\nhook=sh %s 1\n' \
+	    "$SERVER" "$T/mbox" "$T/fake3.log" "$T/swap.sh" >fake3.conf
+	sshd_start "Subsystem pfish $PY $PFISH_TOP/interop/fakesftp.py $T/fake3.conf" ||
+	    { notok "sshd with the headmove wrapper"; t_done; }
+	P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -i $USER_KEY
+	    -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+	expect "a head installed mid-listing: listed again, intact" 0 \
+	    "^intact: .* $((N + 1)) messages.* head 1\.\.$((N + 1))" \
+	    pf st.h verify
+	seen "... the state listing restarted once" "restarted 1 times"
+	cmp -s mbox/.pfish/head head.new && ok "... the new head was served" ||
+	    notok "... the new head was served"
+	sed -i "s|^hook=.*|hook=sh $T/swap.sh 99|" fake3.conf
+	rm -f swaps
+	expect "a head that keeps changing: an error, not tampering" 1 \
+	    "kept changing" pf st.h2 verify
+	[ "$(cat swaps)" -eq 4 ] && ok "... after four listings, three restarts" ||
+	    notok "... after four listings, three restarts" "$(cat swaps)"
+	restore
+	rm -rf grown
 else
 	skip "cursor refused" "no python3"
 fi

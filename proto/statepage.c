@@ -102,6 +102,15 @@ statepage_cursor_parse(const u_char *p, size_t len,
 	c->phase = STATEPAGE_START;
 	if (len == 0)
 		return 0;
+	/* A start past seq N: N names a record; "s" and zeros is "". */
+	if (p[0] == STATEPAGE_START_LETTER) {
+		if (parse_key(STATEPAGE_RECORDS, p + 1, len - 1,
+		    &c->after) != 0 || c->after.a == 0) {
+			memset(c, 0, sizeof(*c));
+			return -1;
+		}
+		return 0;
+	}
 	for (ph = STATEPAGE_RECORDS; ph < STATEPAGE_DONE;
 	    ph = (enum statepage_phase)(ph + 1))
 		if ((pi = statepage_phase_info(ph)) != NULL &&
@@ -125,23 +134,31 @@ statepage_cursor_format(const struct statepage_cursor *c, char *out,
 	char name[PFISH_NAME_MAX];
 	size_t n;
 
+	enum statepage_phase ph = c->phase;
+	char letter;
+
 	if (outlen == 0)
 		return -1;
 	out[0] = '\0';
-	if ((pi = statepage_phase_info(c->phase)) == NULL)
+	if (ph == STATEPAGE_START && c->after.a != 0) {
+		ph = STATEPAGE_RECORDS;
+		letter = STATEPAGE_START_LETTER;
+	} else if ((pi = statepage_phase_info(ph)) != NULL)
+		letter = pi->letter;
+	else
 		return 0;
 	if (c->after.a == 0)
-		(void)strlcpy(name, zero_key(c->phase), sizeof(name));
-	else if (statepage_name_format(c->phase, &c->after, name,
+		(void)strlcpy(name, zero_key(ph), sizeof(name));
+	else if (statepage_name_format(ph, &c->after, name,
 	    sizeof(name)) != 0)
 		return -1;
 	/* The name without its suffix is the key text. */
 	n = strlen(name);
 	if (c->after.a != 0)
-		n -= strlen(phase_suffix(c->phase));
+		n -= strlen(phase_suffix(ph));
 	if (n + 2 > outlen)
 		return -1;
-	out[0] = pi->letter;
+	out[0] = letter;
 	memcpy(out + 1, name, n);
 	out[n + 1] = '\0';
 	return 0;

@@ -418,8 +418,8 @@ page_fill(struct server *s, struct page *p,
 		if (p->head != NULL)
 			(void)add_item(p, STATEPAGE_KIND_HEAD, 0, p->head,
 			    p->headlen);
+		/* The records from the start, or after the seq it names. */
 		ph = STATEPAGE_RECORDS;
-		after = zero;
 	}
 	for (; ph < STATEPAGE_DONE; ph = (enum statepage_phase)(ph + 1)) {
 		if (ph == STATEPAGE_RECORDS && after.a < p->low - 1) {

@@ -393,6 +393,22 @@ test_listing(void **state)
 	/* A cursor below the head's low still skips expired records. */
 	n = get_page(c, 5, "r000000000000", hh, next, it, 32);
 	assert_true(n == 8 && it[0].seq == 2);
+	/* A start past seq 3: the head, records 4 and 5, then the rest. */
+	n = get_page(c, 6, "s000000000003", hh, next, it, 32);
+	assert_string_equal(hh, hex);
+	assert_int_equal(n, 1 + 2 + 2 + 1 + 1);
+	assert_int_equal(it[0].kind, STATEPAGE_KIND_HEAD);
+	assert_item_is_file(c, &it[0], ".pfish/head");
+	assert_true(it[1].kind == STATEPAGE_KIND_RECORD && it[1].seq == 4);
+	assert_item_is_file(c, &it[2], ".pfish/records/000000000005.rec");
+	assert_int_equal(it[3].kind, STATEPAGE_KIND_DELETE);
+	/* Below the head's low: from low; past every record: none. */
+	n = get_page(c, 7, "s000000000001", hh, next, it, 32);
+	assert_true(n == 9 && it[1].seq == 2);
+	n = get_page(c, 8, "s999999999999", hh, next, it, 32);
+	assert_int_equal(n, 1 + 2 + 1 + 1);
+	assert_int_equal(it[0].kind, STATEPAGE_KIND_HEAD);
+	assert_int_equal(it[1].kind, STATEPAGE_KIND_DELETE);
 }
 
 static void
@@ -415,7 +431,9 @@ test_bad_cursor(void **state)
 {
 	static const char *bad[] = { "x", "r", "r12", "r0000000000001",
 	    "r00000000000a", "d000000000001", "d000000000001-00000000000000A",
-	    "d000000000001_0000000000000000", "n-00000000001", "head" };
+	    "d000000000001_0000000000000000", "n-00000000001", "head",
+	    "s", "s000000000000", "s00000000001", "s00000000000a",
+	    "s000000000001-0000000000000000" };
 	struct ctx *c = *state;
 	struct item it[16];
 	char hh[65], next[64];
