@@ -442,36 +442,44 @@ skip_to(void *arg, uint64_t after)
 	return to;
 }
 
-/* Room for n more records and their signature slots. */
+/* Room for n more records, and for their signatures if sigs. */
 static int
-reserve_recs(struct session *s, size_t n)
+reserve_recs(struct session *s, size_t n, int sigs)
 {
 	struct vrec *nv;
 	struct srsig *nrs;
 	size_t cap;
 
-	if (n <= s->reccap - s->nrecs)
-		return 0;
 	if (n > SIZE_MAX / 2 - s->nrecs)
 		return -1;
-	cap = s->reccap ? s->reccap : 256;
-	while (cap - s->nrecs < n)
-		cap *= 2;
-	if ((nv = reallocarray(s->recs, cap, sizeof(*nv))) == NULL)
-		return -1;
-	s->recs = nv;
-	if ((nrs = reallocarray(s->rsigs, cap, sizeof(*nrs))) == NULL)
-		return -1;
-	s->rsigs = nrs;
-	s->reccap = cap;
+	if (n > s->reccap - s->nrecs) {
+		cap = s->reccap ? s->reccap : 256;
+		while (cap - s->nrecs < n)
+			cap *= 2;
+		if ((nv = reallocarray(s->recs, cap, sizeof(*nv))) == NULL)
+			return -1;
+		s->recs = nv;
+		s->reccap = cap;
+	}
+	if (sigs && (s->sigcap < s->nrecs || n > s->sigcap - s->nrecs)) {
+		cap = s->reccap;
+		if ((nrs = reallocarray(s->rsigs, cap, sizeof(*nrs))) == NULL)
+			return -1;
+		s->rsigs = nrs;
+		s->sigcap = cap;
+	}
 	return 0;
 }
 
-/* A cleared record and its signature slot at the end of s->recs. */
+/*
+ * A cleared record and its signature slot at the end of s->recs; only
+ * served records come this way, so rsigs[i] stays recs[i]'s until the
+ * remembered ones are placed among them (build_inputs).
+ */
 static int
 new_rec(struct session *s, struct vrec **vp, struct srsig **rsp)
 {
-	if (reserve_recs(s, 1) != 0)
+	if (reserve_recs(s, 1, 1) != 0)
 		return -1;
 	*vp = &s->recs[s->nrecs];
 	*rsp = &s->rsigs[s->nrecs];
@@ -521,16 +529,14 @@ add_remembered(struct session *s)
 	if ((k = fact_find(m->known, m->nknown, s->skip_lo)) == NULL ||
 	    (s->skip_lo != s->lhead.low && (below = fact_find(m->known,
 	    m->nknown, s->skip_lo - 1)) == NULL) ||
-	    n > (size_t)(m->known + m->nknown - k) || reserve_recs(s, n) != 0)
+	    n > (size_t)(m->known + m->nknown - k) ||
+	    reserve_recs(s, n, 0) != 0)
 		return -1;
 	/* In seq order among those served, which are then in order too. */
 	for (at = s->nrecs; at > 0 && s->recs[at - 1].seq > s->skip_hi; at--)
 		;
 	memmove(&s->recs[at + n], &s->recs[at],
 	    (s->nrecs - at) * sizeof(*s->recs));
-	memmove(&s->rsigs[at + n], &s->rsigs[at],
-	    (s->nrecs - at) * sizeof(*s->rsigs));
-	memset(&s->rsigs[at], 0, n * sizeof(*s->rsigs));
 	for (i = 0; i < n; i++, below = k++) {
 		if (k->seq != s->skip_lo + i)
 			return -1;
@@ -599,7 +605,8 @@ rec_sig_cb(void *arg, const struct vrec *rec)
 	const struct session *s = arg;
 	const struct srsig *rs = rec->ctx;
 
-	if (!rec->parsed || !rs->ok)
+	/* Remembered records carry none: the engine never asks for them. */
+	if (!rec->parsed || rs == NULL || !rs->ok)
 		return -1;
 	return stmt_record_sig_check(&rec->r, rec->hash, &rs->sig, s->trust,
 	    s->now) == 0 ? 0 : -1;
@@ -773,14 +780,15 @@ build_inputs(struct session *s)
 		} else if (it->kind == STATEPAGE_KIND_VOID)
 			parse_void(s, it, &s->voids[in->nvoids++]);
 	}
+	/* The served records' signatures, before memory goes among them. */
+	for (i = 0; i < s->nrecs; i++)
+		s->recs[i].ctx = &s->rsigs[i];
 	if (add_remembered(s) != 0) {
 		warnx("out of memory");
 		return -1;
 	}
 	if (s->recs == NULL && (s->recs = calloc(1, sizeof(*s->recs))) == NULL)
 		return -1;
-	for (i = 0; i < s->nrecs; i++)
-		s->recs[i].ctx = &s->rsigs[i];
 	in->nrecs = s->nrecs;
 	for (i = 1; i < s->nrecs && s->recs[i - 1].seq <= s->recs[i].seq; i++)
 		;
@@ -1055,7 +1063,7 @@ forget_listing(struct session *s)
 	free(s->recs);
 	free(s->rsigs);
 	s->rsigs = NULL;
-	s->reccap = 0;
+	s->reccap = s->sigcap = 0;
 	free(s->dels);
 	free(s->notes);
 	free(s->voids);

@@ -272,8 +272,8 @@ struct session {
 	size_t		 nitems, itemcap;
 	struct vinput	 in;
 	struct vrec	*recs;		/* collected as served */
-	struct srsig	*rsigs;		/* recs[i].ctx, once collected */
-	size_t		 nrecs, reccap;
+	struct srsig	*rsigs;		/* of the served: their ctx */
+	size_t		 nrecs, reccap, sigcap;
 	struct vdel	*dels;
 	struct vnote	*notes;
 	struct vvoid	*voids;
