@@ -42,7 +42,9 @@
  * system: milliseconds each on a busy machine), then the renames and one
  * fsync of the directory, and only then are they recorded as fetched
  * (and so may be deleted on the server).  A crash leaves temporary
- * files, never a final name over data that is not on disk.
+ * files, never a final name over data that is not on disk.  The state
+ * file is saved when enough was recorded since its last save
+ * (fetch_save), and always before the run ends.
  */
 #define FETCH_BATCH	1024
 /* ... or fewer, when their bytes reach this (what a kill re-fetches). */
@@ -53,6 +55,8 @@
 #define FETCH_DIRENT	32
 /* A directory this large (bytes) is read in a few calls: always read. */
 #define FETCH_DIR_SMALL	(64 * 1024)
+/* Bytes a recorded message counts for besides its own (fetch_save). */
+#define FETCH_FACT	104
 
 struct staged {
 	uint64_t	 seq;
@@ -81,6 +85,8 @@ struct fetch {
 	uint64_t	*local;		/* seqs named in the directory */
 	size_t		 nlocal;
 	int		 listed;	/* local holds them: probe only those */
+	size_t		 nunsaved;	/* recorded since the state's save */
+	uint64_t	 unsaved;	/* their bytes, and FETCH_FACT each */
 };
 
 /*
@@ -208,14 +214,21 @@ local_has(const struct fetch *f, uint64_t seq)
 	    sizeof(*f->local), cmp_seq) != NULL;
 }
 
+/*
+ * Decrypt a committed message into the Maildir.  One this run did not
+ * download (it was in the directory, from a run that ended before saving
+ * it as fetched) may be there already: looked for first.
+ */
 static int
-deliver(struct fetch *f, uint64_t seq)
+deliver(struct fetch *f, const struct staged *sf)
 {
 	char name[PFISH_NAME_MAX];
 
-	if (layout_seq_name(seq, PFISH_AGE_SUFFIX, name, sizeof(name)) != 0)
+	if (layout_seq_name(sf->seq, PFISH_AGE_SUFFIX, name,
+	    sizeof(name)) != 0)
 		return -1;
-	return maildir_deliver(f->md, f->dirfd, name, seq);
+	return maildir_deliver(f->md, f->dirfd, name, sf->seq, sf->sha256,
+	    sf->tmp[0] == '\0');
 }
 
 
@@ -471,6 +484,36 @@ put_name(struct fetch *f, struct staged *sf, const char *name)
 }
 
 /*
+ * Save the state file when it is due (force: whenever anything was
+ * recorded since its last save).  A save writes the whole state, about
+ * 100 bytes a remembered record (100 MB at a million), so a save after
+ * every batch would cost the square of the mailbox.  It is due once what
+ * was recorded since the last save amounts (the messages' bytes and
+ * FETCH_FACT each) to the state file's size: the saves within a run
+ * write at most about what it fetched, and the run's end saves once
+ * more.  A message fetched but not yet saved as such is on disk under
+ * its name: a run killed before the save finds it there by its size and
+ * SHA-256 (have_local) and downloads none of it again; one it decrypted
+ * into the Maildir is found there by its name (deliver) and not
+ * decrypted again.
+ */
+static int
+fetch_save(struct fetch *f, int force)
+{
+	struct session *s = f->s;
+
+	if (f->nunsaved == 0)
+		return 0;
+	if (!force && f->unsaved < s->st.filelen)
+		return 0;
+	if (cstate_save(s->statepath, &s->st) != 0)
+		return -1;
+	f->nunsaved = 0;
+	f->unsaved = 0;
+	return 0;
+}
+
+/*
  * Make the staged files durable under their names, then record them as
  * fetched: one syncfs for the data, the renames, one directory fsync.
  * A name taken by other content keeps it; that message is not recorded
@@ -516,7 +559,9 @@ fetch_commit(struct fetch *f)
 		}
 		if (f->st[i].tmp[0] != '\0')
 			f->got++;
-		if ((f->md != NULL && deliver(f, f->st[i].seq) != 0) ||
+		f->nunsaved++;
+		f->unsaved += FETCH_FACT + f->st[i].size;
+		if ((f->md != NULL && deliver(f, &f->st[i]) != 0) ||
 		    seqset_add(s->st.fetched, f->st[i].seq) != 0 ||
 		    seqset_add(s->st.checked, f->st[i].seq) != 0) {
 			f->nst = 0;
@@ -524,8 +569,8 @@ fetch_commit(struct fetch *f)
 		}
 	}
 	f->nst = 0;
-	/* Resumable: the state follows the files batch by batch. */
-	if (cstate_save(s->statepath, &s->st) != 0)
+	/* Resumable: the files are found again until the state is saved. */
+	if (fetch_save(f, 0) != 0)
 		return -1;
 	return clash ? -1 : 0;
 }
@@ -729,14 +774,23 @@ fetch_plain(struct fetch *f, int del)
 	return PFISH_EXIT_NOSTATE;
 }
 
-/* --delete: one signed statement for everything fetched and still there. */
+/*
+ * --delete: one signed statement for everything fetched and still there,
+ * only once the state file saved says so (session_accept).
+ */
 static int
-delete_fetched(struct session *s)
+delete_fetched(const struct fetch *f)
 {
+	struct session *s = f->s;
 	uint64_t *seqs;
 	size_t i, n = 0;
 	int r;
 
+	if (f->nunsaved != 0) {
+		warnx("%zu fetched messages are not saved in the state file; "
+		    "nothing deleted on the server", f->nunsaved);
+		return -1;
+	}
 	if ((seqs = calloc(s->res.ne + 1, sizeof(*seqs))) == NULL)
 		return -1;
 	for (i = 0; i < s->res.ne; i++)
@@ -888,10 +942,17 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	session_print_notes(f.s, stdout);
 	if (list_local(&f) != 0 || fetch_verified(&f) != 0 ||
 	    recheck(&f) != 0) {
+		/* What was fetched is saved, whatever accepting does. */
+		(void)fetch_save(&f, 1);
 		(void)session_accept(f.s);
 		goto out;
 	}
-	if (session_accept(f.s) != 0 || (a.del && delete_fetched(f.s) != 0))
+	/* It saves the state file, with everything fetched. */
+	if (session_accept(f.s) != 0)
+		goto out;
+	f.nunsaved = 0;
+	f.unsaved = 0;
+	if (a.del && delete_fetched(&f) != 0)
 		goto out;
 	/* Always, terminal or not: where the mail went. */
 	fprintf(stderr, "fetched %zu new message%s into %s%s%s\n", f.got,
@@ -899,6 +960,10 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	    ", decrypted into " : "", a.maildir != NULL ? a.maildir : "");
 	rc = f.bad > 0 ? PFISH_EXIT_TAMPER : session_exit_code(f.s);
  out:
+	if (o->verbose > 0 && f.s != NULL)
+		fprintf(stderr, "pfish: state file written %u times in this "
+		    "run, %llu bytes\n", f.s->st.writes,
+		    (unsigned long long)f.s->st.written);
 	free(f.refused);
 	free(f.local);
 	free(f.st);

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,10 +35,22 @@
 #include "agecrypt.h"
 #include "client.h"
 
+/* Bytes of the message's SHA-256 a delivered name carries. */
+#define MAILDIR_TAG	8
+
+/* A message delivered before, by its name: seq and hash prefix. */
+struct mtag {
+	uint64_t		 seq;
+	u_char			 h[MAILDIR_TAG];
+};
+
 struct maildir {
 	char			 dir[PATH_MAX];
 	char			 host[64];
 	struct age_identities	*ids;
+	struct mtag		*tags;		/* sorted; read on first need */
+	size_t			 ntags;
+	int			 scanned;
 };
 
 static int
@@ -112,20 +125,138 @@ maildir_close(struct maildir *md)
 	if (md == NULL)
 		return;
 	age_identities_free(md->ids);
+	free(md->tags);
 	free(md);
 }
 
-/* Decrypt dirfd/name into new/ via tmp/: durable before it is visible. */
+static int
+cmp_tag(const void *a, const void *b)
+{
+	const struct mtag *x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return memcmp(x->h, y->h, sizeof(x->h));
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * The tag of a name this file delivers, TIME.PpidQseqHhash.HOST (and
+ * any :2,FLAGS a reader adds): 0, or -1 for any other name.
+ */
+static int
+parse_tag(const char *name, struct mtag *t)
+{
+	const char *p;
+	size_t i;
+	int hi, lo;
+
+	if ((p = strchr(name, '.')) == NULL || p[1] != 'P' ||
+	    (p = strchr(p + 1, 'Q')) == NULL)
+		return -1;
+	t->seq = 0;
+	for (p++; *p >= '0' && *p <= '9'; p++) {
+		if (t->seq > (UINT64_MAX - 9) / 10)
+			return -1;
+		t->seq = t->seq * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p++ != 'H')
+		return -1;
+	for (i = 0; i < MAILDIR_TAG; i++, p += 2) {
+		if ((hi = hexval(p[0])) == -1 || (lo = hexval(p[1])) == -1)
+			return -1;
+		t->h[i] = (u_char)(hi << 4 | lo);
+	}
+	return *p == '.' ? 0 : -1;
+}
+
+/* The tags of every message in new/ and cur/, read once. */
+static int
+scan_tags(struct maildir *md)
+{
+	const char *sub[] = { "new", "cur" };
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct mtag t, *n;
+	size_t i, cap = 0;
+	DIR *d;
+	int len;
+
+	for (i = 0; i < 2; i++) {
+		len = snprintf(path, sizeof(path), "%s/%s", md->dir, sub[i]);
+		if (len < 0 || (size_t)len >= sizeof(path) ||
+		    (d = opendir(path)) == NULL) {
+			warn("%s/%s", md->dir, sub[i]);
+			return -1;
+		}
+		for (;;) {
+			errno = 0;
+			if ((de = readdir(d)) == NULL)
+				break;
+			if (parse_tag(de->d_name, &t) != 0)
+				continue;
+			if (md->ntags == cap) {
+				cap = cap ? cap * 2 : 64;
+				if ((n = reallocarray(md->tags, cap,
+				    sizeof(*n))) == NULL) {
+					closedir(d);
+					warn("%s", path);
+					return -1;
+				}
+				md->tags = n;
+			}
+			md->tags[md->ntags++] = t;
+		}
+		if (errno != 0) {
+			warn("%s", path);
+			closedir(d);
+			return -1;
+		}
+		closedir(d);
+	}
+	if (md->ntags > 0)
+		qsort(md->tags, md->ntags, sizeof(*md->tags), cmp_tag);
+	md->scanned = 1;
+	return 0;
+}
+
+/*
+ * Decrypt dirfd/name into new/ via tmp/: durable before it is visible.
+ * Its name carries the seq and the start of the SHA-256 of name: with
+ * look, a message whose name new/ or cur/ already holds (delivered by a
+ * run that ended before saving it as fetched) is not delivered again.
+ */
 int
 maildir_deliver(struct maildir *md, int dirfd, const char *name,
-    uint64_t seq)
+    uint64_t seq, const u_char *sha256, int look)
 {
 	char base[PATH_MAX / 4], tmp[PATH_MAX], dst[PATH_MAX];
+	char hex[MAILDIR_TAG * 2 + 1];
+	struct mtag t;
+	size_t i;
 	int fd, n, r;
 
-	n = snprintf(base, sizeof(base), "%lld.P%ldQ%llu.%s",
+	t.seq = seq;
+	memcpy(t.h, sha256, sizeof(t.h));
+	if (look && !md->scanned && scan_tags(md) != 0)
+		return -1;
+	if (look && md->ntags > 0 && bsearch(&t, md->tags, md->ntags,
+	    sizeof(t), cmp_tag) != NULL)
+		return 0;
+	for (i = 0; i < MAILDIR_TAG; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
+	n = snprintf(base, sizeof(base), "%lld.P%ldQ%lluH%s.%s",
 	    (long long)time(NULL), (long)getpid(), (unsigned long long)seq,
-	    md->host);
+	    hex, md->host);
 	if (n < 0 || (size_t)n >= sizeof(base) ||
 	    (n = snprintf(tmp, sizeof(tmp), "%s/tmp/%s", md->dir, base)) < 0 ||
 	    (size_t)n >= sizeof(tmp) ||

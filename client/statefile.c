@@ -226,6 +226,7 @@ cstate_load(const char *path, struct cstate *st)
 	}
 	hash_sha256(st->filehash, data, len);
 	st->loaded = 1;
+	st->filelen = len;
 	if (hlen > 0) {
 		if (stmt_head_parse(data + hoff, hlen, &st->head) != 0 ||
 		    (st->headtext = malloc(hlen)) == NULL) {
@@ -246,11 +247,13 @@ cstate_load(const char *path, struct cstate *st)
 
 /*
  * Write the state file atomically and durably; not at all when it would
- * hold the very bytes it held when loaded (a run with nothing new: at a
- * million records that is about 100 MB not written and synced again).
+ * hold the very bytes it held when loaded or last written (a run with
+ * nothing new: at a million records that is about 100 MB not written and
+ * synced again).  Every save formats and hashes the whole state, so a
+ * caller saving as it goes spaces its saves by st->filelen (cmd-fetch.c).
  */
 int
-cstate_save(const char *path, const struct cstate *st)
+cstate_save(const char *path, struct cstate *st)
 {
 	struct buf *b = NULL;
 	u_char h[32];
@@ -274,6 +277,11 @@ cstate_save(const char *path, const struct cstate *st)
 		warn("cannot write state file %s", path);
 		goto out;
 	}
+	memcpy(st->filehash, h, sizeof(st->filehash));
+	st->loaded = 1;
+	st->filelen = buf_len(b);
+	st->writes++;
+	st->written += buf_len(b);
 	r = 0;
  out:
 	if (dfd != -1)

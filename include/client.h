@@ -179,6 +179,9 @@ struct cstate {
 	struct pstate_mem mem;		/* records and deletes authenticated */
 	int		 loaded;	/* filehash is the file's as read */
 	u_char		 filehash[32];	/* SHA-256 of the file's bytes */
+	size_t		 filelen;	/* its size, as read or last written */
+	unsigned int	 writes;	/* times written by this process */
+	uint64_t	 written;	/* bytes written by this process */
 };
 int	 cstate_account_path(const char *user, const char *hostkey_fp,
 	    unsigned int port, const char *typed_host,
@@ -187,7 +190,7 @@ int	 cstate_default_path(const char *user, const char *host,
 	    unsigned int port, char *path, size_t len);
 int	 cstate_default_trust(char *path, size_t len);
 int	 cstate_load(const char *path, struct cstate *st);
-int	 cstate_save(const char *path, const struct cstate *st);
+int	 cstate_save(const char *path, struct cstate *st);
 void	 cstate_clear(struct cstate *st);
 
 /* bounds.c: what a state listing may hold (pfish(1) LIMITS). */
@@ -231,7 +234,7 @@ struct maildir;
 int	 maildir_open(const char *dir, const char *identity,
 	    struct maildir **out);
 int	 maildir_deliver(struct maildir *md, int dirfd, const char *name,
-	    uint64_t seq);
+	    uint64_t seq, const u_char *sha256, int look);
 void	 maildir_close(struct maildir *md);
 
 /* session.c: connect, fetch and verify the state; shared by commands. */

@@ -152,6 +152,18 @@ n=$(ls md/new | wc -l)
 cat md/new/* | sort >md.all
 cat msgs/[0-9]* | sort >sent.all
 check "decrypted Maildir messages equal what was sent" cmp -s md.all sent.all
+# A run killed after decrypting into the Maildir, before saving its state:
+# its files are in devm, its mail in md (one message moved to cur/ by a
+# reader), and no state.  The next run decrypts none of it again.
+f=$(ls md/new | head -n 1)
+mv "md/new/$f" "md/cur/$f:2,S"
+rm st.m
+expect "fetch --maildir again after a run that saved no state" 0 \
+    "^fetched 0 new messages" pf st.m fetch -d devm --decrypt --maildir "$T/md"
+n=$(($(ls md/new | wc -l) + $(ls md/cur | wc -l)))
+[ "$n" -eq "$NMSG" ] && ok "... no message decrypted twice" ||
+    notok "... no message decrypted twice" "$n in the Maildir, $NMSG sent"
+check "... and the state records them fetched" grep -q "^fetched 1-$NMSG\$" st.m
 
 # A fetch that finds a modified message keeps nothing of it.
 printf 'X' | dd of="$M/$(seqf 2).age" bs=1 seek=300 conv=notrunc 2>/dev/null

@@ -225,6 +225,46 @@ test_save_unchanged(void **state)
 	assert_int_equal(unlink(p), 0);
 }
 
+/*
+ * A save after a save with nothing new writes nothing (a run saving as it
+ * goes, cmd-fetch.c), and the counters say what was written.
+ */
+static void
+test_save_again(void **state)
+{
+	struct cstate st;
+	struct stat a, b;
+	char p[1024];
+
+	(void)state;
+	(void)snprintf(p, sizeof(p), "%s/state-again", dir);
+	assert_int_equal(cstate_load(p, &st), 0);
+	assert_int_equal(st.filelen, 0);
+	assert_int_equal(seqset_add(st.fetched, 7), 0);
+	assert_int_equal(cstate_save(p, &st), 0);
+	assert_int_equal(stat(p, &a), 0);
+	assert_int_equal(st.writes, 1);
+	assert_int_equal(st.filelen, (size_t)a.st_size);
+	assert_int_equal(st.written, (uint64_t)a.st_size);
+	assert_int_equal(cstate_save(p, &st), 0);
+	assert_int_equal(stat(p, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	assert_int_equal(st.writes, 1);
+	assert_int_equal(seqset_add(st.fetched, 8), 0);
+	assert_int_equal(cstate_save(p, &st), 0);
+	assert_int_equal(stat(p, &b), 0);
+	assert_int_not_equal(a.st_ino, b.st_ino);
+	assert_int_equal(st.writes, 2);
+	assert_int_equal(st.written, (uint64_t)(a.st_size + b.st_size));
+	cstate_clear(&st);
+	assert_int_equal(cstate_load(p, &st), 0);
+	assert_int_equal(st.filelen, (size_t)b.st_size);
+	assert_int_equal(seqset_has(st.fetched, 8), 1);
+	assert_int_equal(st.writes, 0);
+	cstate_clear(&st);
+	assert_int_equal(unlink(p), 0);
+}
+
 static void
 test_load_garbage(void **state)
 {
@@ -255,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_save_load),
 		cmocka_unit_test(test_save_load_full),
 		cmocka_unit_test(test_save_unchanged),
+		cmocka_unit_test(test_save_again),
 		cmocka_unit_test(test_load_garbage),
 	};
 
