@@ -177,7 +177,7 @@ struct cstate {
 	struct seqset	*fetched;	/* downloaded and kept */
 	struct seqset	*checked;	/* content hash checked on server */
 	struct pstate_mem mem;		/* records and deletes authenticated */
-	int		 loaded;	/* filehash is the file's as read */
+	int		 loaded;	/* filehash is the file's, read or written */
 	u_char		 filehash[32];	/* SHA-256 of the file's bytes */
 	size_t		 filelen;	/* its size, as read or last written */
 	unsigned int	 writes;	/* times written by this process */
