@@ -18,9 +18,10 @@ BUILD="make gcc pkg-config libsodium-dev libssl-dev libevent-dev libbsd-dev libs
 DEMO="openssh-client openssh-server age python3"
 # make check and make check-asan: cmocka for the unit tests, peers for the
 # interop suite, pgrep (procps, not in a minimal Debian), clang for the
-# sanitizer builds and brief fuzzing, mandoc for make lint.
+# sanitizer builds and brief fuzzing, mandoc for make lint, strace for
+# t-fetch-save's count of state file renames.
 TEST="libcmocka-dev openssh-sftp-server python3-paramiko procps clang
-libclang-rt-14-dev mandoc"
+libclang-rt-14-dev mandoc strace"
 # Mail-system peers the end-to-end tests drive: OpenSMTPD hands mail to
 # pfish-deliver in interop/t-smtpd.sh.  It is installed without starting
 # or enabling its service, and not at all where another mail server is
