@@ -52,12 +52,14 @@
  * at 255 KiB glibc moves its trim threshold to about 510 KiB, and
  * whether the heap is given back and regrown on every reply (a
  * thousand minor faults per MiB) then depends on where small allocations
- * happen to land.  At 64 KiB no buffer is ever mapped on its own, the
- * thresholds stay at their fixed 128 KiB and the heap holds still (8 or
- * 9 brk calls for 256 MiB, whatever the path lengths, against up to
- * 2300 at 255 KiB); larger reads are still served.
+ * happen to land.  Below 128 KiB no buffer is ever mapped on its own, the
+ * thresholds stay at their fixed 128 KiB and the heap holds still (6 brk
+ * calls for 256 MiB at 64, 96 and 120 KiB, whatever the path lengths,
+ * against 15 to 1553 at 255 KiB); 120 KiB stays below with room for
+ * the reply's header, in half the replies of 64 KiB.  Larger reads are
+ * still served.
  */
-#define PFISH_READ_ADVISE	(64 * 1024)
+#define PFISH_READ_ADVISE	(120 * 1024)
 #define PFISH_HANDLES_DEFAULT	64
 #define PFISH_HANDLES_MAX	1024
 #define PFISH_HANDLE_LEN	8		/* bytes in a handle string */

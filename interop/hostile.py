@@ -37,7 +37,7 @@ UNSUPPORTED = (FX_PERMISSION_DENIED, FX_OP_UNSUPPORTED)
 TIMEOUT = 5.0
 PACKET_MAX = 256 * 1024
 READ_MAX = 255 * 1024
-READ_ADVISE = 64 * 1024		# max-read-length advised by limits@openssh.com
+READ_ADVISE = 120 * 1024	# max-read-length advised by limits@openssh.com
 HANDLES = 8		# -n for the exhaustion test
 
 
@@ -680,7 +680,7 @@ def t_limits(s):
 	pkt, rlen, _, _ = limits(s)
 	# OpenSSH counts max-packet-length without the 4-byte length field;
 	# the contract says 256 KiB: accept either reading.  The read length
-	# advised is 64 KiB (pfish-server(8)), while a READ of up to the read
+	# advised is 120 KiB (pfish-server(8)), while a READ of up to the read
 	# limit is still served whole.
 	if pkt not in (PACKET_MAX - 4, PACKET_MAX) or rlen != READ_ADVISE:
 		raise Fail("limits packet %d read %d" % (pkt, rlen))
