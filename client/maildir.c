@@ -38,10 +38,10 @@
 /* Bytes of the message's SHA-256 a delivered name carries. */
 #define MAILDIR_TAG	8
 
-/* A message delivered before, by its name: seq and hash prefix. */
+/* A message delivered before, by its name: seq and hash prefix (hex). */
 struct mtag {
 	uint64_t		 seq;
-	u_char			 h[MAILDIR_TAG];
+	char			 h[MAILDIR_TAG * 2];
 };
 
 struct maildir {
@@ -139,26 +139,16 @@ cmp_tag(const void *a, const void *b)
 	return memcmp(x->h, y->h, sizeof(x->h));
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * The tag of a name this file delivers, TIME.PpidQseqHhash.HOST (and
- * any :2,FLAGS a reader adds): 0, or -1 for any other name.
+ * any :2,FLAGS a reader adds): 0, or -1 for any other name.  The hash
+ * is kept as text: a name whose text is not hex matches no message.
  */
 static int
 parse_tag(const char *name, struct mtag *t)
 {
 	const char *p;
 	size_t i;
-	int hi, lo;
 
 	if ((p = strchr(name, '.')) == NULL || p[1] != 'P' ||
 	    (p = strchr(p + 1, 'Q')) == NULL)
@@ -171,10 +161,10 @@ parse_tag(const char *name, struct mtag *t)
 	}
 	if (*p++ != 'H')
 		return -1;
-	for (i = 0; i < MAILDIR_TAG; i++, p += 2) {
-		if ((hi = hexval(p[0])) == -1 || (lo = hexval(p[1])) == -1)
+	for (i = 0; i < sizeof(t->h); i++, p++) {
+		if (*p == '\0' || *p == '.')
 			return -1;
-		t->h[i] = (u_char)(hi << 4 | lo);
+		t->h[i] = *p;
 	}
 	return *p == '.' ? 0 : -1;
 }
@@ -245,15 +235,15 @@ maildir_deliver(struct maildir *md, int dirfd, const char *name,
 	size_t i;
 	int fd, n, r;
 
+	for (i = 0; i < MAILDIR_TAG; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
 	t.seq = seq;
-	memcpy(t.h, sha256, sizeof(t.h));
+	memcpy(t.h, hex, sizeof(t.h));
 	if (look && !md->scanned && scan_tags(md) != 0)
 		return -1;
 	if (look && md->ntags > 0 && bsearch(&t, md->tags, md->ntags,
 	    sizeof(t), cmp_tag) != NULL)
 		return 0;
-	for (i = 0; i < MAILDIR_TAG; i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
 	n = snprintf(base, sizeof(base), "%lld.P%ldQ%lluH%s.%s",
 	    (long long)time(NULL), (long)getpid(), (unsigned long long)seq,
 	    hex, md->host);
