@@ -425,6 +425,18 @@ mbox_make() {
 	    "$1/.pfish/notes" "$1/.pfish/tmp"
 }
 
+# mbox_signed N SIZE: in the current directory, a signer key "signer", a
+# trust file "allowed" for it and "mbox", N signed messages of SIZE bytes
+# written by bench/mkmailbox (PFISH_OBJ), for the login name MB (set).
+mbox_signed() {
+	MB=$(id -un)
+	ssh-keygen -q -t ed25519 -N '' -C signer -f signer || return 1
+	echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat signer.pub)" \
+	    >allowed
+	"$PFISH_OBJ/bench/mkmailbox" signer "$PWD/mbox" "$MB" "$1" "$2" \
+	    >/dev/null
+}
+
 # mbox_invisible DIR: add the things a client must never see: a symlink to
 # a .age and one to /etc/passwd, a subdirectory named like a message with a
 # file in it, a FIFO named like a message, a dotfile .age, files with other

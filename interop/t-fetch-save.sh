@@ -29,11 +29,7 @@ cd "$T" || exit 1
 export HOME=$T/home
 mkdir -p home
 unset SSH_AUTH_SOCK
-ssh-keygen -q -t ed25519 -N '' -C signer -f signer || exit 1
-echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat signer.pub)" \
-    >allowed
-MB=$(id -un)
-"$MK" signer "$T/mbox" "$MB" "$N" 200 >/dev/null || { notok mkmailbox; t_done; }
+mbox_signed "$N" 200 || { notok mkmailbox; t_done; }
 sshd_start "Subsystem pfish $SERVER -d $T/mbox" || { notok sshd; t_done; }
 P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -i $USER_KEY
     -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"

@@ -27,11 +27,7 @@ cd "$T" || exit 1
 export HOME=$T/home
 mkdir -p home
 unset SSH_AUTH_SOCK
-ssh-keygen -q -t ed25519 -N '' -C signer -f signer || exit 1
-echo "signer namespaces=\"pfish-record-v1,pfish-head-v1\" $(cat signer.pub)" \
-    >allowed
-MB=$(id -un)
-"$MK" signer "$T/mbox" "$MB" "$N" 200 >/dev/null || { notok mkmailbox; t_done; }
+mbox_signed "$N" 200 || { notok mkmailbox; t_done; }
 cp -a mbox clean
 sshd_start "Subsystem pfish $SERVER -d $T/mbox" || { notok sshd; t_done; }
 P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -i $USER_KEY
@@ -189,17 +185,26 @@ expect "fetch again after a fetched message was removed: missing" 3 \
 restore
 rm -rf dest1
 
+# wrapped MODE NAME [LINE...]: sshd serving pfish-server through
+# fakesftp.py in MODE, with NAME.conf (and each LINE in it) and NAME.log.
+wrapped() {
+	_m=$1 _n=$2
+	shift 2
+	sshd_stop
+	{ printf 'mode=%s\nserver=%s -d %s\nlog=%s\n' "$_m" "$SERVER" \
+	    "$T/mbox" "$T/$_n.log"; for _l in "$@"; do echo "$_l"; done; } \
+	    >"$_n.conf"
+	sshd_start "Subsystem pfish $PY $PFISH_TOP/interop/fakesftp.py $T/$_n.conf" ||
+	    return 1
+	P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -i $USER_KEY
+	    -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+}
+
 # --- a server whose cursors are its own -------------------------------
 # It refuses the records cursor pfish moves on: pfish lists again from
 # the start, skipping nothing, and the verdict is the same.
-sshd_stop
 if [ -x "$PY" ]; then
-	printf 'mode=noskip\nserver=%s -d %s\nlog=%s\n' "$SERVER" "$T/mbox" \
-	    "$T/fake.log" >fake.conf
-	sshd_start "Subsystem pfish $PY $PFISH_TOP/interop/fakesftp.py $T/fake.conf" ||
-	    { notok "sshd with the wrapper"; t_done; }
-	P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -i $USER_KEY
-	    -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
+	wrapped noskip fake || { notok "sshd with the wrapper"; t_done; }
 	cp st.clean st.f
 	expect "cursor refused: verify lists in full, intact" 0 \
 	    "^intact: .* $N messages" pf st.f verify
@@ -216,13 +221,8 @@ if [ -x "$PY" ]; then
 	# A server that takes the start for the beginning serves every
 	# record: those this device remembers are served as well, the same,
 	# and a different one among them is still found.
-	sshd_stop
-	printf 'mode=nostart\nserver=%s -d %s\nlog=%s\n' "$SERVER" "$T/mbox" \
-	    "$T/fake2.log" >fake2.conf
-	sshd_start "Subsystem pfish $PY $PFISH_TOP/interop/fakesftp.py $T/fake2.conf" ||
+	wrapped nostart fake2 ||
 	    { notok "sshd with the nostart wrapper"; t_done; }
-	P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -i $USER_KEY
-	    -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
 	cp st.clean st.n
 	expect "start ignored: every record served, intact" 0 \
 	    "^intact: .* $N messages" pf st.n verify
@@ -235,7 +235,6 @@ if [ -x "$PY" ]; then
 	# A head installed while a listing is under way: the listing starts
 	# again and describes the new head.  One that changes before every
 	# page is an error, not a finding.
-	sshd_stop
 	E=$(cat clean/.pfish/epoch)
 	MKMAILBOX_EPOCH=$E MKMAILBOX_TIME=$(sed -n 's/^time //p' \
 	    "clean/.pfish/records/$(seqf 1).rec") \
@@ -258,12 +257,8 @@ if [ -x "$PY" ]; then
 	fi
 	mv "$T/mbox/.pfish/head.tmp" "$T/mbox/.pfish/head"
 	EOF
-	printf 'mode=headmove\nserver=%s -d %s\nlog=%s\nhook=sh %s 1\n' \
-	    "$SERVER" "$T/mbox" "$T/fake3.log" "$T/swap.sh" >fake3.conf
-	sshd_start "Subsystem pfish $PY $PFISH_TOP/interop/fakesftp.py $T/fake3.conf" ||
+	wrapped headmove fake3 "hook=sh $T/swap.sh 1" ||
 	    { notok "sshd with the headmove wrapper"; t_done; }
-	P="$PFISH -t 300 -F /dev/null -p $SSHD_PORT -i $USER_KEY
-	    -o UserKnownHostsFile=$KNOWN_HOSTS -T $T/allowed"
 	expect "a head installed mid-listing: listed again, intact" 0 \
 	    "^intact: .* $((N + 1)) messages.* head 1\.\.$((N + 1))" \
 	    pf st.h verify
