@@ -1214,9 +1214,8 @@ remember(struct session *s)
 {
 	struct pstate_mem *m = &s->st.mem;
 	struct pstate_fact *k, *g;
-	const struct pstate_fact *f = m->known, *fend = m->known + m->nknown;
 	const struct ventry *e;
-	size_t i, nk = 0, ng = 0, dk = 0, dg = 0;
+	size_t i, j = 0, nk = 0, ng = 0, dk = 0, dg = 0;
 	int r = -1;
 
 	k = calloc(s->res.ne + 1, sizeof(*k));
@@ -1228,9 +1227,10 @@ remember(struct session *s)
 		if (!e->authentic)
 			continue;
 		/* Known already, with its time: the merge would keep it as is. */
-		while (f < fend && f->seq < e->seq)
-			f++;
-		if (f == fend || f->seq != e->seq || f->time == 0) {
+		while (j < m->nknown && m->known[j].seq < e->seq)
+			j++;
+		if (j == m->nknown || m->known[j].seq != e->seq ||
+		    m->known[j].time == 0) {
 			k[nk].seq = e->seq;
 			k[nk].time = e->time;
 			k[nk].size = e->size;
