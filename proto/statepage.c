@@ -102,7 +102,7 @@ statepage_cursor_parse(const u_char *p, size_t len,
 	c->phase = STATEPAGE_START;
 	if (len == 0)
 		return 0;
-	/* A start past seq N: N names a record; "s" and zeros is "". */
+	/* A start past seq N, N not 0 (that start is the empty cursor). */
 	if (p[0] == STATEPAGE_START_LETTER) {
 		if (parse_key(STATEPAGE_RECORDS, p + 1, len - 1,
 		    &c->after) != 0 || c->after.a == 0) {
@@ -131,11 +131,9 @@ statepage_cursor_format(const struct statepage_cursor *c, char *out,
     size_t outlen)
 {
 	const struct statepage_phase_info *pi;
-	char name[PFISH_NAME_MAX];
-	size_t n;
-
 	enum statepage_phase ph = c->phase;
-	char letter;
+	char name[PFISH_NAME_MAX], letter;
+	size_t n;
 
 	if (outlen == 0)
 		return -1;
