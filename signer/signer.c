@@ -315,9 +315,16 @@ next_record(const struct signer_opts *o, const struct signer_state *st,
 	strlcpy(rec->epoch, st->epoch, sizeof(rec->epoch));
 	strlcpy(rec->key, fp, sizeof(rec->key));
 	rec->seq = st->next;
-	/* Record times never go back: the marks rely on it. */
+	/*
+	 * Record times never go back: the marks rely on it.  Nor before the
+	 * last head's issued: a run that waited for the lock while another
+	 * signed a head must not sign a record older than that head, which
+	 * a verifier reads as a head omitting what was signed before it.
+	 */
 	rec->time = st->have_last && st->last.time > o->now ?
 	    st->last.time : o->now;
+	if (rec->time < st->issued)
+		rec->time = st->issued;
 	memcpy(rec->prev, st->chain, STMT_HASH_LEN);
 	return rec->seq > PFISH_SEQ_MAX ? -1 : 0;
 }
