@@ -76,4 +76,32 @@ if grep -qx "seq $((total + 1))" x.rec && [ "$rc" -eq 65 ]; then ok "record off 
 else notok "record off the chain refused" "exit $rc"; fi
 if [ ! -e "root/alice/$(printf %012d $((total + 1))).age" ]; then ok "refused record left no message"
 else notok "refused record left no message"; fi
+
+# A run whose clock reads before the last head's issued (it took its
+# clock, then waited for the lock while a head was signed) signs no
+# record older than that head: a verifier would read the head as
+# omitting a record signed before it (rollback).
+now=$(date +%s)
+later=$((now + 100))
+PFISH_NOW=$later "$SIGNER" -s state head alice |
+    PFISH_NOW=$later "$STORE" -r root -T allowed head alice >/dev/null ||
+    notok "a head signed at now + 100"
+printf 'age-encryption.org/v1 late\n' >late.age
+PFISH_NOW=$now "$SIGNER" -s state record alice \
+    "$(wc -c <late.age | tr -d ' ')" "$(sha256sum late.age | cut -c1-64)" \
+    >late.rec
+t=$(sed -n 's/^time //p' late.rec)
+if [ -n "$t" ] && [ "$t" -ge "$later" ]; then
+	ok "a record signed by an earlier clock is not older than the head"
+else
+	notok "a record signed by an earlier clock is not older than the head" \
+	    "time $t, head issued $later"
+fi
+cat late.rec late.age |
+    PFISH_NOW=$later "$STORE" -r root -T allowed accept alice >/dev/null ||
+    notok "store accepts the late record"
+if PFISH_NOW=$later "$STORE" -r root -T allowed verify alice >vout 2>&1
+then ok "store verifies: no head omits a record signed before it"
+else notok "store verifies: no head omits a record signed before it"
+	sed 's/^/# /' vout; fi
 t_done
