@@ -642,40 +642,48 @@ ext_req(struct psftp *p, const char *ext, const void *arg, size_t arglen,
 }
 
 /*
- * One page: hand its items to cb; *changed when the head moved.  The
- * first page of a listing sets the headhash the others must carry.
+ * One page's header: *changed when the head moved, else the next cursor
+ * and, on the first page of a listing, the headhash the others must
+ * carry.  The items are left in sp for state_items.
  */
 static int
 state_page(struct psftp *p, const struct sftp_reply *r, int first,
     char *headhash, u_char *cursor, size_t *cursorlen, size_t cursorsz,
-    int *changed, psftp_item_cb cb, void *arg)
+    int *changed, struct sftp_state_page *sp)
 {
-	struct sftp_state_page sp;
-	struct sftp_item it;
-	int k;
-
 	*changed = 0;
-	if (sftp_parse_state_page(r->data, r->datalen, &sp) != 0 ||
-	    sp.cursorlen >= cursorsz) {
+	if (sftp_parse_state_page(r->data, r->datalen, sp) != 0 ||
+	    sp->cursorlen >= cursorsz) {
 		seterr(p, "malformed state page", NULL);
 		return -1;
 	}
-	if (!first && (sp.headhashlen != strlen(headhash) ||
-	    memcmp(sp.headhash, headhash, sp.headhashlen) != 0)) {
+	if (!first && (sp->headhashlen != strlen(headhash) ||
+	    memcmp(sp->headhash, headhash, sp->headhashlen) != 0)) {
 		*changed = 1;
 		return 0;
 	}
 	/* Pages are never empty unless the listing ends (PROTOCOL.pfish). */
-	if (sp.items.left == 0 && sp.cursorlen != 0) {
+	if (sp->items.left == 0 && sp->cursorlen != 0) {
 		seterr(p, "server sent an empty state page before the end",
 		    NULL);
 		return -1;
 	}
-	memcpy(headhash, sp.headhash, sp.headhashlen);
-	headhash[sp.headhashlen] = '\0';
-	memcpy(cursor, sp.cursor, sp.cursorlen);
-	*cursorlen = sp.cursorlen;
-	while ((k = sftp_item_next(&sp.items, &it)) == 1)
+	memcpy(headhash, sp->headhash, sp->headhashlen);
+	headhash[sp->headhashlen] = '\0';
+	memcpy(cursor, sp->cursor, sp->cursorlen);
+	*cursorlen = sp->cursorlen;
+	return 0;
+}
+
+/* A page's items to cb. */
+static int
+state_items(struct psftp *p, struct sftp_state_page *sp, psftp_item_cb cb,
+    void *arg)
+{
+	struct sftp_item it;
+	int k;
+
+	while ((k = sftp_item_next(&sp->items, &it)) == 1)
 		if (cb(arg, it.kind, it.seq, it.content, it.contentlen) != 0) {
 			seterr(p, "state item rejected", NULL);
 			return -1;
@@ -720,6 +728,21 @@ skip_records(u_char *cursor, size_t *cursorlen, size_t cursorsz,
 	return put_cursor(&c, cursor, cursorlen, cursorsz) == 0;
 }
 
+/* Send a pfish-state request for cursor; its answer is read later. */
+static int
+state_req(struct psftp *p, const u_char *cursor, size_t cursorlen,
+    uint32_t *id)
+{
+	*id = p->nextid++;
+	if (sftp_put_string_req(p->out, SFTP_FXP_EXTENDED, *id,
+	    PFISH_EXT_STATE, cursor, cursorlen) != 0) {
+		buf_reset(p->out);
+		seterr(p, "request too large", NULL);
+		return -1;
+	}
+	return send_out(p);
+}
+
 /* The first cursor of a listing: "", or a start past the seq start names. */
 static uint64_t
 start_cursor(const struct psftp_skip *skip, void *arg, u_char *cursor,
@@ -750,18 +773,20 @@ psftp_state(struct psftp *p, psftp_item_cb cb, const struct psftp_skip *skip,
     void *arg)
 {
 	struct psftp_skip sk = { NULL, NULL, NULL };
+	struct sftp_state_page sp;
 	struct sftp_reply r;
 	char headhash[65];
 	u_char cursor[1024];
 	size_t cursorlen;
 	uint64_t start;
-	int tries = 0, first, changed, ours, moved;
+	uint32_t id;
+	int tries = 0, first, changed, ours, moved, sent;
 
 	if (skip != NULL)
 		sk = *skip;
 	while (tries < 4) {
 		headhash[0] = '\0';
-		moved = 0;
+		moved = sent = changed = 0;
 		start = start_cursor(&sk, arg, cursor, &cursorlen,
 		    sizeof(cursor));
 		if (cb(arg, 0, 0, NULL, 0) != 0)
@@ -769,9 +794,11 @@ psftp_state(struct psftp *p, psftp_item_cb cb, const struct psftp_skip *skip,
 		first = 1;
 		do {
 			ours = (first && start != 0) || moved;
-			if (ext_req(p, PFISH_EXT_STATE, cursor, cursorlen,
-			    &r) != 0)
+			if (!sent && state_req(p, cursor, cursorlen, &id) != 0)
 				return -1;
+			if (recv_reply(p, id, &r, NULL) != 0)
+				return -1;
+			sent = 0;
 			if (r.type == SFTP_FXP_STATUS && ours)
 				break;
 			if (r.type != SFTP_FXP_EXTENDED_REPLY) {
@@ -779,15 +806,38 @@ psftp_state(struct psftp *p, psftp_item_cb cb, const struct psftp_skip *skip,
 				return -1;
 			}
 			if (state_page(p, &r, first, headhash, cursor,
-			    &cursorlen, sizeof(cursor), &changed, cb,
-			    arg) != 0)
+			    &cursorlen, sizeof(cursor), &changed, &sp) != 0)
 				return -1;
+			if (changed) {
+				ours = 0;	/* a restart, counted */
+				break;
+			}
+			/*
+			 * After the first page, the next is asked for before
+			 * this one's items are taken: the server reads it
+			 * while they are.  The first page's items decide
+			 * whether a start or a skip may be used.
+			 */
+			if (!first) {
+				moved = skip_records(cursor, &cursorlen,
+				    sizeof(cursor), &sk, arg);
+				if (cursorlen != 0 && state_req(p, cursor,
+				    cursorlen, &id) != 0)
+					return -1;
+				sent = cursorlen != 0;
+			}
+			if (state_items(p, &sp, cb, arg) != 0) {
+				if (sent)
+					(void)recv_reply(p, id, &r, NULL);
+				return -1;
+			}
 			if (first && start != 0 && sk.started(arg, start) != 0)
 				break;
+			if (first)
+				moved = skip_records(cursor, &cursorlen,
+				    sizeof(cursor), &sk, arg);
 			ours = first = 0;
-			moved = !changed && skip_records(cursor, &cursorlen,
-			    sizeof(cursor), &sk, arg);
-		} while (!changed && cursorlen != 0);
+		} while (cursorlen != 0);
 		if (ours) {
 			/* Refused or not usable: without that cursor. */
 			if (first && start != 0)
