@@ -42,6 +42,9 @@ struct psftp {
 	int		 timeout_ms;	/* for each whole reply */
 	struct buf	*out;
 	struct buf	*in;		/* last packet, type first */
+	size_t		 batch;		/* files a batch opens; 0: not asked */
+	uint32_t	 closeid;	/* first of the CLOSEs not answered */
+	uint32_t	 nclose;	/* CLOSEs sent with the next requests */
 	char		 dir[1024];	/* "" or the directory names are in */
 	unsigned int	 restarts;	/* state listings begun again */
 	char		 err[256];
@@ -159,12 +162,23 @@ recv_reply(struct psftp *p, uint32_t id, struct sftp_reply *r,
 {
 	int e;
 
-	if (recv_packet(p) != 0)
-		return -1;
-	if ((e = sftp_parse_reply(buf_ptr(p->in), buf_len(p->in), r,
-	    names)) != 0) {
-		seterr(p, pfish_strerror(e), NULL);
-		return -1;
+	for (;;) {
+		if (recv_packet(p) != 0)
+			return -1;
+		if ((e = sftp_parse_reply(buf_ptr(p->in), buf_len(p->in), r,
+		    names)) != 0) {
+			seterr(p, pfish_strerror(e), NULL);
+			return -1;
+		}
+		if (p->nclose == 0 || r->id != p->closeid)
+			break;
+		/* A batch's deferred CLOSE: the handle is gone either way. */
+		if (r->type != SFTP_FXP_STATUS) {
+			seterr(p, "server answered a close with data", NULL);
+			return -1;
+		}
+		p->closeid++;
+		p->nclose--;
 	}
 	if (r->id != id) {
 		seterr(p, "reply to an unknown request", NULL);
@@ -895,6 +909,8 @@ struct bfile {
 	u_char		 h[SFTP_HANDLE_MAX];
 	size_t		 hlen;
 	uint32_t	 id;
+	uint32_t	 endid;		/* the READ at the expected end */
+	int		 ahead;		/* endid was asked for this round */
 	uint64_t	 off;
 	int		 open;
 	int		 done;
@@ -929,10 +945,56 @@ batch_open(struct psftp *p, struct psftp_batch *b, struct bfile *f, size_t n)
 	return 0;
 }
 
-/* One READ per unfinished file per round trip, until each hits EOF. */
+/* A READ reply's data must be there and no longer than asked. */
+static int
+read_reply_ok(struct psftp *p, const struct sftp_reply *r)
+{
+	if (r->type == SFTP_FXP_DATA && (r->datalen == 0 ||
+	    r->datalen > CLIENT_READ_LEN)) {
+		seterr(p, "server sent an empty read reply or more than asked",
+		    NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The answer to a READ at the offset the whole file was expected to end
+ * at.  It counts only if the first READ brought exactly that much: then
+ * end of file means the file is whole, and data follows on from it.
+ * Anything else is left for the next round to ask again.
+ */
+static int
+batch_ahead(struct psftp *p, struct psftp_batch *b, struct bfile *f,
+    size_t idx, psftp_bsink sink, void *arg)
+{
+	struct sftp_reply r;
+
+	if (recv_reply(p, f->endid, &r, NULL) != 0 ||
+	    read_reply_ok(p, &r) != 0)
+		return -1;
+	if (f->done || f->off != b->size)
+		return 0;
+	if (r.type == SFTP_FXP_STATUS && r.status == SFTP_FX_EOF)
+		f->done = 1;
+	else if (r.type == SFTP_FXP_DATA) {
+		if (sink(arg, idx, r.data, r.datalen) != 0) {
+			b->status = PSFTP_ERR_ABORT;
+			f->done = 1;
+		}
+		f->off += r.datalen;
+	}
+	return 0;
+}
+
+/*
+ * One READ per unfinished file per round trip, until each hits EOF.  A
+ * file expected to fit in one READ gets a second at its expected end in
+ * the first round, so that a whole file takes one round trip, not two.
+ */
 static int
 batch_round(struct psftp *p, struct psftp_batch *b, struct bfile *f,
-    size_t n, psftp_bsink sink, void *arg, int *more)
+    size_t n, size_t base, psftp_bsink sink, void *arg, int *more)
 {
 	struct sftp_reply r;
 	size_t i;
@@ -942,8 +1004,12 @@ batch_round(struct psftp *p, struct psftp_batch *b, struct bfile *f,
 		if (f[i].done)
 			continue;
 		f[i].id = p->nextid++;
+		f[i].ahead = f[i].off == 0 && b[i].size > 0 &&
+		    b[i].size <= CLIENT_READ_LEN;
 		if (sftp_put_read(p->out, f[i].id, f[i].h, f[i].hlen,
-		    f[i].off, CLIENT_READ_LEN) != 0) {
+		    f[i].off, CLIENT_READ_LEN) != 0 || (f[i].ahead &&
+		    sftp_put_read(p->out, f[i].endid = p->nextid++, f[i].h,
+		    f[i].hlen, b[i].size, CLIENT_READ_LEN) != 0)) {
 			buf_reset(p->out);
 			seterr(p, "request too large", NULL);
 			return -1;
@@ -954,16 +1020,11 @@ batch_round(struct psftp *p, struct psftp_batch *b, struct bfile *f,
 	for (i = 0; i < n; i++) {
 		if (f[i].done)
 			continue;
-		if (recv_reply(p, f[i].id, &r, NULL) != 0)
+		if (recv_reply(p, f[i].id, &r, NULL) != 0 ||
+		    read_reply_ok(p, &r) != 0)
 			return -1;
-		if (r.type == SFTP_FXP_DATA && (r.datalen == 0 ||
-		    r.datalen > CLIENT_READ_LEN)) {
-			seterr(p, "server sent an empty read reply or more "
-			    "than asked", NULL);
-			return -1;
-		}
 		if (r.type == SFTP_FXP_DATA) {
-			if (sink(arg, i, r.data, r.datalen) != 0) {
+			if (sink(arg, base + i, r.data, r.datalen) != 0) {
 				b[i].status = PSFTP_ERR_ABORT;
 				f[i].done = 1;
 			}
@@ -974,59 +1035,117 @@ batch_round(struct psftp *p, struct psftp_batch *b, struct bfile *f,
 			b[i].status = PSFTP_ERR_STATUS;
 			f[i].done = 1;
 		}
+		if (f[i].ahead && batch_ahead(p, &b[i], &f[i], base + i, sink,
+		    arg) != 0)
+			return -1;
 		*more |= !f[i].done;
 	}
 	return 0;
 }
 
+/*
+ * The CLOSEs go out with whatever is sent next (the next batch's OPENs),
+ * and recv_reply takes their answers first: a batch costs one round trip
+ * fewer.  Handles are closed in the order opened, before any new OPEN.
+ */
 static int
 batch_close(struct psftp *p, struct bfile *f, size_t n)
 {
-	struct sftp_reply r;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (!f[i].open)
 			continue;
+		if (p->nclose == 0)
+			p->closeid = p->nextid;
+		else if (p->closeid + p->nclose != p->nextid) {
+			seterr(p, "closes out of order", NULL);
+			return -1;
+		}
 		f[i].id = p->nextid++;
 		if (sftp_put_string_req(p->out, SFTP_FXP_CLOSE, f[i].id, NULL,
 		    f[i].h, f[i].hlen) != 0) {
 			buf_reset(p->out);
 			return -1;
 		}
+		p->nclose++;
 	}
-	if (send_out(p) != 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (f[i].open && recv_reply(p, f[i].id, &r, NULL) != 0)
-			return -1;
 	return 0;
 }
 
 /*
- * Read up to PSFTP_BATCH_MAX small files at once: every step (open, each
- * read, close) is one round trip for the whole batch.  Per-file failures
- * land in b[i].status; -1 means the session is broken.
+ * How many files a batch may hold open: the open-handle limit the server
+ * states in limits@openssh.com, if lower than PSFTP_BATCH_MAX.  Asked
+ * once, by the first batch.
+ */
+static int
+batch_max(struct psftp *p, size_t *max)
+{
+	struct sftp_reply r;
+	struct sftp_limits l;
+	uint32_t id;
+
+	if (p->batch == 0) {
+		p->batch = PSFTP_BATCH_MAX;
+		if ((p->exts & SFTP_EXT_LIMITS) == 0)
+			goto done;
+		id = p->nextid++;
+		if (sftp_put_ext(p->out, id, SFTP_EXT_LIMITS_NAME) != 0) {
+			buf_reset(p->out);
+			seterr(p, "request too large", NULL);
+			return -1;
+		}
+		if (send_out(p) != 0 || recv_reply(p, id, &r, NULL) != 0)
+			return -1;
+		if (r.type != SFTP_FXP_EXTENDED_REPLY)
+			goto done;	/* refused: no limit stated */
+		if (sftp_parse_limits(r.data, r.datalen, &l) != 0) {
+			seterr(p, "malformed limits reply", NULL);
+			return -1;
+		}
+		if (l.handles > 0 && l.handles < p->batch)
+			p->batch = (size_t)l.handles;
+	}
+ done:
+	*max = p->batch;
+	return 0;
+}
+
+/*
+ * Read up to PSFTP_BATCH_MAX small files at once, as many at a time as
+ * the server lets a client hold open: every step (open, each read) is
+ * one round trip for all of them, and the closes go with the next
+ * step.  Per-file failures land in b[i].status; -1 means the session is
+ * broken.
  */
 int
 psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
     psftp_bsink sink, void *arg)
 {
 	struct bfile f[PSFTP_BATCH_MAX];
-	size_t i;
-	int more = 1;
+	size_t i, k, max;
+	int more;
 
 	if (n > PSFTP_BATCH_MAX) {
 		seterr(p, "batch too large", NULL);
 		return -1;
 	}
+	if (batch_max(p, &max) != 0)
+		return -1;
 	memset(f, 0, sizeof(f));
 	for (i = 0; i < n; i++)
 		b[i].status = 0;
-	if (batch_open(p, b, f, n) != 0)
-		return -1;
-	while (more)
-		if (batch_round(p, b, f, n, sink, arg, &more) != 0)
+	for (i = 0; i < n; i += k) {
+		k = n - i < max ? n - i : max;
+		if (batch_open(p, b + i, f + i, k) != 0)
 			return -1;
-	return batch_close(p, f, n);
+		more = 1;
+		while (more)
+			if (batch_round(p, b + i, f + i, k, i, sink, arg,
+			    &more) != 0)
+				return -1;
+		if (batch_close(p, f + i, k) != 0)
+			return -1;
+	}
+	return 0;
 }

@@ -987,6 +987,7 @@ session_download_batch(struct session *s, size_t n, const uint64_t *seq,
 		    sizeof(hb->names[i])) != 0)
 			goto out;
 		hb->b[i].name = hb->names[i];
+		hb->b[i].size = cap[i];
 		dl_init(&hb->d[i], fd[i], cap[i], pm);
 	}
 	if (psftp_get_batch(s->p, hb->b, n, hb_sink, hb) != 0) {
@@ -1036,8 +1037,9 @@ hash_unchecked(struct session *s)
 		cap = rec->r.size < PFISH_MSG_MAX ? rec->r.size : PFISH_MSG_MAX;
 		if (layout_seq_name(m->seq, PFISH_AGE_SUFFIX, hb->names[hb->n],
 		    sizeof(hb->names[hb->n])) != 0)
-			return -1;
+			goto out;
 		hb->b[hb->n].name = hb->names[hb->n];
+		hb->b[hb->n].size = cap;
 		hb->m[hb->n] = m;
 		dl_init(&hb->d[hb->n], -1, cap, NULL);
 		if (++hb->n == PSFTP_BATCH_MAX && hb_flush(s, hb) != 0)

@@ -127,11 +127,12 @@ int	 psftp_get(struct psftp *p, const char *name, uint64_t hint,
 	    psftp_sink sink, void *arg);
 struct psftp_batch {
 	const char	*name;
+	uint64_t	 size;		/* the length expected, 0: unknown */
 	int		 status;	/* out: 0 or PSFTP_ERR_* */
 };
 typedef int (*psftp_bsink)(void *arg, size_t idx, const u_char *data,
 	    size_t len);
-#define PSFTP_BATCH_MAX		32
+#define PSFTP_BATCH_MAX		64
 int	 psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
 	    psftp_bsink sink, void *arg);
 int	 psftp_remove(struct psftp *p, const char *name);

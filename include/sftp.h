@@ -160,6 +160,7 @@ int	sftp_get_read(struct buf *b, const u_char **handle, size_t *hlen,
 #define SFTP_EXT_STATE		0x01	/* pfish-state@pfish "1" */
 #define SFTP_EXT_DELETE	0x02	/* pfish-delete@pfish "1" */
 #define SFTP_EXT_LIMITS	0x04	/* limits@openssh.com */
+#define SFTP_EXT_LIMITS_NAME	"limits@openssh.com"
 #define SFTP_EXT_ACCOUNT	0x08	/* pfish-account@pfish "1" */
 
 /* A parsed reply; pointers borrow from the packet handed to the parser. */
@@ -208,6 +209,8 @@ int	sftp_put_read(struct buf *b, uint32_t id, const u_char *handle,
 int	sftp_put_string_req(struct buf *b, uint8_t type, uint32_t id,
 	    const char *ext, const void *arg, size_t arglen);
 
+int	sftp_put_ext(struct buf *b, uint32_t id, const char *ext);
+
 /* Replies: pkt is the packet after its uint32 length (type first). */
 int	sftp_parse_version(const u_char *pkt, size_t len, uint32_t *version,
 	    uint32_t *exts);
@@ -220,6 +223,14 @@ int	sftp_name_next(struct sftp_iter *it, const u_char **name,
 int	sftp_parse_state_page(const u_char *p, size_t len,
 	    struct sftp_state_page *sp);
 int	sftp_item_next(struct sftp_iter *it, struct sftp_item *item);
+/* The body of a limits@openssh.com EXTENDED_REPLY; 0 in a field: none. */
+struct sftp_limits {
+	uint64_t	 packet;
+	uint64_t	 read;
+	uint64_t	 write;
+	uint64_t	 handles;
+};
+int	sftp_parse_limits(const u_char *p, size_t len, struct sftp_limits *l);
 /*
  * The body of a pfish-account EXTENDED_REPLY: uint32 count, then count
  * of uint64 serial, string state.  Each state must carry serial after +

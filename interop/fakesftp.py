@@ -47,6 +47,7 @@
 #	headmove	hook= runs before every state request that continues
 #			a listing (its cursor neither empty nor a start)
 #	pass		nothing
+# Every wrapping mode notes in log= each OPEN the server refused.
 
 import os
 import shlex
@@ -380,6 +381,13 @@ class Wrap:
             p = read_packet(cout)
             if p is None:
                 return
+            if p[0] == FXP_STATUS and \
+                    struct.unpack(">I", p[1:5])[0] in self.opens:
+                # Every mode notes an OPEN the server refused.
+                (rid, code) = struct.unpack(">II", p[1:9])
+                msg, _ = g_str(p, 9)
+                note(self.conf, "open refused %s: %d %s" %
+                     (self.opens[rid], code, msg.decode(errors="replace")))
             if p[0] == FXP_VERSION and self.mode == "noext":
                 p = bytes([FXP_VERSION]) + struct.pack(">I", 3)
             elif (p[0] == FXP_HANDLE and

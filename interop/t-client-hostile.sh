@@ -380,6 +380,18 @@ for kind in read probe; do
 	    test "$(cat "ip$kind/$(seqf 2).age")" = other
 done
 
+# --- a server that lets a client hold few files open ----------------------
+# pfish-server -n 2 states its limit in limits@openssh.com; the client
+# reads small messages in batches no larger, so no OPEN is refused.
+fake pass server="$SERVER -d $M -n 2 -k $T/sshd/authorized_keys"
+cp "$T/fake.log" "$T/fake.log.before"
+expect "two handles: verify reads every message" 0 '^intact' \
+    $P -s "$T/st.n2" "$DEST" verify
+nsess=$((nsess + 1))
+n=$(diff "$T/fake.log.before" "$T/fake.log" | grep -c 'open refused')
+[ "$n" -eq 0 ] && ok "two handles: no OPEN refused" ||
+    notok "two handles: no OPEN refused" "$n refused"
+
 # --- pfish-server honours the options of delete keys ---------------------
 # The test user's key signs deletes only through pfish-server -k delkeys,
 # so sshd's own authorized_keys (its login) stays as it is.

@@ -457,6 +457,44 @@ sftp_put_string_req(struct buf *b, uint8_t type, uint32_t id, const char *ext,
 	return sftp_packet_end(b, start);
 }
 
+/* An EXTENDED request that is its name alone (limits@openssh.com). */
+int
+sftp_put_ext(struct buf *b, uint32_t id, const char *ext)
+{
+	size_t start;
+	int r;
+
+	if ((r = sftp_packet_begin(b, SFTP_FXP_EXTENDED, id, &start)) != 0 ||
+	    (r = buf_put_cstring(b, ext)) != 0)
+		return r;
+	return sftp_packet_end(b, start);
+}
+
+/*
+ * The body of a limits@openssh.com reply: uint64 packet, read, write and
+ * open-handle limits, 0 for none.  Later fields may follow; they are
+ * not read.
+ */
+int
+sftp_parse_limits(const u_char *p, size_t len, struct sftp_limits *l)
+{
+	struct buf *b;
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	if ((b = buf_from(p, len)) == NULL)
+		return BUF_ERR_ALLOC;
+	if ((r = buf_get_u64(b, &l->packet)) != 0 ||
+	    (r = buf_get_u64(b, &l->read)) != 0 ||
+	    (r = buf_get_u64(b, &l->write)) != 0 ||
+	    (r = buf_get_u64(b, &l->handles)) != 0) {
+		memset(l, 0, sizeof(*l));
+		r = SFTP_ERR_FORMAT;
+	}
+	buf_free(b);
+	return r;
+}
+
 static int
 strmatch(const u_char *p, size_t len, const char *s)
 {
@@ -497,7 +535,7 @@ sftp_parse_version(const u_char *pkt, size_t len, uint32_t *version,
 		else if (strmatch(name, nlen, PFISH_EXT_ACCOUNT) &&
 		    strmatch(data, dlen, PFISH_EXT_VERSION))
 			*exts |= SFTP_EXT_ACCOUNT;
-		else if (strmatch(name, nlen, "limits@openssh.com"))
+		else if (strmatch(name, nlen, SFTP_EXT_LIMITS_NAME))
 			*exts |= SFTP_EXT_LIMITS;
 	}
 	r = 0;

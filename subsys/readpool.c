@@ -35,7 +35,16 @@
  */
 /* A READ reply whole: its header, then up to PFISH_READ_MAX of data. */
 #define READPOOL_BUFLEN	(SFTP_DATA_HDR_LEN + PFISH_READ_MAX)
-#define READPOOL_KEEP	(PFISH_OUTPUT_HIWAT / PFISH_READ_MAX + 2)
+/*
+ * A reply this short is copied into the output and its buffer reused at
+ * once.  By reference, every short reply of a small file would hold a
+ * whole buffer until written: with the output at its high-water mark
+ * that is dozens of them, freed and faulted in again after each burst.
+ * Replies sent by reference are longer, so at most this many are queued
+ * before the output is full, and the pool keeps that many.
+ */
+#define READPOOL_COPY	(64 * 1024)
+#define READPOOL_KEEP	(PFISH_OUTPUT_HIWAT / READPOOL_COPY + 2)
 
 struct readpool {
 	u_char		*idle[READPOOL_KEEP];
@@ -99,11 +108,20 @@ readpool_release(const void *data, size_t len, void *arg)
 	readpool_put(arg, (u_char *)data);
 }
 
-/* Queue len bytes of b by reference; the pool gets b back when sent. */
+/*
+ * Queue len bytes of b: a short reply by copy, b back in the pool now;
+ * a long one by reference, b back in the pool once sent.
+ */
 void
 readpool_queue(struct readpool *p, struct evbuffer *out, u_char *b,
     size_t len)
 {
+	if (len <= READPOOL_COPY) {
+		if (evbuffer_add(out, b, len) != 0)
+			fatal("out of memory");
+		readpool_put(p, b);
+		return;
+	}
 	if (evbuffer_add_reference(out, b, len, readpool_release, p) != 0)
 		fatal("out of memory");
 }

@@ -67,7 +67,7 @@ static const struct server_request server_requests[] = {
 
 /* Extensions; the advertised ones go into VERSION and -Q. */
 const struct server_request server_extensions[] = {
-	{ "limits@openssh.com", 0, req_limits, REQ_NOWRITE, 1 },
+	{ SFTP_EXT_LIMITS_NAME, 0, req_limits, REQ_NOWRITE, 1 },
 	{ PFISH_EXT_STATE, 0, req_pfish_state, REQ_NOWRITE, 1 },
 	{ PFISH_EXT_DELETE, 0, req_pfish_delete, REQ_SIGNED_WRITE, 1 },
 	{ PFISH_EXT_ACCOUNT, 0, req_pfish_account, REQ_NOWRITE, 1 },

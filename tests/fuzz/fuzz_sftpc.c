@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "layout.h"
@@ -38,6 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sftp_state_page sp;
 	struct sftp_item item;
 	struct sftp_attrs a;
+	struct sftp_limits lim;
 	const u_char *name;
 	size_t namelen;
 	uint32_t version, exts;
@@ -68,6 +70,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (sftp_account_next(&it, &seq, &name, &namelen) == 1)
 			;
 	}
+	if (sftp_parse_limits(data, size, &lim) == 0 && size < 32)
+		abort();	/* four uint64s or nothing */
 	/* The state page parser also sees raw input directly. */
 	if (sftp_parse_state_page(data, size, &sp) == 0) {
 		while (sftp_item_next(&sp.items, &item) == 1)

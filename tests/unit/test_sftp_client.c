@@ -119,6 +119,38 @@ test_state_page(void **state)
 }
 
 static void
+test_limits(void **state)
+{
+	struct buf *b;
+	struct sftp_limits l;
+
+	(void)state;
+	assert_non_null(b = buf_new());
+	assert_int_equal(buf_put_u64(b, 262144), 0);
+	assert_int_equal(buf_put_u64(b, 122880), 0);
+	assert_int_equal(buf_put_u64(b, 0), 0);
+	/* One byte short of the handle limit: malformed, all zero. */
+	assert_int_equal(buf_put_u32(b, 0), 0);
+	assert_int_equal(buf_put_u8(b, 0), 0);
+	assert_int_equal(buf_put_u8(b, 0), 0);
+	assert_int_equal(buf_put_u8(b, 0), 0);
+	assert_int_equal(sftp_parse_limits(buf_ptr(b), buf_len(b), &l),
+	    SFTP_ERR_FORMAT);
+	assert_int_equal(l.packet, 0);
+	assert_int_equal(buf_put_u8(b, 40), 0);
+	assert_int_equal(sftp_parse_limits(buf_ptr(b), buf_len(b), &l), 0);
+	assert_int_equal(l.packet, 262144);
+	assert_int_equal(l.read, 122880);
+	assert_int_equal(l.write, 0);
+	assert_int_equal(l.handles, 40);
+	/* Fields a later version adds are not read. */
+	assert_int_equal(buf_put_u64(b, 7), 0);
+	assert_int_equal(sftp_parse_limits(buf_ptr(b), buf_len(b), &l), 0);
+	assert_int_equal(l.handles, 40);
+	buf_free(b);
+}
+
+static void
 test_names(void **state)
 {
 	(void)state;
@@ -136,6 +168,7 @@ main(void)
 		cmocka_unit_test(test_version_extensions),
 		cmocka_unit_test(test_status_and_trailing),
 		cmocka_unit_test(test_state_page),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_names),
 	};
 
