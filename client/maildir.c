@@ -34,21 +34,13 @@
 
 #include "agecrypt.h"
 #include "client.h"
-
-/* Bytes of the message's SHA-256 a delivered name carries. */
-#define MAILDIR_TAG	8
-
-/* A message delivered before, by its name: seq and hash prefix (hex). */
-struct mtag {
-	uint64_t		 seq;
-	char			 h[MAILDIR_TAG * 2];
-};
+#include "mdname.h"
 
 struct maildir {
 	char			 dir[PATH_MAX];
 	char			 host[64];
 	struct age_identities	*ids;
-	struct mtag		*tags;		/* sorted; read on first need */
+	struct mdname_tag	*tags;		/* sorted; read on first need */
 	size_t			 ntags;
 	int			 scanned;
 };
@@ -132,41 +124,7 @@ maildir_close(struct maildir *md)
 static int
 cmp_tag(const void *a, const void *b)
 {
-	const struct mtag *x = a, *y = b;
-
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
-	return memcmp(x->h, y->h, sizeof(x->h));
-}
-
-/*
- * The tag of a name this file delivers, TIME.PpidQseqHhash.HOST (and
- * any :2,FLAGS a reader adds): 0, or -1 for any other name.  The hash
- * is kept as text: a name whose text is not hex matches no message.
- */
-static int
-parse_tag(const char *name, struct mtag *t)
-{
-	const char *p;
-	size_t i;
-
-	if ((p = strchr(name, '.')) == NULL || p[1] != 'P' ||
-	    (p = strchr(p + 1, 'Q')) == NULL)
-		return -1;
-	t->seq = 0;
-	for (p++; *p >= '0' && *p <= '9'; p++) {
-		if (t->seq > (UINT64_MAX - 9) / 10)
-			return -1;
-		t->seq = t->seq * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p++ != 'H')
-		return -1;
-	for (i = 0; i < sizeof(t->h); i++, p++) {
-		if (*p == '\0' || *p == '.')
-			return -1;
-		t->h[i] = *p;
-	}
-	return *p == '.' ? 0 : -1;
+	return mdname_tag_cmp(a, b);
 }
 
 /* The tags of every message in new/ and cur/, read once. */
@@ -176,7 +134,7 @@ scan_tags(struct maildir *md)
 	const char *sub[] = { "new", "cur" };
 	char path[PATH_MAX];
 	struct dirent *de;
-	struct mtag t, *n;
+	struct mdname_tag t, *n;
 	size_t i, cap = 0;
 	DIR *d;
 	int len;
@@ -192,7 +150,7 @@ scan_tags(struct maildir *md)
 			errno = 0;
 			if ((de = readdir(d)) == NULL)
 				break;
-			if (parse_tag(de->d_name, &t) != 0)
+			if (mdname_parse(de->d_name, NULL, &t) != 0)
 				continue;
 			if (md->ntags == cap) {
 				cap = cap ? cap * 2 : 64;
@@ -230,23 +188,23 @@ maildir_deliver(struct maildir *md, int dirfd, const char *name,
     uint64_t seq, const u_char *sha256, int look)
 {
 	char base[PATH_MAX / 4], tmp[PATH_MAX], dst[PATH_MAX];
-	char hex[MAILDIR_TAG * 2 + 1];
-	struct mtag t;
-	size_t i;
+	char tag[MDNAME_TAG_MAX];
+	struct mdname_tag t;
 	int fd, n, r;
 
-	for (i = 0; i < MAILDIR_TAG; i++)
-		(void)snprintf(hex + 2 * i, 3, "%02x", sha256[i]);
-	t.seq = seq;
-	memcpy(t.h, hex, sizeof(t.h));
+	if (mdname_tag_make(seq, sha256, &t) != 0 ||
+	    mdname_tag_format((long)getpid(), &t, tag, sizeof(tag)) != 0) {
+		warnx("%s: no Maildir name for seq %llu", name,
+		    (unsigned long long)seq);
+		return -1;
+	}
 	if (look && !md->scanned && scan_tags(md) != 0)
 		return -1;
 	if (look && md->ntags > 0 && bsearch(&t, md->tags, md->ntags,
 	    sizeof(t), cmp_tag) != NULL)
 		return 0;
-	n = snprintf(base, sizeof(base), "%lld.P%ldQ%lluH%s.%s",
-	    (long long)time(NULL), (long)getpid(), (unsigned long long)seq,
-	    hex, md->host);
+	n = snprintf(base, sizeof(base), "%lld.%s.%s", (long long)time(NULL),
+	    tag, md->host);
 	if (n < 0 || (size_t)n >= sizeof(base) ||
 	    (n = snprintf(tmp, sizeof(tmp), "%s/tmp/%s", md->dir, base)) < 0 ||
 	    (size_t)n >= sizeof(tmp) ||
