@@ -457,14 +457,7 @@ put_name(struct fetch *f, struct staged *sf, const char *name)
 	int i, r;
 
 	for (i = 0; i < 3; i++) {
-		r = renameat2(f->dirfd, sf->tmp, f->dirfd, name,
-		    RENAME_NOREPLACE);
-		if (r == -1 && (errno == EINVAL || errno == ENOSYS)) {
-			/* No RENAME_NOREPLACE here: link(2) never replaces. */
-			r = linkat(f->dirfd, sf->tmp, f->dirfd, name, 0);
-			if (r == 0)
-				(void)unlinkat(f->dirfd, sf->tmp, 0);
-		}
+		r = fs_rename_new(f->dirfd, sf->tmp, f->dirfd, name);
 		if (r == 0 || errno != EEXIST)
 			return r;
 		/* Gone again before it could be read (0): try once more. */
@@ -706,13 +699,17 @@ plain_sink(void *arg, const u_char *data, size_t len)
 	return fs_write_all(f->outfd, data, len);
 }
 
-/* One listed file into a temp file, then its name; 0 or -1. */
+/*
+ * One listed file into a temp file, then its name, never replacing a
+ * file that appeared under it since the listing: 0, 1 when one did (the
+ * download is dropped), or -1.
+ */
 static int
 plain_one(struct fetch *f, const struct psftp_entry *en)
 {
 	struct session *s = f->s;
 	char tmp[64];
-	int fd, r;
+	int fd, r, saved;
 
 	if (!en->has_size) {
 		warnx("%s: listed without a size; not fetched", en->name);
@@ -733,10 +730,18 @@ plain_one(struct fetch *f, const struct psftp_entry *en)
 		    (unsigned long long)f->left);
 		r = PSFTP_ERR_ABORT;
 	}
-	if (r != 0 || fs_commit(fd, f->dirfd, tmp, f->dirfd, en->name) == -1) {
+	if (r != 0 || fs_commit_new(fd, f->dirfd, tmp, f->dirfd,
+	    en->name) == -1) {
+		saved = errno;
 		if (r != 0)
 			close(fd);
 		(void)unlinkat(f->dirfd, tmp, 0);
+		errno = saved;
+		if (r == 0 && errno == EEXIST) {
+			warnx("%s appeared in the fetch directory during this "
+			    "run; not overwritten", en->name);
+			return 1;
+		}
 		if (f->over)
 			warnx("%s: the server sent more than the %llu bytes it "
 			    "listed; not kept", en->name,
@@ -756,7 +761,8 @@ fetch_plain(struct fetch *f, int del)
 {
 	struct session *s = f->s;
 	struct psftp_entry *en;
-	size_t i;
+	size_t i, clash = 0;
+	int r;
 
 	session_no_state(s, "messages are fetched UNVERIFIED");
 	if (session_list(s) != 0)
@@ -765,13 +771,17 @@ fetch_plain(struct fetch *f, int del)
 		en = &s->ents[i];
 		if (faccessat(f->dirfd, en->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
-		if (plain_one(f, en) != 0)
+		if ((r = plain_one(f, en)) == -1)
 			return PFISH_EXIT_ERROR;
+		if (r == 1) {
+			clash++;	/* not ours to delete on the server */
+			continue;
+		}
 		if (del && psftp_remove(s->p, en->name) != 0)
 			warnx("%s", psftp_errmsg(s->p));
 		f->got++;
 	}
-	return PFISH_EXIT_NOSTATE;
+	return clash > 0 ? PFISH_EXIT_ERROR : PFISH_EXIT_NOSTATE;
 }
 
 /*

@@ -66,6 +66,16 @@ int	fs_tmpgen_create(struct fs_tmpgen *g, char *tmpname, size_t tmplen);
 int	fs_commit(int fd, int tmpfd, const char *tmpname, int dirfd,
 	    const char *name);
 
+/*
+ * Rename fromfd/from to tofd/to only if to does not exist: -1 with
+ * errno EEXIST if it does (from stays).  Where the kernel or file system
+ * cannot rename without replacing, a hard link and an unlink do it.
+ */
+int	fs_rename_new(int fromfd, const char *from, int tofd, const char *to);
+/* fs_commit that never replaces name: -1 with errno EEXIST if it exists. */
+int	fs_commit_new(int fd, int tmpfd, const char *tmpname, int dirfd,
+	    const char *name);
+
 /* The whole sequence for an in-memory file. */
 int	fs_write_atomic(int dirfd, int tmpfd, const char *name,
 	    const void *data, size_t len, mode_t mode);

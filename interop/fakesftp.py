@@ -47,7 +47,8 @@
 #	headmove	hook= runs before every state request that continues
 #			a listing (its cursor neither empty nor a start)
 #	pass		nothing
-# Every wrapping mode notes in log= each OPEN the server refused.
+# Every wrapping mode notes in log= each OPEN the server refused, and
+# with noext=1 sends VERSION without the pfish extensions as noext does.
 
 import os
 import shlex
@@ -388,7 +389,8 @@ class Wrap:
                 msg, _ = g_str(p, 9)
                 note(self.conf, "open refused %s: %d %s" %
                      (self.opens[rid], code, msg.decode(errors="replace")))
-            if p[0] == FXP_VERSION and self.mode == "noext":
+            if p[0] == FXP_VERSION and (self.mode == "noext" or
+                                        self.conf.get("noext") == "1"):
                 p = bytes([FXP_VERSION]) + struct.pack(">I", 3)
             elif (p[0] == FXP_HANDLE and
                     self.mode in ("endless", "readhook") and

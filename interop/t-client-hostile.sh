@@ -343,6 +343,27 @@ check "same content: every message there once, no temp file left" \
     "$(seqf 1).age $(seqf 2).age $(seqf 3).age "
 check "same content: the hook ran" grep -q 'hook ran, exit 0' "$T/fake.log"
 
+# The same without signed state (the unverified fallback, --delete): the
+# file that appeared stays, the download is dropped, and that message is
+# not deleted on the server.
+mkdir pc
+fake readhook name="$(seqf 2).age" hook="echo other >$T/pc/$(seqf 2).age" \
+    noext=1
+expect "unverified fallback, name taken during the fetch: not overwritten" \
+    1 "$(seqf 2).age appeared in the fetch directory during this run; not overwritten" \
+    $P -s "$T/st.pc" "$DEST" fetch -d pc --delete
+nsess=$((nsess + 1))
+check "unverified fallback, name taken: the other content is kept" \
+    test "$(cat "pc/$(seqf 2).age")" = other
+check "unverified fallback, name taken: the rest fetched, no temp file" \
+    test "$(ls -A pc | tr '\n' ' ')" = \
+    "$(seqf 1).age $(seqf 2).age $(seqf 3).age "
+check "unverified fallback, name taken: the rest equals the store's" \
+    cmp -s "pc/$(seqf 3).age" "clean/$(seqf 3).age"
+check "unverified fallback, name taken: not deleted on the server" \
+    test -e "$M/$(seqf 2).age"
+restore
+
 # A message already in the fetch directory with its signed content is
 # taken as it is, not written again; with other content it is not
 # overwritten.  A small directory is read once; in one far larger than

@@ -163,8 +163,24 @@ fs_tmpgen_create(struct fs_tmpgen *g, char *tmpname, size_t tmplen)
 }
 
 int
-fs_commit(int fd, int tmpfd, const char *tmpname, int dirfd,
-    const char *name)
+fs_rename_new(int fromfd, const char *from, int tofd, const char *to)
+{
+#ifdef RENAME_NOREPLACE
+	if (renameat2(fromfd, from, tofd, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	/* link(2) never replaces; the old name goes once the new is there. */
+	if (linkat(fromfd, from, tofd, to, 0) == -1)
+		return -1;
+	(void)unlinkat(fromfd, from, 0);
+	return 0;
+}
+
+static int
+commit(int fd, int tmpfd, const char *tmpname, int dirfd, const char *name,
+    int replace)
 {
 	int saved, r = -1;
 
@@ -176,7 +192,8 @@ fs_commit(int fd, int tmpfd, const char *tmpname, int dirfd,
 	}
 	if (close(fd) == -1)
 		goto out;
-	if (renameat(tmpfd, tmpname, dirfd, name) == -1)
+	if (replace ? renameat(tmpfd, tmpname, dirfd, name) == -1 :
+	    fs_rename_new(tmpfd, tmpname, dirfd, name) == -1)
 		goto out;
 	/*
 	 * Only the new name must be durable; a temp name that comes back
@@ -190,6 +207,20 @@ fs_commit(int fd, int tmpfd, const char *tmpname, int dirfd,
 	unlinkat(tmpfd, tmpname, 0);
 	errno = saved;
 	return r;
+}
+
+int
+fs_commit(int fd, int tmpfd, const char *tmpname, int dirfd,
+    const char *name)
+{
+	return commit(fd, tmpfd, tmpname, dirfd, name, 1);
+}
+
+int
+fs_commit_new(int fd, int tmpfd, const char *tmpname, int dirfd,
+    const char *name)
+{
+	return commit(fd, tmpfd, tmpname, dirfd, name, 0);
 }
 
 int

@@ -156,6 +156,43 @@ test_commit_failure_cleans(void **state)
 	assert_int_equal(count_entries(d->tmp), 0);
 }
 
+/* A file holding data in d->tmp, committed to d->dir/name. */
+static int
+commit_new(struct dirs *d, const char *name, const char *data)
+{
+	char tmp[64];
+	int fd;
+
+	assert_int_not_equal(fd = fs_tmp_create(d->tmp, 0600, tmp,
+	    sizeof(tmp)), -1);
+	assert_int_equal(write(fd, data, strlen(data)), (ssize_t)strlen(data));
+	return fs_commit_new(fd, d->tmp, tmp, d->dir, name);
+}
+
+/* fs_commit_new never replaces: EEXIST, the old file kept, no temp left. */
+static void
+test_commit_new(void **state)
+{
+	struct dirs *d = *state;
+	u_char *data;
+	size_t len;
+
+	assert_int_equal(commit_new(d, "m", "first\n"), 0);
+	assert_int_equal(commit_new(d, "m", "second\n"), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(fs_read_file(d->dir, "m", 100, &data, &len), 0);
+	assert_string_equal((char *)data, "first\n");
+	free(data);
+	assert_int_equal(count_entries(d->tmp), 0);
+	/* A symbolic link under the name is not replaced either. */
+	assert_int_equal(symlinkat("m", d->dir, "l"), 0);
+	assert_int_equal(commit_new(d, "l", "third\n"), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(fs_read_file(d->dir, "l", 100, &data, &len), -1);
+	assert_int_equal(errno, ELOOP);
+	assert_int_equal(count_entries(d->tmp), 0);
+}
+
 /* Many names from one stem: all distinct, all 0600 under umask 022. */
 static void
 test_tmpgen_names(void **state)
@@ -251,6 +288,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_write_replace_read, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_read_limits, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_commit_new, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_commit_failure_cleans,
 		    setup, teardown),
