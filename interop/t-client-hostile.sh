@@ -312,19 +312,24 @@ done
 # and before its rename (another run, or anything else) is never
 # replaced: other content stays and that message is not recorded as
 # fetched; the same content stands for the download.
+# taken LABEL DIR STORE: what a fetch into DIR leaves when message 2's
+# name was taken by other content during it; STORE holds the messages.
+taken() {
+	check "$1: the other content is kept" \
+	    test "$(cat "$2/$(seqf 2).age")" = other
+	check "$1: the rest fetched, no temp file left" \
+	    test "$(ls -A "$2" | tr '\n' ' ')" = \
+	    "$(seqf 1).age $(seqf 2).age $(seqf 3).age "
+	check "$1: the rest equals the store's" \
+	    cmp -s "$2/$(seqf 3).age" "$3/$(seqf 3).age"
+}
 mkdir cf
 fake readhook name="$(seqf 2).age" hook="echo other >$T/cf/$(seqf 2).age"
 expect "name taken during the fetch: not overwritten (exit 1)" 1 \
     "$(seqf 2).age appeared with other content.*not overwritten" \
     $P -s "$T/st.cf" "$DEST" fetch -d cf
 nsess=$((nsess + 1))
-check "name taken during the fetch: the other content is kept" \
-    test "$(cat "cf/$(seqf 2).age")" = other
-check "name taken during the fetch: the rest fetched, no temp file left" \
-    test "$(ls -A cf | tr '\n' ' ')" = \
-    "$(seqf 1).age $(seqf 2).age $(seqf 3).age "
-check "name taken during the fetch: the rest equals the store's" \
-    cmp -s "cf/$(seqf 3).age" "$M/$(seqf 3).age"
+taken "name taken during the fetch" cf "$M"
 rm "cf/$(seqf 2).age"
 fake pass
 expect "name taken during the fetch: not recorded, fetched next run" 0 '' \
@@ -353,13 +358,7 @@ expect "unverified fallback, name taken during the fetch: not overwritten" \
     1 "$(seqf 2).age appeared in the fetch directory during this run; not overwritten" \
     $P -s "$T/st.pc" "$DEST" fetch -d pc --delete
 nsess=$((nsess + 1))
-check "unverified fallback, name taken: the other content is kept" \
-    test "$(cat "pc/$(seqf 2).age")" = other
-check "unverified fallback, name taken: the rest fetched, no temp file" \
-    test "$(ls -A pc | tr '\n' ' ')" = \
-    "$(seqf 1).age $(seqf 2).age $(seqf 3).age "
-check "unverified fallback, name taken: the rest equals the store's" \
-    cmp -s "pc/$(seqf 3).age" "clean/$(seqf 3).age"
+taken "unverified fallback, name taken" pc clean
 check "unverified fallback, name taken: not deleted on the server" \
     test -e "$M/$(seqf 2).age"
 restore
