@@ -294,18 +294,27 @@ psftp_can_delete(const struct psftp *p)
  * not NULL, makes it an SSH_FXP_EXTENDED request of that name
  * (PROTOCOL.pfish: the extension name, then the one argument).
  */
+/* Send a request of one string; its answer is read by recv_reply. */
 static int
-string_req(struct psftp *p, uint8_t type, const char *ext, const void *arg,
-    size_t arglen, struct sftp_reply *r, struct sftp_iter *names)
+send_string_req(struct psftp *p, uint8_t type, const char *ext,
+    const void *arg, size_t arglen, uint32_t *id)
 {
-	uint32_t id = p->nextid++;
-
-	if (sftp_put_string_req(p->out, type, id, ext, arg, arglen) != 0) {
+	*id = p->nextid++;
+	if (sftp_put_string_req(p->out, type, *id, ext, arg, arglen) != 0) {
 		buf_reset(p->out);
 		seterr(p, "request too large", NULL);
 		return -1;
 	}
-	if (send_out(p) != 0)
+	return send_out(p);
+}
+
+static int
+string_req(struct psftp *p, uint8_t type, const char *ext, const void *arg,
+    size_t arglen, struct sftp_reply *r, struct sftp_iter *names)
+{
+	uint32_t id;
+
+	if (send_string_req(p, type, ext, arg, arglen, &id) != 0)
 		return -1;
 	return recv_reply(p, id, r, names);
 }
@@ -728,21 +737,6 @@ skip_records(u_char *cursor, size_t *cursorlen, size_t cursorsz,
 	return put_cursor(&c, cursor, cursorlen, cursorsz) == 0;
 }
 
-/* Send a pfish-state request for cursor; its answer is read later. */
-static int
-state_req(struct psftp *p, const u_char *cursor, size_t cursorlen,
-    uint32_t *id)
-{
-	*id = p->nextid++;
-	if (sftp_put_string_req(p->out, SFTP_FXP_EXTENDED, *id,
-	    PFISH_EXT_STATE, cursor, cursorlen) != 0) {
-		buf_reset(p->out);
-		seterr(p, "request too large", NULL);
-		return -1;
-	}
-	return send_out(p);
-}
-
 /* The first cursor of a listing: "", or a start past the seq start names. */
 static uint64_t
 start_cursor(const struct psftp_skip *skip, void *arg, u_char *cursor,
@@ -794,7 +788,8 @@ psftp_state(struct psftp *p, psftp_item_cb cb, const struct psftp_skip *skip,
 		first = 1;
 		do {
 			ours = (first && start != 0) || moved;
-			if (!sent && state_req(p, cursor, cursorlen, &id) != 0)
+			if (!sent && send_string_req(p, SFTP_FXP_EXTENDED,
+			    PFISH_EXT_STATE, cursor, cursorlen, &id) != 0)
 				return -1;
 			if (recv_reply(p, id, &r, NULL) != 0)
 				return -1;
@@ -821,7 +816,8 @@ psftp_state(struct psftp *p, psftp_item_cb cb, const struct psftp_skip *skip,
 			if (!first) {
 				moved = skip_records(cursor, &cursorlen,
 				    sizeof(cursor), &sk, arg);
-				if (cursorlen != 0 && state_req(p, cursor,
+				if (cursorlen != 0 && send_string_req(p,
+				    SFTP_FXP_EXTENDED, PFISH_EXT_STATE, cursor,
 				    cursorlen, &id) != 0)
 					return -1;
 				sent = cursorlen != 0;
@@ -1133,19 +1129,13 @@ batch_max(struct psftp *p, size_t *max)
 {
 	struct sftp_reply r;
 	struct sftp_limits l;
-	uint32_t id;
 
 	if (p->batch == 0) {
 		p->batch = PSFTP_BATCH_MAX;
 		if ((p->exts & SFTP_EXT_LIMITS) == 0)
 			goto done;
-		id = p->nextid++;
-		if (sftp_put_ext(p->out, id, SFTP_EXT_LIMITS_NAME) != 0) {
-			buf_reset(p->out);
-			seterr(p, "request too large", NULL);
-			return -1;
-		}
-		if (send_out(p) != 0 || recv_reply(p, id, &r, NULL) != 0)
+		if (string_req(p, SFTP_FXP_EXTENDED, SFTP_EXT_LIMITS_NAME,
+		    NULL, 0, &r, NULL) != 0)
 			return -1;
 		if (r.type != SFTP_FXP_EXTENDED_REPLY)
 			goto done;	/* refused: no limit stated */

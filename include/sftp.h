@@ -205,11 +205,12 @@ int	sftp_put_open(struct buf *b, uint32_t id, const char *path,
 	    uint32_t pflags);
 int	sftp_put_read(struct buf *b, uint32_t id, const u_char *handle,
 	    size_t hlen, uint64_t off, uint32_t len);
-/* A request of one string (a path or handle); ext: EXTENDED's name. */
+/*
+ * A request of one string (a path or handle); ext: EXTENDED's name.  arg
+ * NULL: no string, an EXTENDED that is its name alone.
+ */
 int	sftp_put_string_req(struct buf *b, uint8_t type, uint32_t id,
 	    const char *ext, const void *arg, size_t arglen);
-
-int	sftp_put_ext(struct buf *b, uint32_t id, const char *ext);
 
 /* Replies: pkt is the packet after its uint32 length (type first). */
 int	sftp_parse_version(const u_char *pkt, size_t len, uint32_t *version,

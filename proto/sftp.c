@@ -452,20 +452,7 @@ sftp_put_string_req(struct buf *b, uint8_t type, uint32_t id, const char *ext,
 
 	if ((r = sftp_packet_begin(b, type, id, &start)) != 0 ||
 	    (ext != NULL && (r = buf_put_cstring(b, ext)) != 0) ||
-	    (r = buf_put_string(b, arg, arglen)) != 0)
-		return r;
-	return sftp_packet_end(b, start);
-}
-
-/* An EXTENDED request that is its name alone (limits@openssh.com). */
-int
-sftp_put_ext(struct buf *b, uint32_t id, const char *ext)
-{
-	size_t start;
-	int r;
-
-	if ((r = sftp_packet_begin(b, SFTP_FXP_EXTENDED, id, &start)) != 0 ||
-	    (r = buf_put_cstring(b, ext)) != 0)
+	    (arg != NULL && (r = buf_put_string(b, arg, arglen)) != 0))
 		return r;
 	return sftp_packet_end(b, start);
 }

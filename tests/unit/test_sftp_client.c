@@ -150,6 +150,26 @@ test_limits(void **state)
 	buf_free(b);
 }
 
+/* The limits request is its name alone: no string follows it. */
+static void
+test_ext_name_alone(void **state)
+{
+	static const u_char want[] = {
+		0, 0, 0, 27, SFTP_FXP_EXTENDED, 0, 0, 0, 5,
+		0, 0, 0, 18, 'l', 'i', 'm', 'i', 't', 's', '@',
+		'o', 'p', 'e', 'n', 's', 's', 'h', '.', 'c', 'o', 'm'
+	};
+	struct buf *b;
+
+	(void)state;
+	assert_non_null(b = buf_new());
+	assert_int_equal(sftp_put_string_req(b, SFTP_FXP_EXTENDED, 5,
+	    SFTP_EXT_LIMITS_NAME, NULL, 0), 0);
+	assert_int_equal(buf_len(b), sizeof(want));
+	assert_memory_equal(buf_ptr(b), want, sizeof(want));
+	buf_free(b);
+}
+
 static void
 test_names(void **state)
 {
@@ -169,6 +189,7 @@ main(void)
 		cmocka_unit_test(test_status_and_trailing),
 		cmocka_unit_test(test_state_page),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_ext_name_alone),
 		cmocka_unit_test(test_names),
 	};
 
