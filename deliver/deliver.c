@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,8 @@ struct delivery {
 	int		 sigerr;	/* its stderr file */
 	char		 sigprog[256];	/* its command's program */
 };
+
+extern char **environ;
 
 static volatile sig_atomic_t timed_out;
 
@@ -308,28 +311,52 @@ runnable(const char *cmd)
 
 /*
  * Start argv with stdin from infd, stdout to outfd (-1: /dev/null) and
- * stderr to errfd (-1: ours).
+ * stderr to errfd (-1: ours); -1, said, if it cannot be started.
+ * posix_spawn shares our memory until the exec, where fork would copy
+ * the page tables and then fault in every page either side writes.  The
+ * descriptors passed are close-on-exec; the dup2 actions give the child
+ * its own copies.
  */
 static pid_t
 spawn(char **argv, int infd, int outfd, int errfd)
 {
-	pid_t pid;
-	int null;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t def;
+	pid_t pid = -1;
+	int r;
 
-	if ((pid = fork()) != 0)
-		return pid;
-	if ((null = open("/dev/null", O_RDWR)) == -1)
-		_exit(127);
-	if (dup2(infd != -1 ? infd : null, STDIN_FILENO) == -1 ||
-	    dup2(outfd != -1 ? outfd : null, STDOUT_FILENO) == -1 ||
-	    (errfd != -1 && dup2(errfd, STDERR_FILENO) == -1))
-		_exit(127);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGALRM, SIG_DFL);
-	execvp(argv[0], argv);
-	dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0],
-	    strerror(errno));
-	_exit(127);
+	if ((r = posix_spawn_file_actions_init(&fa)) != 0)
+		goto out;
+	if ((r = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		goto out;
+	}
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	sigaddset(&def, SIGALRM);
+	if ((r = infd != -1 ?
+	    posix_spawn_file_actions_adddup2(&fa, infd, STDIN_FILENO) :
+	    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+	    O_RDWR, 0)) == 0 &&
+	    (r = outfd != -1 ?
+	    posix_spawn_file_actions_adddup2(&fa, outfd, STDOUT_FILENO) :
+	    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null",
+	    O_RDWR, 0)) == 0 &&
+	    (errfd == -1 || (r = posix_spawn_file_actions_adddup2(&fa, errfd,
+	    STDERR_FILENO)) == 0) &&
+	    (r = posix_spawnattr_setsigdefault(&at, &def)) == 0 &&
+	    (r = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF)) == 0)
+		r = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+ out:
+	if (r != 0) {
+		errno = r;
+		error_errno("cannot run %s", argv[0]);
+		return -1;
+	}
+	return pid;
 }
 
 /* A fresh, already unlinked file in the spool for a child's stderr. */

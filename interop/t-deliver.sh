@@ -87,6 +87,18 @@ expect signer-down-75 75 $?
 test "$(count)" -eq 2 && ok signer-down-stores-nothing || notok signer-down-stores-nothing
 test "$(spooled)" -eq 1 && ok signer-down-keeps-ciphertext || notok signer-down-keeps-ciphertext
 if grep -rq third spool; then notok spool-has-no-plaintext; else ok spool-has-no-plaintext; fi
+# A signer that can be executed but not run (a script with no #! line;
+# commands are run without a shell): deferred, with the reason.
+printf 'exit 0\n' > noshebang
+chmod +x noshebang
+dl -S "$T/noshebang" alice < m3 2> noexec.err
+expect signer-noexec-75 75 $?
+if grep -q "cannot run $T/noshebang: Exec format error" noexec.err; then
+	ok signer-noexec-says-why
+else
+	notok signer-noexec-says-why "$(cat noexec.err)"
+fi
+test "$(count)" -eq 2 && ok signer-noexec-stores-nothing || notok signer-noexec-stores-nothing
 dl alice < m3
 expect signer-retry-0 0 $?
 check_msg signer-retry-seq3 3 m3
