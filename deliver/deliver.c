@@ -69,6 +69,10 @@ struct delivery {
 	int		 sigout;	/* its stdout: "settled SEQ" */
 	int		 sigerr;	/* its stderr file */
 	char		 sigprog[256];	/* its command's program */
+	pid_t		 stpid;		/* the store, waiting for the record */
+	int		 stin;		/* its stdin */
+	int		 sterr;		/* its stderr file */
+	char		 stprog[256];	/* its command's program */
 };
 
 extern char **environ;
@@ -546,7 +550,7 @@ sign(struct delivery *d)
 	close(q[0]);
 	d->sigin = q[1];
 	d->sigout = p[0];
-	d->sigerr = d->errfd;	/* the store gets a file of its own */
+	d->sigerr = d->errfd;
 	d->errfd = -1;
 	if (d->sigpid == -1)
 		return EX_TEMPFAIL;
@@ -800,14 +804,19 @@ feed_store(struct delivery *d, int out)
 	return r;
 }
 
-/* "store_cmd accept USER" with the record and message on stdin. */
+/*
+ * Start "store_cmd accept USER" before there is a record to give it, so
+ * that its start-up (over ssh, a connection to the fetch host) overlaps
+ * the signer's run.  It waits on its standard input: store_feed gives it
+ * the record and message, store_stop lets it go unfed.  A store command
+ * that cannot be run is found before the signer spends a seq.
+ */
 static int
-store(struct delivery *d)
+store_start(struct delivery *d)
 {
 	char buf[1024], *argv[DELIVER_ARGS_MAX + 1];
 	const char *extra[] = { "accept", d->user, NULL };
-	pid_t pid;
-	int p[2], fed, r;
+	int p[2], r;
 
 	if (build_argv(d->store_cmd, buf, sizeof(buf), argv, extra) == -1) {
 		error("bad store command");
@@ -815,19 +824,55 @@ store(struct delivery *d)
 	}
 	if ((r = check_runnable("store", argv)) != 0)
 		return r;
-	if (err_open(d) == -1 || pipe2(p, O_CLOEXEC) == -1 ||
-	    (pid = spawn(argv, p[0], d->errfd, d->errfd)) == -1)
+	strlcpy(d->stprog, argv[0], sizeof(d->stprog));
+	if (err_open(d) == -1 || pipe2(p, O_CLOEXEC) == -1)
 		return EX_TEMPFAIL;
+	d->stpid = spawn(argv, p[0], d->errfd, d->errfd);
 	close(p[0]);
-	fed = feed_store(d, p[1]);
-	close(p[1]);
-	if ((r = reap(d, pid, "store", argv[0], d->errfd)) != 0)
+	d->stin = p[1];
+	d->sterr = d->errfd;	/* the signer gets a file of its own */
+	d->errfd = -1;
+	return d->stpid == -1 ? EX_TEMPFAIL : 0;
+}
+
+/* The signed record and the message to the waiting store; its answer. */
+static int
+store_feed(struct delivery *d)
+{
+	int fed, r;
+
+	fed = feed_store(d, d->stin);
+	close(d->stin);
+	d->stin = -1;
+	r = reap(d, d->stpid, "store", d->stprog, d->sterr);
+	d->stpid = -1;
+	if (r != 0)
 		return r;
 	if (fed == -1) {
 		error_errno("store: feeding");
 		return EX_TEMPFAIL;
 	}
 	return 0;
+}
+
+/*
+ * A store started but never fed (no signed record came): it has read
+ * nothing and so done nothing; stop it without a word in the log.
+ */
+static void
+store_stop(struct delivery *d)
+{
+	int status;
+
+	if (d->stin != -1)
+		close(d->stin);
+	d->stin = -1;
+	if (d->stpid == -1)
+		return;
+	kill(d->stpid, SIGTERM);
+	while (waitpid(d->stpid, &status, 0) == -1 && errno == EINTR)
+		;
+	d->stpid = -1;
 }
 
 static void
@@ -891,8 +936,9 @@ deliver(struct delivery *d, int timeout)
 		if ((r = settle(d, "stored", d->seq)) == 0)
 			logit("%s: already delivered as seq %llu", d->user,
 			    (unsigned long long)d->seq);
-	} else if ((r = sign(d)) == 0 && (r = store(d)) == 0 &&
-	    (r = done_mark(d)) == 0 && (r = signer_report(d, "stored")) == 0)
+	} else if ((r = store_start(d)) == 0 && (r = sign(d)) == 0 &&
+	    (r = store_feed(d)) == 0 && (r = done_mark(d)) == 0 &&
+	    (r = signer_report(d, "stored")) == 0)
 		logit("%s: delivered seq %llu, %llu bytes, sha256 %.16s",
 		    d->user, (unsigned long long)d->seq,
 		    (unsigned long long)d->size, d->sha);
@@ -902,6 +948,7 @@ deliver(struct delivery *d, int timeout)
 		logit("%s: seq %llu voided", d->user,
 		    (unsigned long long)d->seq);
 	(void)signer_report(d, NULL);	/* still waiting: let it go */
+	store_stop(d);
 	alarm(0);
 	if (r == 0)
 		done_prune(d);
@@ -937,7 +984,8 @@ deliver_main(int argc, char **argv)
 	d.store_cmd = DELIVER_STORE_CMD;
 	d.spool = PFISH_DELIVER_SPOOL;
 	d.dirfd = d.errfd = d.sigin = d.sigout = d.sigerr = -1;
-	d.sigpid = -1;
+	d.stin = d.sterr = -1;
+	d.sigpid = d.stpid = -1;
 	/* stderr for the mail system's log of this delivery, and syslog. */
 	log_init("pfish-deliver", LOG_LEVEL_INFO, LOG_MAIL, LOG_TO_BOTH);
 	parse_args(&d, argc, argv, &timeout);
@@ -960,6 +1008,8 @@ deliver_main(int argc, char **argv)
 		close(d.errfd);
 	if (d.sigerr != -1)
 		close(d.sigerr);
+	if (d.sterr != -1)
+		close(d.sterr);
 	free(d.record);
 	return r;
 }

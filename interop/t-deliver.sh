@@ -99,6 +99,14 @@ else
 	notok signer-noexec-says-why "$(cat noexec.err)"
 fi
 test "$(count)" -eq 2 && ok signer-noexec-stores-nothing || notok signer-noexec-stores-nothing
+# The store is started with the signer: one that cannot be run is found
+# before the signer spends a seq on the message.
+before=$("$SIGNER" -s state status alice)
+dl -A /nonexistent/pfish-store alice < m3
+expect store-missing-75 75 $?
+after=$("$SIGNER" -s state status alice)
+test "$after" = "$before" && ok store-missing-spends-no-seq ||
+    notok store-missing-spends-no-seq "$before -> $after"
 dl alice < m3
 expect signer-retry-0 0 $?
 check_msg signer-retry-seq3 3 m3
