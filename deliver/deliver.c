@@ -857,7 +857,8 @@ store_feed(struct delivery *d)
 
 /*
  * A store started but never fed (no signed record came): it has read
- * nothing and so done nothing; stop it without a word in the log.
+ * nothing and so done nothing; stop it without a word in the log (and
+ * for good if it outlives the time the delivery may take).
  */
 static void
 store_stop(struct delivery *d)
@@ -869,9 +870,10 @@ store_stop(struct delivery *d)
 	d->stin = -1;
 	if (d->stpid == -1)
 		return;
-	kill(d->stpid, SIGTERM);
+	kill(d->stpid, timed_out ? SIGKILL : SIGTERM);
 	while (waitpid(d->stpid, &status, 0) == -1 && errno == EINTR)
-		;
+		if (timed_out)
+			kill(d->stpid, SIGKILL);
 	d->stpid = -1;
 }
 

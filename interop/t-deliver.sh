@@ -141,6 +141,19 @@ if [ $(($(date +%s) - start)) -lt 600 ] && [ -s hang.pid ] &&
 else
 	notok signer-timeout-prompt "the hung signer was not cut off"
 fi
+# The store started beside that signer, one that ignores SIGTERM, goes
+# with it when the time is up (timeout(1) only guards the suite).
+printf '#!/bin/sh\necho $$ >>%s/.pids\necho $$ >%s/stub.pid\ntrap "" TERM\nexec sleep 600\n' \
+    "$T" "$T" > stubborn
+chmod +x stubborn
+timeout 120 "$DELIVER" -r rcpts -d spool -S "$T/hang" -A "$T/stubborn" -t 1 \
+    alice < m5
+expect store-unfed-timeout-75 75 $?
+if [ -s stub.pid ] && ! kill -0 "$(cat stub.pid)" 2>/dev/null; then
+	ok store-unfed-cut-off
+else
+	notok store-unfed-cut-off "the waiting store was not stopped"
+fi
 printf '#!/bin/sh\ncat >/dev/null\nexit 65\n' > refuse
 chmod +x refuse
 dl -A "$T/refuse" alice < m5
