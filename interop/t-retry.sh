@@ -125,6 +125,8 @@ check "signer: next 8, nothing pending" sh -c "'$SIGNER' -s state status alice |
 # --- 4. killed after the signer signed, before the store; two more
 cat >killstore2 <<EOF
 #!/bin/sh
+# Started beside the signer: wait for the signed record first.
+head -c 1 >/dev/null
 kill -KILL \$PPID
 exit 75
 EOF
