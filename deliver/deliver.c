@@ -515,21 +515,20 @@ signed_whole(const struct delivery *d)
 }
 
 /*
- * "signer_cmd deliver USER SIZE SHA256"; its stdout is the record and a
- * head that covers it, both for the store.  The signer then waits for
- * signer_report() on its stdin; it is not reaped here unless it failed.
+ * Start "signer_cmd deliver USER" before the message is read, as the store
+ * is, so that its start-up (over ssh, a connection to the signing host)
+ * overlaps reading, encrypting and spooling.  It waits for sign()'s
+ * request on its standard input and has spent no seq until then; closing
+ * that input unasked lets it go.  A signer that cannot be run is found
+ * before anything is read.
  */
 static int
-sign(struct delivery *d)
+signer_start(struct delivery *d)
 {
-	char buf[1024], size[32], *argv[DELIVER_ARGS_MAX + 1];
-	const char *extra[] = { "deliver", d->user, size, d->sha, NULL };
-	ssize_t n;
+	char buf[1024], *argv[DELIVER_ARGS_MAX + 1];
+	const char *extra[] = { "deliver", d->user, NULL };
 	int p[2], q[2], r;
 
-	r = snprintf(size, sizeof(size), "%llu", (unsigned long long)d->size);
-	if (r < 0 || (size_t)r >= sizeof(size))
-		return EX_SOFTWARE;
 	if (build_argv(d->signer_cmd, buf, sizeof(buf), argv, extra) == -1) {
 		error("bad signer command");
 		return EX_CONFIG;
@@ -552,13 +551,33 @@ sign(struct delivery *d)
 	d->sigout = p[0];
 	d->sigerr = d->errfd;
 	d->errfd = -1;
-	if (d->sigpid == -1)
-		return EX_TEMPFAIL;
-	while (d->recordlen < DELIVER_RECORD_MAX && !timed_out &&
-	    !signed_whole(d) && ((n = read(d->sigout, d->record +
-	    d->recordlen, DELIVER_RECORD_MAX - d->recordlen)) > 0 ||
-	    (n == -1 && errno == EINTR)))
-		d->recordlen += n > 0 ? (size_t)n : 0;
+	return d->sigpid == -1 ? EX_TEMPFAIL : 0;
+}
+
+/*
+ * "SIZE SHA256" of the spooled ciphertext to the waiting signer; its
+ * stdout is the record and a head that covers it, both for the store.
+ * The signer then waits for signer_report() on its stdin; it is not
+ * reaped here unless it failed.
+ */
+static int
+sign(struct delivery *d)
+{
+	char req[96];
+	ssize_t n;
+	int r;
+
+	r = snprintf(req, sizeof(req), "%llu %s\n",
+	    (unsigned long long)d->size, d->sha);
+	if (r < 0 || (size_t)r >= sizeof(req))
+		return EX_SOFTWARE;
+	/* A signer already gone: EPIPE; its exit says why, below. */
+	if (fs_write_all(d->sigin, req, (size_t)r) == 0)
+		while (d->recordlen < DELIVER_RECORD_MAX && !timed_out &&
+		    !signed_whole(d) && ((n = read(d->sigout, d->record +
+		    d->recordlen, DELIVER_RECORD_MAX - d->recordlen)) > 0 ||
+		    (n == -1 && errno == EINTR)))
+			d->recordlen += n > 0 ? (size_t)n : 0;
 	if (signed_whole(d) && record_seq(d) == 0)
 		return 0;
 	close(d->sigin);
@@ -924,21 +943,23 @@ static int
 deliver(struct delivery *d, int timeout)
 {
 	struct age_recipients *rc;
-	int r;
+	int r, spooled = 0;
 
 	if ((rc = age_recipients_new()) == NULL)
 		return EX_TEMPFAIL;
 	if ((r = load_recipients(d, rc)) != 0 || (r = open_spool(d)) != 0)
 		goto out;
-	if ((r = encrypt_to_spool(d, rc)) != 0)
-		goto out;
+	if ((r = store_start(d)) == 0 && (r = signer_start(d)) == 0 &&
+	    (r = encrypt_to_spool(d, rc)) == 0)
+		spooled = 1;
+	/* The signer's and store's time, and that of stopping them. */
 	alarm((unsigned)timeout);
-	if (done_lookup(d, &d->seq)) {
+	if (spooled && done_lookup(d, &d->seq)) {
 		/* Stored before; only the signer may not have heard. */
 		if ((r = settle(d, "stored", d->seq)) == 0)
 			logit("%s: already delivered as seq %llu", d->user,
 			    (unsigned long long)d->seq);
-	} else if ((r = store_start(d)) == 0 && (r = sign(d)) == 0 &&
+	} else if (spooled && (r = sign(d)) == 0 &&
 	    (r = store_feed(d)) == 0 && (r = done_mark(d)) == 0 &&
 	    (r = signer_report(d, "stored")) == 0)
 		logit("%s: delivered seq %llu, %llu bytes, sha256 %.16s",
@@ -960,7 +981,7 @@ deliver(struct delivery *d, int timeout)
 	 * crash is one the marker (or the store's refusal) already settles,
 	 * should the same message come again; otherwise it only takes space.
 	 */
-	if (r != EX_TEMPFAIL && d->name[0] != '\0')
+	if (spooled && r != EX_TEMPFAIL)
 		unlinkat(d->dirfd, d->name, 0);
 out:
 	age_recipients_free(rc);

@@ -79,10 +79,16 @@ expect too-large-65 65 $?
 test "$(count)" -eq 2 && ok permanent-failures-store-nothing || notok permanent-failures-store-nothing
 test "$(spooled)" -eq 0 && ok permanent-failures-spool-nothing || notok permanent-failures-spool-nothing
 
-# Signer unreachable: tempfail, ciphertext kept (never plaintext), then
-# a retry delivers it once.
+# A signer command that cannot be run is found before the message is
+# read: tempfail, nothing spooled (the mail system keeps the message).
 msg 5000 third > m3
 dl -S /nonexistent/pfish-signer alice < m3
+expect signer-missing-75 75 $?
+test "$(spooled)" -eq 0 && ok signer-missing-spools-nothing ||
+    notok signer-missing-spools-nothing
+# Signer unreachable (it runs, as ssh does, and fails): tempfail,
+# ciphertext kept (never plaintext), then a retry delivers it once.
+dl -S false alice < m3
 expect signer-down-75 75 $?
 test "$(count)" -eq 2 && ok signer-down-stores-nothing || notok signer-down-stores-nothing
 test "$(spooled)" -eq 1 && ok signer-down-keeps-ciphertext || notok signer-down-keeps-ciphertext
@@ -162,6 +168,54 @@ expect store-dataerr-65 65 $?
 test "$(spooled)" -eq 0 && ok final-failure-drops-spool || notok final-failure-drops-spool
 "$SIGNER" -s state status alice | grep -q ' pending 0 void 1$' &&
     ok final-failure-voids-its-seq || notok final-failure-voids-its-seq "$("$SIGNER" -s state status alice)"
+
+# The signer is started before the message is read, so that its start-up
+# (over ssh, a connection) overlaps reading and encrypting: a signer that
+# notes its start runs while the deliverer still waits for its input, and
+# has spent no seq and holds no lock while it waits.
+printf '#!/bin/sh\necho $$ >>%s/.pids\n: >%s/early.started\nexec %s -s %s/state "$@"\n' \
+    "$T" "$T" "$SIGNER" "$T" > early
+chmod +x early
+msg 4000 early > m6
+mkfifo early.in
+before=$("$SIGNER" -s state status alice)
+dl -S "$T/early" alice < early.in > early.out 2>&1 &
+dlpid=$!
+exec 3> early.in
+n=0
+while [ ! -e early.started ] && [ "$n" -lt 600 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+test -e early.started && ok signer-starts-before-the-message ||
+    notok signer-starts-before-the-message "no signer while the input was open"
+waiting=$(timeout 60 "$SIGNER" -s state status alice)
+test "$waiting" = "$before" && ok signer-waiting-spends-no-seq ||
+    notok signer-waiting-spends-no-seq "$before -> $waiting"
+cat m6 >&3
+exec 3>&-
+wait "$dlpid"
+expect early-signer-delivers-0 0 $?
+check_msg early-signer-seq6 6 m6
+
+# The request on the signer's standard input: none (end of input) signs
+# nothing and is no error; a malformed one is refused and signs nothing.
+before=$("$SIGNER" -s state status alice)
+: | "$SIGNER" -s state deliver alice > req.out
+expect signer-request-none-0 0 $?
+after=$("$SIGNER" -s state status alice)
+test "$after" = "$before" && test ! -s req.out &&
+    ok signer-request-none-signs-nothing ||
+    notok signer-request-none-signs-nothing "$before -> $after"
+printf '7000 %s\n' nothex | "$SIGNER" -s state deliver alice > req.out 2> req.err
+expect signer-request-bad-65 65 $?
+after=$("$SIGNER" -s state status alice)
+test "$after" = "$before" && test ! -s req.out &&
+    grep -q 'expected "SIZE SHA256"' req.err &&
+    ok signer-request-bad-signs-nothing ||
+    notok signer-request-bad-signs-nothing "$before -> $after: $(cat req.err)"
+"$SIGNER" -s state deliver alice 7000 < /dev/null 2> /dev/null
+expect signer-deliver-one-operand-missing-64 64 $?
 
 # The whole mailbox verifies: no gaps from the retries, and the refused
 # record at seq 5 is closed by a void, installed with the next head.

@@ -99,12 +99,13 @@ check "the retry gets no second seq" test "$(stored)" = "1 2 3 4 5 6"
 check "signer: next 7, nothing pending" sh -c "'$SIGNER' -s state status alice | grep -q ' next 7 .* pending 0 void 0\$'"
 
 # --- 3. killed after the spool marker, before the signer heard "stored"
-# The signer runs with no input to report to; the wrapper takes the
-# deliverer's report itself and kills the deliverer instead.
+# The signer gets the deliverer's request but no input to report to; the
+# wrapper takes the deliverer's report itself and kills the deliverer
+# instead.
 cat >killsigner <<EOF
 #!/bin/sh
 if [ "\$1" = deliver ]; then
-	$S "\$@" </dev/null || exit \$?
+	read -r req && echo "\$req" | $S "\$@" || exit 1
 	read -r line && echo "\$line" >report7 && kill -KILL \$PPID
 	exit 1
 fi
@@ -177,7 +178,8 @@ EOF
 cat >mutesigner <<EOF
 #!/bin/sh
 echo "\$1" >>verbs
-exec $S "\$@" </dev/null
+[ "\$1" = deliver ] || exec $S "\$@" </dev/null
+read -r req && echo "\$req" | $S "\$@"
 EOF
 chmod +x logsigner mutesigner
 # reported NAME WRAPPER VERBS NEXT: a delivery through that signer

@@ -57,6 +57,7 @@ struct signer_opts {
 	uint64_t	 lifetime;
 	uint64_t	 giveup;
 	uint64_t	 now;
+	int		 remote;	/* run as a forced command */
 };
 
 /* One locked mailbox: its state directory, lock and state. */
@@ -73,8 +74,11 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: pfish-signer [-G giveup] [-k key] [-L lifetime] "
 	    "[-r retention]\n"
-	    "                    [-s statedir] record | deliver "
-	    "mailbox size sha256\n"
+	    "                    [-s statedir] record mailbox size sha256\n"
+	    "       pfish-signer [-G giveup] [-k key] [-L lifetime] "
+	    "[-r retention]\n"
+	    "                    [-s statedir] deliver mailbox "
+	    "[size sha256]\n"
 	    "       pfish-signer [-G giveup] [-k key] [-L lifetime] "
 	    "[-r retention]\n"
 	    "                    [-s statedir] head mailbox\n"
@@ -476,34 +480,35 @@ cmd_settle(const struct signer_opts *o, const char *mailbox,
 }
 
 /*
- * One line from the deliverer on standard input within SIGNER_SETTLE_WAIT:
- * 1 and the line, or 0 at end of input, on a timeout or an error.
+ * One line from the deliverer on standard input, waiting at most wait_ms
+ * for each byte (-1: for ever): 1 and the line without its newline; 0 if
+ * input ended (or the wait ran out) before the first byte; -1 if it ended
+ * inside a line, the line is too long, or reading failed.
  */
 static int
-settle_line(char *line, size_t len)
+stdin_line(char *line, size_t len, int wait_ms)
 {
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	size_t n = 0;
 	ssize_t r;
 
 	while (n < len - 1) {
-		if ((r = poll(&pfd, 1, SIGNER_SETTLE_WAIT * 1000)) == -1 &&
-		    errno == EINTR)
+		if ((r = poll(&pfd, 1, wait_ms)) == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return 0;
+			return n == 0 ? 0 : -1;
 		if ((r = read(STDIN_FILENO, line + n, 1)) == -1 &&
 		    errno == EINTR)
 			continue;
 		if (r <= 0)
-			return 0;
+			return n == 0 && r == 0 ? 0 : -1;
 		if (line[n] == '\n') {
 			line[n] = '\0';
 			return 1;
 		}
 		n++;
 	}
-	return 0;
+	return -1;
 }
 
 /*
@@ -524,8 +529,8 @@ settle_inline(const struct signer_opts *o, struct mbox *m, uint64_t seq)
 
 	strlcpy(mailbox, m->st.mailbox, sizeof(mailbox));
 	signer_state_free(&m->st);
-	if (flock(m->lockfd, LOCK_UN) == -1 || settle_line(line,
-	    sizeof(line)) == 0)
+	if (flock(m->lockfd, LOCK_UN) == -1 || stdin_line(line,
+	    sizeof(line), SIGNER_SETTLE_WAIT * 1000) != 1)
 		return 0;
 	snprintf(want, sizeof(want), " %llu", (unsigned long long)seq);
 	if (strncmp(line, "stored", 6) == 0 && strcmp(line + 6, want) == 0)
@@ -554,32 +559,80 @@ settle_inline(const struct signer_opts *o, struct mbox *m, uint64_t seq)
 	return 0;
 }
 
+/*
+ * "deliver MAILBOX" alone: the deliverer starts the signer before it has
+ * the message and, once the ciphertext is spooled, sends "SIZE SHA256" on
+ * standard input.  The key is loaded while it waits, the lock is taken
+ * only after the request (waiting deliveries must not hold up others),
+ * and the clock is read then.  1 and the two words; 0 if input ended
+ * before the first byte (the deliverer needed no record: nothing is
+ * signed); -1 on anything else.
+ */
 static int
-cmd_record(const struct signer_opts *o, const char *mailbox,
-    const char *size, const char *sha, int withhead)
+read_request(struct signer_opts *o, char *line, size_t len, char **size,
+    char **sha)
 {
+	char *sp;
+	int r;
+
+	if ((r = stdin_line(line, len, -1)) != 1)
+		return r;
+	if ((sp = strchr(line, ' ')) == NULL)
+		return -1;
+	*sp = '\0';
+	*size = line;
+	*sha = sp + 1;
+	o->now = (uint64_t)time(NULL);
+	if (!o->remote && pfish_clock(&o->now) != 0)
+		return -1;
+	return 1;
+}
+
+/*
+ * Sign the record of a message of size bytes with SHA-256 sha (both NULL:
+ * they come on standard input, read_request()), and with withhead a head
+ * that covers it.
+ */
+static int
+cmd_record(const struct signer_opts *opts, const char *mailbox,
+    char *size, char *sha, int withhead)
+{
+	struct signer_opts ro = *opts, *o = &ro;
 	struct stmt_record rec;
 	struct sshkey_priv *key = NULL;
 	struct buf *text = NULL, *out = NULL;
 	struct mbox m = { .dirfd = -1, .lockfd = -1 };
 	u_char hash[STMT_HASH_LEN];
 	struct stat sb;
-	char fp[SSHKEY_FP_LEN];
-	int ret = EX_DATAERR, reprint, report;
+	char fp[SSHKEY_FP_LEN], req[128];
+	int ret = EX_DATAERR, reprint, report, r;
 
 	/* A deliverer's pipe (or ssh's) may report; a terminal does not. */
 	report = fstat(STDIN_FILENO, &sb) == 0 && (S_ISFIFO(sb.st_mode) ||
 	    S_ISSOCK(sb.st_mode));
 	memset(&rec, 0, sizeof(rec));
-	if (!stmt_valid_mailbox(mailbox) ||
-	    stmt_u64_from_dec(size, &rec.size) != 0 ||
-	    stmt_hash_from_hex(sha, rec.sha256) != 0) {
+	if (!stmt_valid_mailbox(mailbox) || (size != NULL &&
+	    (stmt_u64_from_dec(size, &rec.size) != 0 ||
+	    stmt_hash_from_hex(sha, rec.sha256) != 0))) {
 		warnx("record: bad mailbox, size or sha256");
 		goto out;
 	}
 	ret = 1;
 	if (load_key(o, &key, fp) != 0)
 		goto out;
+	if (size == NULL) {
+		ret = EX_DATAERR;
+		if ((r = read_request(o, req, sizeof(req), &size, &sha)) == 0) {
+			ret = 0;	/* nothing asked */
+			goto out;
+		}
+		if (r != 1 || stmt_u64_from_dec(size, &rec.size) != 0 ||
+		    stmt_hash_from_hex(sha, rec.sha256) != 0) {
+			warnx("deliver: expected \"SIZE SHA256\" on "
+			    "standard input");
+			goto out;
+		}
+	}
 	ret = EX_TEMPFAIL;
 	if ((text = buf_new()) == NULL || (out = buf_new()) == NULL ||
 	    mbox_open(o, mailbox, &m) != 0)
@@ -732,6 +785,10 @@ verb_record(const struct signer_opts *o, char **av)
 static int
 verb_deliver(const struct signer_opts *o, char **av)
 {
+	if (av[1] != NULL && av[2] == NULL) {
+		usage(stderr);
+		return EX_USAGE;
+	}
 	return cmd_record(o, av[0], av[1], av[2], 1);
 }
 
@@ -766,7 +823,7 @@ static const struct signer_verb {
 	int		(*fn)(const struct signer_opts *, char **);
 } verbs[] = {
 	{ "record",	3, 3, 1, verb_record },
-	{ "deliver",	3, 3, 1, verb_deliver },
+	{ "deliver",	1, 3, 1, verb_deliver },
 	{ "stored",	2, 2, 1, verb_stored },
 	{ "void",	2, 2, 1, verb_void },
 	{ "head",	1, 1, 1, verb_head },
@@ -853,6 +910,7 @@ signer_main(int argc, char **argv)
 		o.keypath = keybuf;
 	}
 	/* PFISH_NOW (a test hook) never from a forced command. */
+	o.remote = remote;
 	o.now = (uint64_t)time(NULL);
 	if (!remote && pfish_clock(&o.now) != 0)
 		return EX_USAGE;
