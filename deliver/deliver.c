@@ -415,6 +415,24 @@ err_last(int fd, char *line, size_t linelen)
 }
 
 /*
+ * Wait for child pid; once the delivery's time is up (the alarm), kill it
+ * first, and again if the alarm comes during the wait.
+ */
+static int
+wait_child(pid_t pid, int *status)
+{
+	if (timed_out)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) == -1) {
+		if (errno != EINTR)
+			return -1;
+		if (timed_out)
+			kill(pid, SIGKILL);
+	}
+	return 0;
+}
+
+/*
  * The peer's verdict as our exit code: its 65 and 67 are final answers,
  * anything else (75, an ssh failure, a crash, a timeout) may pass.  A
  * failure is logged with the command's name and the last line it wrote
@@ -430,15 +448,9 @@ reap(struct delivery *d, pid_t pid, const char *what, const char *prog,
 	const char *base;
 	int status, code;
 
-	if (timed_out)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno != EINTR) {
-			error_errno("waitpid");
-			return EX_TEMPFAIL;
-		}
-		if (timed_out)
-			kill(pid, SIGKILL);
+	if (wait_child(pid, &status) == -1) {
+		error_errno("waitpid");
+		return EX_TEMPFAIL;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !timed_out)
 		return 0;
@@ -889,10 +901,8 @@ store_stop(struct delivery *d)
 	d->stin = -1;
 	if (d->stpid == -1)
 		return;
-	kill(d->stpid, timed_out ? SIGKILL : SIGTERM);
-	while (waitpid(d->stpid, &status, 0) == -1 && errno == EINTR)
-		if (timed_out)
-			kill(d->stpid, SIGKILL);
+	kill(d->stpid, SIGTERM);
+	(void)wait_child(d->stpid, &status);
 	d->stpid = -1;
 }
 
