@@ -17,12 +17,14 @@
 /* agestream.c: age payload STREAM over file descriptors, bounded memory. */
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -283,6 +285,8 @@ struct payload {
 struct lanes {
 	u_char		*in[2];
 	u_char		*out[2];
+	size_t		 inmap[2];	/* mapped length, or 0: malloc */
+	size_t		 outmap[2];
 	size_t		 len[2];	/* bytes in in[] */
 	size_t		 olen[2];	/* bytes in out[] to write */
 	size_t		 incap;
@@ -291,6 +295,56 @@ struct lanes {
 	size_t		 inused[2];	/* high-water marks, for wiping */
 	size_t		 outused[2];
 };
+
+#define LANE_HUGE	((size_t)2 * 1024 * 1024)
+
+/*
+ * A slot's buffer.  One of a whole batch or more is mapped on its own,
+ * aligned for transparent huge pages and advised to use them: reading a
+ * batch into 4 KiB pages spent most of encryption's system time on TLB
+ * misses in a virtual machine (256 MiB read into a 2 MiB buffer: 151 ms
+ * of system time; 30 ms into huge pages, as into a 128 KiB buffer).
+ * Smaller ones, for small messages, come from malloc: a huge page would
+ * only cost its zeroing.
+ */
+static u_char *
+lane_alloc(size_t n, size_t *mapped)
+{
+#if defined(MADV_HUGEPAGE)
+	uintptr_t a;
+	size_t len, head;
+	u_char *p;
+	long pg;
+
+	if (n >= LANE_HUGE && (pg = sysconf(_SC_PAGESIZE)) > 0) {
+		len = (n + (size_t)pg - 1) & ~((size_t)pg - 1);
+		p = mmap(NULL, len + LANE_HUGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		a = ((uintptr_t)p + LANE_HUGE - 1) & ~(uintptr_t)(LANE_HUGE - 1);
+		head = a - (uintptr_t)p;
+		if (head > 0)
+			munmap(p, head);
+		if (LANE_HUGE - head > 0)
+			munmap((u_char *)a + len, LANE_HUGE - head);
+		(void)madvise((void *)a, len, MADV_HUGEPAGE);
+		*mapped = len;
+		return (u_char *)a;
+	}
+#endif
+	*mapped = 0;
+	return malloc(n);
+}
+
+static void
+lane_free(u_char *p, size_t mapped)
+{
+	if (p != NULL && mapped > 0)
+		munmap(p, mapped);
+	else
+		free(p);
+}
 
 static int
 lanes_alloc(struct lanes *l, size_t incap, size_t outcap)
@@ -302,8 +356,8 @@ lanes_alloc(struct lanes *l, size_t incap, size_t outcap)
 	l->outcap = outcap;
 	l->fill = incap;
 	for (i = 0; i < 2; i++)
-		if ((l->in[i] = malloc(incap)) == NULL ||
-		    (l->out[i] = malloc(outcap)) == NULL)
+		if ((l->in[i] = lane_alloc(incap, &l->inmap[i])) == NULL ||
+		    (l->out[i] = lane_alloc(outcap, &l->outmap[i])) == NULL)
 			return AGE_ERR_ALLOC;
 	return 0;
 }
@@ -319,8 +373,8 @@ lanes_free(struct lanes *l)
 			sodium_memzero(l->in[i], l->inused[i]);
 		if (l->out[i] != NULL)
 			sodium_memzero(l->out[i], l->outused[i]);
-		free(l->in[i]);
-		free(l->out[i]);
+		lane_free(l->in[i], l->inmap[i]);
+		lane_free(l->out[i], l->outmap[i]);
 	}
 	memset(l, 0, sizeof(*l));
 }
