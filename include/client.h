@@ -132,7 +132,7 @@ struct psftp_batch {
 };
 typedef int (*psftp_bsink)(void *arg, size_t idx, const u_char *data,
 	    size_t len);
-#define PSFTP_BATCH_MAX		64
+#define PSFTP_BATCH_MAX		256
 int	 psftp_get_batch(struct psftp *p, struct psftp_batch *b, size_t n,
 	    psftp_bsink sink, void *arg);
 int	 psftp_remove(struct psftp *p, const char *name);

@@ -60,7 +60,7 @@
  * still served.
  */
 #define PFISH_READ_ADVISE	(120 * 1024)
-#define PFISH_HANDLES_DEFAULT	64
+#define PFISH_HANDLES_DEFAULT	256
 #define PFISH_HANDLES_MAX	1024
 #define PFISH_HANDLE_LEN	8		/* bytes in a handle string */
 #define PFISH_OUTPUT_HIWAT	(64 * 1024)	/* stop reading input above */

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # limits.py: slowloris-style clients against pfish-server, for t-limits.sh.
 #
-#   limits.py SERVER MAILBOXDIR
+#   limits.py SERVER MAILBOXDIR DEFAULT_HANDLES
 #
 # trickle:  one byte of a packet every 100 ms for a few seconds; the
 #           server's memory stays flat and it answers once the packet is
@@ -216,15 +216,15 @@ def t_idle(argv, mbox, n):
 
 
 def main():
-	server, mbox = sys.argv[1], sys.argv[2]
+	server, mbox, cap = sys.argv[1], sys.argv[2], int(sys.argv[3])
 	argv = server.split()
 	for name, fn in (
 	    ("trickle: one byte per 100 ms, RSS flat, then served",
 		lambda: t_trickle(argv, mbox)),
 	    ("handles: 1024 held, further OPENs get a status, RSS bounded",
 		lambda: t_handles(argv, mbox, 1024)),
-	    ("handles: default cap 64 held, further OPENs get a status",
-		lambda: t_handles(argv, mbox, 64, False)),
+	    ("handles: default cap %d held, further OPENs get a status" % cap,
+		lambda: t_handles(argv, mbox, cap, False)),
 	    ("idle: 20 sessions never reading, each RSS bounded",
 		lambda: t_idle(argv, mbox, 20))):
 		try:
