@@ -4,8 +4,9 @@
 # "Subsystem pfish" and as "Subsystem sftp".  OpenSSH sftp (-s pfish and
 # plain), libssh (obj/interop/libssh-sftp: the pfish subsystem requested
 # on a channel) and paramiko (interop/paramiko-sftp.py) each list (exact
-# names, sizes, types), get (byte-identical), fail to open for writing,
-# and remove one message (gone, note written).
+# names, sizes, types; also a listing of 1500, many replies long), get
+# (byte-identical), fail to open for writing, and remove one message
+# (gone, note written).
 
 . "${PFISH_TOP:-.}/interop/lib.sh"
 t_init
@@ -26,8 +27,17 @@ mkdir "$T/got"
 printf 'Subject: x\n\nSECRET-CONTENT-MARKER\n' >"$MB/000000000010.age"
 # pfishlog: the same server logging to stderr; sshd discards a
 # subsystem's stderr, so the shell that runs it sends it to a file.
+# A mailbox of 1500 messages, for listings that span many replies.
+BIG=$R/big
+mbox_make "$BIG"
+i=1
+while [ "$i" -le 1500 ]; do
+	echo "$i" >"$BIG/$(printf '%012d.age' "$i")"
+	i=$((i + 1))
+done
 if ! sshd_start "Subsystem pfish $PFISH_SERVER -d $MB" \
     "Subsystem sftp $PFISH_SERVER -d $MB" \
+    "Subsystem pfishbig $PFISH_SERVER -d $BIG" \
     "Subsystem pfishlog $PFISH_SERVER -e -l INFO -d $MB 2>>$T/server.log" \
     "Subsystem pfishacc $PFISH_SERVER -e -d $MB 2>>$T/access.log"
 then
@@ -191,6 +201,25 @@ timeout 60 "$PY" "$PARAMIKO" -p "$SSHD_PORT" -i "$USER_KEY" \
     -k "$KNOWN_HOSTS" -u "$SSHD_USER" "$HOST" rm 000000000007.age \
     >"$T/paramiko.rm" 2>&1
 rm_checked paramiko 000000000007.age $?
+
+# A listing of many replies (a NAME reply holds a few hundred entries):
+# each client gets every name once, in full.
+(cd "$BIG" && ls -1 | LC_ALL=C sort) >"$T/big.want"
+echo "ls -1" | timeout 60 sftp $SSH_OPTS -P "$SSHD_PORT" -s pfishbig -b - \
+    "$SSHD_USER@$HOST" >"$T/big.openssh" 2>&1
+check "openssh-ls-1500" test "$(got_ls "$T/big.openssh")" = "$(cat "$T/big.want")"
+if [ -x "$LIBSSH" ]; then
+	timeout 60 "$LIBSSH" -p "$SSHD_PORT" -i "$USER_KEY" \
+	    -k "$KNOWN_HOSTS" -s pfishbig -u "$SSHD_USER" "$HOST" ls \
+	    >"$T/big.libssh" 2>&1
+	check "libssh-ls-1500" test "$(got_ls "$T/big.libssh" |
+	    cut -d' ' -f1)" = "$(cat "$T/big.want")"
+fi
+timeout 60 "$PY" "$PARAMIKO" -p "$SSHD_PORT" -i "$USER_KEY" \
+    -k "$KNOWN_HOSTS" -s pfishbig -u "$SSHD_USER" "$HOST" ls \
+    >"$T/big.paramiko" 2>&1
+check "paramiko-ls-1500" test "$(got_ls "$T/big.paramiko" | cut -d' ' -f1)" = \
+    "$(cat "$T/big.want")"
 
 # The server's log: session with user and client address, one line per
 # get and delete, never message content.

@@ -30,7 +30,14 @@
 #include "sftp.h"
 #include "server.h"
 
-#define READDIR_BATCH	100	/* entries per NAME reply */
+/*
+ * Entries per NAME reply: as many as fit in READDIR_BYTES (every SFTP
+ * client takes packets of 34000 bytes), at most READDIR_BATCH.  About
+ * 270 of a mailbox's names a reply: a 10 000-message listing is 37 round
+ * trips, not the 100 of 100-entry replies.
+ */
+#define READDIR_BATCH	1024
+#define READDIR_BYTES	(32 * 1024)
 /* Room one more entry may need: two strings and the largest ATTRS. */
 #define READDIR_ENTRY_MAX (8 + MAILBOX_NAME_MAX + SFTP_LONGNAME_MAX + 64)
 
@@ -109,7 +116,7 @@ req_readdir(struct server *s, uint32_t id, struct buf *req)
 	    (r = buf_put_u32(s->reply, 0)) != 0)
 		goto fail;
 	while (count < READDIR_BATCH &&
-	    buf_len(s->reply) + READDIR_ENTRY_MAX < PFISH_PACKET_MAX) {
+	    buf_len(s->reply) + READDIR_ENTRY_MAX <= READDIR_BYTES) {
 		if ((more = mailbox_readdir(h->dir, &name, &st)) <= 0) {
 			err = more == -1 ? errno : 0;
 			break;
