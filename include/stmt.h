@@ -168,6 +168,13 @@ void	stmt_hash_hex(const u_char hash[STMT_HASH_LEN], char hex[65]);
 int	stmt_hash_from_hex(const char *hex, u_char out[STMT_HASH_LEN]);
 /* Decimal as in statements (no sign, no leading zeros), whole string. */
 int	stmt_u64_from_dec(const char *s, uint64_t *out);
+/*
+ * A deliverer's request to the signer, "SIZE SHA256" (no newline): the
+ * size in decimal as above, one space, 64 lowercase hex digits.  0, or
+ * STMT_ERR_FORMAT with *size and sha256 zeroed.
+ */
+int	stmt_request_parse(const u_char *line, size_t len, uint64_t *size,
+	    u_char sha256[STMT_HASH_LEN]);
 
 /* SHA-256 of the text part of a signed statement (a stored .rec file). */
 int	stmt_signed_hash(const u_char *data, size_t len,

@@ -591,6 +591,27 @@ stmt_hash_from_hex(const char *hex, u_char out[STMT_HASH_LEN])
 }
 
 int
+stmt_request_parse(const u_char *line, size_t len, uint64_t *size,
+    u_char sha256[STMT_HASH_LEN])
+{
+	const u_char *sp;
+	size_t n;
+
+	*size = 0;
+	memset(sha256, 0, STMT_HASH_LEN);
+	if ((sp = memchr(line, ' ', len)) == NULL)
+		return STMT_ERR_FORMAT;
+	n = (size_t)(sp - line);
+	if (parse_u64(line, n, size) != 0 ||
+	    parse_hex(sp + 1, len - n - 1, sha256, STMT_HASH_LEN) != 0) {
+		*size = 0;
+		memset(sha256, 0, STMT_HASH_LEN);
+		return STMT_ERR_FORMAT;
+	}
+	return 0;
+}
+
+int
 stmt_u64_from_dec(const char *s, uint64_t *out)
 {
 	*out = 0;

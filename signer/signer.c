@@ -481,12 +481,13 @@ cmd_settle(const struct signer_opts *o, const char *mailbox,
 
 /*
  * One line from the deliverer on standard input, waiting at most wait_ms
- * for each byte (-1: for ever): 1 and the line without its newline; 0 if
- * input ended (or the wait ran out) before the first byte; -1 if it ended
- * inside a line, the line is too long, or reading failed.
+ * for each byte (-1: for ever): 1, the line without its newline and its
+ * length in *lenp; 0 if input ended (or the wait ran out) before the
+ * first byte; -1 if it ended inside a line, the line is too long, or
+ * reading failed.
  */
 static int
-stdin_line(char *line, size_t len, int wait_ms)
+stdin_line(char *line, size_t len, size_t *lenp, int wait_ms)
 {
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	size_t n = 0;
@@ -504,6 +505,7 @@ stdin_line(char *line, size_t len, int wait_ms)
 			return n == 0 && r == 0 ? 0 : -1;
 		if (line[n] == '\n') {
 			line[n] = '\0';
+			*lenp = n;
 			return 1;
 		}
 		n++;
@@ -525,12 +527,13 @@ static int
 settle_inline(const struct signer_opts *o, struct mbox *m, uint64_t seq)
 {
 	char line[64], want[32], out[48], mailbox[PFISH_MAILBOX_MAX + 1];
+	size_t n;
 	int isvoid, r;
 
 	strlcpy(mailbox, m->st.mailbox, sizeof(mailbox));
 	signer_state_free(&m->st);
 	if (flock(m->lockfd, LOCK_UN) == -1 || stdin_line(line,
-	    sizeof(line), SIGNER_SETTLE_WAIT * 1000) != 1)
+	    sizeof(line), &n, SIGNER_SETTLE_WAIT * 1000) != 1)
 		return 0;
 	snprintf(want, sizeof(want), " %llu", (unsigned long long)seq);
 	if (strncmp(line, "stored", 6) == 0 && strcmp(line + 6, want) == 0)
@@ -559,31 +562,34 @@ settle_inline(const struct signer_opts *o, struct mbox *m, uint64_t seq)
 	return 0;
 }
 
+/* The time records and heads carry: PFISH_NOW never from a forced command. */
+static int
+read_clock(struct signer_opts *o)
+{
+	o->now = (uint64_t)time(NULL);
+	return !o->remote && pfish_clock(&o->now) != 0 ? -1 : 0;
+}
+
 /*
  * "deliver MAILBOX" alone: the deliverer starts the signer before it has
  * the message and, once the ciphertext is spooled, sends "SIZE SHA256" on
- * standard input.  The key is loaded while it waits, the lock is taken
- * only after the request (waiting deliveries must not hold up others),
- * and the clock is read then.  1 and the two words; 0 if input ended
- * before the first byte (the deliverer needed no record: nothing is
- * signed); -1 on anything else.
+ * standard input (stmt_request_parse).  The key is loaded while it waits,
+ * the lock is taken only after the request (waiting deliveries must not
+ * hold up others), and the clock is read then.  1 with rec's size and
+ * sha256 set; 0 if input ended before the first byte (the deliverer
+ * needed no record: nothing is signed); -1 on anything else.
  */
 static int
-read_request(struct signer_opts *o, char *line, size_t len, char **size,
-    char **sha)
+read_request(struct signer_opts *o, struct stmt_record *rec)
 {
-	char *sp;
+	char line[128];
+	size_t n;
 	int r;
 
-	if ((r = stdin_line(line, len, -1)) != 1)
+	if ((r = stdin_line(line, sizeof(line), &n, -1)) != 1)
 		return r;
-	if ((sp = strchr(line, ' ')) == NULL)
-		return -1;
-	*sp = '\0';
-	*size = line;
-	*sha = sp + 1;
-	o->now = (uint64_t)time(NULL);
-	if (!o->remote && pfish_clock(&o->now) != 0)
+	if (stmt_request_parse((const u_char *)line, n, &rec->size,
+	    rec->sha256) != 0 || read_clock(o) != 0)
 		return -1;
 	return 1;
 }
@@ -595,7 +601,7 @@ read_request(struct signer_opts *o, char *line, size_t len, char **size,
  */
 static int
 cmd_record(const struct signer_opts *opts, const char *mailbox,
-    char *size, char *sha, int withhead)
+    const char *size, const char *sha, int withhead)
 {
 	struct signer_opts ro = *opts, *o = &ro;
 	struct stmt_record rec;
@@ -604,7 +610,7 @@ cmd_record(const struct signer_opts *opts, const char *mailbox,
 	struct mbox m = { .dirfd = -1, .lockfd = -1 };
 	u_char hash[STMT_HASH_LEN];
 	struct stat sb;
-	char fp[SSHKEY_FP_LEN], req[128];
+	char fp[SSHKEY_FP_LEN], hex[65];
 	int ret = EX_DATAERR, reprint, report, r;
 
 	/* A deliverer's pipe (or ssh's) may report; a terminal does not. */
@@ -622,12 +628,11 @@ cmd_record(const struct signer_opts *opts, const char *mailbox,
 		goto out;
 	if (size == NULL) {
 		ret = EX_DATAERR;
-		if ((r = read_request(o, req, sizeof(req), &size, &sha)) == 0) {
+		if ((r = read_request(o, &rec)) == 0) {
 			ret = 0;	/* nothing asked */
 			goto out;
 		}
-		if (r != 1 || stmt_u64_from_dec(size, &rec.size) != 0 ||
-		    stmt_hash_from_hex(sha, rec.sha256) != 0) {
+		if (r != 1) {
 			warnx("deliver: expected \"SIZE SHA256\" on "
 			    "standard input");
 			goto out;
@@ -661,8 +666,10 @@ cmd_record(const struct signer_opts *opts, const char *mailbox,
 	/* The seq consumed: durable before anyone sees the signature. */
 	if ((!reprint || withhead) && save_state(m.dirfd, &m.st) != 0)
 		goto out;
-	logit("record %s seq %llu size %s sha256 %s%s", mailbox,
-	    (unsigned long long)rec.seq, size, sha, reprint ? " (again)" : "");
+	stmt_hash_hex(rec.sha256, hex);
+	logit("record %s seq %llu size %llu sha256 %s%s", mailbox,
+	    (unsigned long long)rec.seq, (unsigned long long)rec.size, hex,
+	    reprint ? " (again)" : "");
 	if ((ret = print_out(out)) == 0 && withhead && report) {
 		sshkey_priv_free(key);	/* not needed to settle */
 		key = NULL;
@@ -911,8 +918,7 @@ signer_main(int argc, char **argv)
 	}
 	/* PFISH_NOW (a test hook) never from a forced command. */
 	o.remote = remote;
-	o.now = (uint64_t)time(NULL);
-	if (!remote && pfish_clock(&o.now) != 0)
+	if (read_clock(&o) != 0)
 		return EX_USAGE;
 	if (argc >= 1 && (v = find_verb(argv[0], argc - 1, remote)) != NULL)
 		return v->fn(&o, argv + 1);

@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "buf.h"
 #include "stmt.h"
@@ -57,6 +59,24 @@ roundtrip(const uint8_t *data, size_t len, int type)
 	buf_free(b);
 }
 
+/* The signer's "SIZE SHA256" request: what parses prints back the same. */
+static void
+request(const uint8_t *data, size_t len)
+{
+	u_char sha[STMT_HASH_LEN];
+	char hex[65], out[96];
+	uint64_t size;
+	int n;
+
+	if (stmt_request_parse(data, len, &size, sha) != 0)
+		return;
+	stmt_hash_hex(sha, hex);
+	n = snprintf(out, sizeof(out), "%llu %s", (unsigned long long)size,
+	    hex);
+	if (n < 0 || (size_t)n != len || memcmp(out, data, len) != 0)
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
@@ -67,5 +87,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		roundtrip(data, len, t);
 	if (stmt_split_signed(data, len, &tl) == 0 && (tl == 0 || tl >= len))
 		__builtin_trap();
+	request(data, len);
 	return 0;
 }

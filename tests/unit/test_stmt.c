@@ -633,10 +633,46 @@ test_helpers(void **state)
 	    0);
 }
 
+/* The deliverer's "SIZE SHA256" request to the signer. */
+static int
+request(const char *line, uint64_t *size, u_char h[STMT_HASH_LEN])
+{
+	return stmt_request_parse((const u_char *)line, strlen(line), size, h);
+}
+
+static void
+test_request(void **state)
+{
+	static const char *bad[] = { "", " " HB, "12 ", "12", HB, "012 " HB,
+	    "12  " HB, "12 " HB " ", "12 " HB "0", "-1 " HB,
+	    "18446744073709551616 " HB, "12\t" HB,
+	    "12 0123456789ABCDEF0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef" };
+	u_char h[STMT_HASH_LEN];
+	uint64_t size;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(request("51614 " HB, &size, h), 0);
+	assert_true(size == 51614);
+	assert_int_equal(h[0], 0x01);
+	assert_int_equal(h[31], 0xef);
+	assert_int_equal(request("0 " HB, &size, h), 0);
+	assert_true(size == 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(request(bad[i], &size, h), STMT_ERR_FORMAT);
+		assert_true(size == 0 && h[0] == 0 && h[31] == 0);
+	}
+	/* The length given counts, not a NUL: a NUL inside is refused. */
+	assert_int_equal(stmt_request_parse((const u_char *)"12 " HB "\0x",
+	    3 + 64 + 2, &size, h), STMT_ERR_FORMAT);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_record_fields),
 		cmocka_unit_test(test_record_rejects),
 		cmocka_unit_test(test_mailbox_names),
