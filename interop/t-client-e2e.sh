@@ -408,6 +408,18 @@ else
 	skip "downgrade" "no device state with a signed head (signed cases)"
 fi
 
+# --- the connection ----------------------------------------------------
+# Each request waits for its reply: a socket that held a small packet
+# back for the server's delayed ACK (Nagle) would stall 40 ms at a time.
+if strace -f -o /dev/null -e trace=setsockopt true 2>/dev/null; then
+	strace -f -o "$T/nodelay.trace" -e trace=setsockopt \
+	    $P -i "$USER_KEY" -s "$T/st.nd" "$DEST" list >/dev/null 2>&1
+	check "the client's socket is set TCP_NODELAY" \
+	    grep -q 'TCP_NODELAY, \[1\]' "$T/nodelay.trace"
+else
+	skip "the client's socket is set TCP_NODELAY" "strace does not run here"
+fi
+
 # --- host keys ---------------------------------------------------------
 expect "unknown host key refused with its fingerprint" 1 \
     'not in known_hosts.*SHA256:' $PFISH -t 300 -F /dev/null -p "$SSHD_PORT" \
