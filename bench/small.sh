@@ -18,7 +18,10 @@
 #	verify-again	pfish verify once more: nothing new
 #	fetch		pfish fetch, cold, into a fresh directory
 #	connect		stock sftp connecting to the pfish subsystem and
-#			quitting: what any run pays for the connection
+#			quitting
+#	connect-libssh	the same with libssh and TCP_NODELAY, as pfish
+#			connects (obj/interop/libssh-sftp -N, no op): what
+#			any pfish run pays for the connection
 # OUTFILE gets rows for bench/later.sh's table (tab-separated):
 #	label pfish anchor anchor_name ratio paired goal met
 # and OUTFILE.raw every timing.  A benchmark, not a test.
@@ -30,6 +33,7 @@ ROWS=${2:-$T/rows}
 N=${SMALL_SSHD_N:-10000}
 SIZE=${SMALL_SSHD_SIZE:-2048}
 RSS=$PFISH_OBJ/bench/rss
+LIBSSH=$PFISH_OBJ/interop/libssh-sftp
 ANCHOR=${ANCHOR_SERVER:-/usr/lib/openssh/sftp-server}
 cd "$T" || exit 1
 export HOME=$T/home
@@ -99,10 +103,13 @@ run() {	# NAME REP: one step with its setup
 			step "$1" "$2" $P "$MB@127.0.0.1" fetch -d "$T/dest" ;;
 	connect)	step "$1" "$2" $SFTP -s pfish -b empty.batch \
 			    "$MB@127.0.0.1" ;;
+	connect-libssh)	step "$1" "$2" "$LIBSSH" -N -p "$SSHD_PORT" \
+			    -i "$USER_KEY" -k "$KNOWN_HOSTS" -u "$MB" 127.0.0.1 ;;
 	esac
 }
 
-STEPS="get-sftp get-pfish ls-sftp list verify verify-again fetch connect"
+STEPS="get-sftp get-pfish ls-sftp list verify verify-again fetch connect
+    connect-libssh"
 # Warm-up, not recorded: the page cache holds the mailbox for everybody.
 for s in $STEPS; do
 	run "$s" 0
@@ -156,12 +163,16 @@ END {
 	    "sftp get *", 0.10)
 	row("pfish list vs sftp ls -l, " what, "list", "ls-sftp",
 	    "sftp ls -l", 1.00)
-	a = median("verify-again"); b = median("connect")
+	a = median("verify-again"); b = median("connect-libssh")
 	if (a < 0 || b < 0)
 		printf "pfish verify again, s beyond connecting\tn/a (failed)\t-\t-\t-\t-\t0.15\t-\n"
 	else
-		printf "pfish verify again, s beyond connecting\t%.3f\t%.3f\tsftp connect\t%.3f\t-\t0.15\t%s\n",
+		printf "pfish verify again, s beyond connecting\t%.3f\t%.3f\tlibssh connect\t%.3f\t-\t0.15\t%s\n",
 		    a, b, a - b, a - b <= 0.15 ? "yes" : "NO"
+	b = median("connect")
+	if (b > 0)
+		printf "connecting, libssh as pfish vs stock sftp (s)\t%.3f\t%.3f\tsftp connect\t%.2f\t-\t-\t-\n",
+		    median("connect-libssh"), b, median("connect-libssh") / b
 	printf "client peak RSS (KiB), pfish verify / fetch, %d msgs\t%d\t%d\tpfish fetch\t-\t-\t-\t-\n",
 	    n, rss["verify"], rss["fetch"]
 }' "$RAW" >"$ROWS"

@@ -17,8 +17,10 @@
 /* libssh-sftp.c: interop client: libssh's sftp over a named subsystem. */
 
 /*
- * usage: libssh-sftp -p port -i key -k known_hosts [-s subsystem]
- *            [-u user] host op ...
+ * usage: libssh-sftp [-N] -p port -i key -k known_hosts [-s subsystem]
+ *            [-u user] host [op ...]
+ * -N sets TCP_NODELAY on the socket, as pfish does; with no op the
+ * session is opened, the SFTP version agreed and the session closed.
  * ops, run in order on one session:
  *	ls		print "name size type" per entry of "." (type f d l o)
  *	get NAME FILE	download NAME to FILE
@@ -45,13 +47,14 @@ struct opts {
 	const char	*known_hosts;
 	const char	*subsystem;
 	unsigned int	 port;
+	int		 nodelay;
 };
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: libssh-sftp -p port -i key -k known_hosts "
-	    "[-s subsystem] [-u user] host op ...\n");
+	fprintf(stderr, "usage: libssh-sftp [-N] -p port -i key "
+	    "-k known_hosts [-s subsystem] [-u user] host [op ...]\n");
 	exit(2);
 }
 
@@ -71,6 +74,7 @@ session_open(const struct opts *o)
 	    ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, o->known_hosts) != 0 ||
 	    ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS,
 	    "/dev/null") != 0 ||
+	    ssh_options_set(s, SSH_OPTIONS_NODELAY, &o->nodelay) != 0 ||
 	    (o->user != NULL &&
 	    ssh_options_set(s, SSH_OPTIONS_USER, o->user) != 0))
 		goto out;
@@ -262,8 +266,11 @@ main(int argc, char **argv)
 	const char	*errstr = NULL;
 	int		 ch, fails = 1;
 
-	while ((ch = getopt(argc, argv, "i:k:p:s:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "Ni:k:p:s:u:")) != -1) {
 		switch (ch) {
+		case 'N':
+			o.nodelay = 1;
+			break;
 		case 'i':
 			o.key = optarg;
 			break;
@@ -286,7 +293,7 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (errstr != NULL || argc < 2 || o.key == NULL ||
+	if (errstr != NULL || argc < 1 || o.key == NULL ||
 	    o.known_hosts == NULL)
 		usage();
 	o.host = argv[0];
