@@ -33,6 +33,7 @@ struct buf {
 	size_t		 off;		/* first unread byte */
 	size_t		 size;		/* end of data */
 	size_t		 alloc;		/* bytes allocated at d */
+	size_t		 dirty;		/* d's bytes written since wiped */
 	size_t		 max;		/* cap on size - off */
 	int		 readonly;
 };
@@ -80,7 +81,7 @@ buf_free(struct buf *b)
 	if (b == NULL)
 		return;
 	if (b->d != NULL) {
-		explicit_bzero(b->d, b->alloc);
+		explicit_bzero(b->d, b->dirty);
 		free(b->d);
 	}
 	explicit_bzero(b, sizeof(*b));
@@ -94,9 +95,13 @@ buf_reset(struct buf *b)
 		b->off = b->size;
 		return;
 	}
+	/*
+	 * Only what was written since the last wipe: a reply buffer that
+	 * once held a long listing is reset for every short reply after it.
+	 */
 	if (b->d != NULL)
-		explicit_bzero(b->d, b->alloc);
-	b->off = b->size = 0;
+		explicit_bzero(b->d, b->dirty);
+	b->off = b->size = b->dirty = 0;
 }
 
 int
@@ -178,14 +183,23 @@ buf_reserve(struct buf *b, size_t len, u_char **dpp)
 			nalloc = nalloc > SIZE_MAX / 2 ? need : nalloc * 2;
 		if (nalloc > b->max + b->off)
 			nalloc = need > b->max + b->off ? need : b->max + b->off;
-		if ((nd = realloc(b->d, nalloc)) == NULL)
+		/* Not realloc: the old storage is wiped before it is freed. */
+		if ((nd = malloc(nalloc)) == NULL)
 			return BUF_ERR_ALLOC;
+		if (b->d != NULL) {
+			memcpy(nd, b->d, b->size);
+			explicit_bzero(b->d, b->dirty);
+			free(b->d);
+		}
+		b->dirty = b->size;
 		b->d = nd;
 		b->cd = nd;
 		b->alloc = nalloc;
 	}
 	*dpp = b->d + b->size;
 	b->size += len;
+	if (b->size > b->dirty)
+		b->dirty = b->size;
 	return 0;
 }
 

@@ -239,6 +239,43 @@ test_growth(void **state)
 	buf_free(b);
 }
 
+/*
+ * A reset wipes every byte written since the last one, also those past
+ * an end that was cut back or fully consumed, and only those: the same
+ * storage comes back zeroed.
+ */
+static void
+test_reset_wipes(void **state)
+{
+	struct buf *b;
+	u_char *p, *q;
+	size_t i;
+
+	(void)state;
+	assert_non_null(b = buf_new());
+	/* Grown through several sizes, then cut back and consumed. */
+	for (i = 0; i < 3000; i++)
+		assert_int_equal(buf_put_u8(b, 0xa5), 0);
+	assert_int_equal(buf_consume_end(b, 2000), 0);
+	assert_int_equal(buf_consume(b, 1000), 0);
+	assert_int_equal(buf_len(b), 0);
+	assert_int_equal(buf_reserve(b, 10, &p), 0);
+	memset(p, 0x5a, 10);
+	buf_reset(b);
+	assert_int_equal(buf_reserve(b, 3000, &q), 0);
+	for (i = 0; i < 3000; i++)
+		assert_int_equal(q[i], 0);
+	/* A short write after the wipe: only it is wiped again. */
+	buf_reset(b);
+	assert_int_equal(buf_reserve(b, 4, &p), 0);
+	memset(p, 0xff, 4);
+	buf_reset(b);
+	assert_int_equal(buf_reserve(b, 3000, &q), 0);
+	for (i = 0; i < 3000; i++)
+		assert_int_equal(q[i], 0);
+	buf_free(b);
+}
+
 int
 main(void)
 {
@@ -251,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_readonly_view),
 		cmocka_unit_test(test_putf_and_dup),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_reset_wipes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
