@@ -269,7 +269,12 @@ fs_read_file(int dirfd, const char *name, size_t max, u_char **data,
 	}
 	if ((p = malloc((size_t)st.st_size + 1)) == NULL)
 		goto fail;
-	/* Read to EOF but never beyond what fstat promised. */
+	/*
+	 * Read to EOF but never beyond what fstat promised.  Each read asks
+	 * for one byte more than is left: a read that stops short at the
+	 * promised size has met the end of the (regular) file, so the usual
+	 * file takes one read, not a second one that returns 0.
+	 */
 	while (off <= (size_t)st.st_size) {
 		n = read(fd, p + off, (size_t)st.st_size + 1 - off);
 		if (n == -1 && errno == EINTR)
@@ -283,6 +288,8 @@ fs_read_file(int dirfd, const char *name, size_t max, u_char **data,
 			errno = EFBIG;	/* grew while we read */
 			goto fail;
 		}
+		if (off == (size_t)st.st_size)
+			break;
 	}
 	close(fd);
 	p[off] = '\0';
