@@ -45,6 +45,11 @@
  * files, never a final name over data that is not on disk.  The state
  * file is saved when enough was recorded since its last save
  * (fetch_save), and always before the run ends.
+ *
+ * With many messages to fetch, a clerk (clerk.c) makes the temporary
+ * files ahead and commits each full batch on a thread of its own while
+ * the next batch downloads; a batch is recorded as fetched only once its
+ * commit has ended, at the next commit or at the end of the run.
  */
 #define FETCH_BATCH	1024
 /* ... or fewer, when their bytes reach this (what a kill re-fetches). */
@@ -57,6 +62,8 @@
 #define FETCH_DIR_SMALL	(64 * 1024)
 /* Bytes a recorded message counts for besides its own (fetch_save). */
 #define FETCH_FACT	104
+/* Fewer messages than this to fetch are fetched without a clerk. */
+#define FETCH_CLERK_MIN	64
 
 struct staged {
 	uint64_t	 seq;
@@ -64,6 +71,13 @@ struct staged {
 	u_char		 sha256[STMT_HASH_LEN];
 	char		 tmp[64];	/* "" when already in place */
 	int		 clash;		/* its name now holds other content */
+};
+
+/* A batch being committed: the clerk's thread touches only this. */
+struct commit {
+	int		 dirfd;
+	struct staged	*st;
+	size_t		 n;
 };
 
 struct fetch {
@@ -77,6 +91,10 @@ struct fetch {
 	size_t		 got, bad;
 	struct staged	*st;		/* FETCH_BATCH of them */
 	size_t		 nst;
+	struct staged	*spare;		/* as many: the batch committing */
+	struct commit	 job;		/* that batch */
+	int		 pending;	/* job started, not yet recorded */
+	struct clerk	*clerk;		/* or NULL: all on this thread */
 	uint64_t	 stbytes;	/* downloaded bytes in st */
 	uint64_t	*refused;	/* the server would not serve these */
 	size_t		 nrefused, refcap;
@@ -299,7 +317,8 @@ fetch_begin(struct fetch *f, const struct ventry *e, struct pending *pd)
 		    "not overwritten", name);
 		return -1;
 	}
-	if ((pd->fd = fs_tmpgen_create(&f->tg, pd->tmp,
+	if ((pd->fd = f->clerk != NULL ? clerk_take(f->clerk, pd->tmp,
+	    sizeof(pd->tmp)) : fs_tmpgen_create(&f->tg, pd->tmp,
 	    sizeof(pd->tmp))) == -1) {
 		warn("temp file for %s", name);
 		return -1;
@@ -432,15 +451,22 @@ fetch_batch(struct fetch *f, const struct ventry **e, size_t n)
 	return r == -1 ? -1 : 0;
 }
 
+/* Remove the temporary files of staged files from "from" on. */
+static void
+discard(int dirfd, const struct staged *st, size_t n, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < n; i++)
+		if (st[i].tmp[0] != '\0')
+			(void)unlinkat(dirfd, st[i].tmp, 0);
+}
+
 /* Remove the temporary files of a batch that will not be committed. */
 static void
 fetch_discard(struct fetch *f, size_t from)
 {
-	size_t i;
-
-	for (i = from; i < f->nst; i++)
-		if (f->st[i].tmp[0] != '\0')
-			(void)unlinkat(f->dirfd, f->st[i].tmp, 0);
+	discard(f->dirfd, f->st, f->nst, from);
 	f->nst = 0;
 }
 
@@ -452,20 +478,20 @@ fetch_discard(struct fetch *f, size_t from)
  * errno.
  */
 static int
-put_name(struct fetch *f, struct staged *sf, const char *name)
+put_name(int dirfd, struct staged *sf, const char *name)
 {
 	int i, r;
 
 	for (i = 0; i < 3; i++) {
-		r = fs_rename_new(f->dirfd, sf->tmp, f->dirfd, name);
+		r = fs_rename_new(dirfd, sf->tmp, dirfd, name);
 		if (r == 0 || errno != EEXIST)
 			return r;
 		/* Gone again before it could be read (0): try once more. */
-		if ((r = have_local(f->dirfd, name, sf->size,
+		if ((r = have_local(dirfd, name, sf->size,
 		    sf->sha256)) != 0)
 			break;
 	}
-	(void)unlinkat(f->dirfd, sf->tmp, 0);
+	(void)unlinkat(dirfd, sf->tmp, 0);
 	sf->tmp[0] = '\0';
 	if (r == 1)
 		return 0;
@@ -507,65 +533,129 @@ fetch_save(struct fetch *f, int force)
 }
 
 /*
- * Make the staged files durable under their names, then record them as
- * fetched: one syncfs for the data, the renames, one directory fsync.
- * A name taken by other content keeps it; that message is not recorded
- * and the run fails once the rest is committed.
+ * Make a batch durable under its names: one syncfs for the data, the
+ * renames, one directory fsync.  A name taken by other content keeps it
+ * (the file is marked clash).  0; or -1 with a warning, the temporary
+ * files not yet renamed removed.  It may run on the clerk's thread: it
+ * touches the batch and the file system, nothing else.
  */
 static int
-fetch_commit(struct fetch *f)
+commit_files(void *arg)
+{
+	struct commit *c = arg;
+	char name[PFISH_NAME_MAX];
+	size_t i;
+
+	if (syncfs(c->dirfd) == -1) {
+		warn("syncing the fetched messages");
+		discard(c->dirfd, c->st, c->n, 0);
+		return -1;
+	}
+	for (i = 0; i < c->n; i++) {
+		if (layout_seq_name(c->st[i].seq, PFISH_AGE_SUFFIX, name,
+		    sizeof(name)) != 0) {
+			warnx("%llu: no name for this seq",
+			    (unsigned long long)c->st[i].seq);
+			discard(c->dirfd, c->st, c->n, i);
+			return -1;
+		}
+		if (c->st[i].tmp[0] != '\0' && put_name(c->dirfd, &c->st[i],
+		    name) == -1) {
+			warn("%s", name);
+			discard(c->dirfd, c->st, c->n, i);
+			return -1;
+		}
+	}
+	if (fs_fsync_dir(c->dirfd) == -1) {
+		warn("syncing the fetch directory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Record a committed batch as fetched (and decrypt it, with --decrypt).
+ * A file that met a clash is not recorded, and the run fails once the
+ * rest is.
+ */
+static int
+commit_record(struct fetch *f, const struct staged *st, size_t n)
 {
 	struct session *s = f->s;
-	char name[PFISH_NAME_MAX];
 	size_t i;
 	int clash = 0;
 
-	if (f->nst == 0)
-		return 0;
-	if (syncfs(f->dirfd) == -1) {
-		warn("syncing the fetched messages");
-		fetch_discard(f, 0);
-		return -1;
-	}
-	for (i = 0; i < f->nst; i++) {
-		if (layout_seq_name(f->st[i].seq, PFISH_AGE_SUFFIX, name,
-		    sizeof(name)) != 0) {
-			fetch_discard(f, i);
-			return -1;
-		}
-		if (f->st[i].tmp[0] != '\0' && put_name(f, &f->st[i],
-		    name) == -1) {
-			warn("%s", name);
-			fetch_discard(f, i);
-			return -1;
-		}
-	}
-	if (fs_fsync_dir(f->dirfd) == -1) {
-		warn("syncing the fetch directory");
-		f->nst = 0;
-		return -1;
-	}
-	for (i = 0; i < f->nst; i++) {
-		if (f->st[i].clash) {
+	for (i = 0; i < n; i++) {
+		if (st[i].clash) {
 			clash = 1;
 			continue;
 		}
-		if (f->st[i].tmp[0] != '\0')
+		if (st[i].tmp[0] != '\0')
 			f->got++;
 		f->nunsaved++;
-		f->unsaved += FETCH_FACT + f->st[i].size;
-		if ((f->md != NULL && deliver(f, &f->st[i]) != 0) ||
-		    seqset_add(s->st.fetched, f->st[i].seq) != 0 ||
-		    seqset_add(s->st.checked, f->st[i].seq) != 0) {
-			f->nst = 0;
+		f->unsaved += FETCH_FACT + st[i].size;
+		if ((f->md != NULL && deliver(f, &st[i]) != 0) ||
+		    seqset_add(s->st.fetched, st[i].seq) != 0 ||
+		    seqset_add(s->st.checked, st[i].seq) != 0)
 			return -1;
-		}
 	}
-	f->nst = 0;
 	/* Resumable: the files are found again until the state is saved. */
 	if (fetch_save(f, 0) != 0)
 		return -1;
 	return clash ? -1 : 0;
+}
+
+/* Wait for the batch committing, if any, and record it. */
+static int
+fetch_commit_finish(struct fetch *f)
+{
+	int r;
+
+	if (!f->pending)
+		return 0;
+	f->pending = 0;
+	r = f->clerk != NULL ? clerk_join(f->clerk) : commit_files(&f->job);
+	if (r != 0)
+		return -1;
+	return commit_record(f, f->job.st, f->job.n);
+}
+
+/*
+ * Start committing what is staged: on the clerk's thread if there is one
+ * (the caller stages the next batch meanwhile), else now.  The batch
+ * before it is finished and recorded first.
+ */
+static int
+fetch_commit_start(struct fetch *f)
+{
+	struct staged *t;
+
+	if (f->nst == 0)
+		return 0;
+	if (fetch_commit_finish(f) != 0) {
+		fetch_discard(f, 0);
+		return -1;
+	}
+	f->job.dirfd = f->dirfd;
+	f->job.st = f->st;
+	f->job.n = f->nst;
+	t = f->st;
+	f->st = f->spare;
+	f->spare = t;
+	f->nst = 0;
+	f->pending = 1;
+	if (f->clerk != NULL)
+		clerk_run(f->clerk, commit_files, &f->job);
+	return 0;
+}
+
+/* Everything staged made durable and recorded before this returns. */
+static int
+fetch_commit(struct fetch *f)
+{
+	if (fetch_commit_start(f) != 0)
+		return -1;
+	return fetch_commit_finish(f);
 }
 
 static int
@@ -582,7 +672,7 @@ fetch_stage(struct fetch *f, const struct ventry *e)
 		(void)fetch_commit(f);
 		return -1;
 	}
-	if (batch_full(f) && fetch_commit(f) != 0)
+	if (batch_full(f) && fetch_commit_start(f) != 0)
 		return -1;
 	return 0;
 }
@@ -593,13 +683,13 @@ fetch_stage_batch(struct fetch *f, const struct ventry **e, size_t n)
 {
 	if (n == 0)
 		return 0;
-	if (f->nst + n > FETCH_BATCH && fetch_commit(f) != 0)
+	if (f->nst + n > FETCH_BATCH && fetch_commit_start(f) != 0)
 		return -1;
 	if (fetch_batch(f, e, n) != 0) {
 		(void)fetch_commit(f);
 		return -1;
 	}
-	if (batch_full(f) && fetch_commit(f) != 0)
+	if (batch_full(f) && fetch_commit_start(f) != 0)
 		return -1;
 	return 0;
 }
@@ -660,8 +750,15 @@ fetch_verified(struct fetch *f)
 {
 	struct session *s = f->s;
 	const struct ventry *e, *b[PSFTP_BATCH_MAX];
-	size_t i, n = 0;
+	size_t i, n = 0, want = count_wanted(s);
 
+	/*
+	 * Without a clerk (too few messages for it to pay, or no thread to
+	 * be had) the same work is done here, in turn with the transfer.
+	 */
+	if (want >= FETCH_CLERK_MIN)
+		f->clerk = clerk_start(&f->tg, want < PSFTP_BATCH_MAX ? want :
+		    PSFTP_BATCH_MAX, want);
 	for (i = 0; i < s->res.ne; i++) {
 		e = &s->res.e[i];
 		if (e->status != VST_OK || !e->present ||
@@ -913,13 +1010,16 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	memset(&f, 0, sizeof(f));
 	f.dirfd = -1;
 	f.pm.on = 1;
-	if ((f.st = calloc(FETCH_BATCH, sizeof(*f.st))) == NULL) {
+	if ((f.st = calloc(FETCH_BATCH, sizeof(*f.st))) == NULL ||
+	    (f.spare = calloc(FETCH_BATCH, sizeof(*f.spare))) == NULL) {
 		warn("fetch");
+		free(f.st);
 		return PFISH_EXIT_ERROR;
 	}
 	if (fetch_args(argc, argv, &a) != 0 ||
 	    (a.dir != NULL && open_dir(&f, a.dir) != 0)) {
 		free(f.st);
+		free(f.spare);
 		return PFISH_EXIT_ERROR;
 	}
 	if (open_maildir(&f, o, &a) != 0 || session_open(o, &f.s) != 0)
@@ -953,6 +1053,7 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 	if (list_local(&f) != 0 || fetch_verified(&f) != 0 ||
 	    recheck(&f) != 0) {
 		/* What was fetched is saved, whatever accepting does. */
+		(void)fetch_commit_finish(&f);
 		(void)fetch_save(&f, 1);
 		(void)session_accept(f.s);
 		goto out;
@@ -974,9 +1075,11 @@ cmd_fetch(struct client_opts *o, int argc, char **argv)
 		fprintf(stderr, "pfish: state file written %u times in this "
 		    "run, %llu bytes\n", f.s->st.writes,
 		    (unsigned long long)f.s->st.written);
+	clerk_stop(f.clerk);
 	free(f.refused);
 	free(f.local);
 	free(f.st);
+	free(f.spare);
 	session_close(f.s);
 	maildir_close(f.md);
 	if (f.dirfd != -1)

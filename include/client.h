@@ -227,6 +227,26 @@ void	 progress_start(struct progress *pm, const char *name,
 void	 progress_update(struct progress *pm, size_t n);
 void	 progress_end(struct progress *pm);
 
+/*
+ * clerk.c: a fetch's temporary files made ahead and its commits run on a
+ * thread of their own, beside the transfer.  It keeps up to ahead files
+ * ready and makes total at most.  clerk_take gives a new temporary file
+ * (its fd, its name in name), made now if none is ready;
+ * clerk_run starts job(arg) (one at a time), clerk_join waits for it (or
+ * runs it, if not started) and returns what it returned, with its errno;
+ * clerk_stop joins and removes the temporary files not taken.
+ */
+#define CLERK_NAME_LEN		64
+struct fs_tmpgen;
+struct clerk;
+struct clerk *clerk_start(struct fs_tmpgen *tg, size_t ahead,
+	    size_t total);
+int	 clerk_take(struct clerk *c, char *name, size_t len);
+void	 clerk_run(struct clerk *c, int (*job)(void *), void *arg);
+int	 clerk_busy(struct clerk *c);
+int	 clerk_join(struct clerk *c);
+void	 clerk_stop(struct clerk *c);
+
 #define AGE_MAGIC		"age-encryption.org/v1\n"
 #define AGE_MAGIC_LEN		(sizeof(AGE_MAGIC) - 1)
 

@@ -115,6 +115,9 @@ else
 fi
 if same mail; then ok "every message fetched once, intact"
 else notok "every message fetched once, intact"; fi
+# Temporary files made ahead of need and not needed are removed.
+check "no temporary file left in the fetch directory" \
+    test -z "$(find mail -maxdepth 1 -name '.tmp.*' | head -n 1)"
 check "the state records all $N as fetched" \
     test "$(recorded st)" -eq "$N"
 expect "fetch again: nothing new" 0 "^fetched 0 new messages" \
