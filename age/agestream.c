@@ -294,6 +294,7 @@ struct lanes {
 	size_t		 fill;		/* bytes a slot is filled to */
 	size_t		 inused[2];	/* high-water marks, for wiping */
 	size_t		 outused[2];
+	int		 advise_later;	/* mapped, not yet advised */
 };
 
 #define LANE_HUGE	((size_t)2 * 1024 * 1024)
@@ -305,10 +306,11 @@ struct lanes {
  * misses in a virtual machine (256 MiB read into a 2 MiB buffer: 151 ms
  * of system time; 30 ms into huge pages, as into a 128 KiB buffer).
  * Smaller ones, for small messages, come from malloc: a huge page would
- * only cost its zeroing.
+ * only cost its zeroing.  With advise 0 the advice waits for
+ * lanes_advise: an input of unknown size may yet prove small.
  */
 static u_char *
-lane_alloc(size_t n, size_t *mapped)
+lane_alloc(size_t n, size_t *mapped, int advise)
 {
 #if defined(MADV_HUGEPAGE)
 	uintptr_t a;
@@ -328,7 +330,8 @@ lane_alloc(size_t n, size_t *mapped)
 			munmap(p, head);
 		if (LANE_HUGE - head > 0)
 			munmap((u_char *)a + len, LANE_HUGE - head);
-		(void)madvise((void *)a, len, MADV_HUGEPAGE);
+		if (advise)
+			(void)madvise((void *)a, len, MADV_HUGEPAGE);
 		*mapped = len;
 		return (u_char *)a;
 	}
@@ -347,7 +350,7 @@ lane_free(u_char *p, size_t mapped)
 }
 
 static int
-lanes_alloc(struct lanes *l, size_t incap, size_t outcap)
+lanes_alloc(struct lanes *l, size_t incap, size_t outcap, int advise)
 {
 	int i;
 
@@ -355,11 +358,35 @@ lanes_alloc(struct lanes *l, size_t incap, size_t outcap)
 	l->incap = incap;
 	l->outcap = outcap;
 	l->fill = incap;
+	l->advise_later = !advise;
 	for (i = 0; i < 2; i++)
-		if ((l->in[i] = lane_alloc(incap, &l->inmap[i])) == NULL ||
-		    (l->out[i] = lane_alloc(outcap, &l->outmap[i])) == NULL)
+		if ((l->in[i] = lane_alloc(incap, &l->inmap[i],
+		    advise)) == NULL ||
+		    (l->out[i] = lane_alloc(outcap, &l->outmap[i],
+		    advise)) == NULL)
 			return AGE_ERR_ALLOC;
 	return 0;
+}
+
+/*
+ * The advice lanes_alloc held back, once the input is known to fill a
+ * batch.  Pages already touched (the first batch's input) stay small;
+ * the rest fault in as huge pages.
+ */
+static void
+lanes_advise(struct lanes *l)
+{
+#if defined(MADV_HUGEPAGE)
+	int i;
+
+	for (i = 0; l->advise_later && i < 2; i++) {
+		if (l->inmap[i] > 0)
+			(void)madvise(l->in[i], l->inmap[i], MADV_HUGEPAGE);
+		if (l->outmap[i] > 0)
+			(void)madvise(l->out[i], l->outmap[i], MADV_HUGEPAGE);
+	}
+#endif
+	l->advise_later = 0;
 }
 
 static void
@@ -598,7 +625,7 @@ decrypt_stream(const struct age_identities *ids, struct reader *rd,
 	if ((solo = hint != 0 && hint < cap))
 		cap = hint + 1 > AGE_CHUNK_CT_LEN + 1 ? hint + 1 :
 		    AGE_CHUNK_CT_LEN + 1;
-	if ((r = lanes_alloc(&l, cap, cap)) != 0 ||
+	if ((r = lanes_alloc(&l, cap, cap, 1)) != 0 ||
 	    (filekey = sodium_malloc(AGE_FILE_KEY_LEN)) == NULL ||
 	    (p.key = sodium_malloc(32)) == NULL) {
 		r = AGE_ERR_ALLOC;
@@ -808,6 +835,8 @@ seal_payload(struct sealer *s)
 
 	if ((r = seal_fill(s, 0)) != 0)
 		return r;
+	if (!s->eof)
+		lanes_advise(l);
 	while (!p->done) {
 		lanes_carry(l, b, plan_seal(p, l, b, s->eof));
 		lanes_mark(l, b, 0, l->olen[b]);
@@ -852,7 +881,14 @@ encrypt_payload(struct payload *p, int infd, struct writer *w,
 	ntasks = incap / AGE_CHUNK_LEN + 2;
 	if (ntasks > MAX_TASKS)
 		ntasks = MAX_TASKS;
-	if ((r = lanes_alloc(&s.l, incap, ntasks * AGE_CHUNK_CT_LEN)) != 0 ||
+	/*
+	 * Of unknown size (a pipe: a delivery), the input may be a small
+	 * message: huge pages are advised only once it fills a batch, or
+	 * each would be zeroed whole for a few kilobytes (pfish-deliver of
+	 * 50 KiB: 0.66 ms of its 5.8 ms).
+	 */
+	if ((r = lanes_alloc(&s.l, incap, ntasks * AGE_CHUNK_CT_LEN,
+	    hint != 0)) != 0 ||
 	    (p->crew = age_crew_new(p->key)) == NULL) {
 		r = AGE_ERR_ALLOC;
 		goto out;
