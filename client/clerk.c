@@ -213,17 +213,6 @@ clerk_run(struct clerk *c, int (*job)(void *), void *arg)
 }
 
 int
-clerk_busy(struct clerk *c)
-{
-	int busy;
-
-	pthread_mutex_lock(&c->mu);
-	busy = c->state == JOB_QUEUED || c->state == JOB_RUNNING;
-	pthread_mutex_unlock(&c->mu);
-	return busy;
-}
-
-int
 clerk_join(struct clerk *c)
 {
 	int r;

@@ -243,7 +243,6 @@ struct clerk *clerk_start(struct fs_tmpgen *tg, size_t ahead,
 	    size_t total);
 int	 clerk_take(struct clerk *c, char *name, size_t len);
 void	 clerk_run(struct clerk *c, int (*job)(void *), void *arg);
-int	 clerk_busy(struct clerk *c);
 int	 clerk_join(struct clerk *c);
 void	 clerk_stop(struct clerk *c);
 
