@@ -132,6 +132,18 @@ clerk_main(void *arg)
 	return NULL;
 }
 
+/* Its locks and memory, once the thread is gone (or never started). */
+static void
+clerk_free(struct clerk *c)
+{
+	pthread_mutex_destroy(&c->mu);
+	pthread_mutex_destroy(&c->genmu);
+	pthread_cond_destroy(&c->wake);
+	pthread_cond_destroy(&c->done);
+	free(c->stock);
+	free(c);
+}
+
 struct clerk *
 clerk_start(struct fs_tmpgen *tg, size_t ahead, size_t total)
 {
@@ -162,12 +174,7 @@ clerk_start(struct fs_tmpgen *tg, size_t ahead, size_t total)
 	r = pthread_create(&c->tid, NULL, clerk_main, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0) {
-		pthread_mutex_destroy(&c->mu);
-		pthread_mutex_destroy(&c->genmu);
-		pthread_cond_destroy(&c->wake);
-		pthread_cond_destroy(&c->done);
-		free(c->stock);
-		free(c);
+		clerk_free(c);
 		errno = r;
 		return NULL;
 	}
@@ -252,11 +259,6 @@ clerk_stop(struct clerk *c)
 		drop_file(c, &c->stock[c->head]);
 		c->head = (c->head + 1) % c->ahead;
 	}
-	pthread_mutex_destroy(&c->mu);
-	pthread_mutex_destroy(&c->genmu);
-	pthread_cond_destroy(&c->wake);
-	pthread_cond_destroy(&c->done);
-	free(c->stock);
-	free(c);
+	clerk_free(c);
 	errno = saved;
 }
