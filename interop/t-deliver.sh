@@ -217,6 +217,20 @@ test "$after" = "$before" && test ! -s req.out &&
 "$SIGNER" -s state deliver alice 7000 < /dev/null 2> /dev/null
 expect signer-deliver-one-operand-missing-64 64 $?
 
+# The store's answer after the record is taken whole, by its length: a
+# NUL inside "stored SEQ" is no answer, and the record stays pending.
+seq=$("$SIGNER" -s state status alice | sed -n 's/.* next \([0-9]*\) .*/\1/p')
+pend=$("$SIGNER" -s state status alice | sed -n 's/.* pending \([0-9]*\) .*/\1/p')
+printf '7000 %s\nstored %s\000x\n' \
+    0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef \
+    "$seq" | "$SIGNER" -s state deliver alice > req.out 2> req.err
+expect signer-report-with-nul-65 65 $?
+now=$("$SIGNER" -s state status alice | sed -n 's/.* pending \([0-9]*\) .*/\1/p')
+test -n "$seq" && test "$now" = $((pend + 1)) &&
+    ok signer-report-with-nul-leaves-it-pending ||
+    notok signer-report-with-nul-leaves-it-pending \
+    "seq $seq, pending $pend -> $now: $(cat req.err)"
+
 # The whole mailbox verifies: no gaps from the retries, and the refused
 # record at seq 5 is closed by a void, installed with the next head.
 "$SIGNER" -s state head alice > head && "$STORE" -r root -T allowed head alice < head

@@ -526,7 +526,8 @@ stdin_line(char *line, size_t len, size_t *lenp, int wait_ms)
 static int
 settle_inline(const struct signer_opts *o, struct mbox *m, uint64_t seq)
 {
-	char line[64], want[32], out[48], mailbox[PFISH_MAILBOX_MAX + 1];
+	char line[64], stored[32], voided[32], out[48];
+	char mailbox[PFISH_MAILBOX_MAX + 1];
 	size_t n;
 	int isvoid, r;
 
@@ -535,14 +536,16 @@ settle_inline(const struct signer_opts *o, struct mbox *m, uint64_t seq)
 	if (flock(m->lockfd, LOCK_UN) == -1 || stdin_line(line,
 	    sizeof(line), &n, SIGNER_SETTLE_WAIT * 1000) != 1)
 		return 0;
-	snprintf(want, sizeof(want), " %llu", (unsigned long long)seq);
-	if (strncmp(line, "stored", 6) == 0 && strcmp(line + 6, want) == 0)
+	/* The whole line by its length: a NUL inside is no answer. */
+	snprintf(stored, sizeof(stored), "stored %llu",
+	    (unsigned long long)seq);
+	snprintf(voided, sizeof(voided), "void %llu", (unsigned long long)seq);
+	if (n == strlen(stored) && memcmp(line, stored, n) == 0)
 		isvoid = 0;
-	else if (strncmp(line, "void", 4) == 0 && strcmp(line + 4, want) == 0)
+	else if (n == strlen(voided) && memcmp(line, voided, n) == 0)
 		isvoid = 1;
 	else {
-		warnx("deliver: expected \"stored%s\" or \"void%s\"", want,
-		    want);
+		warnx("deliver: expected \"%s\" or \"%s\"", stored, voided);
 		return EX_DATAERR;
 	}
 	while (flock(m->lockfd, LOCK_EX) == -1)
