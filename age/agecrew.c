@@ -29,7 +29,7 @@
 
 #include "age.h"
 #include "agecrypt.h"
-#include "hash.h"
+#include "aead.h"
 
 /*
  * Tasks are taken one at a time from a shared cursor that carries the

@@ -23,6 +23,7 @@
 
 #include <sodium.h>
 
+#include "aead.h"
 #include "hash.h"
 #include "age.h"
 #include "agecrypt.h"

@@ -36,6 +36,7 @@
 
 #include <sodium.h>
 
+#include "aead.h"
 #include "hash.h"
 #include "agecrypt.h"
 #include "deliver.h"
@@ -1029,7 +1030,7 @@ deliver_main(int argc, char **argv)
 	}
 	if (sodium_init() < 0)
 		return EX_SOFTWARE;
-	hash_init_oneshot();
+	aead_init_oneshot();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;	/* no SA_RESTART: I/O is interrupted */
 	sigaction(SIGALRM, &sa, NULL);

@@ -14,18 +14,16 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* hash.c: SHA-256 and ChaCha20-Poly1305 through libcrypto (hash.h). */
+/* hash.c: SHA-256 through libcrypto (hash.h). */
 
 /* The one-call SHA256_* keep the context on the caller's stack. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 
 #include <sys/types.h>
 
-#include <limits.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <sodium.h>
 
@@ -34,14 +32,6 @@
 
 _Static_assert(sizeof(SHA256_CTX) <= sizeof(((struct hash_sha256 *)0)->ctx),
     "struct hash_sha256 is too small for SHA256_CTX");
-
-void
-hash_init_oneshot(void)
-{
-	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
-	    OPENSSL_INIT_NO_ATEXIT, NULL) != 1)
-		fatal("libcrypto init failed");
-}
 
 void
 hash_sha256_init(struct hash_sha256 *h)
@@ -74,73 +64,4 @@ hash_sha256(u_char out[HASH_SHA256_LEN], const void *data, size_t len)
 	hash_sha256_init(&h);
 	hash_sha256_update(&h, data, len);
 	hash_sha256_final(&h, out);
-}
-
-static EVP_CIPHER_CTX *
-aead_ctx(int enc, const u_char *nonce, const u_char *key)
-{
-	EVP_CIPHER_CTX *c;
-
-	if ((c = EVP_CIPHER_CTX_new()) == NULL ||
-	    EVP_CipherInit_ex(c, EVP_chacha20_poly1305(), NULL, key, nonce,
-	    enc) != 1)
-		fatal("cannot set up ChaCha20-Poly1305");
-	return c;
-}
-
-/* EVP takes int lengths: long inputs go through in steps. */
-static void
-aead_update(EVP_CIPHER_CTX *c, u_char *out, const u_char *in, size_t len)
-{
-	size_t step;
-	int n;
-
-	while (len > 0) {
-		step = len > INT_MAX / 2 ? INT_MAX / 2 : len;
-		if (EVP_CipherUpdate(c, out, &n, in, (int)step) != 1 ||
-		    (size_t)n != step)
-			fatal("ChaCha20-Poly1305 update failed");
-		out += step;
-		in += step;
-		len -= step;
-	}
-}
-
-void
-aead_seal(u_char *out, u_char tag[AEAD_TAG_LEN], const u_char *in,
-    size_t len, const u_char nonce[AEAD_NONCE_LEN],
-    const u_char key[AEAD_KEY_LEN])
-{
-	EVP_CIPHER_CTX *c = aead_ctx(1, nonce, key);
-	int n;
-
-	aead_update(c, out, in, len);
-	if (EVP_CipherFinal_ex(c, out + len, &n) != 1 || n != 0 ||
-	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, AEAD_TAG_LEN,
-	    tag) != 1)
-		fatal("ChaCha20-Poly1305 seal failed");
-	EVP_CIPHER_CTX_free(c);
-}
-
-int
-aead_open(u_char *out, const u_char *in, size_t len,
-    const u_char tag[AEAD_TAG_LEN], const u_char nonce[AEAD_NONCE_LEN],
-    const u_char key[AEAD_KEY_LEN])
-{
-	EVP_CIPHER_CTX *c = aead_ctx(0, nonce, key);
-	u_char t[AEAD_TAG_LEN];
-	int n, ok;
-
-	memcpy(t, tag, sizeof(t));
-	if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, AEAD_TAG_LEN,
-	    t) != 1)
-		fatal("ChaCha20-Poly1305 tag failed");
-	aead_update(c, out, in, len);
-	ok = EVP_CipherFinal_ex(c, out + len, &n) == 1 && n == 0;
-	EVP_CIPHER_CTX_free(c);
-	if (!ok) {
-		sodium_memzero(out, len);
-		return -1;
-	}
-	return 0;
 }
