@@ -17,7 +17,9 @@
 /*
  * aead.h: the one ChaCha20-Poly1305 of pfish, through OpenSSL's libcrypto
  * (measured here: 3.6 GB/s against libsodium 1.0.18's 1.5 GB/s, on the
- * CPU's vector extensions).
+ * CPU's vector extensions).  Only the programs that encrypt or decrypt
+ * messages link it: loading libcrypto costs a program 0.6 ms of CPU and
+ * 1.5 MiB of memory (lib/hash.c has the measurement).
  */
 
 #ifndef AEAD_H

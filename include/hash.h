@@ -15,9 +15,12 @@
  */
 
 /*
- * hash.h: the one SHA-256 of pfish, from OpenSSL's libcrypto, which uses
- * the CPU's SHA extensions (measured here: 4x libsodium 1.0.18's speed).
- * The one ChaCha20-Poly1305 is in aead.h.
+ * hash.h: the one SHA-256 of pfish (lib/hash.c).
+ *
+ * pfish's own: the x86 SHA extensions where the CPU has them (measured
+ * here as fast as libcrypto, 4-5x libsodium 1.0.18), else portable C.
+ * Every program hashes messages or records; none of them pays for
+ * loading libcrypto to do it.
  */
 
 #ifndef HASH_H
@@ -28,13 +31,12 @@
 #include <stdint.h>
 
 #define HASH_SHA256_LEN		32
+#define HASH_SHA256_BLOCK	64
 
-/* Large enough for libcrypto's SHA256_CTX (checked in lib/hash.c). */
 struct hash_sha256 {
-	union {
-		uint64_t	 align;
-		u_char		 bytes[128];
-	} ctx;
+	uint32_t	 h[8];
+	uint64_t	 len;			/* bytes taken so far */
+	u_char		 buf[HASH_SHA256_BLOCK];	/* a partial block */
 };
 
 void	hash_sha256_init(struct hash_sha256 *h);
@@ -42,5 +44,17 @@ void	hash_sha256_update(struct hash_sha256 *h, const void *data,
 	    size_t len);
 void	hash_sha256_final(struct hash_sha256 *h, u_char out[HASH_SHA256_LEN]);
 void	hash_sha256(u_char out[HASH_SHA256_LEN], const void *data, size_t len);
+
+/*
+ * Which code hashes: HASH_SHA256_AUTO (the best this CPU has),
+ * HASH_SHA256_PORTABLE or HASH_SHA256_SHANI.  For tests and the bench;
+ * returns -1 (and changes nothing) if the CPU lacks what was asked for.
+ * hash_sha256_impl() names the code in use.
+ */
+#define HASH_SHA256_AUTO	0
+#define HASH_SHA256_PORTABLE	1
+#define HASH_SHA256_SHANI	2
+int	hash_sha256_use(int impl);
+const char *hash_sha256_impl(void);
 
 #endif /* HASH_H */
