@@ -17,8 +17,10 @@
 
 /*
  * cryptobench.c: SHA-256 and ChaCha20-Poly1305 from libsodium and from
- * libcrypto, side by side in one run, by CPU time (1 GiB in 64 KiB
- * pieces, three rounds).  What lib/hash.c chose its library from.
+ * libcrypto, and pfish's own SHA-256 (lib/hash.c) with each block
+ * function this CPU can run, side by side in one run, by CPU time (1 GiB
+ * in 64 KiB pieces, three rounds).  What lib/hash.c and lib/aead.c were
+ * chosen from.
  */
 
 #include <stdio.h>
@@ -28,6 +30,8 @@
 
 #include <openssl/evp.h>
 #include <sodium.h>
+
+#include "hash.h"
 
 #define PIECE	(64 * 1024)
 #define TOTAL	((size_t)1 << 30)
@@ -73,6 +77,18 @@ sha_libcrypto(const unsigned char *buf, unsigned char *md)
 		EVP_DigestUpdate(c, buf, PIECE);
 	EVP_DigestFinal_ex(c, md, NULL);
 	EVP_MD_CTX_free(c);
+}
+
+static void
+sha_pfish(const unsigned char *buf, unsigned char *md)
+{
+	struct hash_sha256 h;
+	size_t i;
+
+	hash_sha256_init(&h);
+	for (i = 0; i < TOTAL / PIECE; i++)
+		hash_sha256_update(&h, buf, PIECE);
+	hash_sha256_final(&h, md);
 }
 
 static void
@@ -124,6 +140,16 @@ main(void)
 		t = cpu_now();
 		sha_libcrypto(buf, md);
 		report("sha256 libcrypto", t);
+		if (hash_sha256_use(HASH_SHA256_SHANI) == 0) {
+			t = cpu_now();
+			sha_pfish(buf, md);
+			report("sha256 pfish, SHA extensions", t);
+		}
+		hash_sha256_use(HASH_SHA256_PORTABLE);
+		t = cpu_now();
+		sha_pfish(buf, md);
+		report("sha256 pfish, portable C", t);
+		hash_sha256_use(HASH_SHA256_AUTO);
 		t = cpu_now();
 		aead_sodium(buf, out, key, nonce);
 		report("chacha20-poly1305 libsodium", t);
