@@ -324,6 +324,8 @@ hash_sha256_update(struct hash_sha256 *h, const void *data, size_t len)
 	const u_char *p = data;
 	size_t have = (size_t)(h->len % HASH_SHA256_BLOCK), take;
 
+	if (len == 0)
+		return;		/* data may be NULL */
 	h->len += len;
 	if (have > 0) {
 		take = HASH_SHA256_BLOCK - have;

@@ -162,19 +162,27 @@ test_libsodium_shani(void **state)
 	against_libsodium(HASH_SHA256_SHANI);
 }
 
-/* The context is wiped at the end; unknown choices are refused. */
+/*
+ * An empty update (NULL allowed) changes nothing; the context is wiped
+ * at the end; unknown choices are refused.
+ */
 static void
 test_wipe_and_use(void **state)
 {
 	struct hash_sha256 h, zero;
 	u_char md[HASH_SHA256_LEN];
+	char got[2 * HASH_SHA256_LEN + 1];
 
 	(void)state;
 	memset(&zero, 0, sizeof(zero));
 	hash_sha256_init(&h);
-	hash_sha256_update(&h, "secret", 6);
+	hash_sha256_update(&h, "ab", 2);
+	hash_sha256_update(&h, NULL, 0);	/* nothing, in a partial block */
+	hash_sha256_update(&h, "c", 1);
 	hash_sha256_final(&h, md);
 	assert_memory_equal(&h, &zero, sizeof(h));
+	hex(got, md, sizeof(md));
+	assert_string_equal(got, vectors[1].out);	/* "abc" */
 	assert_int_equal(hash_sha256_use(3), -1);
 	assert_int_equal(hash_sha256_use(-1), -1);
 	assert_int_equal(hash_sha256_use(HASH_SHA256_PORTABLE), 0);
