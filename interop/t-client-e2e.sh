@@ -237,8 +237,15 @@ expect "device 2 verifies: still intact" 0 '^intact.* 1 deleted by you' \
 expect "device 2 lists 2 as deleted-by-you" 0 "^ +2  .* deleted-by-you\$" \
     pf2 st.d2 list
 bg_start agent.log ssh-agent -D -a "$T/agent.sock"
-wait_until 60 test -S "$T/agent.sock" || diag "ssh-agent made no socket"
-SSH_AUTH_SOCK=$T/agent.sock ssh-add -q device2 2>/dev/null
+# The socket's name exists from bind(), before listen(): wait until the
+# agent answers (ssh-add -l: 1 is "no identities", 2 "cannot connect").
+agent_up() {
+	SSH_AUTH_SOCK=$T/agent.sock ssh-add -l >/dev/null 2>&1
+	[ $? -ne 2 ]
+}
+wait_until 60 agent_up || diag "ssh-agent does not answer"
+check "ssh-agent holds device 2's key" \
+    env SSH_AUTH_SOCK="$T/agent.sock" ssh-add -q device2
 expect "device 2: rm 3 with a key held by ssh-agent" 0 '^deleted 1 ' \
     env SSH_AUTH_SOCK="$T/agent.sock" $P -i "$T/device2.pub" \
     -s "$T/st.d2" "$DEST" rm 3
