@@ -37,8 +37,10 @@
  * (pfish-deliver): start it without the system's OpenSSL configuration,
  * which cannot change what it computes, and without its exit-time
  * cleanup: 2.7 of the 18.7 million instructions pfish-deliver ran for a
- * 50 KiB message.  Call first; never in a program whose TLS or SSH goes
- * through libcrypto.
+ * 50 KiB message.  Nor does it enter every cipher and digest in the
+ * by-name tables, which nothing here looks up (aead.c names its cipher
+ * by function): the first seal 0.85-1.25 ms → 0.52-0.60 ms.  Call first;
+ * never in a program whose TLS or SSH goes through libcrypto.
  */
 void	aead_init_oneshot(void);
 

@@ -32,7 +32,8 @@ void
 aead_init_oneshot(void)
 {
 	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
-	    OPENSSL_INIT_NO_ATEXIT, NULL) != 1)
+	    OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+	    OPENSSL_INIT_NO_ADD_ALL_DIGESTS, NULL) != 1)
 		fatal("libcrypto init failed");
 }
 
