@@ -53,15 +53,6 @@ static const struct {
 	  "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0" },
 };
 
-static void
-hex(char *out, const u_char *in, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", in[i]);
-}
-
 /* Switch to impl, or skip the test if this CPU lacks it. */
 static void
 use(int impl)
@@ -87,11 +78,11 @@ vectors_with(int impl)
 			hash_sha256_update(&h, vectors[i].in,
 			    strlen(vectors[i].in));
 		hash_sha256_final(&h, md);
-		hex(got, md, sizeof(md));
+		sodium_bin2hex(got, sizeof(got), md, sizeof(md));
 		assert_string_equal(got, vectors[i].out);
 		if (vectors[i].repeat == 1) {
 			hash_sha256(md, vectors[i].in, strlen(vectors[i].in));
-			hex(got, md, sizeof(md));
+			sodium_bin2hex(got, sizeof(got), md, sizeof(md));
 			assert_string_equal(got, vectors[i].out);
 		}
 	}
@@ -183,7 +174,7 @@ test_wipe_and_use(void **state)
 	hash_sha256_update(&h, "c", 1);
 	hash_sha256_final(&h, md);
 	assert_memory_equal(&h, &zero, sizeof(h));
-	hex(got, md, sizeof(md));
+	sodium_bin2hex(got, sizeof(got), md, sizeof(md));
 	assert_string_equal(got, vectors[1].out);	/* "abc" */
 	assert_int_equal(hash_sha256_use(3), -1);
 	assert_int_equal(hash_sha256_use(-1), -1);
