@@ -231,6 +231,33 @@ test -n "$seq" && test "$now" = $((pend + 1)) &&
     notok signer-report-with-nul-leaves-it-pending \
     "seq $seq, pending $pend -> $now: $(cat req.err)"
 
+# The request and the store's answer in one write: the answer is read
+# from what came with the request, and the record is settled, not left
+# pending; a request split across writes is one request.
+seq=$("$SIGNER" -s state status alice | sed -n 's/.* next \([0-9]*\) .*/\1/p')
+pend=$("$SIGNER" -s state status alice | sed -n 's/.* pending \([0-9]*\) .*/\1/p')
+printf '7001 %s\nstored %s\n' \
+    0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef \
+    "$seq" | "$SIGNER" -s state deliver alice > req.out 2> req.err
+expect signer-request-and-report-together-0 0 $?
+now=$("$SIGNER" -s state status alice | sed -n 's/.* pending \([0-9]*\) .*/\1/p')
+test -n "$seq" && test "$now" = "$pend" &&
+    grep -qx "settled $seq" req.out &&
+    ok signer-request-and-report-together-settle ||
+    notok signer-request-and-report-together-settle \
+    "seq $seq, pending $pend -> $now: $(tail -1 req.out) $(cat req.err)"
+seq=$("$SIGNER" -s state status alice | sed -n 's/.* next \([0-9]*\) .*/\1/p')
+{ printf '7002 0123456789abcdef'; sleep 1
+  printf '0123456789abcdef0123456789abcdef0123456789abcdef\n'; sleep 1
+  printf 'stored %s\n' "$seq"; } |
+    "$SIGNER" -s state deliver alice > req.out 2> req.err
+expect signer-request-split-0 0 $?
+now=$("$SIGNER" -s state status alice | sed -n 's/.* pending \([0-9]*\) .*/\1/p')
+test "$now" = "$pend" && grep -qx "settled $seq" req.out &&
+    ok signer-request-split-settles ||
+    notok signer-request-split-settles \
+    "seq $seq, pending $pend -> $now: $(tail -1 req.out) $(cat req.err)"
+
 # The whole mailbox verifies: no gaps from the retries, and the refused
 # record at seq 5 is closed by a void, installed with the next head.
 "$SIGNER" -s state head alice > head && "$STORE" -r root -T allowed head alice < head

@@ -480,8 +480,19 @@ cmd_settle(const struct signer_opts *o, const char *mailbox,
 }
 
 /*
+ * Standard input, read in blocks: the deliverer's lines are the only
+ * input this program has (a pipe, or ssh's channel), so reading ahead
+ * takes nothing from anyone, and a line costs a poll and a read rather
+ * than one of each per byte.
+ */
+static struct {
+	char	 buf[256];
+	size_t	 off, len;
+} in;
+
+/*
  * One line from the deliverer on standard input, waiting at most wait_ms
- * for each byte (-1: for ever): 1, the line without its newline and its
+ * for each read (-1: for ever): 1, the line without its newline and its
  * length in *lenp; 0 if input ended (or the wait ran out) before the
  * first byte; -1 if it ended inside a line, the line is too long, or
  * reading failed.
@@ -494,15 +505,21 @@ stdin_line(char *line, size_t len, size_t *lenp, int wait_ms)
 	ssize_t r;
 
 	while (n < len - 1) {
-		if ((r = poll(&pfd, 1, wait_ms)) == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return n == 0 ? 0 : -1;
-		if ((r = read(STDIN_FILENO, line + n, 1)) == -1 &&
-		    errno == EINTR)
-			continue;
-		if (r <= 0)
-			return n == 0 && r == 0 ? 0 : -1;
+		if (in.off == in.len) {
+			if ((r = poll(&pfd, 1, wait_ms)) == -1 &&
+			    errno == EINTR)
+				continue;
+			if (r <= 0)
+				return n == 0 ? 0 : -1;
+			if ((r = read(STDIN_FILENO, in.buf,
+			    sizeof(in.buf))) == -1 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return n == 0 && r == 0 ? 0 : -1;
+			in.off = 0;
+			in.len = (size_t)r;
+		}
+		line[n] = in.buf[in.off++];
 		if (line[n] == '\n') {
 			line[n] = '\0';
 			*lenp = n;
