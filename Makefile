@@ -30,6 +30,13 @@ PKGS =		libsodium libcrypto libevent_core libbsd-overlay libssh
 PKG_CFLAGS :=	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS :=	$(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS :=	$(shell pkg-config --libs cmocka 2>/dev/null)
+# The name libssh is loaded by at run time, read off the library the
+# build links: age/ageident.c opens libssh only for a passphrase-protected
+# key (pfish links it anyway; the other programs need not load it).
+LIBSSH_SONAME := $(shell readelf -d "$$(pkg-config --variable=libdir \
+		    libssh 2>/dev/null)/libssh.so" 2>/dev/null | \
+		    sed -n 's/.*(SONAME).*\[\(.*\)\]$$/\1/p')
+PFISH_DEFS =	-DPFISH_LIBSSH_SONAME='"$(LIBSSH_SONAME)"'
 # The Debian package that provides each pkg-config package.
 DEB_libsodium =		libsodium-dev
 DEB_libcrypto =		libssl-dev
@@ -46,7 +53,7 @@ endif
 OPT ?=		-O2 -g
 SAN ?=
 CFLAGS_ALL =	-std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -Iinclude \
-		$(PKG_CFLAGS) $(CFLAGS)
+		$(PFISH_DEFS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL =	$(SAN) $(LDFLAGS)
 # A program compiled and linked in one step (unit tests, tools, fuzz
 # binaries) lists the headers it read in $@.d, as every object does in
@@ -86,7 +93,7 @@ FUZZ_SAN =	-fsanitize=address,undefined $(SAN_STRICT)
 # clang warns differently from cc: -Werror gates the cc build only.
 FUZZ_CFLAGS =	-std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) \
 		$(filter-out -Werror,$(WARN)) -Iinclude \
-		$(PKG_CFLAGS) $(CFLAGS)
+		$(PFISH_DEFS) $(PKG_CFLAGS) $(CFLAGS)
 FUZZSRC :=	$(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_LIBOBJ :=	$(LIBSRC:%.c=$(FUZZ_O)/%.o)
 FUZZBINS :=	$(FUZZSRC:tests/fuzz/%.c=$(FUZZ_O)/fuzz/%)
@@ -130,6 +137,9 @@ PKG_MISSING :=	$(shell for p in $(NEED_PKGS); do \
 		    pkg-config --exists $$p || echo $$p; done)
 else
 PKG_MISSING :=	$(NEED_PKGS)
+endif
+ifeq ($(strip $(PKG_MISSING))$(LIBSSH_SONAME),)
+$(error pfish: cannot read the soname of libssh.so (readelf, from binutils, reads it))
 endif
 ifneq ($(strip $(PKG_MISSING)),)
 $(error pfish: pkg-config $(if $(HAVE_PKGCONFIG),cannot find,is not installed; needed): $(strip $(PKG_MISSING)); install the Debian packages $(if $(HAVE_PKGCONFIG),,pkg-config )$(foreach p,$(PKG_MISSING),$(DEB_$(p))) (as root: make $(if $(filter cmocka,$(PKG_MISSING)),deps-test,deps)))

@@ -18,6 +18,7 @@
 
 #include <sys/types.h>
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,48 @@ add_identity_line(void *ctx, const char *line)
 }
 
 /*
+ * libssh, for passphrase-protected OpenSSH keys only: loaded when the
+ * first such key is opened, so a program that never opens one (an
+ * encrypting one, or one given an unprotected key) does not pay for
+ * loading libssh and what it links (Kerberos, zlib) at every start.  In
+ * the pfish client, which links libssh for its connection, the name
+ * finds the library already loaded.  PFISH_LIBSSH_SONAME is the name the
+ * build's libssh carries (the Makefile reads it off the library).
+ */
+static struct {
+	int	(*import)(const char *, const char *, ssh_auth_callback,
+		    void *, ssh_key *);
+	int	(*export)(const ssh_key, const char *, ssh_auth_callback,
+		    void *, char **);
+	void	(*free_char)(char *);
+	void	(*key_free)(ssh_key);
+} libssh;
+
+static int
+libssh_load(void)
+{
+	void *h;
+
+	if (libssh.key_free != NULL)
+		return 0;
+	if ((h = dlopen(PFISH_LIBSSH_SONAME, RTLD_NOW | RTLD_LOCAL)) ==
+	    NULL)
+		return -1;
+	/* The handle stays open: the functions are used until exit. */
+	if ((*(void **)&libssh.import = dlsym(h,
+	    "ssh_pki_import_privkey_base64")) == NULL ||
+	    (*(void **)&libssh.export = dlsym(h,
+	    "ssh_pki_export_privkey_base64")) == NULL ||
+	    (*(void **)&libssh.free_char = dlsym(h,
+	    "ssh_string_free_char")) == NULL ||
+	    (*(void **)&libssh.key_free = dlsym(h, "ssh_key_free")) == NULL) {
+		libssh.key_free = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * A passphrase-protected OpenSSH key: libssh decrypts it, exports it
  * unencrypted into memory, and the ordinary parser reads that.
  */
@@ -53,6 +96,8 @@ ssh_encrypted(struct age_identities *ids, const char *path,
 
 	if (passcb == NULL)
 		return AGE_ERR_KEY;
+	if (libssh_load() != 0)
+		return AGE_ERR_LIBSSH;
 	if ((pass = sodium_malloc(PASS_MAX)) == NULL)
 		return AGE_ERR_ALLOC;
 	r = snprintf(prompt, sizeof(prompt), "Enter passphrase for %.200s: ",
@@ -64,11 +109,10 @@ ssh_encrypted(struct age_identities *ids, const char *path,
 	r = AGE_ERR_KEY;
 	if (passcb(prompt, pass, PASS_MAX, arg) != 0)
 		goto out;
-	if (ssh_pki_import_privkey_base64((const char *)data, pass, NULL,
-	    NULL, &key) != SSH_OK)
+	if (libssh.import((const char *)data, pass, NULL, NULL, &key) !=
+	    SSH_OK)
 		goto out;
-	if (ssh_pki_export_privkey_base64(key, NULL, NULL, NULL,
-	    &plain) != SSH_OK)
+	if (libssh.export(key, NULL, NULL, NULL, &plain) != SSH_OK)
 		goto out;
 	if (sshkey_parse_private((u_char *)plain, strlen(plain), &k) != 0)
 		goto out;
@@ -76,9 +120,10 @@ ssh_encrypted(struct age_identities *ids, const char *path,
 out:
 	if (plain != NULL) {
 		explicit_bzero(plain, strlen(plain));
-		ssh_string_free_char(plain);
+		libssh.free_char(plain);
 	}
-	ssh_key_free(key);
+	if (key != NULL)
+		libssh.key_free(key);
 	sshkey_priv_free(k);
 	sodium_free(pass);
 	return r;

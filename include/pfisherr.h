@@ -87,6 +87,7 @@
 #define AGE_ERR_CRYPTO		-114	/* libsodium refused (low order) */
 #define AGE_ERR_INVALID		-115	/* bad argument */
 #define AGE_ERR_TOOBIG		-116	/* input longer than allowed */
+#define AGE_ERR_LIBSSH		-117	/* libssh (protected keys) not loaded */
 
 /* state/verdict.c: the verifier. */
 #define VERIFY_ERR_ALLOC	-120

@@ -86,6 +86,17 @@ age -R carol.pub < p.65536 > carol.age
 check passphrase-key sh -c "AGETOOL_PASSPHRASE='correct horse' '$tool' decrypt -i carol < carol.age | cmp -s - p.65536"
 AGETOOL_PASSPHRASE=wrong "$tool" decrypt -i carol < carol.age > /dev/null 2>&1
 check passphrase-wrong-refused test $? -ne 0
+# libssh is loaded for a passphrase-protected key only (glibc's loader
+# names each file it loads under LD_DEBUG=files): not to encrypt, nor to
+# decrypt with an unprotected key.
+LD_DEBUG=files "$tool" encrypt -r "$(cat alice.pub)" < p.1 > /dev/null \
+    2> ld.enc
+LD_DEBUG=files "$tool" decrypt -i alice < armored.age > /dev/null 2> ld.dec
+LD_DEBUG=files AGETOOL_PASSPHRASE='correct horse' "$tool" decrypt -i carol \
+    < carol.age > /dev/null 2> ld.pass
+check libssh-not-loaded-to-encrypt sh -c "grep -q 'file=libsodium' ld.enc && ! grep -q 'file=libssh' ld.enc"
+check libssh-not-loaded-for-plain-key sh -c "grep -q 'file=libsodium' ld.dec && ! grep -q 'file=libssh' ld.dec"
+check libssh-loaded-for-protected-key grep -q 'file=libssh.*dynamically loaded' ld.pass
 "$tool" encrypt -r "$(cat carol.pub)" < p.1 > carol2.age
 check passphrase-key-pfish-to-age sh -c "'$tool' decrypt -i alice < carol2.age > /dev/null 2>&1; test \$? -eq 11"
 

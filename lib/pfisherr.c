@@ -85,6 +85,8 @@ static const struct {
 	{ AGE_ERR_CRYPTO,		"key agreement failed" },
 	{ AGE_ERR_INVALID,		"invalid argument" },
 	{ AGE_ERR_TOOBIG,		"input too large" },
+	{ AGE_ERR_LIBSSH,
+	    "cannot load libssh, which opens passphrase-protected keys" },
 
 	{ VERIFY_ERR_ALLOC,		"out of memory" },
 	{ VERIFY_ERR_RANGE,		"signed range too large" },
