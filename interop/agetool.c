@@ -28,6 +28,7 @@
 
 #include <sodium.h>
 
+#include "aead.h"
 #include "age.h"
 #include "agecrypt.h"
 
@@ -305,6 +306,8 @@ cmd_vector(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	/* One file per run: libcrypto's one-shot start-up, as pfish-deliver. */
+	aead_init_oneshot();
 	if (sodium_init() < 0)
 		errx(1, "sodium_init");
 	if (argc < 2)
