@@ -17,6 +17,7 @@
 #	BENCH_ONLY="small big list fair later scale"	the cases to run
 #	SCALE_SIZES="1000 10000 100000"	sizes of the scale section
 #				(bench/scale.sh; add 1000000 for the million)
+#	SCALE_CACHE=warm	its file system cache: warm, or drop (root)
 #	SMALL_SSHD_N=10000	messages (2 KiB) of the small-message rows
 #				through a real sshd (bench/small.sh)
 #	SMALL_REPS=3		their repetitions (each is minutes of stock sftp)
@@ -286,7 +287,7 @@ sh "$TOP/bench/report.sh" "$RAW" "$NOTES" "$OUT" || die "report failed"
 if want scale && [ -s "$OUT/scale.txt" ]; then
 	{
 		echo
-		echo "scale section (cold, over sshd; sizes ${SCALE_SIZES:-1000 10000 100000}):"
+		echo "scale section (fresh device state, over sshd; sizes ${SCALE_SIZES:-1000 10000 100000}):"
 		cat "$OUT/scale.txt"
 	} | tee -a "$OUT/results.txt"
 fi

@@ -7,10 +7,19 @@
 #					million; it takes a few GB and tens
 #					of minutes on two cores)
 #	SCALE_SIZE=200			message size in bytes
+#	SCALE_CACHE=warm		the file system cache before each
+#					size's steps: warm (an unmeasured
+#					pfish-store verify reads every file
+#					first) or drop (sync and drop the
+#					kernel's caches before every step;
+#					root only: from disk)
 # For each size: a signed mailbox of 200-byte messages (obj/bench/
 # mkmailbox), served by pfish-server through a throwaway sshd; then, cold
 # (fresh device state): pfish list, pfish verify, pfish verify again
-# (incremental), pfish-store verify and pfish-store expire.  Prints a
+# (incremental), pfish-store verify and pfish-store expire, every size in
+# the same state of the file system cache: a mailbox just written is
+# partly in the page cache, all of it at 100 000 messages, part of it at
+# a million, so without that the sizes would not compare.  Prints a
 # table, the log-log slope of each operation between the two largest
 # sizes and overall (1.0 is linear), each goal met or not, and a log-log
 # plot OUTDIR/scale.png (gnuplot).  A benchmark, not a test.
@@ -20,6 +29,13 @@ t_init
 OUTDIR=${1:-$PFISH_TOP/bench/out}
 SIZES=${SCALE_SIZES:-1000 10000 100000}
 MSG=${SCALE_SIZE:-200}
+CACHE=${SCALE_CACHE:-warm}
+case $CACHE in
+warm)	;;
+drop)	[ -w /proc/sys/vm/drop_caches ] || {
+		echo "scale: SCALE_CACHE=drop needs root" >&2; exit 1; } ;;
+*)	echo "scale: SCALE_CACHE is warm or drop" >&2; exit 1 ;;
+esac
 SERVER=$PFISH_BIN/pfish-server
 mkdir -p "$OUTDIR" || exit 1
 cd "$T" || exit 1
@@ -47,6 +63,10 @@ step() {
 	_op=$1 _n=$2
 	shift 2
 	rm -f "$T/srv.out"
+	if [ "$CACHE" = drop ]; then
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+	fi
 	"$PFISH_OBJ/bench/rss" "$T/rss.out" "$@" >"$T/step.out" 2>&1
 	_rc=$?
 	read -r _w _m _ <"$T/rss.out" || { _w=0 _m=0; }
@@ -72,6 +92,8 @@ for n in $SIZES; do
 	"$PFISH_OBJ/bench/mkmailbox" signer "$T/root/$MB" "$MB" "$n" "$MSG" \
 	    >/dev/null || exit 1
 	sync
+	[ "$CACHE" = warm ] && { $ST verify "$MB" >/dev/null 2>&1 ||
+	    echo "scale: warming: pfish-store verify failed"; }
 	step list "$n" $P "$MB@127.0.0.1" list
 	rm -f "$T/state"
 	step verify "$n" $P "$MB@127.0.0.1" verify
@@ -154,6 +176,8 @@ END {
 	}
 }' "$TSV" | tee "$OUTDIR/scale.txt"
 echo "scale: errors are marked ! after the time" >>"$OUTDIR/scale.txt"
+echo "scale: file system cache $CACHE before the steps (SCALE_CACHE)" |
+    tee -a "$OUTDIR/scale.txt"
 
 if command -v gnuplot >/dev/null; then
 	ops=$(awk -F '\t' 'NR > 1 && !s[$1]++ { print $1 }' "$TSV")
