@@ -30,12 +30,10 @@ PKGS =		libsodium libcrypto libevent_core libbsd-overlay libssh
 PKG_CFLAGS :=	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS :=	$(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS :=	$(shell pkg-config --libs cmocka 2>/dev/null)
-# The name libssh is loaded by at run time, read off the library the
-# build links: age/ageident.c opens libssh only for a passphrase-protected
-# key (pfish links it anyway; the other programs need not load it).
-LIBSSH_SONAME := $(shell readelf -d "$$(pkg-config --variable=libdir \
-		    libssh 2>/dev/null)/libssh.so" 2>/dev/null | \
-		    sed -n 's/.*(SONAME).*\[\(.*\)\]$$/\1/p')
+# The name libssh is loaded by at run time (LIBSSH_SONAME, read off the
+# library the build links, below): age/ageident.c opens libssh only for a
+# passphrase-protected key (pfish links it anyway; the other programs
+# need not load it).
 PFISH_DEFS =	-DPFISH_LIBSSH_SONAME='"$(LIBSSH_SONAME)"'
 # The Debian package that provides each pkg-config package.
 DEB_libsodium =		libsodium-dev
@@ -138,11 +136,14 @@ PKG_MISSING :=	$(shell for p in $(NEED_PKGS); do \
 else
 PKG_MISSING :=	$(NEED_PKGS)
 endif
-ifeq ($(strip $(PKG_MISSING))$(LIBSSH_SONAME),)
-$(error pfish: cannot read the soname of libssh.so (readelf, from binutils, reads it))
-endif
 ifneq ($(strip $(PKG_MISSING)),)
 $(error pfish: pkg-config $(if $(HAVE_PKGCONFIG),cannot find,is not installed; needed): $(strip $(PKG_MISSING)); install the Debian packages $(if $(HAVE_PKGCONFIG),,pkg-config )$(foreach p,$(PKG_MISSING),$(DEB_$(p))) (as root: make $(if $(filter cmocka,$(PKG_MISSING)),deps-test,deps)))
+endif
+LIBSSH_SONAME := $(shell (readelf -d "$$(pkg-config --variable=libdir \
+		    libssh)/libssh.so" | sed -n \
+		    's/.*(SONAME).*\[\(.*\)\]$$/\1/p') 2>/dev/null)
+ifeq ($(LIBSSH_SONAME),)
+$(error pfish: cannot read the soname of libssh.so (readelf, from binutils, reads it))
 endif
 endif
 
