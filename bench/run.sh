@@ -18,6 +18,7 @@
 #	SCALE_SIZES="1000 10000 100000"	sizes of the scale section
 #				(bench/scale.sh; add 1000000 for the million)
 #	SCALE_CACHE=warm	its file system cache: warm, or drop (root)
+#	SCALE_RUNS=1		its runs at each size (cells: the median)
 #	SMALL_SSHD_N=10000	messages (2 KiB) of the small-message rows
 #				through a real sshd (bench/small.sh)
 #	SMALL_REPS=3		their repetitions (each is minutes of stock sftp)

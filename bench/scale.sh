@@ -7,6 +7,10 @@
 #					million; it takes a few GB and tens
 #					of minutes on two cores)
 #	SCALE_SIZE=200			message size in bytes
+#	SCALE_RUNS=1			runs of the steps at each size;
+#					each cell is their median (the
+#					million's runs move by 20-40% on a
+#					machine that pages out cold memory)
 #	SCALE_CACHE=warm		the file system cache before each
 #					size's steps: warm (an unmeasured
 #					pfish-store verify reads every file
@@ -30,6 +34,10 @@ OUTDIR=${1:-$PFISH_TOP/bench/out}
 SIZES=${SCALE_SIZES:-1000 10000 100000}
 MSG=${SCALE_SIZE:-200}
 CACHE=${SCALE_CACHE:-warm}
+RUNS=${SCALE_RUNS:-1}
+case $RUNS in
+''|*[!0-9]*|0) echo "scale: SCALE_RUNS is a count" >&2; exit 1 ;;
+esac
 case $CACHE in
 warm)	;;
 drop)	[ -w /proc/sys/vm/drop_caches ] || {
@@ -94,12 +102,17 @@ for n in $SIZES; do
 	sync
 	[ "$CACHE" = warm ] && { $ST verify "$MB" >/dev/null 2>&1 ||
 	    echo "scale: warming: pfish-store verify failed"; }
-	step list "$n" $P "$MB@127.0.0.1" list
-	rm -f "$T/state"
-	step verify "$n" $P "$MB@127.0.0.1" verify
-	step verify-again "$n" $P "$MB@127.0.0.1" verify
-	step store-verify "$n" $ST verify "$MB"
-	step store-expire "$n" $ST expire "$MB"
+	r=0
+	while [ "$r" -lt "$RUNS" ]; do
+		rm -f "$T/state"
+		step list "$n" $P "$MB@127.0.0.1" list
+		rm -f "$T/state"
+		step verify "$n" $P "$MB@127.0.0.1" verify
+		step verify-again "$n" $P "$MB@127.0.0.1" verify
+		step store-verify "$n" $ST verify "$MB"
+		step store-expire "$n" $ST expire "$MB"
+		r=$((r + 1))
+	done
 done
 
 # The table, slopes and goals.  A slope is d log(time) / d log(size).
@@ -111,9 +124,22 @@ function header(title,    j) {
 	for (j = 1; j <= nn; j++) printf " %10s", ns[j]
 	printf " %8s\n", "growth"
 }
+# The median of the runs of a cell (its values in runs[key, 1..k]).
+function median(key, k,    i, j, x, a) {
+	for (i = 1; i <= k; i++) a[i] = runs[key, i]
+	for (i = 2; i <= k; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			x = a[j]; a[j] = a[j - 1]; a[j - 1] = x
+		}
+	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+}
 NR == 1 { next }
 {
-	t[$1, $2] = $3; rc[$1, $2] = $4; m[$1, $2] = $5; sm[$1, $2] = $6
+	k = ++cnt[$1, $2]; runs[$1, $2, k] = $3
+	t[$1, $2] = median($1 SUBSEP $2, k)
+	if ($4 != 0) rc[$1, $2] = $4
+	if ($5 > m[$1, $2]) m[$1, $2] = $5
+	if ($6 > sm[$1, $2]) sm[$1, $2] = $6
 	if (!($1 in seen)) { seen[$1] = 1; ops[++nops] = $1 }
 	if (!($2 in seenn)) { seenn[$2] = 1; ns[++nn] = $2 }
 }
@@ -176,14 +202,30 @@ END {
 	}
 }' "$TSV" | tee "$OUTDIR/scale.txt"
 echo "scale: errors are marked ! after the time" >>"$OUTDIR/scale.txt"
-echo "scale: file system cache $CACHE before the steps (SCALE_CACHE)" |
+echo "scale: file system cache $CACHE before the steps (SCALE_CACHE);" \
+    "times: the median of $RUNS run(s) (SCALE_RUNS), RSS the largest" |
     tee -a "$OUTDIR/scale.txt"
 
 if command -v gnuplot >/dev/null; then
 	ops=$(awk -F '\t' 'NR > 1 && !s[$1]++ { print $1 }' "$TSV")
 	for o in $ops; do
-		awk -F '\t' -v o="$o" '$1 == o && $3 > 0 { print $2, $3 }' \
-		    "$TSV" >"$T/plot.$o"
+		# The median of each size's runs, as in the table.
+		awk -F '\t' -v o="$o" '$1 == o && $3 > 0 {
+			if (!($2 in k)) ns[++nn] = $2
+			v[$2, ++k[$2]] = $3
+		}
+		END {
+			for (j = 1; j <= nn; j++) {
+				n = ns[j]; c = k[n]
+				for (i = 1; i <= c; i++) a[i] = v[n, i]
+				for (i = 2; i <= c; i++)
+					for (l = i; l > 1 && a[l - 1] > a[l]; l--) {
+						x = a[l]; a[l] = a[l - 1]; a[l - 1] = x
+					}
+				print n, c % 2 ? a[(c + 1) / 2] : \
+				    (a[c / 2] + a[c / 2 + 1]) / 2
+			}
+		}' "$TSV" >"$T/plot.$o"
 	done
 	{
 		echo "set terminal png size 900,600"
