@@ -14,7 +14,8 @@
 # make check, make check-asan and make bench call it: a plain make
 # never installs anything.
 
-BUILD="make gcc pkg-config libsodium-dev libssl-dev libevent-dev libbsd-dev libssh-dev"
+# binutils (gcc brings it too): readelf, which reads libssh's soname.
+BUILD="make gcc binutils pkg-config libsodium-dev libssl-dev libevent-dev libbsd-dev libssh-dev"
 DEMO="openssh-client openssh-server age python3"
 # make check and make check-asan: cmocka for the unit tests, peers for the
 # interop suite, pgrep (procps, not in a minimal Debian), clang for the
