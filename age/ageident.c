@@ -46,15 +46,14 @@ add_identity_line(void *ctx, const char *line)
  * loading libssh and what it links (Kerberos, zlib) at every start.  In
  * the pfish client, which links libssh for its connection, the name
  * finds the library already loaded.  PFISH_LIBSSH_SONAME is the name the
- * build's libssh carries (the Makefile reads it off the library).
+ * build's libssh carries (the Makefile reads it off the library); the
+ * pointers take their types from libssh's header.
  */
 static struct {
-	int	(*import)(const char *, const char *, ssh_auth_callback,
-		    void *, ssh_key *);
-	int	(*export)(const ssh_key, const char *, ssh_auth_callback,
-		    void *, char **);
-	void	(*free_char)(char *);
-	void	(*key_free)(ssh_key);
+	__typeof__(&ssh_pki_import_privkey_base64)	import;
+	__typeof__(&ssh_pki_export_privkey_base64)	export;
+	__typeof__(&ssh_string_free_char)		free_char;
+	__typeof__(&ssh_key_free)			key_free;
 } libssh;
 
 static int
