@@ -136,7 +136,6 @@ function median(key, k,    i, j, x, a) {
 NR == 1 { next }
 {
 	k = ++cnt[$1, $2]; runs[$1, $2, k] = $3
-	t[$1, $2] = median($1 SUBSEP $2, k)
 	if ($4 != 0) rc[$1, $2] = $4
 	if ($5 > m[$1, $2]) m[$1, $2] = $5
 	if ($6 > sm[$1, $2]) sm[$1, $2] = $6
@@ -144,6 +143,7 @@ NR == 1 { next }
 	if (!($2 in seenn)) { seenn[$2] = 1; ns[++nn] = $2 }
 }
 END {
+	for (c in cnt) t[c] = median(c, cnt[c])
 	printf "%-14s", "operation"
 	for (j = 1; j <= nn; j++) printf " %10s", ns[j]
 	printf " %8s %8s\n", "slope", "last"
@@ -156,6 +156,8 @@ END {
 			printf " %9.3fs", v
 			if (rc[o, ns[j]] != 0) printf "!"
 			if (v > 0) {
+				# The medians the plot draws, one file an op.
+				print ns[j], v >(plot "." o)
 				x = log(ns[j]); y = log(v); k++
 				sx += x; sy += y; sxx += x * x; sxy += x * y
 			}
@@ -200,7 +202,7 @@ END {
 		printf " %7.2fx  (goal <= 1.10x)  %s\n", g, \
 		    g <= 1.10 ? "met" : "NOT MET"
 	}
-}' "$TSV" | tee "$OUTDIR/scale.txt"
+}' plot="$T/plot" "$TSV" | tee "$OUTDIR/scale.txt"
 echo "scale: errors are marked ! after the time" >>"$OUTDIR/scale.txt"
 echo "scale: file system cache $CACHE before the steps (SCALE_CACHE);" \
     "times: the median of $RUNS run(s) (SCALE_RUNS), RSS the largest" |
@@ -208,25 +210,6 @@ echo "scale: file system cache $CACHE before the steps (SCALE_CACHE);" \
 
 if command -v gnuplot >/dev/null; then
 	ops=$(awk -F '\t' 'NR > 1 && !s[$1]++ { print $1 }' "$TSV")
-	for o in $ops; do
-		# The median of each size's runs, as in the table.
-		awk -F '\t' -v o="$o" '$1 == o && $3 > 0 {
-			if (!($2 in k)) ns[++nn] = $2
-			v[$2, ++k[$2]] = $3
-		}
-		END {
-			for (j = 1; j <= nn; j++) {
-				n = ns[j]; c = k[n]
-				for (i = 1; i <= c; i++) a[i] = v[n, i]
-				for (i = 2; i <= c; i++)
-					for (l = i; l > 1 && a[l - 1] > a[l]; l--) {
-						x = a[l]; a[l] = a[l - 1]; a[l - 1] = x
-					}
-				print n, c % 2 ? a[(c + 1) / 2] : \
-				    (a[c / 2] + a[c / 2 + 1]) / 2
-			}
-		}' "$TSV" >"$T/plot.$o"
-	done
 	{
 		echo "set terminal png size 900,600"
 		echo "set output '$OUTDIR/scale.png'"
