@@ -39,8 +39,11 @@
  * cleanup: 2.7 of the 18.7 million instructions pfish-deliver ran for a
  * 50 KiB message.  Nor does it enter every cipher and digest in the
  * by-name tables, which nothing here looks up (aead.c names its cipher
- * by function): the first seal 0.85-1.25 ms → 0.52-0.60 ms.  Call first;
- * never in a program whose TLS or SSH goes through libcrypto.
+ * by function): the first seal 0.85-1.25 ms → 0.52-0.60 ms.  Call first,
+ * in a program that makes no connection through libcrypto (TLS, SSH):
+ * pfish-deliver, and agetool, whose one other use of it is libssh
+ * opening a protected key file (age/ageident.c), which looks nothing up
+ * by name and computes the same without the configuration.
  */
 void	aead_init_oneshot(void);
 

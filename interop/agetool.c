@@ -306,7 +306,7 @@ cmd_vector(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	/* One file per run: libcrypto's one-shot start-up, as pfish-deliver. */
+	/* One file per run, no connection: libcrypto's one-shot start-up. */
 	aead_init_oneshot();
 	if (sodium_init() < 0)
 		errx(1, "sodium_init");
