@@ -14,7 +14,7 @@
  * OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.
  */
 
-/* serve.c: pfish-server's start-up, options and libevent I/O on fd 0/1. */
+/* serve.c: pfish-server's start-up, options and its I/O loop on fd 0/1. */
 
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -32,7 +32,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/util.h>
 
@@ -46,13 +45,26 @@
 
 struct serve_io {
 	struct event_base	*base;
-	struct bufferevent	*in;
-	struct bufferevent	*out;
+	struct event		*rd;		/* fd 0 readable */
+	struct event		*wr;		/* fd 1 writable */
+	struct evbuffer		*in;
+	struct evbuffer		*out;
 	struct server		*s;
+	int			 reading;	/* rd is pending */
+	int			 writing;	/* wr is pending */
 	int			 eof;
 	int			 stopped;
 	int			 status;
 };
+
+/*
+ * Input is read in pieces of this size: a request is tens of bytes, a
+ * client's pipelined burst a few KiB.  The heap serves it; the largest
+ * packet arrives in a few reads.
+ */
+#define SERVE_READ_LEN		(16 * 1024)
+/* At most this much output goes to one writev. */
+#define SERVE_WRITE_MAX		(4 * PFISH_PACKET_MAX)
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -72,6 +84,35 @@ serve_stop(struct serve_io *io, int status)
 	event_base_loopbreak(io->base);
 }
 
+static void
+serve_want(struct event *ev, int *pending, int want)
+{
+	if (want == *pending)
+		return;
+	if ((want ? event_add(ev, NULL) : event_del(ev)) == -1)
+		fatal("cannot %s an event", want ? "add" : "remove");
+	*pending = want;
+}
+
+/*
+ * Write what the session queued, now: a reply leaves in the same turn of
+ * the loop as the request it answers, with no wait for the next poll.
+ * What the descriptor does not take waits for it to become writable.
+ */
+static int
+serve_flush(struct serve_io *io)
+{
+	if (evbuffer_get_length(io->out) > 0 &&
+	    evbuffer_write_atmost(io->out, 1, SERVE_WRITE_MAX) == -1 &&
+	    errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+		error("write error: %s", strerror(errno));
+		serve_stop(io, 1);
+		return -1;
+	}
+	serve_want(io->wr, &io->writing, evbuffer_get_length(io->out) > 0);
+	return 0;
+}
+
 /*
  * Run the session as far as it can go.  While queued output is above the
  * high-water mark stop reading; the write callback resumes at half of it.
@@ -79,69 +120,83 @@ serve_stop(struct serve_io *io, int status)
 static void
 serve_pump(struct serve_io *io)
 {
-	struct evbuffer *in = bufferevent_get_input(io->in);
-	struct evbuffer *out = bufferevent_get_output(io->out);
+	int full;
 
 	if (io->stopped)
 		return;
-	if (server_input(io->s, in) != 0) {
-		serve_stop(io, 1);
-		return;
-	}
+	/*
+	 * A session that stopped at a full output may find room once it is
+	 * written: go on with the requests already read before waiting for
+	 * more (the client may be waiting for their replies).
+	 */
+	do {
+		if (server_input(io->s, io->in) != 0) {
+			serve_stop(io, 1);
+			return;
+		}
+		full = server_output_full(io->s);
+		if (serve_flush(io) == -1)
+			return;
+	} while (full && !server_output_full(io->s));
 	if (server_output_full(io->s)) {
-		bufferevent_disable(io->in, EV_READ);
-		bufferevent_setwatermark(io->out, EV_WRITE,
-		    PFISH_OUTPUT_HIWAT / 2, 0);
+		serve_want(io->rd, &io->reading, 0);
 		return;
 	}
 	if (!io->eof) {
-		bufferevent_enable(io->in, EV_READ);
+		serve_want(io->rd, &io->reading, 1);
 		return;
 	}
-	if (evbuffer_get_length(in) > 0) {
+	if (evbuffer_get_length(io->in) > 0) {
 		error("truncated packet at end of input (%zu bytes)",
-		    evbuffer_get_length(in));
+		    evbuffer_get_length(io->in));
 		serve_stop(io, 1);
-	} else if (evbuffer_get_length(out) == 0)
+	} else if (evbuffer_get_length(io->out) == 0)
 		serve_stop(io, 0);
-	else
-		bufferevent_setwatermark(io->out, EV_WRITE, 0, 0);
 }
 
+/* One read(2) a wake-up, into the input buffer's own space. */
 static void
-serve_read_cb(struct bufferevent *bev, void *arg)
+serve_read_cb(evutil_socket_t fd, short what, void *arg)
 {
-	(void)bev;
-	serve_pump(arg);
+	struct serve_io *io = arg;
+	struct evbuffer_iovec v;
+	ssize_t n;
+
+	(void)what;
+	if (io->stopped)
+		return;
+	if (evbuffer_reserve_space(io->in, SERVE_READ_LEN, &v, 1) != 1)
+		fatal("out of memory");
+	if ((n = read(fd, v.iov_base, SERVE_READ_LEN)) == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		error("read error: %s", strerror(errno));
+		serve_stop(io, 1);
+		return;
+	}
+	if (n == 0) {
+		debug("end of input");
+		io->eof = 1;
+		serve_want(io->rd, &io->reading, 0);
+	} else {
+		v.iov_len = (size_t)n;
+		if (evbuffer_commit_space(io->in, &v, 1) != 0)
+			fatal("evbuffer_commit_space failed");
+	}
+	serve_pump(io);
 }
 
 static void
-serve_write_cb(struct bufferevent *bev, void *arg)
-{
-	(void)bev;
-	serve_pump(arg);
-}
-
-static void
-serve_event_cb(struct bufferevent *bev, short what, void *arg)
+serve_write_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct serve_io *io = arg;
 
-	if (io->stopped)
+	(void)fd;
+	(void)what;
+	if (io->stopped || serve_flush(io) == -1)
 		return;
-	if (bev == io->in && (what & BEV_EVENT_EOF)) {
-		debug("end of input");
-		io->eof = 1;
+	if (evbuffer_get_length(io->out) <= PFISH_OUTPUT_HIWAT / 2)
 		serve_pump(io);
-		return;
-	}
-	if (what & BEV_EVENT_ERROR)
-		error("%s error: %s", bev == io->in ? "read" : "write",
-		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-	else
-		error("unexpected %s event 0x%x", bev == io->in ? "read" :
-		    "write", what);
-	serve_stop(io, 1);
 }
 
 /* epoll refuses regular files and /dev/null; poll takes any fd. */
@@ -165,18 +220,14 @@ serve_setup(struct serve_io *io)
 	if ((io->base = serve_base()) == NULL ||
 	    evutil_make_socket_nonblocking(0) == -1 ||
 	    evutil_make_socket_nonblocking(1) == -1 ||
-	    (io->in = bufferevent_socket_new(io->base, 0, 0)) == NULL ||
-	    (io->out = bufferevent_socket_new(io->base, 1, 0)) == NULL)
+	    (io->in = evbuffer_new()) == NULL ||
+	    (io->out = evbuffer_new()) == NULL ||
+	    (io->rd = event_new(io->base, 0, EV_READ | EV_PERSIST,
+	    serve_read_cb, io)) == NULL ||
+	    (io->wr = event_new(io->base, 1, EV_WRITE | EV_PERSIST,
+	    serve_write_cb, io)) == NULL)
 		return -1;
-	bufferevent_setcb(io->in, serve_read_cb, NULL, serve_event_cb, io);
-	bufferevent_setcb(io->out, NULL, serve_write_cb, serve_event_cb, io);
-	/* Input beyond two packets waits in the kernel, not in memory. */
-	bufferevent_setwatermark(io->in, EV_READ, 0, 2 * PFISH_PACKET_MAX);
-	bufferevent_set_max_single_read(io->in, PFISH_PACKET_MAX);
-	bufferevent_set_max_single_write(io->out, 4 * PFISH_PACKET_MAX);
-	if (bufferevent_enable(io->in, EV_READ) == -1 ||
-	    bufferevent_enable(io->out, EV_WRITE) == -1)
-		return -1;
+	serve_want(io->rd, &io->reading, 1);
 	return 0;
 }
 
@@ -192,8 +243,7 @@ serve(struct mailbox *mb, const struct server_opts *o,
 		io.status = 1;
 		goto out;
 	}
-	if ((io.s = server_new(mb, o, bufferevent_get_output(io.out))) ==
-	    NULL) {
+	if ((io.s = server_new(mb, o, io.out)) == NULL) {
 		error("cannot create the session");
 		io.status = 1;
 		goto out;
@@ -217,11 +267,16 @@ serve(struct mailbox *mb, const struct server_opts *o,
  out:
 	if (io.s != NULL)
 		*st = *server_stats(io.s);
+	/* The session first: its READ buffers queued in out come back. */
 	server_free(io.s);
+	if (io.rd != NULL)
+		event_free(io.rd);
+	if (io.wr != NULL)
+		event_free(io.wr);
 	if (io.in != NULL)
-		bufferevent_free(io.in);
+		evbuffer_free(io.in);
 	if (io.out != NULL)
-		bufferevent_free(io.out);
+		evbuffer_free(io.out);
 	if (io.base != NULL)
 		event_base_free(io.base);
 	return io.status;
