@@ -28,6 +28,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -99,6 +100,19 @@ do_open(const char *path, int how)
 	}
 	close(fd);
 	return 0;
+}
+
+/* FIONREAD on a message: the one ioctl libevent's reads used to make. */
+static int
+do_fionread(const char *path)
+{
+	int fd, n, r;
+
+	if ((fd = openat(dirfd_mb, path, O_RDONLY)) == -1)
+		return errno;
+	r = ioctl(fd, FIONREAD, &n) == -1 ? errno : 0;
+	close(fd);
+	return r;
 }
 
 static int
@@ -190,6 +204,8 @@ act(const char *a, char **argv, int argc, char *data, size_t len)
 	if (strcmp(a, "rename") == 0 && argc == 2)
 		return renameat(dirfd_mb, argv[0], dirfd_mb, argv[1]) == -1 ?
 		    errno : 0;
+	if (strcmp(a, "fionread") == 0 && argc == 1)
+		return do_fionread(argv[0]);
 	if (strcmp(a, "socket-inet") == 0)
 		return do_socket(AF_INET);
 	if (strcmp(a, "socket-unix") == 0)

@@ -60,6 +60,7 @@ expect control-read-outside "ok secret" -n "$mb" read "$T/outside"
 expect control-create-top "ok" -n "$mb" create 000000000009.age
 expect control-socket "ok" -n "$mb" socket-inet
 expect control-symlink "ok secret" -n "$mb" read 000000000003.age
+expect control-ioctl "ok" -n "$mb" fionread 000000000001.age
 fresh
 
 # Read-only-and-remove server (no -w).
@@ -91,6 +92,7 @@ expect unlink-message ok "$mb" unlink 000000000001.age
 [ -e "$mb/000000000001.age" ] && notok message-gone || ok message-gone
 expect deny-socket-inet EACCES "$mb" socket-inet
 expect deny-socket-unix EACCES "$mb" socket-unix
+expect deny-ioctl ENOTTY "$mb" fionread 000000000002.age
 expect kill-exec killed "$mb" exec /bin/sh -c "touch $T/pwned"
 [ -e "$T/pwned" ] && notok exec-did-nothing || ok exec-did-nothing
 expect kill-fork killed "$mb" fork

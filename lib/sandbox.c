@@ -45,7 +45,6 @@ sandbox_status(void)
  * the system calls.  Only the kernel's UAPI headers are used; constants
  * newer than the installed headers are defined here, by ABI version.
  */
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -275,7 +274,7 @@ sb_sanitizer_prepare(struct sandbox_path *all, size_t n)
  * rename, directory fsync), unlink, malloc and sodium_malloc (mlock),
  * time, syslog on the socket opened before confinement.  Which paths they
  * may touch is Landlock's business.  mmap/mprotect are checked for
- * PROT_EXEC and ioctl for FIONREAD below; socket fails with EACCES;
+ * PROT_EXEC below; ioctl fails with ENOTTY and socket with EACCES;
  * anything else kills.
  */
 static const int sb_allowed[] = {
@@ -374,11 +373,8 @@ sb_seccomp_prog(struct sb_prog *p, uint32_t kill)
 	sb_emit_allow(p, sb_sanitizer_allowed, sizeof(sb_sanitizer_allowed) /
 	    sizeof(sb_sanitizer_allowed[0]));
 #endif
-	/* ioctl: only FIONREAD (libevent sizes its reads with it). */
-	sb_emit(p, BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 4);
-	sb_emit(p, BPF_LD | BPF_W | BPF_ABS, SB_ARG_LO(1), 0, 0);
-	sb_emit(p, BPF_JMP | BPF_JEQ | BPF_K, FIONREAD, 0, 1);
-	sb_emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+	/* ioctl: none (stdio's terminal checks are told "not a tty"). */
+	sb_emit(p, BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 1);
 	sb_emit(p, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOTTY, 0, 0);
 	/* syslog(3) tries to reconnect after an error: let that fail. */
 	sb_emit(p, BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 1);
