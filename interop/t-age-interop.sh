@@ -97,6 +97,27 @@ LD_DEBUG=files AGETOOL_PASSPHRASE='correct horse' "$tool" decrypt -i carol \
 check libssh-not-loaded-to-encrypt sh -c "grep -q 'file=libsodium' ld.enc && ! grep -q 'file=libssh' ld.enc"
 check libssh-not-loaded-for-plain-key sh -c "grep -q 'file=libsodium' ld.dec && ! grep -q 'file=libssh' ld.dec"
 check libssh-loaded-for-protected-key grep -q 'file=libssh.*dynamically loaded' ld.pass
+# A libssh that cannot be loaded is said so, for a protected key only: in
+# a mount namespace of its own, an empty file hides the library.
+libssh_so=$(readlink -f "$(pkg-config --variable=libdir libssh)/libssh.so")
+if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null 2>&1 ||
+    ! unshare -m true 2>/dev/null; then
+	skip libssh-unloadable-said "needs root and unshare -m"
+elif [ ! -f "$libssh_so" ]; then
+	skip libssh-unloadable-said "no libssh.so found through pkg-config"
+else
+	: > empty.so
+	AGETOOL_PASSPHRASE='correct horse' unshare -m sh -c \
+	    'mount --bind empty.so "$1" && shift && exec "$@"' sh \
+	    "$libssh_so" "$tool" decrypt -i carol < carol.age > hidden.out \
+	    2> hidden.err
+	check libssh-unloadable-said sh -c "[ $? -ne 0 ] &&
+	    grep -q 'cannot load libssh' hidden.err && [ ! -s hidden.out ]"
+	unshare -m sh -c 'mount --bind empty.so "$1" && shift && exec "$@"' \
+	    sh "$libssh_so" "$tool" decrypt -i alice < armored.age |
+	    cmp -s - p.65537
+	check libssh-unloadable-plain-key-still-works test $? -eq 0
+fi
 "$tool" encrypt -r "$(cat carol.pub)" < p.1 > carol2.age
 check passphrase-key-pfish-to-age sh -c "'$tool' decrypt -i alice < carol2.age > /dev/null 2>&1; test \$? -eq 11"
 
