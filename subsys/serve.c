@@ -95,9 +95,8 @@ serve_want(struct event *ev, int *pending, int want)
 }
 
 /*
- * Write what the session queued, now: a reply leaves in the same turn of
- * the loop as the request it answers, with no wait for the next poll.
- * What the descriptor does not take waits for it to become writable.
+ * Write what the session queued.  What the descriptor does not take waits
+ * for it to become writable.
  */
 static int
 serve_flush(struct serve_io *io)
@@ -114,34 +113,29 @@ serve_flush(struct serve_io *io)
 }
 
 /*
- * Run the session as far as it can go.  While queued output is above the
- * high-water mark stop reading; the write callback resumes at half of it.
+ * Run the session as far as it can go.  Replies below the high-water mark
+ * are written at once, in the turn of the loop that read their requests:
+ * a client that waits for each reply (the stock sftp client does) gets it
+ * with no wait for the next poll.  Above the mark (large READs) reading
+ * stops and the output is written when poll finds room in the descriptor,
+ * in large writes; the write callback resumes at half the mark.
  */
 static void
 serve_pump(struct serve_io *io)
 {
-	int full;
-
 	if (io->stopped)
 		return;
-	/*
-	 * A session that stopped at a full output may find room once it is
-	 * written: go on with the requests already read before waiting for
-	 * more (the client may be waiting for their replies).
-	 */
-	do {
-		if (server_input(io->s, io->in) != 0) {
-			serve_stop(io, 1);
-			return;
-		}
-		full = server_output_full(io->s);
-		if (serve_flush(io) == -1)
-			return;
-	} while (full && !server_output_full(io->s));
-	if (server_output_full(io->s)) {
-		serve_want(io->rd, &io->reading, 0);
+	if (server_input(io->s, io->in) != 0) {
+		serve_stop(io, 1);
 		return;
 	}
+	if (server_output_full(io->s)) {
+		serve_want(io->rd, &io->reading, 0);
+		serve_want(io->wr, &io->writing, 1);
+		return;
+	}
+	if (!io->writing && serve_flush(io) == -1)
+		return;
 	if (!io->eof) {
 		serve_want(io->rd, &io->reading, 1);
 		return;
