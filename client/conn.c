@@ -20,6 +20,7 @@
 
 #include <err.h>
 #include <fnmatch.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,19 +206,65 @@ config_secs(long *out, const char *v)
 		*out = n;
 }
 
+/* Include nests at most this deep, as in ssh. */
+#define CONFIG_DEPTH_MAX	16
+
+static void	config_alive(struct conn *, const char *, const char *,
+		    const char *, int);
+
+/*
+ * An Include line's files: each argument a glob(3) pattern, "~/" the home
+ * directory, a relative one under dir (~/.ssh for the user's files,
+ * /etc/ssh for the system's); patterns matching nothing are skipped.
+ */
+static void
+config_include(struct conn *c, char *args, const char *host,
+    const char *dir, int depth)
+{
+	char *p, *save = NULL, pat[1024];
+	const char *home = getenv("HOME");
+	glob_t g;
+	size_t i;
+	int n;
+
+	for (p = strtok_r(args, " \t", &save); p != NULL;
+	    p = strtok_r(NULL, " \t", &save)) {
+		if (strncmp(p, "~/", 2) == 0)
+			n = home == NULL ? -1 :
+			    snprintf(pat, sizeof(pat), "%s/%s", home, p + 2);
+		else if (*p == '/')
+			n = snprintf(pat, sizeof(pat), "%s", p);
+		else
+			n = snprintf(pat, sizeof(pat), "%s/%s", dir, p);
+		if (n < 0 || (size_t)n >= sizeof(pat))
+			continue;
+		if (glob(pat, 0, NULL, &g) != 0)
+			continue;
+		for (i = 0; i < g.gl_pathc; i++)
+			config_alive(c, g.gl_pathv[i], host, dir, depth + 1);
+		globfree(&g);
+	}
+}
+
 /*
  * ServerAliveInterval and ServerAliveCountMax from an ssh_config file,
  * which libssh reads but does not apply.  As in ssh, the first value
- * obtained for the host wins (after -o); Host blocks are followed, Match
- * blocks and Include are not.
+ * obtained for the host wins (after -o); Host blocks and Include (within
+ * a block that applies, the includer's state restored after it) are
+ * followed, Match blocks are not.
  */
 static void
-config_alive(struct conn *c, const char *path, const char *host)
+config_alive(struct conn *c, const char *path, const char *host,
+    const char *dir, int depth)
 {
 	FILE *fp;
 	char line[1024], *k, *e, *v;
 	int active = 1;
 
+	if (depth > CONFIG_DEPTH_MAX) {
+		warnx("%s: Include nested too deep", path);
+		return;
+	}
 	if ((fp = fopen(path, "r")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -235,6 +282,8 @@ config_alive(struct conn *c, const char *path, const char *host)
 			active = host_matches(host, v);
 		else if (strcasecmp(k, "Match") == 0)
 			active = 0;
+		else if (active && strcasecmp(k, "Include") == 0)
+			config_include(c, v, host, dir, depth);
 		else if (active && strcasecmp(k, "ServerAliveInterval") == 0)
 			config_secs(&c->alive_interval, v);
 		else if (active && strcasecmp(k, "ServerAliveCountMax") == 0)
@@ -247,18 +296,21 @@ config_alive(struct conn *c, const char *path, const char *host)
 static void
 config_alive_all(struct conn *c, const struct client_opts *o)
 {
-	char path[1024];
+	char path[1024], dir[1024];
 	const char *home = getenv("HOME");
 	int n;
 
+	if (home == NULL || (n = snprintf(dir, sizeof(dir), "%s/.ssh",
+	    home)) < 0 || (size_t)n >= sizeof(dir))
+		strlcpy(dir, "/nonexistent", sizeof(dir));
 	if (o->config != NULL) {
-		config_alive(c, o->config, o->host);
+		config_alive(c, o->config, o->host, dir, 0);
 		return;
 	}
-	if (home != NULL && (n = snprintf(path, sizeof(path),
-	    "%s/.ssh/config", home)) > 0 && (size_t)n < sizeof(path))
-		config_alive(c, path, o->host);
-	config_alive(c, "/etc/ssh/ssh_config", o->host);
+	if ((n = snprintf(path, sizeof(path), "%s/config", dir)) > 0 &&
+	    (size_t)n < sizeof(path))
+		config_alive(c, path, o->host, dir, 0);
+	config_alive(c, "/etc/ssh/ssh_config", o->host, "/etc/ssh", 0);
 }
 
 /*

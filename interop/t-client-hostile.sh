@@ -159,6 +159,27 @@ expect "silent: ServerAliveInterval from ssh_config sets the timeout" 1 \
     timeout 300 "$PFISH" -F "$T/alive_config" -T "$T/allowed" \
     -s "$T/st.alive" 127.0.0.1 verify
 nsess=$((nsess + 1))
+# The same through Include, as Debian's ssh_config includes
+# ssh_config.d/*.conf: a glob, inside a Host block that applies; an
+# Include in a block that does not apply is not read, and the Host line
+# in an included file ends nothing in the file that included it.
+mkdir -p alive.d
+printf 'Host *\n\tServerAliveCountMax 2\n' >alive.d/10-count.conf
+printf 'ServerAliveInterval 4\n' >alive.d/20-interval.conf
+printf 'ServerAliveInterval 9\nServerAliveCountMax 9\n' >alive.other
+{
+	echo "Host elsewhere.example"
+	echo "	Include $T/alive.other"
+	echo "Host 127.0.0.1"
+	echo "	Include $T/alive.d/*.conf"
+	cat "$SSH_CONFIG"
+} >include_config
+fake silent
+expect "silent: ServerAliveInterval through Include sets the timeout" 1 \
+    'no answer from the server for 8 s' \
+    timeout 300 "$PFISH" -F "$T/include_config" -T "$T/allowed" \
+    -s "$T/st.include" 127.0.0.1 verify
+nsess=$((nsess + 1))
 mkdir fb
 hostile "fallback: file listed as 10 bytes that never ends" \
     fallback-endless 'more than the 10 bytes it listed' fetch -d fb
