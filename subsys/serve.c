@@ -261,7 +261,10 @@ serve(struct mailbox *mb, const struct server_opts *o,
  out:
 	if (io.s != NULL)
 		*st = *server_stats(io.s);
-	/* The session first: its READ buffers queued in out come back. */
+	/*
+	 * The session first: READ buffers still queued in out go back to
+	 * its pool, which frees them, when out is freed after it.
+	 */
 	server_free(io.s);
 	if (io.rd != NULL)
 		event_free(io.rd);
