@@ -175,15 +175,18 @@ apply_sshopt(struct conn *c, struct client_opts *o, const char *arg)
 	return -1;
 }
 
-/* An ssh_config Host line: blank-separated patterns, '!' negates. */
+/*
+ * A pattern list: an ssh_config Host line's blank-separated patterns, or
+ * a Match criterion's comma-separated ones; '!' negates.
+ */
 static int
-host_matches(const char *host, char *pats)
+host_matches(const char *host, char *pats, const char *seps)
 {
 	char *p, *save = NULL;
 	int neg, got = 0;
 
-	for (p = strtok_r(pats, " \t", &save); p != NULL;
-	    p = strtok_r(NULL, " \t", &save)) {
+	for (p = strtok_r(pats, seps, &save); p != NULL;
+	    p = strtok_r(NULL, seps, &save)) {
 		neg = *p == '!';
 		if (fnmatch(p + neg, host, FNM_CASEFOLD) == 0) {
 			if (neg)
@@ -192,6 +195,47 @@ host_matches(const char *host, char *pats)
 		}
 	}
 	return got;
+}
+
+/* Whom the configuration is read for. */
+struct config_for {
+	const char	*host;		/* as given on the command line */
+	const char	*hostname;	/* after HostName, as libssh resolved it */
+	const char	*dir;		/* relative Include files are here */
+};
+
+/*
+ * A Match line: "all", or criteria that must all hold, each one negated
+ * by a leading '!': "host" (against the resolved name) and "originalhost"
+ * (against the name given) with a pattern list.  Any other criterion
+ * (exec, user, canonical, ...) makes the block not apply here: pfish runs
+ * no command named in the file (libssh runs an exec for the options it
+ * applies itself, and does not tell its result).
+ */
+static int
+match_applies(char *args, const struct config_for *cf)
+{
+	char *crit, *arg, *save = NULL;
+	int neg, hit, n = 0;
+
+	for (crit = strtok_r(args, " \t", &save); crit != NULL;
+	    crit = strtok_r(NULL, " \t", &save), n++) {
+		if (strcasecmp(crit, "all") == 0)
+			continue;
+		neg = *crit == '!';
+		crit += neg;
+		if ((arg = strtok_r(NULL, " \t", &save)) == NULL)
+			return 0;
+		if (strcasecmp(crit, "host") == 0)
+			hit = host_matches(cf->hostname, arg, ",");
+		else if (strcasecmp(crit, "originalhost") == 0)
+			hit = host_matches(cf->host, arg, ",");
+		else
+			return 0;
+		if (hit == neg)
+			return 0;
+	}
+	return n > 0;
 }
 
 /* A keyword's value of 1 to 86400 seconds, once (the first one wins). */
@@ -209,8 +253,8 @@ config_secs(long *out, const char *v)
 /* Include nests at most this deep, as in ssh. */
 #define CONFIG_DEPTH_MAX	16
 
-static void	config_alive(struct conn *, const char *, const char *,
-		    const char *, int);
+static void	config_alive(struct conn *, const char *,
+		    const struct config_for *, int);
 
 /*
  * An Include line's files: each argument a glob(3) pattern, "~/" the home
@@ -218,8 +262,8 @@ static void	config_alive(struct conn *, const char *, const char *,
  * /etc/ssh for the system's); patterns matching nothing are skipped.
  */
 static void
-config_include(struct conn *c, char *args, const char *host,
-    const char *dir, int depth)
+config_include(struct conn *c, char *args, const struct config_for *cf,
+    int depth)
 {
 	char *p, *save = NULL, pat[1024];
 	const char *home = getenv("HOME");
@@ -235,13 +279,13 @@ config_include(struct conn *c, char *args, const char *host,
 		else if (*p == '/')
 			n = snprintf(pat, sizeof(pat), "%s", p);
 		else
-			n = snprintf(pat, sizeof(pat), "%s/%s", dir, p);
+			n = snprintf(pat, sizeof(pat), "%s/%s", cf->dir, p);
 		if (n < 0 || (size_t)n >= sizeof(pat))
 			continue;
 		if (glob(pat, 0, NULL, &g) != 0)
 			continue;
 		for (i = 0; i < g.gl_pathc; i++)
-			config_alive(c, g.gl_pathv[i], host, dir, depth + 1);
+			config_alive(c, g.gl_pathv[i], cf, depth + 1);
 		globfree(&g);
 	}
 }
@@ -249,13 +293,13 @@ config_include(struct conn *c, char *args, const char *host,
 /*
  * ServerAliveInterval and ServerAliveCountMax from an ssh_config file,
  * which libssh reads but does not apply.  As in ssh, the first value
- * obtained for the host wins (after -o); Host blocks and Include (within
- * a block that applies, the includer's state restored after it) are
- * followed, Match blocks are not.
+ * obtained for the host wins (after -o); Host and Match blocks (as
+ * match_applies says) and Include (within a block that applies, the
+ * includer's state unchanged by it) are followed.
  */
 static void
-config_alive(struct conn *c, const char *path, const char *host,
-    const char *dir, int depth)
+config_alive(struct conn *c, const char *path, const struct config_for *cf,
+    int depth)
 {
 	FILE *fp;
 	char line[1024], *k, *e, *v;
@@ -279,11 +323,11 @@ config_alive(struct conn *c, const char *path, const char *host,
 		v += strspn(v, " \t");
 		*e = '\0';
 		if (strcasecmp(k, "Host") == 0)
-			active = host_matches(host, v);
+			active = host_matches(cf->host, v, " \t");
 		else if (strcasecmp(k, "Match") == 0)
-			active = 0;
+			active = match_applies(v, cf);
 		else if (active && strcasecmp(k, "Include") == 0)
-			config_include(c, v, host, dir, depth);
+			config_include(c, v, cf, depth);
 		else if (active && strcasecmp(k, "ServerAliveInterval") == 0)
 			config_secs(&c->alive_interval, v);
 		else if (active && strcasecmp(k, "ServerAliveCountMax") == 0)
@@ -296,21 +340,28 @@ config_alive(struct conn *c, const char *path, const char *host,
 static void
 config_alive_all(struct conn *c, const struct client_opts *o)
 {
-	char path[1024], dir[1024];
+	struct config_for cf;
+	char path[1024], dir[1024], *hostname = NULL;
 	const char *home = getenv("HOME");
 	int n;
 
 	if (home == NULL || (n = snprintf(dir, sizeof(dir), "%s/.ssh",
 	    home)) < 0 || (size_t)n >= sizeof(dir))
 		strlcpy(dir, "/nonexistent", sizeof(dir));
-	if (o->config != NULL) {
-		config_alive(c, o->config, o->host, dir, 0);
-		return;
+	cf.host = o->host;
+	cf.hostname = ssh_options_get(c->s, SSH_OPTIONS_HOST, &hostname) ==
+	    SSH_OK ? hostname : o->host;
+	cf.dir = dir;
+	if (o->config != NULL)
+		config_alive(c, o->config, &cf, 0);
+	else {
+		if ((n = snprintf(path, sizeof(path), "%s/config", dir)) > 0 &&
+		    (size_t)n < sizeof(path))
+			config_alive(c, path, &cf, 0);
+		cf.dir = "/etc/ssh";
+		config_alive(c, "/etc/ssh/ssh_config", &cf, 0);
 	}
-	if ((n = snprintf(path, sizeof(path), "%s/config", dir)) > 0 &&
-	    (size_t)n < sizeof(path))
-		config_alive(c, path, o->host, dir, 0);
-	config_alive(c, "/etc/ssh/ssh_config", o->host, "/etc/ssh", 0);
+	ssh_string_free_char(hostname);
 }
 
 /*

@@ -180,6 +180,30 @@ expect "silent: ServerAliveInterval through Include sets the timeout" 1 \
     timeout 300 "$PFISH" -F "$T/include_config" -T "$T/allowed" \
     -s "$T/st.include" 127.0.0.1 verify
 nsess=$((nsess + 1))
+# Match blocks: those that do not apply come first (the first value
+# obtained wins).  pfish's own reading of these keywords does not follow
+# a block with other criteria than host, originalhost or all (libssh
+# runs the exec for the options it applies itself; its status is not
+# told): the exec block's 1 s is not taken although its command succeeds.
+{
+	echo "Match host elsewhere.example"
+	echo "	ServerAliveInterval 9"
+	echo "Match exec \"touch $T/match-exec-ran\""
+	echo "	ServerAliveInterval 1"
+	echo "Match !originalhost 127.0.0.1"
+	echo "	ServerAliveInterval 2"
+	echo "Match originalhost 127.0.0.*,!127.0.0.2 host 127.0.0.1"
+	echo "	ServerAliveInterval 3"
+	echo "	ServerAliveCountMax 2"
+	echo "Match all"
+	cat "$SSH_CONFIG"
+} >match_config
+fake silent
+expect "silent: ServerAliveInterval from a Match block sets the timeout" 1 \
+    'no answer from the server for 6 s' \
+    timeout 300 "$PFISH" -F "$T/match_config" -T "$T/allowed" \
+    -s "$T/st.match" 127.0.0.1 verify
+nsess=$((nsess + 1))
 mkdir fb
 hostile "fallback: file listed as 10 bytes that never ends" \
     fallback-endless 'more than the 10 bytes it listed' fetch -d fb
