@@ -148,17 +148,21 @@ fi
 hostile "silent after INIT" silent 'no answer from the server for 30 s' \
     verify
 # The I/O timeout from ssh_config: ServerAliveInterval * ServerAliveCountMax.
+# alive HOW CONFIG N: with CONFIG the silent server times out after N s.
+alive() {
+	fake silent
+	expect "silent: ServerAliveInterval $1 sets the timeout" 1 \
+	    "no answer from the server for $3 s" \
+	    timeout 300 "$PFISH" -F "$T/$2" -T "$T/allowed" \
+	    -s "$T/st.$2" 127.0.0.1 verify
+	nsess=$((nsess + 1))
+}
 {
 	cat "$SSH_CONFIG"
 	echo "	ServerAliveInterval 7"
 	echo "	ServerAliveCountMax 3"
 } >alive_config
-fake silent
-expect "silent: ServerAliveInterval from ssh_config sets the timeout" 1 \
-    'no answer from the server for 21 s' \
-    timeout 300 "$PFISH" -F "$T/alive_config" -T "$T/allowed" \
-    -s "$T/st.alive" 127.0.0.1 verify
-nsess=$((nsess + 1))
+alive "from ssh_config" alive_config 21
 # The same through Include, as Debian's ssh_config includes
 # ssh_config.d/*.conf: a glob, inside a Host block that applies; an
 # Include in a block that does not apply is not read, and the Host line
@@ -174,12 +178,7 @@ printf 'ServerAliveInterval 9\nServerAliveCountMax 9\n' >alive.other
 	echo "	Include $T/alive.d/*.conf"
 	cat "$SSH_CONFIG"
 } >include_config
-fake silent
-expect "silent: ServerAliveInterval through Include sets the timeout" 1 \
-    'no answer from the server for 8 s' \
-    timeout 300 "$PFISH" -F "$T/include_config" -T "$T/allowed" \
-    -s "$T/st.include" 127.0.0.1 verify
-nsess=$((nsess + 1))
+alive "through Include" include_config 8
 # Match blocks: those that do not apply come first (the first value
 # obtained wins).  pfish's own reading of these keywords does not follow
 # a block with other criteria than host, originalhost or all (libssh
@@ -198,12 +197,7 @@ nsess=$((nsess + 1))
 	echo "Match all"
 	cat "$SSH_CONFIG"
 } >match_config
-fake silent
-expect "silent: ServerAliveInterval from a Match block sets the timeout" 1 \
-    'no answer from the server for 6 s' \
-    timeout 300 "$PFISH" -F "$T/match_config" -T "$T/allowed" \
-    -s "$T/st.match" 127.0.0.1 verify
-nsess=$((nsess + 1))
+alive "from a Match block" match_config 6
 mkdir fb
 hostile "fallback: file listed as 10 bytes that never ends" \
     fallback-endless 'more than the 10 bytes it listed' fetch -d fb
