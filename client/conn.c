@@ -201,7 +201,7 @@ host_matches(const char *host, char *pats, const char *seps)
 struct config_for {
 	const char	*host;		/* as given on the command line */
 	const char	*hostname;	/* after HostName, as libssh resolved it */
-	const char	*dir;		/* relative Include files are here */
+	const char	*dir;		/* relative Include files, or NULL */
 };
 
 /*
@@ -279,7 +279,8 @@ config_include(struct conn *c, char *args, const struct config_for *cf,
 		else if (*p == '/')
 			n = snprintf(pat, sizeof(pat), "%s", p);
 		else
-			n = snprintf(pat, sizeof(pat), "%s/%s", cf->dir, p);
+			n = cf->dir == NULL ? -1 :
+			    snprintf(pat, sizeof(pat), "%s/%s", cf->dir, p);
 		if (n < 0 || (size_t)n >= sizeof(pat))
 			continue;
 		if (glob(pat, 0, NULL, &g) != 0)
@@ -345,18 +346,17 @@ config_alive_all(struct conn *c, const struct client_opts *o)
 	const char *home = getenv("HOME");
 	int n;
 
-	if (home == NULL || (n = snprintf(dir, sizeof(dir), "%s/.ssh",
-	    home)) < 0 || (size_t)n >= sizeof(dir))
-		strlcpy(dir, "/nonexistent", sizeof(dir));
+	/* Without a home, no user file and no relative Include of one. */
+	cf.dir = home != NULL && (n = snprintf(dir, sizeof(dir), "%s/.ssh",
+	    home)) > 0 && (size_t)n < sizeof(dir) ? dir : NULL;
 	cf.host = o->host;
 	cf.hostname = ssh_options_get(c->s, SSH_OPTIONS_HOST, &hostname) ==
 	    SSH_OK ? hostname : o->host;
-	cf.dir = dir;
 	if (o->config != NULL)
 		config_alive(c, o->config, &cf, 0);
 	else {
-		if ((n = snprintf(path, sizeof(path), "%s/config", dir)) > 0 &&
-		    (size_t)n < sizeof(path))
+		if (cf.dir != NULL && (n = snprintf(path, sizeof(path),
+		    "%s/config", cf.dir)) > 0 && (size_t)n < sizeof(path))
 			config_alive(c, path, &cf, 0);
 		cf.dir = "/etc/ssh";
 		config_alive(c, "/etc/ssh/ssh_config", &cf, 0);
