@@ -525,7 +525,13 @@ conn_fill(struct conn *c)
 	char *u = NULL, *h = NULL;
 	int r = -1;
 
-	if (ssh_options_get(c->s, SSH_OPTIONS_USER, &u) != SSH_OK ||
+	/*
+	 * No user on the command line or in the configuration: as ssh,
+	 * the local user's name (libssh sets it only when connecting).
+	 */
+	if ((ssh_options_get(c->s, SSH_OPTIONS_USER, &u) != SSH_OK &&
+	    (ssh_options_set(c->s, SSH_OPTIONS_USER, NULL) != 0 ||
+	    ssh_options_get(c->s, SSH_OPTIONS_USER, &u) != SSH_OK)) ||
 	    ssh_options_get(c->s, SSH_OPTIONS_HOST, &h) != SSH_OK ||
 	    ssh_options_get_port(c->s, &c->port) != SSH_OK) {
 		warnx("ssh options: %s", ssh_get_error(c->s));

@@ -97,6 +97,14 @@ if $PFISH "$MB@127.0.0.1" -p "$SSHD_PORT" $ADDR list >out 2>&1 &&
 else
 	notok "options before and after the host mix" "$(cat out)"
 fi
+# No user anywhere (command line, -o, configuration): the local user's
+# name, as ssh(1) takes it; the mailbox here is named after it.
+if $PFISH $ADDR -p "$SSHD_PORT" 127.0.0.1 list >out 2>&1 &&
+    [ "$(grep -Ec '^ +[123] ' out)" -eq 3 ]; then
+	ok "no user given: the local user's name"
+else
+	notok "no user given: the local user's name" "$(cat out)"
+fi
 rm -rf "$HOME/.config"
 
 # The state follows the account: the alias first, then the address.
