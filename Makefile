@@ -30,11 +30,13 @@ PKGS =		libsodium libcrypto libevent_core libbsd-overlay libssh
 PKG_CFLAGS :=	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS :=	$(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS :=	$(shell pkg-config --libs cmocka 2>/dev/null)
-# The name libssh is loaded by at run time (LIBSSH_SONAME, read off the
-# library the build links, below): age/ageident.c opens libssh only for a
-# passphrase-protected key (pfish links it anyway; the other programs
-# need not load it).
-PFISH_DEFS =	-DPFISH_LIBSSH_SONAME='"$(LIBSSH_SONAME)"'
+# The names libssh and libcrypto are loaded by at run time (*_SONAME, read
+# off the libraries the build compiles against, below): age/ageident.c
+# opens libssh only for a passphrase-protected key (pfish links it anyway;
+# the other programs need not load it), lib/aead.c opens libcrypto only
+# past its first 2 MiB of ChaCha20-Poly1305, and no program links it.
+PFISH_DEFS =	-DPFISH_LIBSSH_SONAME='"$(LIBSSH_SONAME)"' \
+		-DPFISH_LIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"'
 # The Debian package that provides each pkg-config package.
 DEB_libsodium =		libsodium-dev
 DEB_libcrypto =		libssl-dev
@@ -139,11 +141,16 @@ endif
 ifneq ($(strip $(PKG_MISSING)),)
 $(error pfish: pkg-config $(if $(HAVE_PKGCONFIG),cannot find,is not installed; needed): $(strip $(PKG_MISSING)); install the Debian packages $(if $(HAVE_PKGCONFIG),,pkg-config )$(foreach p,$(PKG_MISSING),$(DEB_$(p))) (as root: make $(if $(filter cmocka,$(PKG_MISSING)),deps-test,deps)))
 endif
-LIBSSH_SONAME := $(shell (readelf -d "$$(pkg-config --variable=libdir \
-		    libssh)/libssh.so" | sed -n \
+soname =	$(shell (readelf -d "$$(pkg-config --variable=libdir \
+		    $(1))/$(1).so" | sed -n \
 		    's/.*(SONAME).*\[\(.*\)\]$$/\1/p') 2>/dev/null)
+LIBSSH_SONAME := $(call soname,libssh)
+LIBCRYPTO_SONAME := $(call soname,libcrypto)
 ifeq ($(LIBSSH_SONAME),)
 $(error pfish: cannot read the soname of libssh.so (readelf, from binutils, reads it))
+endif
+ifeq ($(LIBCRYPTO_SONAME),)
+$(error pfish: cannot read the soname of libcrypto.so (readelf, from binutils, reads it))
 endif
 endif
 

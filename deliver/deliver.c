@@ -36,7 +36,6 @@
 
 #include <sodium.h>
 
-#include "aead.h"
 #include "hash.h"
 #include "agecrypt.h"
 #include "deliver.h"
@@ -1030,7 +1029,6 @@ deliver_main(int argc, char **argv)
 	}
 	if (sodium_init() < 0)
 		return EX_SOFTWARE;
-	aead_init_oneshot();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;	/* no SA_RESTART: I/O is interrupted */
 	sigaction(SIGALRM, &sa, NULL);

@@ -15,11 +15,11 @@
  */
 
 /*
- * aead.h: the one ChaCha20-Poly1305 of pfish, through OpenSSL's libcrypto
- * (measured here: 3.6 GB/s against libsodium 1.0.18's 1.5 GB/s, on the
- * CPU's vector extensions).  Only the programs that encrypt or decrypt
- * messages link it: loading libcrypto costs a program 0.6 ms of CPU and
- * 1.5 MiB of memory (lib/hash.c has the measurement).
+ * aead.h: the one ChaCha20-Poly1305 of pfish.  lib/aead.c computes it
+ * with libsodium for a process's first 2 MiB and with OpenSSL's libcrypto
+ * after them, opened then: a program that handles one short message
+ * (pfish-deliver) never loads libcrypto, one that handles many megabytes
+ * gets its speed (lib/aead.c has the measurements).
  */
 
 #ifndef AEAD_H
@@ -33,21 +33,6 @@
 #define AEAD_TAG_LEN		16
 
 /*
- * For a short-lived program that uses libcrypto for this primitive only
- * (pfish-deliver): start it without the system's OpenSSL configuration,
- * which cannot change what it computes, and without its exit-time
- * cleanup: 2.7 of the 18.7 million instructions pfish-deliver ran for a
- * 50 KiB message.  Nor does it enter every cipher and digest in the
- * by-name tables, which nothing here looks up (aead.c names its cipher
- * by function): the first seal 0.85-1.25 ms → 0.52-0.60 ms.  Call first,
- * in a program that makes no connection through libcrypto (TLS, SSH):
- * pfish-deliver, and agetool, whose one other use of it is libssh
- * opening a protected key file (age/ageident.c), which looks nothing up
- * by name and computes the same without the configuration.
- */
-void	aead_init_oneshot(void);
-
-/*
  * ChaCha20-Poly1305 (RFC 8439) without associated data.  Seal writes
  * len bytes to out and the tag to tag; out may equal in.  Open returns 0
  * when the tag matches, else -1 with out wiped; out must not overlap in.
@@ -58,5 +43,11 @@ void	aead_seal(u_char *out, u_char tag[AEAD_TAG_LEN], const u_char *in,
 int	aead_open(u_char *out, const u_char *in, size_t len,
 	    const u_char tag[AEAD_TAG_LEN], const u_char nonce[AEAD_NONCE_LEN],
 	    const u_char key[AEAD_KEY_LEN]);
+
+/*
+ * From now on, libcrypto's: for tests and measurements.  0, or -1 when
+ * libcrypto cannot be opened (libsodium's goes on).
+ */
+int	aead_bulk_now(void);
 
 #endif /* AEAD_H */

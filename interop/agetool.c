@@ -306,10 +306,14 @@ cmd_vector(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	/* One file per run, no connection: libcrypto's one-shot start-up. */
-	aead_init_oneshot();
+	const char *e;
+
 	if (sodium_init() < 0)
 		errx(1, "sodium_init");
+	/* libcrypto's ChaCha20-Poly1305 from the first byte (lib/aead.c). */
+	if ((e = getenv("AGETOOL_AEAD")) != NULL && strcmp(e, "libcrypto") ==
+	    0 && aead_bulk_now() != 0)
+		errx(1, "cannot open libcrypto");
 	if (argc < 2)
 		usage();
 	if (strcmp(argv[1], "encrypt") == 0)
