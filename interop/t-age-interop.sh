@@ -97,6 +97,25 @@ LD_DEBUG=files AGETOOL_PASSPHRASE='correct horse' "$tool" decrypt -i carol \
 check libssh-not-loaded-to-encrypt sh -c "grep -q 'file=libsodium' ld.enc && ! grep -q 'file=libssh' ld.enc"
 check libssh-not-loaded-for-plain-key sh -c "grep -q 'file=libsodium' ld.dec && ! grep -q 'file=libssh' ld.dec"
 check libssh-loaded-for-protected-key grep -q 'file=libssh.*dynamically loaded' ld.pass
+# ChaCha20-Poly1305 is libsodium's for a process's first 2 MiB and
+# libcrypto's after (lib/aead.c): a short message never loads libcrypto;
+# a longer one switches within the file, and age reads it, both ways.
+check libcrypto-not-loaded-to-encrypt-short sh -c "grep -q 'file=libsodium' ld.enc && ! grep -q 'file=libcrypto' ld.enc"
+check libcrypto-not-loaded-to-decrypt-short sh -c "grep -q 'file=libsodium' ld.dec && ! grep -q 'file=libcrypto' ld.dec"
+head -c 6291579 /dev/urandom > p.6m
+LD_DEBUG=files "$tool" encrypt -r "$(cat alice.pub)" < p.6m > c6.pfish 2> ld.enc6
+check libcrypto-past-2mib-pfish-to-age sh -c "grep -q 'file=libcrypto.*dynamically loaded' ld.enc6 &&
+    age -d -i alice < c6.pfish | cmp -s - p.6m"
+age -R alice.pub < p.6m > c6.age
+LD_DEBUG=files "$tool" decrypt -i alice < c6.age 2> ld.dec6 | cmp -s - p.6m
+check libcrypto-past-2mib-age-to-pfish sh -c "[ $? -eq 0 ] &&
+    grep -q 'file=libcrypto.*dynamically loaded' ld.dec6"
+# libcrypto's from the first byte (agetool's switch for tests): the same
+# files as libsodium's, read by age, and reading age's.
+check libcrypto-from-start-pfish-to-age sh -c "AGETOOL_AEAD=libcrypto '$tool' encrypt -r '$(cat alice.pub)' < p.65537 |
+    age -d -i alice | cmp -s - p.65537"
+check libcrypto-from-start-age-to-pfish sh -c "age -R alice.pub < p.65537 |
+    AGETOOL_AEAD=libcrypto '$tool' decrypt -i alice | cmp -s - p.65537"
 # A libssh that cannot be loaded is said so, for a protected key only: in
 # a mount namespace of its own, an empty file hides the library.
 libssh_so=$(readlink -f "$(pkg-config --variable=libdir libssh)/libssh.so")
