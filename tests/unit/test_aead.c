@@ -129,6 +129,11 @@ test_below_bulk(void **state)
 		    v[i].key), 0);
 		assert_memory_equal(out, v[i].ct, len);
 		assert_memory_equal(tag, v[i].tag, sizeof(tag));
+		/* In place, as aead.h allows. */
+		memcpy(out, v[i].in, len);
+		aead_seal(out, tag, out, len, v[i].nonce, v[i].key);
+		assert_memory_equal(out, v[i].ct, len);
+		assert_memory_equal(tag, v[i].tag, sizeof(tag));
 		assert_int_equal(aead_open(out, v[i].ct, len, v[i].tag,
 		    v[i].nonce, v[i].key), 0);
 		assert_memory_equal(out, v[i].in, len);
