@@ -15,12 +15,13 @@
  */
 
 /*
- * test_aead.c: both computations of lib/aead.c's ChaCha20-Poly1305.  The
- * process starts on libsodium's (libcrypto not even loaded); what it
- * seals is kept, then aead_bulk_now() opens libcrypto, which must seal
- * the same inputs to the same bytes and open what libsodium sealed.
- * Both refuse a changed byte and wipe their output.  The tests run in
- * this order: the switch happens once per process.
+ * test_aead.c: both computations of lib/aead.c's ChaCha20-Poly1305.  Each
+ * input's reference is libsodium's own detached call.  The process starts
+ * on libsodium's computation (libcrypto not even loaded), which must seal
+ * every input to its reference bytes, in place too, open them, and
+ * refuse a changed byte with its output wiped; then aead_bulk_now() opens
+ * libcrypto, which must do the same with the same inputs.  The tests run
+ * in this order: the switch happens once per process.
  */
 
 #include <sys/types.h>
@@ -103,11 +104,34 @@ refuses_changes(const struct vec *x, size_t len)
 	free(out);
 }
 
+/*
+ * The computation in use seals x's input to x's bytes, out of place and
+ * in place (aead.h allows out == in), opens them, and refuses changes.
+ * out holds at least MAXLEN bytes.
+ */
+static void
+seals_and_opens(const struct vec *x, size_t len, u_char *out)
+{
+	u_char tag[AEAD_TAG_LEN];
+
+	aead_seal(out, tag, x->in, len, x->nonce, x->key);
+	assert_memory_equal(out, x->ct, len);
+	assert_memory_equal(tag, x->tag, sizeof(tag));
+	memcpy(out, x->in, len);
+	aead_seal(out, tag, out, len, x->nonce, x->key);
+	assert_memory_equal(out, x->ct, len);
+	assert_memory_equal(tag, x->tag, sizeof(tag));
+	assert_int_equal(aead_open(out, x->ct, len, x->tag, x->nonce, x->key),
+	    0);
+	assert_memory_equal(out, x->in, len);
+	refuses_changes(x, len);
+}
+
 /* Before anything counts as bulk: libsodium's, libcrypto not loaded. */
 static void
 test_below_bulk(void **state)
 {
-	u_char *out, tag[AEAD_TAG_LEN];
+	u_char *out;
 	unsigned long long taglen;
 	size_t i, len;
 
@@ -121,23 +145,12 @@ test_below_bulk(void **state)
 		assert_non_null(v[i].in = malloc(len + 1));
 		assert_non_null(v[i].ct = malloc(len + 1));
 		randombytes_buf(v[i].in, len);
-		aead_seal(v[i].ct, v[i].tag, v[i].in, len, v[i].nonce,
-		    v[i].key);
-		/* The same as libsodium's own detached call. */
+		/* What libsodium's own detached call makes: the reference. */
 		assert_int_equal(crypto_aead_chacha20poly1305_ietf_encrypt_detached(
-		    out, tag, &taglen, v[i].in, len, NULL, 0, NULL, v[i].nonce,
-		    v[i].key), 0);
-		assert_memory_equal(out, v[i].ct, len);
-		assert_memory_equal(tag, v[i].tag, sizeof(tag));
-		/* In place, as aead.h allows. */
-		memcpy(out, v[i].in, len);
-		aead_seal(out, tag, out, len, v[i].nonce, v[i].key);
-		assert_memory_equal(out, v[i].ct, len);
-		assert_memory_equal(tag, v[i].tag, sizeof(tag));
-		assert_int_equal(aead_open(out, v[i].ct, len, v[i].tag,
+		    v[i].ct, v[i].tag, &taglen, v[i].in, len, NULL, 0, NULL,
 		    v[i].nonce, v[i].key), 0);
-		assert_memory_equal(out, v[i].in, len);
-		refuses_changes(&v[i], len);
+		assert_int_equal(taglen, AEAD_TAG_LEN);
+		seals_and_opens(&v[i], len, out);
 	}
 	assert_false(libcrypto_loaded());
 	free(out);
@@ -147,34 +160,19 @@ test_below_bulk(void **state)
 static void
 test_past_bulk(void **state)
 {
-	u_char *out, *buf, tag[AEAD_TAG_LEN];
-	size_t i, len;
+	u_char *out;
+	size_t i;
 
 	(void)state;
 	assert_int_equal(aead_bulk_now(), 0);
 	assert_true(libcrypto_loaded());
 	assert_non_null(out = malloc(MAXLEN));
-	assert_non_null(buf = malloc(MAXLEN));
 	for (i = 0; i < NLENS; i++) {
-		len = lens[i];
-		aead_seal(out, tag, v[i].in, len, v[i].nonce, v[i].key);
-		assert_memory_equal(out, v[i].ct, len);
-		assert_memory_equal(tag, v[i].tag, sizeof(tag));
-		/* In place, as aead.h allows. */
-		memcpy(buf, v[i].in, len);
-		aead_seal(buf, tag, buf, len, v[i].nonce, v[i].key);
-		assert_memory_equal(buf, v[i].ct, len);
-		assert_memory_equal(tag, v[i].tag, sizeof(tag));
-		/* What libsodium sealed, opened. */
-		assert_int_equal(aead_open(out, v[i].ct, len, v[i].tag,
-		    v[i].nonce, v[i].key), 0);
-		assert_memory_equal(out, v[i].in, len);
-		refuses_changes(&v[i], len);
+		seals_and_opens(&v[i], lens[i], out);
 		free(v[i].in);
 		free(v[i].ct);
 	}
 	free(out);
-	free(buf);
 }
 
 int
