@@ -179,6 +179,18 @@ printf 'ServerAliveInterval 9\nServerAliveCountMax 9\n' >alive.other
 	cat "$SSH_CONFIG"
 } >include_config
 alive "through Include" include_config 8
+# A relative Include in a file given with -F is read under ~/.ssh, as
+# ssh reads it; a file of that name in the working directory is not.
+mkdir -p "$HOME/.ssh"
+printf 'ServerAliveInterval 5\nServerAliveCountMax 1\n' \
+    >"$HOME/.ssh/alive-rel.conf"
+printf 'ServerAliveInterval 9\nServerAliveCountMax 9\n' >alive-rel.conf
+{
+	echo "Host 127.0.0.1"
+	echo "	Include alive-rel.conf"
+	cat "$SSH_CONFIG"
+} >relinclude_config
+alive "through a relative Include" relinclude_config 5
 # Match blocks: those that do not apply come first (the first value
 # obtained wins).  pfish's own reading of these keywords does not follow
 # a block with other criteria than host, originalhost or all (libssh
