@@ -21,6 +21,7 @@
 #include <err.h>
 #include <fnmatch.h>
 #include <glob.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ struct conn {
 	long		 connect_timeout;	/* -o ConnectTimeout, or 0 */
 	long		 alive_interval;	/* -o ServerAliveInterval */
 	long		 alive_count;		/* -o ServerAliveCountMax */
+	const char	*opt_user;		/* -o User, or NULL */
 	int		 iotimeout;		/* seconds, for every reply */
 };
 
@@ -160,6 +162,8 @@ apply_sshopt(struct conn *c, struct client_opts *o, const char *arg)
 	}
 	if ((r = apply_timeout(c, key, v, arg)) != 1)
 		return r;
+	if (strcasecmp(key, "User") == 0)
+		c->opt_user = v;	/* for Match user (config_alive) */
 	for (i = 0; i < sizeof(conn_sshopts) / sizeof(conn_sshopts[0]); i++) {
 		if (strcasecmp(key, conn_sshopts[i].name) != 0)
 			continue;
@@ -177,18 +181,21 @@ apply_sshopt(struct conn *c, struct client_opts *o, const char *arg)
 
 /*
  * A pattern list: an ssh_config Host line's blank-separated patterns, or
- * a Match criterion's comma-separated ones; '!' negates.
+ * a Match criterion's comma-separated ones; '!' negates.  Host names
+ * match without regard to case, user names (fold 0) with it, as in ssh.
  */
 static int
-host_matches(const char *host, char *pats, const char *seps)
+list_matches(const char *name, char *pats, const char *seps, int fold)
 {
 	char *p, *save = NULL;
 	int neg, got = 0;
 
+	if (name == NULL)
+		return 0;
 	for (p = strtok_r(pats, seps, &save); p != NULL;
 	    p = strtok_r(NULL, seps, &save)) {
 		neg = *p == '!';
-		if (fnmatch(p + neg, host, FNM_CASEFOLD) == 0) {
+		if (fnmatch(p + neg, name, fold ? FNM_CASEFOLD : 0) == 0) {
 			if (neg)
 				return 0;
 			got = 1;
@@ -201,16 +208,21 @@ host_matches(const char *host, char *pats, const char *seps)
 struct config_for {
 	const char	*host;		/* as given on the command line */
 	const char	*hostname;	/* after HostName, as libssh resolved it */
+	const char	*localuser;	/* running pfish, or NULL */
 	const char	*dir;		/* relative Include files, or NULL */
+	/* The user to log in as, as known so far: given, or a User line. */
+	char		 user[256];
 };
 
 /*
  * A Match line: "all", or criteria that must all hold, each one negated
- * by a leading '!': "host" (against the resolved name) and "originalhost"
- * (against the name given) with a pattern list.  Any other criterion
- * (exec, user, canonical, ...) makes the block not apply here: pfish runs
- * no command named in the file (libssh runs an exec for the options it
- * applies itself, and does not tell its result).
+ * by a leading '!', each with a pattern list: "host" (against the
+ * resolved name), "originalhost" (the name given), "user" (the user to
+ * log in as, as far as the files read so far say, else the local one,
+ * as in ssh) and "localuser" (the one running pfish).  Any other
+ * criterion (exec, canonical, final, ...) makes the block not apply
+ * here: pfish runs no command named in the file (libssh runs an exec for
+ * the options it applies itself, and does not tell its result).
  */
 static int
 match_applies(char *args, const struct config_for *cf)
@@ -227,9 +239,14 @@ match_applies(char *args, const struct config_for *cf)
 		if ((arg = strtok_r(NULL, " \t", &save)) == NULL)
 			return 0;
 		if (strcasecmp(crit, "host") == 0)
-			hit = host_matches(cf->hostname, arg, ",");
+			hit = list_matches(cf->hostname, arg, ",", 1);
 		else if (strcasecmp(crit, "originalhost") == 0)
-			hit = host_matches(cf->host, arg, ",");
+			hit = list_matches(cf->host, arg, ",", 1);
+		else if (strcasecmp(crit, "user") == 0)
+			hit = list_matches(*cf->user != '\0' ? cf->user :
+			    cf->localuser, arg, ",", 0);
+		else if (strcasecmp(crit, "localuser") == 0)
+			hit = list_matches(cf->localuser, arg, ",", 0);
 		else
 			return 0;
 		if (hit == neg)
@@ -254,7 +271,7 @@ config_secs(long *out, const char *v)
 #define CONFIG_DEPTH_MAX	16
 
 static void	config_alive(struct conn *, const char *,
-		    const struct config_for *, int);
+		    struct config_for *, int);
 
 /*
  * An Include line's files: each argument a glob(3) pattern, "~/" the home
@@ -262,7 +279,7 @@ static void	config_alive(struct conn *, const char *,
  * /etc/ssh for the system's); patterns matching nothing are skipped.
  */
 static void
-config_include(struct conn *c, char *args, const struct config_for *cf,
+config_include(struct conn *c, char *args, struct config_for *cf,
     int depth)
 {
 	char *p, *save = NULL, pat[1024];
@@ -296,10 +313,12 @@ config_include(struct conn *c, char *args, const struct config_for *cf,
  * which libssh reads but does not apply.  As in ssh, the first value
  * obtained for the host wins (after -o); Host and Match blocks (as
  * match_applies says) and Include (within a block that applies, the
- * includer's state unchanged by it) are followed.
+ * includer's state unchanged by it) are followed, and the first User
+ * line that applies names the user for a later Match user unless one
+ * was given.
  */
 static void
-config_alive(struct conn *c, const char *path, const struct config_for *cf,
+config_alive(struct conn *c, const char *path, struct config_for *cf,
     int depth)
 {
 	FILE *fp;
@@ -324,11 +343,16 @@ config_alive(struct conn *c, const char *path, const struct config_for *cf,
 		v += strspn(v, " \t");
 		*e = '\0';
 		if (strcasecmp(k, "Host") == 0)
-			active = host_matches(cf->host, v, " \t");
+			active = list_matches(cf->host, v, " \t", 1);
 		else if (strcasecmp(k, "Match") == 0)
 			active = match_applies(v, cf);
 		else if (active && strcasecmp(k, "Include") == 0)
 			config_include(c, v, cf, depth);
+		else if (active && strcasecmp(k, "User") == 0 &&
+		    *cf->user == '\0') {
+			v[strcspn(v, " \t")] = '\0';
+			(void)strlcpy(cf->user, v, sizeof(cf->user));
+		}
 		else if (active && strcasecmp(k, "ServerAliveInterval") == 0)
 			config_secs(&c->alive_interval, v);
 		else if (active && strcasecmp(k, "ServerAliveCountMax") == 0)
@@ -342,8 +366,9 @@ static void
 config_alive_all(struct conn *c, const struct client_opts *o)
 {
 	struct config_for cf;
-	char path[1024], dir[1024], *hostname = NULL;
-	const char *home = getenv("HOME");
+	struct passwd *pw;
+	char path[1024], dir[1024], *hostname = NULL, local[256] = "";
+	const char *home = getenv("HOME"), *given;
 	int n;
 
 	/* Without a home, no user file and no relative Include of one. */
@@ -352,6 +377,12 @@ config_alive_all(struct conn *c, const struct client_opts *o)
 	cf.host = o->host;
 	cf.hostname = ssh_options_get(c->s, SSH_OPTIONS_HOST, &hostname) ==
 	    SSH_OK ? hostname : o->host;
+	if ((pw = getpwuid(getuid())) != NULL)
+		(void)strlcpy(local, pw->pw_name, sizeof(local));
+	cf.localuser = *local != '\0' ? local : NULL;
+	/* -o User wins over user@host (conn_configure applies it last). */
+	given = c->opt_user != NULL ? c->opt_user : o->user;
+	(void)strlcpy(cf.user, given != NULL ? given : "", sizeof(cf.user));
 	if (o->config != NULL)
 		config_alive(c, o->config, &cf, 0);
 	else {

@@ -148,13 +148,16 @@ fi
 hostile "silent after INIT" silent 'no answer from the server for 30 s' \
     verify
 # The I/O timeout from ssh_config: ServerAliveInterval * ServerAliveCountMax.
-# alive HOW CONFIG N: with CONFIG the silent server times out after N s.
+# alive HOW CONFIG N [ARG...]: with CONFIG (and pfish's ARGs) the silent
+# server times out after N s.
 alive() {
+	_how=$1 _cf=$2 _n=$3
+	shift 3
 	fake silent
-	expect "silent: ServerAliveInterval $1 sets the timeout" 1 \
-	    "no answer from the server for $3 s" \
-	    timeout 300 "$PFISH" -F "$T/$2" -T "$T/allowed" \
-	    -s "$T/st.$2" 127.0.0.1 verify
+	expect "silent: ServerAliveInterval $_how sets the timeout" 1 \
+	    "no answer from the server for $_n s" \
+	    timeout 300 "$PFISH" -F "$T/$_cf" "$@" -T "$T/allowed" \
+	    -s "$T/st.$_cf" 127.0.0.1 verify
 	nsess=$((nsess + 1))
 }
 {
@@ -193,9 +196,10 @@ printf 'ServerAliveInterval 9\nServerAliveCountMax 9\n' >alive-rel.conf
 alive "through a relative Include" relinclude_config 5
 # Match blocks: those that do not apply come first (the first value
 # obtained wins).  pfish's own reading of these keywords does not follow
-# a block with other criteria than host, originalhost or all (libssh
-# runs the exec for the options it applies itself; its status is not
-# told): the exec block's 1 s is not taken although its command succeeds.
+# a block with other criteria than host, originalhost, user, localuser
+# or all (libssh runs the exec for the options it applies itself; its
+# status is not told): the exec block's 1 s is not taken although its
+# command succeeds.
 {
 	echo "Match host elsewhere.example"
 	echo "	ServerAliveInterval 9"
@@ -210,6 +214,28 @@ alive "through a relative Include" relinclude_config 5
 	cat "$SSH_CONFIG"
 } >match_config
 alive "from a Match block" match_config 6
+# Match user is the user to log in as: -o User here, which a User line
+# read later does not change; names match with their case, as in ssh.
+ME=$(id -un)
+UPPER=$(echo "$SSHD_USER" | tr '[:lower:]' '[:upper:]')
+{
+	echo "Host 127.0.0.1"
+	echo "	User not-$SSHD_USER"
+	echo "Match user not-$SSHD_USER"
+	echo "	ServerAliveInterval 9"
+	if [ "$UPPER" != "$SSHD_USER" ]; then
+		echo "Match user $UPPER"
+		echo "	ServerAliveInterval 8"
+	fi
+	echo "Match localuser !$ME"
+	echo "	ServerAliveInterval 7"
+	echo "Match user $SSHD_USER localuser $ME"
+	echo "	ServerAliveInterval 2"
+	echo "	ServerAliveCountMax 2"
+	echo "Match all"
+	cat "$SSH_CONFIG"
+} >matchuser_config
+alive "from a Match user block" matchuser_config 4 -o "User=$SSHD_USER"
 mkdir fb
 hostile "fallback: file listed as 10 bytes that never ends" \
     fallback-endless 'more than the 10 bytes it listed' fetch -d fb
