@@ -146,6 +146,7 @@ for p in "$B"/*; do
 		echo "    $p links libcrypto" >>"$tmp/crypto"
 	fi
 done
+# pfish, -account, -deliver, -server, -signer, -store: none may be missing.
 [ "$nprog" -ge 6 ] || echo "    $nprog programs in $B: build first" \
     >>"$tmp/crypto"
 if [ -s "$tmp/crypto" ]; then
