@@ -49,7 +49,7 @@ struct vec {
 	u_char	 key[AEAD_KEY_LEN];
 	u_char	 nonce[AEAD_NONCE_LEN];
 	u_char	*in;
-	u_char	*ct;		/* as libsodium's aead_seal made it */
+	u_char	*ct;		/* as libsodium's own call sealed it */
 	u_char	 tag[AEAD_TAG_LEN];
 };
 
